@@ -1,0 +1,18 @@
+//! facebench: a hardware test-bench harness for face-payment terminals.
+//!
+//! The library holds everything; the `facebench` binary is thin glue over [`cli`].
+//! Dependencies point one way: [`catalog`], [`plan`], [`judge`], [`clock`], [`sn`] and [`unit`]
+//! know nothing of rigs or reports; [`runner`] joins plans to rigs and writes the [`journal`];
+//! [`report`] reads only the journal and the plan.
+
+#![deny(missing_docs)]
+#![warn(missing_debug_implementations)]
+
+pub mod catalog;
+pub mod clock;
+pub mod journal;
+pub mod judge;
+pub mod plan;
+pub mod report;
+pub mod sn;
+pub mod unit;

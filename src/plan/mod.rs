@@ -1,0 +1,233 @@
+//! Test plans: one hardware test-case standard as an editable TOML file.
+//!
+//! A plan file (schema in `testplans/README.md`) is read into raw serde structs, then resolved
+//! against the [`Catalog`](crate::catalog::Catalog) into a [`Plan`]: sheets checked against the
+//! standard, criteria turned into [`judge::Criterion`](crate::judge::Criterion)s, units and rig
+//! kinds checked. Every problem found is reported at once as a [`PlanDiagnostic`] carrying the
+//! file, line, column and key path.
+
+use serde::{Deserialize, Serialize};
+
+use crate::catalog::Sheet;
+use crate::judge::Criterion;
+
+/// A resolved, validated test plan.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Plan {
+    /// Standard id from the catalog.
+    pub standard: String,
+    /// Chinese standard name, used in the workbook file name.
+    pub name_zh: String,
+    /// Standard version (`1.4`).
+    pub version: String,
+    /// Template notice shown on the summary sheet.
+    pub notice: String,
+    /// Evidence categories of the submission bundle.
+    pub categories: Vec<EvidenceCategory>,
+    /// Items in file order.
+    pub items: Vec<Item>,
+}
+
+/// One evidence zip of the bundle.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EvidenceCategory {
+    /// Number in the file name (`2` in `[2温升测试]`).
+    pub number: u32,
+    /// Category name (`温升测试`).
+    pub name: String,
+    /// Items listed explicitly.
+    pub items: Vec<String>,
+    /// The sheet whose remaining items go here.
+    pub sheet: Option<Sheet>,
+}
+
+/// How an item is carried out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Automation {
+    /// Rigs and the camera do everything.
+    Auto,
+    /// A rig does the conditioning; the operator judges.
+    Semi,
+    /// The operator does and judges it.
+    Manual,
+}
+
+/// State of the device under test during an item.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum DutState {
+    /// Powered and operating.
+    Powered,
+    /// Not powered.
+    Unpowered,
+    /// In its transport packaging.
+    Packed,
+}
+
+/// A typed, editable test parameter.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Parameter {
+    /// Name (`temperature`).
+    pub name: String,
+    /// Value.
+    pub value: f64,
+    /// Unit (`°C`).
+    pub unit: String,
+    /// Tolerance (±), if any.
+    pub tolerance: Option<f64>,
+}
+
+/// The kinds of rig a step can need.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RigKind {
+    /// Climate (temperature / humidity) chamber.
+    Chamber,
+    /// Drop tester.
+    Drop,
+    /// Multi-channel thermocouple logger.
+    Thermal,
+    /// The face camera.
+    Camera,
+}
+
+impl RigKind {
+    /// The key used in plan and station files.
+    pub fn key(self) -> &'static str {
+        match self {
+            RigKind::Chamber => "chamber",
+            RigKind::Drop => "drop",
+            RigKind::Thermal => "thermal",
+            RigKind::Camera => "camera",
+        }
+    }
+}
+
+/// What a step does.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum StepKind {
+    /// A rig carries it out.
+    Rig(RigKind),
+    /// The operator carries it out and answers.
+    Prompt,
+    /// Wait (recovery time, a dwell done by hand).
+    Wait,
+}
+
+/// A measurement a step produces.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MeasurementSpec {
+    /// Name criteria refer to.
+    pub name: String,
+    /// Unit.
+    pub unit: String,
+}
+
+/// One step of an item.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Step {
+    /// What kind of step.
+    pub kind: StepKind,
+    /// Instruction text.
+    pub text: String,
+    /// Measurements the step produces.
+    pub produces: Vec<MeasurementSpec>,
+    /// Prompt steps: the operator gives a pass / no pass / NA judgement.
+    pub verdict: bool,
+    /// Wait steps: duration in seconds.
+    pub seconds: Option<f64>,
+    /// Rig steps: rig-specific parameters, kept as written.
+    pub params: toml::Table,
+}
+
+/// One row of a test sheet.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Item {
+    /// Stable id (`CLM-001`).
+    pub id: String,
+    /// The sheet it belongs to.
+    pub sheet: Sheet,
+    /// Chinese name.
+    pub name_zh: String,
+    /// English name.
+    pub name_en: String,
+    /// Method reference.
+    pub method: String,
+    /// Conditions text.
+    pub conditions: String,
+    /// Automation level.
+    pub automation: Automation,
+    /// Equipment needed.
+    pub equipment: Vec<String>,
+    /// Units per test.
+    pub sample_qty: u32,
+    /// DUT state.
+    pub dut_state: DutState,
+    /// Evidence to keep.
+    pub evidence: Vec<String>,
+    /// Device types it applies to; empty means all.
+    pub applies_to: Vec<String>,
+    /// Free notes.
+    pub notes: String,
+    /// Typed parameters.
+    pub parameters: Vec<Parameter>,
+    /// Steps in order.
+    pub steps: Vec<Step>,
+    /// Criteria.
+    pub criteria: Vec<Criterion>,
+}
+
+impl Plan {
+    /// Items of one sheet, in file order.
+    pub fn items_of(&self, sheet: Sheet) -> impl Iterator<Item = &Item> {
+        self.items.iter().filter(move |i| i.sheet == sheet)
+    }
+
+    /// The item with this id.
+    pub fn item(&self, id: &str) -> Option<&Item> {
+        self.items.iter().find(|i| i.id == id)
+    }
+}
+
+impl Item {
+    /// Rig kinds the item's steps need.
+    pub fn rigs_needed(&self) -> Vec<RigKind> {
+        let mut kinds: Vec<RigKind> = self
+            .steps
+            .iter()
+            .filter_map(|s| match s.kind {
+                StepKind::Rig(kind) => Some(kind),
+                _ => None,
+            })
+            .collect();
+        kinds.dedup();
+        kinds
+    }
+
+    /// True when the item applies to a device type.
+    pub fn applies_to_device(&self, device_type: &str) -> bool {
+        self.applies_to.is_empty() || self.applies_to.iter().any(|d| d == device_type)
+    }
+}
+
+/// Renders a TOML parse error as `line:column: message`, 1-based, using the error's span.
+pub fn describe_toml_error(text: &str, error: &toml::de::Error) -> String {
+    let message = error.message().trim();
+    match error.span() {
+        Some(span) => {
+            let (line, column) = line_column(text, span.start);
+            format!("{line}:{column}: {message}")
+        }
+        None => message.to_string(),
+    }
+}
+
+/// 1-based line and column (in characters) of a byte offset.
+pub fn line_column(text: &str, offset: usize) -> (usize, usize) {
+    let before = text.get(..offset.min(text.len())).unwrap_or(text);
+    let line = before.matches('\n').count() + 1;
+    let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    (line, column)
+}

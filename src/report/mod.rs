@@ -1,0 +1,1 @@
+//! Reports rebuilt from the journal: workbook, CSV, JSON, and the submission bundle.

@@ -1,0 +1,1 @@
+//! The public 23-character device serial-number rule.
