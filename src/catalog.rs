@@ -388,11 +388,17 @@ mod tests {
     fn kiosk_standard_depends_on_usage() {
         let catalog = Catalog::builtin();
         assert_eq!(
-            catalog.standard_for("self-service-kiosk", Some("medical")).unwrap().id,
+            catalog
+                .standard_for("self-service-kiosk", Some("medical"))
+                .unwrap()
+                .id,
             "medical"
         );
         assert_eq!(
-            catalog.standard_for("自助一体机", Some("other")).unwrap().id,
+            catalog
+                .standard_for("自助一体机", Some("other"))
+                .unwrap()
+                .id,
             "self-checkout"
         );
         assert!(matches!(

@@ -9,10 +9,12 @@
 #![warn(missing_debug_implementations)]
 
 pub mod catalog;
+pub mod cli;
 pub mod clock;
 pub mod journal;
 pub mod judge;
 pub mod plan;
 pub mod report;
+pub mod runner;
 pub mod sn;
 pub mod unit;

@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 
 /// Radio features that decide which national certificates a unit needs.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Features {
     /// Has Wi-Fi.
     pub wifi: bool,
@@ -15,6 +16,7 @@ pub struct Features {
 
 /// A registered unit under test.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Unit {
     /// Vendor (device maker) name as it appears in file names.
     pub vendor: String,

@@ -138,3 +138,17 @@ pub enum RunEvent {
         verdict: Verdict,
     },
 }
+
+impl RunEvent {
+    /// The event's `type` tag as written in the journal, e.g. `item_result`.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            RunEvent::RunStarted { .. } => "run_started",
+            RunEvent::RunResumed { .. } => "run_resumed",
+            RunEvent::ItemStarted { .. } => "item_started",
+            RunEvent::ItemResult(_) => "item_result",
+            RunEvent::RunStopped { .. } => "run_stopped",
+            RunEvent::RunFinished { .. } => "run_finished",
+        }
+    }
+}

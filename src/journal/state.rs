@@ -4,7 +4,8 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use super::event::{Entry, ItemResult};
+use super::event::{Entry, ItemResult, RunEvent};
+use super::JournalError;
 use crate::unit::Unit;
 
 /// What the journal says about a run: the start record, the latest result of every item with
@@ -44,9 +45,220 @@ pub struct RunState {
 }
 
 impl RunState {
-    /// Folds journal entries (first entry must be `run_started`).
-    pub fn from_entries(entries: &[Entry]) -> Result<RunState, super::JournalError> {
-        let _ = entries;
-        todo!("implemented in the journal task")
+    /// Folds journal entries into the state of the run. The first entry must be `run_started`,
+    /// and it may not appear again.
+    ///
+    /// The rules, in the order entries come:
+    /// - `item_result`: becomes the item's latest result (a re-run or a `facebench record`
+    ///   correction is simply a later one) and is appended to its history.
+    /// - `item_started`: counts one attempt of the item.
+    /// - `interrupted` is the most recently started item whose last `item_started` has no later
+    ///   `item_result`.
+    /// - `sessions` is 1 plus the number of `run_resumed`; a resume that accepted a changed
+    ///   plan makes its `plan_sha256` the one in force.
+    /// - `finished` is set by `run_finished` and cleared by a later `run_resumed` or
+    ///   `item_started`; a later correction (`item_result`) or `run_stopped` leaves it alone.
+    pub fn from_entries(entries: &[Entry]) -> Result<RunState, JournalError> {
+        let Some((first, rest)) = entries.split_first() else {
+            return Err(JournalError::InvalidRun {
+                seq: 0,
+                message: "the journal has no entries".into(),
+            });
+        };
+        let mut state = RunState::started(first)?;
+        let mut open_starts: BTreeMap<&str, u64> = BTreeMap::new();
+        for entry in rest {
+            match &entry.event {
+                RunEvent::RunStarted { .. } => {
+                    return Err(JournalError::InvalidRun {
+                        seq: entry.seq,
+                        message: "run_started appears again after the first entry".into(),
+                    })
+                }
+                RunEvent::RunResumed {
+                    plan_sha256,
+                    plan_changed,
+                    ..
+                } => {
+                    state.sessions += 1;
+                    state.finished = false;
+                    if *plan_changed {
+                        state.plan_sha256.clone_from(plan_sha256);
+                    }
+                }
+                RunEvent::ItemStarted { item, .. } => {
+                    *state.attempts.entry(item.clone()).or_default() += 1;
+                    open_starts.insert(item, entry.seq);
+                    state.finished = false;
+                }
+                RunEvent::ItemResult(result) => {
+                    open_starts.remove(result.item.as_str());
+                    state
+                        .history
+                        .entry(result.item.clone())
+                        .or_default()
+                        .push(result.clone());
+                    state.results.insert(result.item.clone(), result.clone());
+                }
+                RunEvent::RunStopped { .. } => {}
+                RunEvent::RunFinished { .. } => state.finished = true,
+            }
+            state.last_utc = entry.utc;
+            state.last_seq = entry.seq;
+        }
+        state.interrupted = open_starts
+            .into_iter()
+            .max_by_key(|(_, seq)| *seq)
+            .map(|(item, _)| item.to_string());
+        Ok(state)
+    }
+
+    /// The state right after the `run_started` entry.
+    fn started(first: &Entry) -> Result<RunState, JournalError> {
+        let RunEvent::RunStarted {
+            facebench_version,
+            plan_path,
+            plan_sha256,
+            standard,
+            unit,
+            station,
+            ..
+        } = &first.event
+        else {
+            return Err(JournalError::InvalidRun {
+                seq: first.seq,
+                message: format!(
+                    "the first entry is {}, expected run_started",
+                    first.event.kind()
+                ),
+            });
+        };
+        Ok(RunState {
+            facebench_version: facebench_version.clone(),
+            plan_path: plan_path.clone(),
+            plan_sha256: plan_sha256.clone(),
+            standard: standard.clone(),
+            unit: unit.clone(),
+            station: station.clone(),
+            started_utc: first.utc,
+            last_utc: first.utc,
+            results: BTreeMap::new(),
+            history: BTreeMap::new(),
+            attempts: BTreeMap::new(),
+            interrupted: None,
+            sessions: 1,
+            finished: false,
+            last_seq: first.seq,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::journal::event::ResultSource;
+    use crate::journal::fixtures::{every_event, item_result, item_started, result, run_started};
+    use crate::judge::Verdict;
+
+    fn entries(events: Vec<RunEvent>) -> Vec<Entry> {
+        events
+            .into_iter()
+            .zip(1..)
+            .map(|(event, seq)| Entry {
+                seq,
+                utc: chrono::DateTime::UNIX_EPOCH + chrono::Duration::seconds(seq as i64),
+                mono_ms: seq * 1000,
+                event,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn the_start_record_fills_the_header() {
+        let state = RunState::from_entries(&entries(vec![run_started()])).unwrap();
+        assert_eq!(state.standard, "gb");
+        assert_eq!(state.unit.vendor, "Acme");
+        assert_eq!(state.station, "sim");
+        assert_eq!(state.sessions, 1);
+        assert_eq!(state.last_seq, 1);
+        assert_eq!(state.started_utc, state.last_utc);
+        assert!(!state.finished);
+        assert!(state.results.is_empty());
+    }
+
+    #[test]
+    fn the_latest_result_wins_and_history_keeps_all() {
+        let correction = result("1.1", Verdict::Pass, ResultSource::Record);
+        let state = RunState::from_entries(&entries(vec![
+            run_started(),
+            item_started("1.1", 1),
+            item_result("1.1", Verdict::NoPass),
+            item_started("1.1", 2),
+            item_result("1.1", Verdict::NoPass),
+            RunEvent::ItemResult(correction.clone()),
+        ]))
+        .unwrap();
+        assert_eq!(state.results["1.1"], correction);
+        assert_eq!(state.history["1.1"].len(), 3);
+        assert_eq!(state.history["1.1"][0].verdict, Verdict::NoPass);
+        assert_eq!(state.attempts["1.1"], 2);
+        assert_eq!(state.interrupted, None);
+        assert_eq!(state.last_seq, 6);
+    }
+
+    #[test]
+    fn an_item_started_without_a_later_result_is_interrupted() {
+        let state = RunState::from_entries(&entries(vec![
+            run_started(),
+            item_started("1.1", 1),
+            item_result("1.1", Verdict::Pass),
+            item_started("1.2", 1),
+            item_started("1.1", 2),
+        ]))
+        .unwrap();
+        assert_eq!(state.interrupted.as_deref(), Some("1.1"));
+        assert_eq!(state.attempts["1.2"], 1);
+        assert_eq!(state.results["1.1"].verdict, Verdict::Pass);
+    }
+
+    #[test]
+    fn sessions_finished_and_plan_hash_follow_resumes() {
+        let state = RunState::from_entries(&entries(every_event())).unwrap();
+        assert_eq!(state.sessions, 2);
+        assert!(state.finished);
+        assert_eq!(state.plan_sha256, "bb".repeat(32));
+        assert_eq!(state.facebench_version, "0.1.0");
+
+        let mut events = every_event();
+        events.push(result_event_correction());
+        assert!(
+            RunState::from_entries(&entries(events.clone()))
+                .unwrap()
+                .finished
+        );
+        events.push(item_started("1.1", 2));
+        assert!(!RunState::from_entries(&entries(events)).unwrap().finished);
+    }
+
+    fn result_event_correction() -> RunEvent {
+        RunEvent::ItemResult(result("1.1", Verdict::NoPass, ResultSource::Record))
+    }
+
+    #[test]
+    fn a_journal_must_start_with_one_run_started() {
+        let err = RunState::from_entries(&[]).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "journal entry seq 0: the journal has no entries"
+        );
+
+        let err = RunState::from_entries(&entries(vec![item_started("1.1", 1)])).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "journal entry seq 1: the first entry is item_started, expected run_started"
+        );
+
+        let err = RunState::from_entries(&entries(vec![run_started(), run_started()])).unwrap_err();
+        assert!(matches!(err, JournalError::InvalidRun { seq: 2, .. }));
     }
 }

@@ -5,8 +5,27 @@
 //! standard, criteria turned into [`judge::Criterion`](crate::judge::Criterion)s, units and rig
 //! kinds checked. Every problem found is reported at once as a [`PlanDiagnostic`] carrying the
 //! file, line, column and key path.
+//!
+//! [`load_plan`] reads a file (keeping its text and SHA-256), [`parse_plan`] checks a text.
+//! Inside, `reader` gives typed access to the span-keeping TOML tree, `resolve` drives the
+//! checks of the whole file, and `item`, `step`, `criterion` and `category` each resolve one
+//! kind of table. The known units live in [`units`].
+
+mod category;
+mod criterion;
+mod diagnostic;
+mod item;
+mod load;
+mod reader;
+mod resolve;
+mod step;
+pub mod units;
 
 use serde::{Deserialize, Serialize};
+
+pub use diagnostic::{PlanDiagnostic, PlanErrors};
+pub use load::{load_plan, parse_plan, plan_sha256, LoadedPlan};
+pub use units::is_known_unit;
 
 use crate::catalog::Sheet;
 use crate::judge::Criterion;
@@ -53,6 +72,25 @@ pub enum Automation {
     Manual,
 }
 
+impl Automation {
+    /// Every level, in schema order.
+    pub const ALL: [Automation; 3] = [Automation::Auto, Automation::Semi, Automation::Manual];
+
+    /// The key used in plan files (`auto`, `semi`, `manual`).
+    pub fn key(self) -> &'static str {
+        match self {
+            Automation::Auto => "auto",
+            Automation::Semi => "semi",
+            Automation::Manual => "manual",
+        }
+    }
+
+    /// Parses a plan-file key.
+    pub fn parse(text: &str) -> Option<Automation> {
+        Automation::ALL.into_iter().find(|a| a.key() == text)
+    }
+}
+
 /// State of the device under test during an item.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -63,6 +101,25 @@ pub enum DutState {
     Unpowered,
     /// In its transport packaging.
     Packed,
+}
+
+impl DutState {
+    /// Every state, in schema order.
+    pub const ALL: [DutState; 3] = [DutState::Powered, DutState::Unpowered, DutState::Packed];
+
+    /// The key used in plan files (`powered`, `unpowered`, `packed`).
+    pub fn key(self) -> &'static str {
+        match self {
+            DutState::Powered => "powered",
+            DutState::Unpowered => "unpowered",
+            DutState::Packed => "packed",
+        }
+    }
+
+    /// Parses a plan-file key.
+    pub fn parse(text: &str) -> Option<DutState> {
+        DutState::ALL.into_iter().find(|d| d.key() == text)
+    }
 }
 
 /// A typed, editable test parameter.
@@ -93,6 +150,19 @@ pub enum RigKind {
 }
 
 impl RigKind {
+    /// Every rig kind, in schema order.
+    pub const ALL: [RigKind; 4] = [
+        RigKind::Chamber,
+        RigKind::Drop,
+        RigKind::Thermal,
+        RigKind::Camera,
+    ];
+
+    /// Parses a plan or station file key.
+    pub fn parse(text: &str) -> Option<RigKind> {
+        RigKind::ALL.into_iter().find(|k| k.key() == text)
+    }
+
     /// The key used in plan and station files.
     pub fn key(self) -> &'static str {
         match self {
@@ -114,6 +184,29 @@ pub enum StepKind {
     Prompt,
     /// Wait (recovery time, a dwell done by hand).
     Wait,
+}
+
+impl StepKind {
+    /// The keys of every step kind, in schema order: the rig kinds, then `prompt` and `wait`.
+    pub const KEYS: [&'static str; 6] = ["chamber", "drop", "thermal", "camera", "prompt", "wait"];
+
+    /// The key used in plan files (`chamber` … `prompt`, `wait`).
+    pub fn key(&self) -> &'static str {
+        match self {
+            StepKind::Rig(kind) => kind.key(),
+            StepKind::Prompt => "prompt",
+            StepKind::Wait => "wait",
+        }
+    }
+
+    /// Parses a plan-file key.
+    pub fn parse(text: &str) -> Option<StepKind> {
+        match text {
+            "prompt" => Some(StepKind::Prompt),
+            "wait" => Some(StepKind::Wait),
+            _ => RigKind::parse(text).map(StepKind::Rig),
+        }
+    }
 }
 
 /// A measurement a step produces.
@@ -230,4 +323,24 @@ pub fn line_column(text: &str, offset: usize) -> (usize, usize) {
     let line = before.matches('\n').count() + 1;
     let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
     (line, column)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_parse_back() {
+        for a in Automation::ALL {
+            assert_eq!(Automation::parse(a.key()), Some(a));
+        }
+        for d in DutState::ALL {
+            assert_eq!(DutState::parse(d.key()), Some(d));
+        }
+        for key in StepKind::KEYS {
+            assert_eq!(StepKind::parse(key).map(|k| k.key()), Some(key));
+        }
+        assert_eq!(StepKind::parse("oven"), None);
+        assert_eq!(RigKind::parse("prompt"), None);
+    }
 }

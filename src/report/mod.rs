@@ -1,1 +1,95 @@
 //! Reports rebuilt from the journal: workbook, CSV, JSON, and the submission bundle.
+//!
+//! Everything here reads only the resolved [`Plan`](crate::plan::Plan), the journal's
+//! [`RunState`](crate::journal::RunState) and the catalog
+//! [`Standard`](crate::catalog::Standard).
+//!
+//! - [`status`]: what each item shows ([`item_status`]), counts and the overall verdict; the one
+//!   place that decides pass / no pass / NA / not tested / error for the reports.
+//! - `row`: the cells of an item's row, shared by the workbook and the CSV files.
+//! - [`write_workbook`]: the xlsx (summary, one sheet per applicable category, history).
+//! - [`write_reports`]: workbook, one CSV per sheet and `run.json` into a run's report folder.
+//! - [`package`]: the submission bundle (workbook and one evidence zip per category).
+//! - [`check_submission`]: the completeness check of the vendor-supplied pre-check files and
+//!   the certificates a unit needs.
+//! - [`names`]: sanitised file and zip-entry names built from user input.
+
+mod bundle;
+mod check;
+mod export;
+pub mod names;
+mod row;
+pub mod status;
+mod workbook;
+
+use std::path::Path;
+
+pub use bundle::{package, Bundle, CategoryZip, SkippedCategory};
+pub use check::{
+    check_submission, needed_certificates, Certificate, Finding, Severity, MAX_VIDEO_BYTES,
+};
+pub use export::{csv_file_name, write_reports, ReportFiles, JSON_FILE, WORKBOOK_FILE};
+pub use names::safe_file_component;
+pub use row::{describe_criterion, HEADERS};
+pub use status::{item_status, overall, sheet_statuses, ItemStatus, SheetStatus};
+pub use workbook::{write_workbook, HISTORY_SHEET, SUMMARY_SHEET};
+
+/// Why a report or bundle could not be written.
+#[derive(Debug, thiserror::Error)]
+pub enum ReportError {
+    /// Reading or writing a file failed.
+    #[error("{path}: {source}")]
+    Io {
+        /// The file or folder.
+        path: String,
+        /// Underlying error.
+        source: std::io::Error,
+    },
+    /// The workbook could not be built or saved.
+    #[error("{path}: workbook: {source}")]
+    Xlsx {
+        /// The workbook file.
+        path: String,
+        /// Underlying error.
+        source: rust_xlsxwriter::XlsxError,
+    },
+    /// A CSV file could not be written.
+    #[error("{path}: csv: {source}")]
+    Csv {
+        /// The CSV file.
+        path: String,
+        /// Underlying error.
+        source: csv::Error,
+    },
+    /// The JSON record could not be written.
+    #[error("{path}: json: {source}")]
+    Json {
+        /// The JSON file.
+        path: String,
+        /// Underlying error.
+        source: serde_json::Error,
+    },
+    /// A zip could not be written.
+    #[error("{path}: zip: {source}")]
+    Zip {
+        /// The zip file.
+        path: String,
+        /// Underlying error.
+        source: zip::result::ZipError,
+    },
+    /// A built file name was not a single plain path component (a sanitiser bug, refused).
+    #[error("refusing unsafe file name {name:?}")]
+    UnsafeName {
+        /// The refused name.
+        name: String,
+    },
+}
+
+impl ReportError {
+    fn io(path: &Path, source: std::io::Error) -> ReportError {
+        ReportError::Io {
+            path: path.display().to_string(),
+            source,
+        }
+    }
+}

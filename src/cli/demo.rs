@@ -1,0 +1,100 @@
+//! `facebench demo`: a full simulated lab run that writes real reports.
+//!
+//! Registers the shipped demo unit (a desktop single-screen terminal), runs the whole desktop
+//! cashier plan with the shipped operator answers on a simulated clock, writes the workbook, CSV
+//! and JSON, and packages the submission folder. Items that need a rig are honestly recorded as
+//! not tested, because the demo station has no rigs.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use clap::Args;
+
+use super::exit::{self, CliError};
+use super::paths::{load_catalog, plan_path, repo_root, testplans_dir};
+use super::progress::BarObserver;
+use super::report::print_bundle;
+use super::summary::report_run;
+use super::unit_args::{load_unit_file, register_unit};
+use super::{loaded_run::LoadedRun, logging};
+use crate::clock::SimClock;
+use crate::plan::load_plan;
+use crate::report::package;
+use crate::runner::{AnswersFile, NewRun, Selection, Session};
+
+/// Arguments of `facebench demo`.
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// Output folder (default: reports/demo-<UTC time>); it gets `run/` and `submission/`.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+}
+
+/// Runs the demo.
+pub fn execute(args: DemoArgs) -> Result<ExitCode, CliError> {
+    let started = std::time::Instant::now();
+    let catalog = load_catalog()?;
+    let shipped = testplans_dir();
+    let unit = register_unit(
+        load_unit_file(&shipped.join("units/demo-unit.toml"))?,
+        &catalog,
+        None,
+        None,
+    )?;
+    let standard = catalog
+        .standard_for(&unit.device_type, None)
+        .map_err(CliError::input)?
+        .clone();
+    let plan_file = plan_path(&standard);
+    let loaded = load_plan(&plan_file, &catalog).map_err(CliError::input)?;
+    let out = args.out.unwrap_or_else(|| {
+        PathBuf::from("reports").join(format!(
+            "demo-{}",
+            chrono::Utc::now().format("%Y%m%dT%H%M%SZ")
+        ))
+    });
+    let run_dir = out.join("run");
+    println!(
+        "facebench demo: {} {} ({}), {} v{} plan, {} items",
+        unit.vendor,
+        unit.model,
+        unit.device_type,
+        standard.name_zh,
+        standard.version,
+        loaded.plan.items.len()
+    );
+    let mut session = Session::start(
+        NewRun {
+            run_dir: &run_dir,
+            plan_path: &plan_file,
+            plan_text: &loaded.text,
+            plan: loaded.plan,
+            unit,
+            station: "none".to_string(),
+        },
+        Arc::new(SimClock::starting_at(chrono::Utc::now())),
+    )?;
+    logging::log_to(&session.dir().log_path()).map_err(CliError::harness)?;
+    let mut answers = AnswersFile::load(
+        &shipped.join("answers/demo-desktop-cashier.toml"),
+        &repo_root(),
+    )?;
+    session.run(&mut answers, &mut BarObserver::new(), &Selection::default())?;
+    let report = report_run(&run_dir)?;
+    let run = LoadedRun::open(&run_dir)?;
+    let submission = out.join("submission");
+    let bundle = package(
+        run.dir.path(),
+        &submission,
+        &run.plan,
+        &run.standard,
+        &run.state,
+    )
+    .map_err(CliError::harness)?;
+    print_bundle(&bundle);
+    println!("run directory: {}", run_dir.display());
+    println!("submission:    {}", submission.display());
+    println!("demo took {:.1} s", started.elapsed().as_secs_f64());
+    Ok(exit::for_verdict(report.overall))
+}

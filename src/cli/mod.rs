@@ -1,0 +1,79 @@
+//! The command line: one file per subcommand, thin glue over the library.
+//!
+//! Exit codes are in [`exit`]: 0 all pass, 1 some item no pass, 2 usage or input error,
+//! 3 harness error.
+
+mod demo;
+pub mod exit;
+mod loaded_run;
+mod logging;
+mod paths;
+mod plan;
+mod progress;
+mod record;
+mod report;
+mod run;
+mod sn;
+mod summary;
+mod unit_args;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+pub use exit::CliError;
+
+/// facebench: test-bench harness for face-payment terminals.
+#[derive(Debug, Parser)]
+#[command(name = "facebench", version, about, long_about = None)]
+pub struct Cli {
+    /// Also print logs to stderr (-v info, -vv debug).
+    #[arg(short, long, action = clap::ArgAction::Count, global = true)]
+    pub verbose: u8,
+    /// The subcommand.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Catalog and plans: list device types and standards, show a plan, check a plan file.
+    #[command(subcommand)]
+    Plan(plan::PlanCommand),
+    /// The 23-character device serial-number rule.
+    #[command(subcommand)]
+    Sn(sn::SnCommand),
+    /// Run a plan's items for a unit, or resume a run.
+    Run(Box<run::RunArgs>),
+    /// Enter or correct a manual result in a run afterwards (the history is kept).
+    Record(record::RecordArgs),
+    /// Rebuild the workbook, CSV and JSON of a run from its journal.
+    Report(report::ReportArgs),
+    /// Write the submission folder (workbook + one evidence zip per category).
+    Package(report::PackageArgs),
+    /// A full simulated lab run of the desktop cashier plan that writes real reports.
+    Demo(demo::DemoArgs),
+}
+
+/// Parses the command line, runs it and returns the process exit code.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    logging::init_stderr(cli.verbose);
+    let result = match cli.command {
+        Command::Plan(cmd) => plan::execute(cmd),
+        Command::Sn(cmd) => sn::execute(cmd),
+        Command::Run(args) => run::execute(*args),
+        Command::Record(args) => record::execute(args),
+        Command::Report(args) => report::execute_report(args),
+        Command::Package(args) => report::execute_package(args),
+        Command::Demo(args) => demo::execute(args),
+    };
+    match result {
+        Ok(code) => code,
+        Err(failure) => {
+            eprintln!("error: {:#}", failure.error);
+            ExitCode::from(failure.code)
+        }
+    }
+}

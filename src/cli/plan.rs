@@ -1,0 +1,212 @@
+//! `facebench plan list | show | check`.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::Subcommand;
+use serde_json::json;
+
+use super::exit::CliError;
+use super::paths::{load_catalog, plan_path};
+use super::summary::pad_cjk as pad;
+use crate::catalog::{Catalog, Sheet, Standard};
+use crate::plan::load_plan;
+
+/// Plan subcommands.
+#[derive(Debug, Subcommand)]
+pub enum PlanCommand {
+    /// All device types with their standard, and each standard's sheets.
+    List {
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// The sheets and items that apply to a device type or standard.
+    Show {
+        /// Device-type id or Chinese name, or standard id.
+        key: String,
+        /// Usage, for device types whose standard depends on it.
+        #[arg(long)]
+        usage: Option<String>,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Validate a plan file and list every problem with file, line, column and field.
+    Check {
+        /// Plan files.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
+}
+
+/// Runs a plan subcommand.
+pub fn execute(command: PlanCommand) -> Result<ExitCode, CliError> {
+    let catalog = load_catalog()?;
+    match command {
+        PlanCommand::List { json } => list(&catalog, json),
+        PlanCommand::Show { key, usage, json } => show(&catalog, &key, usage.as_deref(), json),
+        PlanCommand::Check { files } => check(&catalog, &files),
+    }?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn list(catalog: &Catalog, as_json: bool) -> Result<(), CliError> {
+    if as_json {
+        let devices: Vec<_> = catalog
+            .device_types
+            .iter()
+            .map(|d| {
+                let standards: Vec<_> = d
+                    .standard
+                    .iter()
+                    .map(|s| json!({ "usage": null, "standard": s }))
+                    .chain(d.variants.iter().map(|v| json!({ "usage": v.usage, "standard": v.standard })))
+                    .collect();
+                json!({ "id": d.id, "name_zh": d.name_zh, "name_en": d.name_en, "standards": standards })
+            })
+            .collect();
+        print_json(&json!({ "device_types": devices, "standards": catalog.standards }));
+        return Ok(());
+    }
+    println!("{:<28} {:<16} {:<22} standard", "device type", "", "");
+    for device in &catalog.device_types {
+        let standards: Vec<String> = match &device.standard {
+            Some(id) => vec![standard_label(catalog, id)],
+            None => device
+                .variants
+                .iter()
+                .map(|v| {
+                    format!(
+                        "{} ({}): {}",
+                        v.usage,
+                        v.name_zh,
+                        standard_label(catalog, &v.standard)
+                    )
+                })
+                .collect(),
+        };
+        println!(
+            "{:<28} {} {}",
+            device.id,
+            pad(&device.name_zh, 22),
+            standards.join("; ")
+        );
+    }
+    println!();
+    print!("{:<20}", "standard");
+    for sheet in Sheet::ALL {
+        print!(" {}", pad(sheet.name_zh(), 14));
+    }
+    println!();
+    for standard in &catalog.standards {
+        print!(
+            "{:<20}",
+            format!("{} v{}", standard.name_zh, standard.version)
+        );
+        for sheet in Sheet::ALL {
+            print!(" {}", pad(standard.sheets.get(sheet).label(), 14));
+        }
+        println!("  ({})", standard.id);
+    }
+    Ok(())
+}
+
+fn standard_label(catalog: &Catalog, id: &str) -> String {
+    catalog.standard(id).map_or(id.to_string(), |s| {
+        format!("{} v{} ({})", s.name_zh, s.version, s.id)
+    })
+}
+
+fn resolve_standard<'c>(
+    catalog: &'c Catalog,
+    key: &str,
+    usage: Option<&str>,
+) -> Result<&'c Standard, CliError> {
+    match catalog.standard(key) {
+        Some(standard) => Ok(standard),
+        None => catalog.standard_for(key, usage).map_err(CliError::input),
+    }
+}
+
+fn show(catalog: &Catalog, key: &str, usage: Option<&str>, as_json: bool) -> Result<(), CliError> {
+    let standard = resolve_standard(catalog, key, usage)?;
+    let path = plan_path(standard);
+    let loaded = load_plan(&path, catalog).map_err(CliError::input)?;
+    let device_type = catalog.device_type(key).map(|d| d.id.as_str());
+    let applies = |item: &&crate::plan::Item| device_type.is_none_or(|d| item.applies_to_device(d));
+    if as_json {
+        let sheets: Vec<_> = Sheet::ALL
+            .into_iter()
+            .map(|sheet| {
+                let items: Vec<_> = loaded.plan.items_of(sheet).filter(applies).collect();
+                json!({ "sheet": sheet.key(), "name_zh": sheet.name_zh(), "requirement": standard.sheets.get(sheet), "items": items })
+            })
+            .collect();
+        print_json(
+            &json!({ "standard": standard, "plan": path, "notice": loaded.plan.notice, "sheets": sheets }),
+        );
+        return Ok(());
+    }
+    println!(
+        "{} v{} ({}), plan {}",
+        standard.name_zh,
+        standard.version,
+        standard.id,
+        path.display()
+    );
+    println!("{}", loaded.plan.notice);
+    for sheet in Sheet::ALL {
+        let requirement = standard.sheets.get(sheet);
+        println!(
+            "\n{} {} — {}",
+            sheet.name_zh(),
+            sheet.name_en(),
+            requirement.label()
+        );
+        if !requirement.applies() {
+            continue;
+        }
+        for item in loaded.plan.items_of(sheet).filter(applies) {
+            let rigs: Vec<&str> = item.rigs_needed().iter().map(|k| k.key()).collect();
+            let rigs = if rigs.is_empty() {
+                String::new()
+            } else {
+                format!(" [{}]", rigs.join(", "))
+            };
+            println!(
+                "  {:<8} {} / {} ({:?}{rigs})",
+                item.id, item.name_zh, item.name_en, item.automation
+            );
+        }
+    }
+    Ok(())
+}
+
+fn check(catalog: &Catalog, files: &[PathBuf]) -> Result<(), CliError> {
+    let mut failed = Vec::new();
+    for file in files {
+        match load_plan(file, catalog) {
+            Ok(loaded) => println!("{}: ok, {} items", file.display(), loaded.plan.items.len()),
+            Err(errors) => {
+                eprintln!("{errors}");
+                failed.push(file.display().to_string());
+            }
+        }
+    }
+    if failed.is_empty() {
+        Ok(())
+    } else {
+        Err(CliError::input(anyhow::anyhow!(
+            "invalid plan: {}",
+            failed.join(", ")
+        )))
+    }
+}
+
+fn print_json(value: &serde_json::Value) {
+    println!(
+        "{}",
+        serde_json::to_string_pretty(value).unwrap_or_default()
+    );
+}

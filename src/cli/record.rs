@@ -1,0 +1,143 @@
+//! `facebench record`: enter or correct a manual result afterwards. A correction is a new journal
+//! event; the earlier result stays in the history.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use clap::Args;
+
+use super::exit::{self, CliError};
+use super::loaded_run::LoadedRun;
+use super::summary::report_run;
+use crate::clock::SystemClock;
+use crate::journal::{ItemResult, JournalWriter, ResultSource, RunEvent};
+use crate::judge::Verdict;
+use crate::runner::evaluate;
+
+/// Arguments of `facebench record`.
+#[derive(Debug, Args)]
+pub struct RecordArgs {
+    /// The run directory.
+    pub run_dir: PathBuf,
+    /// Item id (e.g. COT-002).
+    pub item: String,
+    /// The operator's judgement: pass, no pass or na.
+    #[arg(long)]
+    pub verdict: Option<Verdict>,
+    /// A measured value: NAME=VALUE or NAME=V1,V2,… for a series (repeatable).
+    #[arg(long = "value", value_name = "NAME=VALUE")]
+    pub values: Vec<String>,
+    /// Note.
+    #[arg(long, default_value = "")]
+    pub note: String,
+    /// Evidence file to copy into the run (repeatable).
+    #[arg(long = "attach", value_name = "FILE")]
+    pub attachments: Vec<PathBuf>,
+    /// Why the result is entered or corrected afterwards.
+    #[arg(long)]
+    pub reason: Option<String>,
+    /// Who enters it (default: the run's operator).
+    #[arg(long)]
+    pub operator: Option<String>,
+}
+
+/// Runs `facebench record`.
+pub fn execute(args: RecordArgs) -> Result<ExitCode, CliError> {
+    let run = LoadedRun::open(&args.run_dir)?;
+    let item = run.plan.item(&args.item).ok_or_else(|| {
+        CliError::input(anyhow::anyhow!(
+            "item `{}` is not in the plan of {}",
+            args.item,
+            args.run_dir.display()
+        ))
+    })?;
+    let produced: Vec<&str> = item
+        .steps
+        .iter()
+        .flat_map(|s| &s.produces)
+        .map(|m| m.name.as_str())
+        .collect();
+    let values = parse_values(&args.values, &produced)?;
+    if values.is_empty() && args.verdict.is_none() {
+        return Err(CliError::input(anyhow::anyhow!(
+            "give --verdict and/or --value for {} (measurements: {})",
+            item.id,
+            produced.join(", ")
+        )));
+    }
+    let evaluation = evaluate(item, &values, args.verdict);
+    let attachments = args
+        .attachments
+        .iter()
+        .map(|path| run.dir.copy_attachment(&item.id, path))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(CliError::input)?;
+    let previous = run.state.results.get(&item.id).map(|r| r.verdict);
+    let reason = [args.reason.clone(), evaluation.reason.clone()]
+        .into_iter()
+        .flatten()
+        .collect::<Vec<_>>()
+        .join("; ");
+    let result = ItemResult {
+        item: item.id.clone(),
+        verdict: evaluation.verdict,
+        source: ResultSource::Record,
+        operator: args
+            .operator
+            .clone()
+            .unwrap_or_else(|| run.state.unit.operator.clone()),
+        measurements: evaluation.measurements,
+        criteria: evaluation.criteria,
+        operator_verdict: args.verdict,
+        reason: (!reason.is_empty()).then_some(reason),
+        note: args.note.clone(),
+        attachments,
+    };
+    let (mut journal, _) =
+        JournalWriter::resume(&run.dir, Arc::new(SystemClock::new())).map_err(CliError::harness)?;
+    journal
+        .record(RunEvent::ItemResult(result.clone()))
+        .map_err(CliError::harness)?;
+    match previous {
+        Some(before) => println!("{}: {before} → {}", item.id, result.verdict),
+        None => println!("{}: {}", item.id, result.verdict),
+    }
+    let report = report_run(&args.run_dir)?;
+    Ok(exit::for_verdict(report.overall))
+}
+
+/// Parses `NAME=V[,V…]` arguments; names must be measurements the item produces.
+fn parse_values(
+    args: &[String],
+    produced: &[&str],
+) -> Result<BTreeMap<String, Vec<f64>>, CliError> {
+    let mut values = BTreeMap::new();
+    for arg in args {
+        let (name, list) = arg.split_once('=').ok_or_else(|| {
+            CliError::input(anyhow::anyhow!("--value {arg:?}: expected NAME=VALUE"))
+        })?;
+        let name = name.trim();
+        if !produced.contains(&name) {
+            return Err(CliError::input(anyhow::anyhow!(
+                "--value {arg:?}: this item has no measurement `{name}` (it has: {})",
+                produced.join(", ")
+            )));
+        }
+        let series = list
+            .split(',')
+            .map(|t| {
+                t.trim()
+                    .parse::<f64>()
+                    .ok()
+                    .filter(|x| x.is_finite())
+                    .ok_or_else(|| {
+                        CliError::input(anyhow::anyhow!("--value {arg:?}: `{t}` is not a number"))
+                    })
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        values.insert(name.to_string(), series);
+    }
+    Ok(values)
+}

@@ -1,0 +1,158 @@
+//! `facebench run`: run a plan's items for a unit, or resume a run.
+
+use std::io;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use clap::Args;
+
+use super::exit::{self, CliError};
+use super::paths::{load_catalog, plan_path, repo_root};
+use super::progress::{BarObserver, LineObserver};
+use super::unit_args::UnitArgs;
+use super::{logging, summary};
+use crate::clock::{Clock, SimClock, SystemClock};
+use crate::plan::load_plan;
+use crate::runner::{AnswersFile, NewRun, RunOutcome, Selection, Session, TerminalOperator};
+
+/// Arguments of `facebench run`.
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// Continue a killed or stopped run in this run directory.
+    #[arg(long, value_name = "RUN_DIR", conflicts_with_all = ["plan", "run_dir"])]
+    pub resume: Option<PathBuf>,
+    /// With --resume: continue even though the plan file changed since the run started.
+    #[arg(long, requires = "resume")]
+    pub accept_plan_change: bool,
+    /// Plan file (default: the shipped plan of the unit's standard).
+    #[arg(long)]
+    pub plan: Option<PathBuf>,
+    /// Run directory to create (default: reports/<UTC time>-<vendor>-<model>).
+    #[arg(long, value_name = "DIR")]
+    pub run_dir: Option<PathBuf>,
+    /// Take the operator's answers from this file instead of asking on the terminal.
+    #[arg(long, value_name = "FILE")]
+    pub answers: Option<PathBuf>,
+    /// Run only these items or sheets (ids like CLM-001, or climate | mechanical | …).
+    #[arg(long, value_name = "ID", num_args = 1..)]
+    pub only: Vec<String>,
+    /// Run these items again even though they have a result (a new attempt; history is kept).
+    #[arg(long, value_name = "ID", num_args = 1..)]
+    pub rerun: Vec<String>,
+    /// Use simulated time: waits complete at once (for rehearsals with simulators).
+    #[arg(long)]
+    pub sim_clock: bool,
+    /// The unit under test (new runs only).
+    #[command(flatten)]
+    pub unit: UnitArgs,
+}
+
+/// Runs `facebench run`.
+pub fn execute(args: RunArgs) -> Result<ExitCode, CliError> {
+    let catalog = load_catalog()?;
+    let clock: Arc<dyn Clock> = if args.sim_clock {
+        Arc::new(SimClock::starting_at(chrono::Utc::now()))
+    } else {
+        Arc::new(SystemClock::new())
+    };
+    let mut session = match &args.resume {
+        Some(run_dir) => {
+            let session = Session::resume(run_dir, &catalog, args.accept_plan_change, clock)?;
+            if session.truncated_bytes() > 0 {
+                eprintln!(
+                    "note: dropped {} bytes of a journal line cut off by the crash; no recorded result was lost",
+                    session.truncated_bytes()
+                );
+            }
+            session
+        }
+        None => {
+            let unit = args.unit.register(&catalog)?;
+            let standard = catalog
+                .standard_for(&unit.device_type, unit.usage.as_deref())
+                .map_err(CliError::input)?;
+            let plan_file = args.plan.clone().unwrap_or_else(|| plan_path(standard));
+            let loaded = load_plan(&plan_file, &catalog).map_err(CliError::input)?;
+            if loaded.plan.standard != standard.id {
+                return Err(CliError::input(anyhow::anyhow!(
+                    "plan {} is for standard `{}`, but a {} unit needs `{}`",
+                    plan_file.display(),
+                    loaded.plan.standard,
+                    unit.device_type,
+                    standard.id
+                )));
+            }
+            let run_dir = args
+                .run_dir
+                .clone()
+                .unwrap_or_else(|| default_run_dir(&unit.vendor, &unit.model));
+            Session::start(
+                NewRun {
+                    run_dir: &run_dir,
+                    plan_path: &plan_file,
+                    plan_text: &loaded.text,
+                    plan: loaded.plan,
+                    unit,
+                    station: "none".to_string(),
+                },
+                clock,
+            )?
+        }
+    };
+    logging::log_to(&session.dir().log_path()).map_err(CliError::harness)?;
+    let selection = Selection {
+        only: args.only.clone(),
+        rerun: args.rerun.clone(),
+    };
+    let outcome = match &args.answers {
+        Some(path) => {
+            let mut answers = AnswersFile::load(path, &answers_base(path))?;
+            let mut bar = BarObserver::new();
+            session.run(&mut answers, &mut bar, &selection)?
+        }
+        None => {
+            let stdin = io::stdin();
+            let mut terminal = TerminalOperator::new(stdin.lock(), io::stderr());
+            let mut lines = LineObserver;
+            session.run(&mut terminal, &mut lines, &selection)?
+        }
+    };
+    finish(&session, outcome)
+}
+
+/// Writes the reports and prints the summary; the exit code follows the verdict.
+fn finish(session: &Session, outcome: RunOutcome) -> Result<ExitCode, CliError> {
+    let run_dir = session.dir().path().to_path_buf();
+    let report = summary::report_run(&run_dir)?;
+    match outcome {
+        RunOutcome::Finished(_) => {
+            println!("run finished");
+            Ok(exit::for_verdict(report.overall))
+        }
+        RunOutcome::Stopped => {
+            println!(
+                "run stopped; continue with: facebench run --resume {}",
+                run_dir.display()
+            );
+            Ok(ExitCode::from(exit::ALL_PASS))
+        }
+    }
+}
+
+/// Relative evidence paths in an answers file are taken from the directory it is run in, or,
+/// for the shipped answers under `testplans/`, from the repository root.
+fn answers_base(path: &Path) -> PathBuf {
+    let shipped = super::paths::testplans_dir();
+    match (path.canonicalize(), shipped.canonicalize()) {
+        (Ok(file), Ok(dir)) if file.starts_with(&dir) => repo_root(),
+        _ => PathBuf::from("."),
+    }
+}
+
+/// `reports/<UTC time>-<vendor>-<model>`, with the names made safe for a path.
+pub fn default_run_dir(vendor: &str, model: &str) -> PathBuf {
+    let stamp = chrono::Utc::now().format("%Y%m%dT%H%M%SZ");
+    let name = crate::report::safe_file_component(&format!("{stamp}-{vendor}-{model}"));
+    Path::new("reports").join(name)
+}

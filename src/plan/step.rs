@@ -1,0 +1,108 @@
+//! Resolving one `[[items.steps]]` table: its kind, the keys only some kinds take, and the
+//! measurements it produces.
+
+use super::diagnostic::Sink;
+use super::reader::{Fields, Located, TableRef};
+use super::resolve::read_unit;
+use super::{MeasurementSpec, Step, StepKind};
+
+const STEP_KEYS: &[&str] = &["kind", "text", "produces", "verdict", "seconds", "params"];
+const MEASUREMENT_KEYS: &[&str] = &["name", "unit"];
+
+/// A measurement a step says it produces, as written.
+#[derive(Debug)]
+pub(super) struct Produced {
+    /// Key path of the name (`items[0].steps[1].produces[0].name`).
+    pub(super) field: String,
+    /// The measurement name.
+    pub(super) name: Located<String>,
+    /// Its unit, when it is a known one.
+    pub(super) unit: Option<String>,
+}
+
+/// What resolving one step gave: what it produces even when the rest is broken, so the item's
+/// criteria are checked against it without a cascade of false alarms.
+#[derive(Debug)]
+pub(super) struct StepDraft {
+    /// The measurements the step produces.
+    pub(super) produced: Vec<Produced>,
+    /// The step, when nothing in it was wrong.
+    pub(super) step: Option<Step>,
+}
+
+/// Resolves one step table.
+pub(super) fn resolve_step(sink: &mut Sink<'_>, table: TableRef<'_, '_>) -> StepDraft {
+    let f = table.open(sink, STEP_KEYS);
+    let kind = f
+        .choice(sink, "kind", "step kind", &StepKind::KEYS, StepKind::parse)
+        .map(|k| k.into_inner());
+    let text = f.string(sink, "text");
+    let (produced, produces) = read_produces(sink, &f);
+    let verdict = f.opt_bool(sink, "verdict").map(|v| v.into_inner());
+    let seconds = f.opt_number(sink, "seconds");
+    let params = f.opt_raw_table(sink, "params");
+
+    match &kind {
+        Some(StepKind::Rig(_)) => {
+            f.reject(sink, "verdict", "`verdict` is only for prompt steps");
+            f.reject(sink, "seconds", "`seconds` is only for wait steps");
+        }
+        Some(StepKind::Prompt) => {
+            f.reject(sink, "seconds", "`seconds` is only for wait steps");
+            f.reject(sink, "params", "`params` is only for rig steps");
+        }
+        Some(StepKind::Wait) => {
+            f.reject(sink, "verdict", "`verdict` is only for prompt steps");
+            f.reject(sink, "params", "`params` is only for rig steps");
+            match &seconds {
+                Some(s) if *s.get_ref() <= 0.0 => {
+                    sink.report(&s.span(), &f.path_of("seconds"), "must be positive");
+                }
+                None if f.key_span("seconds").is_none() => {
+                    f.report_missing(sink, "seconds", ": a wait step needs its duration");
+                }
+                _ => {}
+            }
+        }
+        None => {}
+    }
+
+    let step = (|| {
+        Some(Step {
+            kind: kind?,
+            text: text?.into_inner(),
+            produces: produces?,
+            verdict: verdict.unwrap_or(false),
+            seconds: seconds.map(|s| s.into_inner()),
+            params: params.unwrap_or_default(),
+        })
+    })();
+    StepDraft { produced, step }
+}
+
+/// The `produces` list: every named measurement, and the specs when all of them are valid.
+fn read_produces(
+    sink: &mut Sink<'_>,
+    f: &Fields<'_, '_>,
+) -> (Vec<Produced>, Option<Vec<MeasurementSpec>>) {
+    let mut produced = Vec::new();
+    let mut specs = Vec::new();
+    let mut all_good = true;
+    for table in f.opt_tables(sink, "produces") {
+        let m = table.open(sink, MEASUREMENT_KEYS);
+        let name = m.name(sink, "name");
+        let unit = read_unit(sink, &m, "unit").map(|u| u.into_inner());
+        match (&name, &unit) {
+            (Some(name), Some(unit)) => specs.push(MeasurementSpec {
+                name: name.get_ref().clone(),
+                unit: unit.clone(),
+            }),
+            _ => all_good = false,
+        }
+        if let Some(name) = name {
+            let field = m.path_of("name");
+            produced.push(Produced { field, name, unit });
+        }
+    }
+    (produced, all_good.then_some(specs))
+}

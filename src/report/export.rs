@@ -1,0 +1,245 @@
+//! CSV per sheet, the JSON run record, and [`write_reports`], which writes them with the
+//! workbook into a run's report folder.
+
+use std::path::{Path, PathBuf};
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+
+use crate::catalog::{Sheet, Standard};
+use crate::journal::{MeasuredSeries, ResultSource, RunState};
+use crate::judge::{Verdict, VerdictCounts};
+use crate::plan::Plan;
+use crate::unit::Unit;
+
+use super::row::{row_cells, HEADERS};
+use super::status::{overall, sheet_statuses, total_counts, ItemStatus, SheetStatus};
+use super::workbook::write_workbook;
+use super::ReportError;
+
+/// Byte-order mark that makes Excel read a CSV as UTF-8.
+const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
+
+/// File name of the workbook inside the report folder.
+pub const WORKBOOK_FILE: &str = "workbook.xlsx";
+
+/// File name of the JSON record inside the report folder.
+pub const JSON_FILE: &str = "run.json";
+
+/// The files [`write_reports`] wrote.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReportFiles {
+    /// The workbook.
+    pub workbook: PathBuf,
+    /// One CSV per applicable sheet, in workbook order.
+    pub csv: Vec<(Sheet, PathBuf)>,
+    /// The JSON record.
+    pub json: PathBuf,
+}
+
+/// The CSV file name of a sheet (`climate.csv`, …).
+pub fn csv_file_name(sheet: Sheet) -> String {
+    format!("{}.csv", sheet.key())
+}
+
+/// One sheet as CSV bytes: UTF-8 with BOM, the workbook's header and rows.
+pub fn sheet_csv(sheet: &SheetStatus<'_>) -> Result<Vec<u8>, csv::Error> {
+    let mut writer = csv::Writer::from_writer(UTF8_BOM.to_vec());
+    writer.write_record(HEADERS)?;
+    for status in &sheet.items {
+        writer.write_record(row_cells(status))?;
+    }
+    writer
+        .into_inner()
+        .map_err(|e| csv::Error::from(e.into_error()))
+}
+
+/// Writes the workbook, one CSV per applicable sheet and `run.json` into `folder` (created when
+/// missing) and returns their paths.
+pub fn write_reports(
+    folder: &Path,
+    plan: &Plan,
+    standard: &Standard,
+    state: &RunState,
+) -> Result<ReportFiles, ReportError> {
+    std::fs::create_dir_all(folder).map_err(|source| ReportError::io(folder, source))?;
+    let workbook = folder.join(WORKBOOK_FILE);
+    write_workbook(&workbook, plan, standard, state)?;
+    let sheets = sheet_statuses(plan, standard, state);
+    let mut csv_files = Vec::with_capacity(sheets.len());
+    for sheet in &sheets {
+        let path = folder.join(csv_file_name(sheet.sheet));
+        let bytes = sheet_csv(sheet).map_err(|source| ReportError::Csv {
+            path: path.display().to_string(),
+            source,
+        })?;
+        std::fs::write(&path, bytes).map_err(|source| ReportError::io(&path, source))?;
+        csv_files.push((sheet.sheet, path));
+    }
+    let json = folder.join(JSON_FILE);
+    let record = run_record(&sheets, plan, standard, state);
+    let text = serde_json::to_string_pretty(&record).map_err(|source| ReportError::Json {
+        path: json.display().to_string(),
+        source,
+    })?;
+    std::fs::write(&json, text + "\n").map_err(|source| ReportError::io(&json, source))?;
+    Ok(ReportFiles {
+        workbook,
+        csv: csv_files,
+        json,
+    })
+}
+
+/// The JSON run record.
+#[derive(Debug, Serialize)]
+struct RunRecord<'a> {
+    facebench_version: &'a str,
+    unit: &'a Unit,
+    station: &'a str,
+    standard: StandardRecord<'a>,
+    plan_sha256: &'a str,
+    notice: &'a str,
+    started_utc: DateTime<Utc>,
+    last_utc: DateTime<Utc>,
+    finished: bool,
+    sheets: Vec<SheetRecord<'a>>,
+    counts: CountsRecord,
+    overall: &'static str,
+}
+
+/// Verdict counts with their total.
+#[derive(Debug, Serialize)]
+struct CountsRecord {
+    #[serde(flatten)]
+    counts: VerdictCounts,
+    total: usize,
+}
+
+impl From<VerdictCounts> for CountsRecord {
+    fn from(counts: VerdictCounts) -> CountsRecord {
+        CountsRecord {
+            counts,
+            total: counts.total(),
+        }
+    }
+}
+
+#[derive(Debug, Serialize)]
+struct StandardRecord<'a> {
+    id: &'a str,
+    name_zh: &'a str,
+    name_en: &'a str,
+    version: &'a str,
+}
+
+#[derive(Debug, Serialize)]
+struct SheetRecord<'a> {
+    sheet: &'static str,
+    name_zh: &'static str,
+    counts: CountsRecord,
+    verdict: &'static str,
+    items: Vec<ItemRecord<'a>>,
+}
+
+#[derive(Debug, Serialize)]
+struct ItemRecord<'a> {
+    id: &'a str,
+    name_zh: &'a str,
+    name_en: &'a str,
+    result: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    reason: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    source: Option<ResultSource>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    operator_verdict: Option<&'static str>,
+    criteria: Vec<CriterionRecord<'a>>,
+    measurements: &'a [MeasuredSeries],
+    note: &'a str,
+    attachments: &'a [String],
+}
+
+#[derive(Debug, Serialize)]
+struct CriterionRecord<'a> {
+    measurement: &'a str,
+    requirement: &'a str,
+    value: Option<f64>,
+    unit: &'a str,
+    result: &'static str,
+    marginal: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    reason: Option<&'a str>,
+}
+
+fn run_record<'a>(
+    sheets: &'a [SheetStatus<'a>],
+    plan: &'a Plan,
+    standard: &'a Standard,
+    state: &'a RunState,
+) -> RunRecord<'a> {
+    let counts = total_counts(sheets);
+    RunRecord {
+        facebench_version: &state.facebench_version,
+        unit: &state.unit,
+        station: &state.station,
+        standard: StandardRecord {
+            id: &standard.id,
+            name_zh: &standard.name_zh,
+            name_en: &standard.name_en,
+            version: &standard.version,
+        },
+        plan_sha256: &state.plan_sha256,
+        notice: &plan.notice,
+        started_utc: state.started_utc,
+        last_utc: state.last_utc,
+        finished: state.finished,
+        sheets: sheets
+            .iter()
+            .map(|sheet| SheetRecord {
+                sheet: sheet.sheet.key(),
+                name_zh: sheet.sheet.name_zh(),
+                counts: CountsRecord::from(sheet.counts),
+                verdict: overall(&sheet.counts).label(),
+                items: sheet.items.iter().map(item_record).collect(),
+            })
+            .collect(),
+        counts: CountsRecord::from(counts),
+        overall: overall(&counts).label(),
+    }
+}
+
+fn item_record<'a>(status: &'a ItemStatus<'a>) -> ItemRecord<'a> {
+    let item = status.item;
+    let result = status.result;
+    let criteria = result.map_or(Vec::new(), |r| {
+        r.criteria
+            .iter()
+            .map(|outcome| CriterionRecord {
+                measurement: &outcome.measurement,
+                requirement: &outcome.requirement,
+                value: outcome.value,
+                unit: item
+                    .criteria
+                    .iter()
+                    .find(|c| c.measurement == outcome.measurement)
+                    .map_or("", |c| c.unit.as_str()),
+                result: outcome.verdict.label(),
+                marginal: outcome.marginal,
+                reason: outcome.reason.as_deref(),
+            })
+            .collect()
+    });
+    ItemRecord {
+        id: &item.id,
+        name_zh: &item.name_zh,
+        name_en: &item.name_en,
+        result: status.verdict.label(),
+        reason: status.reason.as_deref(),
+        source: result.map(|r| r.source),
+        operator_verdict: result.and_then(|r| r.operator_verdict).map(Verdict::label),
+        criteria,
+        measurements: result.map_or(&[], |r| r.measurements.as_slice()),
+        note: result.map_or("", |r| r.note.as_str()),
+        attachments: result.map_or(&[], |r| r.attachments.as_slice()),
+    }
+}

@@ -1,0 +1,265 @@
+//! The text of one sheet row, shared by the workbook and the CSV files.
+
+use crate::judge::{Aggregate, Comparison, Criterion};
+use crate::plan::{Item, StepKind};
+
+use super::status::ItemStatus;
+
+/// Column headers of every item sheet (workbook and CSV), Chinese and English.
+pub const HEADERS: [&str; 9] = [
+    "编号 ID",
+    "中文名称 Name (zh)",
+    "英文名称 Name (en)",
+    "测试条件 Conditions",
+    "判定标准 Criterion",
+    "实测值 Measured",
+    "结果 Result",
+    "备注 Note",
+    "证据 Evidence",
+];
+
+/// Index of the result column in [`HEADERS`].
+pub const RESULT_COLUMN: usize = 6;
+
+/// The cells of an item's row, in [`HEADERS`] order.
+pub fn row_cells(status: &ItemStatus<'_>) -> [String; 9] {
+    let item = status.item;
+    [
+        item.id.clone(),
+        item.name_zh.clone(),
+        item.name_en.clone(),
+        conditions_text(item),
+        criterion_text(item),
+        measured_text(status),
+        status.verdict.label().to_string(),
+        note_text(status),
+        evidence_text(status),
+    ]
+}
+
+/// Conditions text, then one line per parameter: `name value unit ±tol`.
+fn conditions_text(item: &Item) -> String {
+    let mut lines = vec![item.conditions.trim().to_string()];
+    lines.extend(item.parameters.iter().map(|p| {
+        let tolerance = p
+            .tolerance
+            .map_or(String::new(), |t| format!(" ±{}", number(t)));
+        format!("{} {} {}{tolerance}", p.name, number(p.value), p.unit)
+    }));
+    join_lines(lines)
+}
+
+/// One line per criterion; items judged by the operator say so.
+fn criterion_text(item: &Item) -> String {
+    let mut lines: Vec<String> = item.criteria.iter().map(describe_criterion).collect();
+    let operator_judges = item
+        .steps
+        .iter()
+        .any(|s| s.kind == StepKind::Prompt && s.verdict);
+    if operator_judges {
+        lines.push("operator judgement (pass / no pass)".to_string());
+    }
+    join_lines(lines)
+}
+
+/// `max(pay_failures) = 0 count`, `5 ≤ mean(fps) ≤ 30 fps`, `last(gap) = 2 ±0.5 mm`.
+pub fn describe_criterion(criterion: &Criterion) -> String {
+    let subject = format!(
+        "{}({})",
+        aggregate_name(criterion.aggregate),
+        criterion.measurement
+    );
+    let limit = &criterion.limit;
+    let value = || limit.value.map_or("?".to_string(), number);
+    let low = || limit.low.map_or("?".to_string(), number);
+    let high = || limit.high.map_or("?".to_string(), number);
+    let unit = criterion.unit.trim();
+    let text = match criterion.compare {
+        Comparison::GE => format!("{subject} ≥ {} {unit}", value()),
+        Comparison::GT => format!("{subject} > {} {unit}", value()),
+        Comparison::LE => format!("{subject} ≤ {} {unit}", value()),
+        Comparison::LT => format!("{subject} < {} {unit}", value()),
+        Comparison::EQ => format!("{subject} = {} {unit}", value()),
+        Comparison::NE => format!("{subject} ≠ {} {unit}", value()),
+        Comparison::GELE => format!("{} ≤ {subject} ≤ {} {unit}", low(), high()),
+        Comparison::GTLT => format!("{} < {subject} < {} {unit}", low(), high()),
+        Comparison::GELT => format!("{} ≤ {subject} < {} {unit}", low(), high()),
+        Comparison::GTLE => format!("{} < {subject} ≤ {} {unit}", low(), high()),
+        Comparison::EQT => {
+            let tolerance = limit.tolerance.map_or("?".to_string(), number);
+            format!("{subject} = {} ±{tolerance} {unit}", value())
+        }
+        Comparison::LOG => format!("{subject} recorded ({unit})"),
+    };
+    text.trim_end().to_string()
+}
+
+fn aggregate_name(aggregate: Aggregate) -> &'static str {
+    match aggregate {
+        Aggregate::Last => "last",
+        Aggregate::Min => "min",
+        Aggregate::Max => "max",
+        Aggregate::Mean => "mean",
+        Aggregate::Median => "median",
+        Aggregate::P5 => "p5",
+        Aggregate::P95 => "p95",
+        Aggregate::Std => "std",
+        Aggregate::Count => "count",
+        Aggregate::Rate => "rate",
+    }
+}
+
+/// Value and unit per criterion outcome; without outcomes, the operator's values; plus the
+/// operator's own judgement when there was one.
+fn measured_text(status: &ItemStatus<'_>) -> String {
+    let Some(result) = status.result else {
+        return String::new();
+    };
+    let mut lines: Vec<String> = result
+        .criteria
+        .iter()
+        .map(|outcome| {
+            let unit = unit_of(status.item, &outcome.measurement, result);
+            let mut line = match outcome.value {
+                Some(value) => format!("{}: {} {unit}", outcome.measurement, number(value)),
+                None => format!("{}: —", outcome.measurement),
+            };
+            line = line.trim_end().to_string();
+            if outcome.marginal {
+                line.push_str(" (marginal)");
+            }
+            line
+        })
+        .collect();
+    if result.criteria.is_empty() {
+        lines.extend(result.measurements.iter().map(|series| {
+            let values: Vec<String> = series.values.iter().map(|v| number(*v)).collect();
+            format!("{}: {} {}", series.name, values.join(", "), series.unit)
+                .trim_end()
+                .to_string()
+        }));
+    }
+    if let Some(verdict) = result.operator_verdict {
+        lines.push(format!("operator: {}", verdict.label()));
+    }
+    join_lines(lines)
+}
+
+/// The unit of a measurement: from the item's criterion, else from the recorded series.
+fn unit_of<'a>(
+    item: &'a Item,
+    measurement: &str,
+    result: &'a crate::journal::ItemResult,
+) -> &'a str {
+    item.criteria
+        .iter()
+        .find(|c| c.measurement == measurement)
+        .map(|c| c.unit.as_str())
+        .or_else(|| {
+            result
+                .measurements
+                .iter()
+                .find(|m| m.name == measurement)
+                .map(|m| m.unit.as_str())
+        })
+        .unwrap_or("")
+}
+
+/// The note, then the reason.
+fn note_text(status: &ItemStatus<'_>) -> String {
+    let note = status.result.map_or("", |r| r.note.trim());
+    let reason = status.reason.as_deref().unwrap_or("").trim();
+    join_lines(vec![note.to_string(), reason.to_string()])
+}
+
+/// One attachment path per line.
+fn evidence_text(status: &ItemStatus<'_>) -> String {
+    status
+        .result
+        .map_or(String::new(), |r| r.attachments.join("\n"))
+}
+
+fn join_lines(lines: Vec<String>) -> String {
+    lines
+        .into_iter()
+        .filter(|l| !l.is_empty())
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// A number for people: integers without a fraction, others with up to four decimals, tiny or
+/// huge magnitudes in scientific notation.
+pub fn number(value: f64) -> String {
+    let magnitude = value.abs();
+    if !value.is_finite() {
+        value.to_string()
+    } else if magnitude != 0.0 && !(1e-3..1e12).contains(&magnitude) {
+        format!("{value:.3e}")
+    } else {
+        let fixed = format!("{value:.4}");
+        let trimmed = fixed.trim_end_matches('0').trim_end_matches('.');
+        if trimmed == "-0" {
+            "0".to_string()
+        } else {
+            trimmed.to_string()
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::judge::Limit;
+
+    fn criterion(compare: Comparison, limit: Limit) -> Criterion {
+        Criterion {
+            measurement: "fps".into(),
+            aggregate: Aggregate::Mean,
+            compare,
+            limit,
+            unit: "fps".into(),
+        }
+    }
+
+    #[test]
+    fn criteria_read_as_inequalities() {
+        let ge = criterion(
+            Comparison::GE,
+            Limit {
+                value: Some(25.0),
+                ..Limit::default()
+            },
+        );
+        assert_eq!(describe_criterion(&ge), "mean(fps) ≥ 25 fps");
+        let band = criterion(
+            Comparison::GELE,
+            Limit {
+                low: Some(5.0),
+                high: Some(30.5),
+                ..Limit::default()
+            },
+        );
+        assert_eq!(describe_criterion(&band), "5 ≤ mean(fps) ≤ 30.5 fps");
+        let eqt = criterion(
+            Comparison::EQT,
+            Limit {
+                value: Some(2.0),
+                tolerance: Some(0.5),
+                ..Limit::default()
+            },
+        );
+        assert_eq!(describe_criterion(&eqt), "mean(fps) = 2 ±0.5 fps");
+        let log = criterion(Comparison::LOG, Limit::default());
+        assert_eq!(describe_criterion(&log), "mean(fps) recorded (fps)");
+    }
+
+    #[test]
+    fn numbers_are_readable() {
+        assert_eq!(number(1.0), "1");
+        assert_eq!(number(0.1 + 0.2), "0.3");
+        assert_eq!(number(-10.0), "-10");
+        assert_eq!(number(-0.00001), "-1.000e-5");
+        assert_eq!(number(0.0), "0");
+        assert_eq!(number(12.345678), "12.3457");
+    }
+}

@@ -1,0 +1,325 @@
+//! The filled test-case workbook: a summary sheet, one sheet per applicable category, and the
+//! history of every result.
+
+use std::path::Path;
+
+use rust_xlsxwriter::{Color, Format, FormatAlign, FormatBorder, Workbook, Worksheet, XlsxError};
+
+use crate::catalog::Standard;
+use crate::journal::RunState;
+use crate::judge::{Verdict, VerdictCounts};
+use crate::plan::Plan;
+
+use super::row::{row_cells, HEADERS, RESULT_COLUMN};
+use super::status::{overall, sheet_statuses, total_counts, SheetStatus};
+use super::ReportError;
+
+/// Name of the summary sheet, the first in the workbook.
+pub const SUMMARY_SHEET: &str = "汇总 Summary";
+
+/// Name of the sheet listing every result, corrections and re-runs included.
+pub const HISTORY_SHEET: &str = "History";
+
+/// Column widths of the item sheets, in [`HEADERS`] order (Excel character units).
+const ITEM_COLUMN_WIDTHS: [f64; 9] = [10.0, 18.0, 24.0, 36.0, 34.0, 26.0, 11.0, 28.0, 30.0];
+
+/// A4 in Excel's paper-size numbering.
+const PAPER_A4: u8 = 9;
+
+/// Writes the workbook to `path`.
+pub fn write_workbook(
+    path: &Path,
+    plan: &Plan,
+    standard: &Standard,
+    state: &RunState,
+) -> Result<(), ReportError> {
+    let xlsx = |source| ReportError::Xlsx {
+        path: path.display().to_string(),
+        source,
+    };
+    let sheets = sheet_statuses(plan, standard, state);
+    let styles = Styles::new();
+    let mut workbook = Workbook::new();
+    write_summary(
+        workbook.add_worksheet(),
+        &styles,
+        plan,
+        standard,
+        state,
+        &sheets,
+    )
+    .map_err(xlsx)?;
+    for sheet in &sheets {
+        write_item_sheet(workbook.add_worksheet(), &styles, sheet).map_err(xlsx)?;
+    }
+    write_history(workbook.add_worksheet(), &styles, state).map_err(xlsx)?;
+    workbook.save(path).map_err(xlsx)
+}
+
+/// The formats used throughout.
+struct Styles {
+    title: Format,
+    header: Format,
+    label: Format,
+    text: Format,
+    number: Format,
+}
+
+impl Styles {
+    fn new() -> Styles {
+        let cell = Format::new()
+            .set_text_wrap()
+            .set_align(FormatAlign::Top)
+            .set_border(FormatBorder::Thin);
+        Styles {
+            title: Format::new().set_bold().set_font_size(14),
+            header: cell
+                .clone()
+                .set_bold()
+                .set_background_color(Color::RGB(0xDDEBF7)),
+            label: cell.clone().set_bold(),
+            number: cell.clone().set_align(FormatAlign::Center),
+            text: cell,
+        }
+    }
+
+    /// The coloured result cell of a verdict.
+    fn verdict(&self, verdict: Verdict) -> Format {
+        let (fill, font) = match verdict {
+            Verdict::Pass => (0xC6EFCE, 0x006100),
+            Verdict::NoPass => (0xFFC7CE, 0x9C0006),
+            Verdict::NotApplicable => (0xD9D9D9, 0x3A3A3A),
+            Verdict::NotTested => (0xFFEB9C, 0x7A4600),
+            Verdict::Error => (0xE4D7F0, 0x5B2C83),
+        };
+        self.text
+            .clone()
+            .set_bold()
+            .set_align(FormatAlign::Center)
+            .set_background_color(Color::RGB(fill))
+            .set_font_color(Color::RGB(font))
+    }
+}
+
+/// Landscape A4, one page wide, header row repeated, frozen below the header.
+fn set_up_page(sheet: &mut Worksheet, header_row: u32) -> Result<(), XlsxError> {
+    sheet.set_landscape();
+    sheet.set_paper_size(PAPER_A4);
+    sheet.set_print_fit_to_pages(1, 0);
+    sheet.set_repeat_rows(header_row, header_row)?;
+    sheet.set_freeze_panes(header_row + 1, 0)?;
+    Ok(())
+}
+
+fn write_header(
+    sheet: &mut Worksheet,
+    styles: &Styles,
+    row: u32,
+    headers: &[&str],
+) -> Result<(), XlsxError> {
+    for (col, header) in (0u16..).zip(headers) {
+        sheet.write_string_with_format(row, col, *header, &styles.header)?;
+    }
+    Ok(())
+}
+
+fn write_item_sheet(
+    sheet: &mut Worksheet,
+    styles: &Styles,
+    status: &SheetStatus<'_>,
+) -> Result<(), XlsxError> {
+    sheet.set_name(status.sheet.name_zh())?;
+    for (col, width) in (0u16..).zip(ITEM_COLUMN_WIDTHS) {
+        sheet.set_column_width(col, width)?;
+    }
+    write_header(sheet, styles, 0, &HEADERS)?;
+    for (row, item) in (1u32..).zip(&status.items) {
+        for (col, text) in (0u16..).zip(row_cells(item)) {
+            let format = if usize::from(col) == RESULT_COLUMN {
+                styles.verdict(item.verdict)
+            } else {
+                styles.text.clone()
+            };
+            sheet.write_string_with_format(row, col, text, &format)?;
+        }
+    }
+    set_up_page(sheet, 0)
+}
+
+/// Row labels of the summary's count table, after the sheet column.
+const COUNT_HEADERS: [&str; 8] = [
+    "表 Sheet",
+    "pass",
+    "no pass",
+    "NA",
+    "not tested",
+    "error",
+    "合计 Total",
+    "结论 Verdict",
+];
+
+fn write_summary(
+    sheet: &mut Worksheet,
+    styles: &Styles,
+    plan: &Plan,
+    standard: &Standard,
+    state: &RunState,
+    sheets: &[SheetStatus<'_>],
+) -> Result<(), XlsxError> {
+    sheet.set_name(SUMMARY_SHEET)?;
+    sheet.set_column_width(0, 24)?;
+    sheet.set_column_width(1, 44)?;
+    for col in 2..COUNT_HEADERS.len() as u16 {
+        sheet.set_column_width(col, 12)?;
+    }
+    let title = format!(
+        "{} {} v{} — facebench test report",
+        standard.name_zh, standard.name_en, standard.version
+    );
+    sheet.write_string_with_format(0, 0, title, &styles.title)?;
+    let fields = summary_fields(plan, standard, state);
+    let mut row = 2u32;
+    for (label, value) in &fields {
+        sheet.write_string_with_format(row, 0, *label, &styles.label)?;
+        sheet.write_string_with_format(row, 1, value, &styles.text)?;
+        row += 1;
+    }
+    row += 1;
+    write_header(sheet, styles, row, &COUNT_HEADERS)?;
+    row += 1;
+    for status in sheets {
+        write_counts(sheet, styles, row, status.sheet.name_zh(), status.counts)?;
+        row += 1;
+    }
+    write_counts(sheet, styles, row, "合计 Total", total_counts(sheets))?;
+    sheet.set_landscape();
+    sheet.set_paper_size(PAPER_A4);
+    sheet.set_print_fit_to_pages(1, 0);
+    Ok(())
+}
+
+/// One row of the count table: sheet name, the five counts, the total and the verdict.
+fn write_counts(
+    sheet: &mut Worksheet,
+    styles: &Styles,
+    row: u32,
+    name: &str,
+    counts: VerdictCounts,
+) -> Result<(), XlsxError> {
+    sheet.write_string_with_format(row, 0, name, &styles.label)?;
+    let values = [
+        counts.pass,
+        counts.no_pass,
+        counts.not_applicable,
+        counts.not_tested,
+        counts.error,
+        counts.total(),
+    ];
+    for (col, value) in (1u16..).zip(values) {
+        sheet.write_number_with_format(row, col, value as f64, &styles.number)?;
+    }
+    let verdict = overall(&counts);
+    sheet.write_string_with_format(row, 7, verdict.label(), &styles.verdict(verdict))?;
+    Ok(())
+}
+
+/// Label / value pairs of the summary sheet.
+fn summary_fields(
+    plan: &Plan,
+    standard: &Standard,
+    state: &RunState,
+) -> Vec<(&'static str, String)> {
+    let unit = &state.unit;
+    let features = [
+        (unit.features.wifi, "Wi-Fi"),
+        (unit.features.bluetooth, "Bluetooth"),
+        (unit.features.cellular_4g, "4G"),
+    ]
+    .into_iter()
+    .filter_map(|(has, name)| has.then_some(name))
+    .collect::<Vec<_>>();
+    let stamp = |t: chrono::DateTime<chrono::Utc>| t.format("%Y-%m-%d %H:%M:%S UTC").to_string();
+    vec![
+        ("厂商 Vendor", unit.vendor.clone()),
+        ("型号 Model", unit.model.clone()),
+        ("设备类型 Device type", unit.device_type.clone()),
+        (
+            "用途 Usage",
+            unit.usage.clone().unwrap_or_else(|| "—".into()),
+        ),
+        ("设备SN Device SN", unit.device_sn.clone()),
+        ("摄像头SN Camera SN", unit.camera_sn.clone()),
+        (
+            "功能 Features",
+            if features.is_empty() {
+                "none".into()
+            } else {
+                features.join(", ")
+            },
+        ),
+        ("实验室 Lab", unit.lab.clone()),
+        ("测试人员 Operator", unit.operator.clone()),
+        ("工位 Station", state.station.clone()),
+        (
+            "标准 Standard",
+            format!(
+                "{} {} v{}",
+                standard.name_zh, standard.name_en, standard.version
+            ),
+        ),
+        ("计划 Plan SHA-256", state.plan_sha256.clone()),
+        ("facebench", state.facebench_version.clone()),
+        ("开始 Started", stamp(state.started_utc)),
+        ("最后记录 Last entry", stamp(state.last_utc)),
+        ("说明 Notice", plan.notice.clone()),
+    ]
+}
+
+/// Every result of every item, oldest first.
+fn write_history(
+    sheet: &mut Worksheet,
+    styles: &Styles,
+    state: &RunState,
+) -> Result<(), XlsxError> {
+    const COLUMNS: [(&str, f64); 8] = [
+        ("编号 ID", 10.0),
+        ("次序 #", 7.0),
+        ("结果 Result", 11.0),
+        ("来源 Source", 11.0),
+        ("人员 Operator", 14.0),
+        ("原因 Reason", 30.0),
+        ("备注 Note", 30.0),
+        ("证据 Evidence", 30.0),
+    ];
+    sheet.set_name(HISTORY_SHEET)?;
+    for (col, (_, width)) in (0u16..).zip(COLUMNS) {
+        sheet.set_column_width(col, width)?;
+    }
+    let headers: Vec<&str> = COLUMNS.iter().map(|(h, _)| *h).collect();
+    write_header(sheet, styles, 0, &headers)?;
+    let mut row = 1u32;
+    for (id, results) in &state.history {
+        for (index, result) in (1u32..).zip(results) {
+            let source = serde_json::to_value(result.source)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_string))
+                .unwrap_or_default();
+            sheet.write_string_with_format(row, 0, id, &styles.text)?;
+            sheet.write_number_with_format(row, 1, index, &styles.number)?;
+            let verdict = result.verdict;
+            sheet.write_string_with_format(row, 2, verdict.label(), &styles.verdict(verdict))?;
+            let cells = [
+                source,
+                result.operator.clone(),
+                result.reason.clone().unwrap_or_default(),
+                result.note.clone(),
+                result.attachments.join("\n"),
+            ];
+            for (col, text) in (3u16..).zip(cells) {
+                sheet.write_string_with_format(row, col, text, &styles.text)?;
+            }
+            row += 1;
+        }
+    }
+    set_up_page(sheet, 0)
+}
