@@ -8,6 +8,7 @@
 #![deny(missing_docs)]
 #![warn(missing_debug_implementations)]
 
+pub mod camera;
 pub mod catalog;
 pub mod cli;
 pub mod clock;
@@ -15,6 +16,8 @@ pub mod journal;
 pub mod judge;
 pub mod plan;
 pub mod report;
+pub mod rig;
 pub mod runner;
+pub mod sim;
 pub mod sn;
 pub mod unit;

@@ -1,0 +1,1 @@
+//! Instrument simulators that speak the real wire protocols on a pseudo-terminal or TCP port.
