@@ -422,7 +422,7 @@ fn workbook_reads_back_cell_by_cell() {
     assert_eq!(row1[1], "低温工作");
     assert_eq!(row1[2], "Low-temperature operation");
     assert_eq!(row1[3], "−10 °C, 2 h, powered\ntemperature -10 °C ±2");
-    assert_eq!(row1[4], "max(pay_failures) = 0 count");
+    assert_eq!(row1[4], "pay_failures: max = 0 count");
     assert_eq!(row1[5], "pay_failures: 0 count");
     assert_eq!(row1[6], "pass");
     assert_eq!(
@@ -460,12 +460,12 @@ fn workbook_reads_back_cell_by_cell() {
     assert_eq!(text(&function, 1, 5), "gap: 0.2, 0.3 mm\noperator: pass");
     assert_eq!(text(&function, 1, 6), "pass");
     assert_eq!(text(&function, 2, 0), "FUN-002");
-    assert_eq!(text(&function, 2, 4), "rate(scan_ok) ≥ 0.95 1");
+    assert_eq!(text(&function, 2, 4), "scan_ok: rate ≥ 0.95");
     assert_eq!(text(&function, 2, 5), "scan_ok: —");
     assert_eq!(text(&function, 2, 6), "error");
 
     let performance = book.worksheet_range("性能测试").unwrap();
-    assert_eq!(text(&performance, 1, 4), "25 ≤ mean(fps) ≤ 31 fps");
+    assert_eq!(text(&performance, 1, 4), "fps: mean ∈ [25, 31] fps");
     assert_eq!(text(&performance, 1, 5), "fps: 25.1 fps (marginal)");
     assert_eq!(text(&performance, 1, 6), "pass");
 

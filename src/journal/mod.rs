@@ -64,7 +64,7 @@ pub enum JournalError {
         path: PathBuf,
     },
     /// An evidence file to attach cannot be read.
-    #[error("cannot read attachment {}: {source}", path.display())]
+    #[error("cannot read attachment {}", path.display())]
     Attachment {
         /// The file as named by the operator.
         path: PathBuf,
@@ -73,7 +73,7 @@ pub enum JournalError {
         source: io::Error,
     },
     /// A file-system operation failed.
-    #[error("cannot {action} {}: {source}", path.display())]
+    #[error("cannot {action} {}", path.display())]
     Io {
         /// What was being done, e.g. `read journal`.
         action: &'static str,
@@ -136,8 +136,9 @@ pub enum JournalError {
 
 impl JournalError {
     /// True when the error lies in what the user named (a wrong, used or damaged run
-    /// directory, an evidence file that is not there) rather than in the harness or the
-    /// machine (a failing disk, an event that cannot be written).
+    /// directory, an evidence file that is not there, a path that is a directory or cannot be
+    /// read) rather than in the harness or the machine (a failing disk, an event that cannot be
+    /// written).
     pub fn is_input_error(&self) -> bool {
         match self {
             JournalError::MissingRunDir { .. }
@@ -147,9 +148,15 @@ impl JournalError {
             | JournalError::CorruptLine { .. }
             | JournalError::SequenceGap { .. }
             | JournalError::InvalidRun { .. } => true,
-            JournalError::Io { .. }
-            | JournalError::Unrecordable { .. }
-            | JournalError::WriterBroken { .. } => false,
+            JournalError::Io { source, .. } => matches!(
+                source.kind(),
+                io::ErrorKind::NotFound
+                    | io::ErrorKind::PermissionDenied
+                    | io::ErrorKind::IsADirectory
+                    | io::ErrorKind::NotADirectory
+                    | io::ErrorKind::InvalidData
+            ),
+            JournalError::Unrecordable { .. } | JournalError::WriterBroken { .. } => false,
         }
     }
 

@@ -38,7 +38,7 @@ pub use workbook::{write_workbook, HISTORY_SHEET, SUMMARY_SHEET};
 #[derive(Debug, thiserror::Error)]
 pub enum ReportError {
     /// Reading or writing a file failed.
-    #[error("{path}: {source}")]
+    #[error("{path}")]
     Io {
         /// The file or folder.
         path: String,
@@ -46,7 +46,7 @@ pub enum ReportError {
         source: std::io::Error,
     },
     /// The workbook could not be built or saved.
-    #[error("{path}: workbook: {source}")]
+    #[error("{path}: workbook")]
     Xlsx {
         /// The workbook file.
         path: String,
@@ -54,7 +54,7 @@ pub enum ReportError {
         source: rust_xlsxwriter::XlsxError,
     },
     /// A CSV file could not be written.
-    #[error("{path}: csv: {source}")]
+    #[error("{path}: csv")]
     Csv {
         /// The CSV file.
         path: String,
@@ -62,7 +62,7 @@ pub enum ReportError {
         source: csv::Error,
     },
     /// The JSON record could not be written.
-    #[error("{path}: json: {source}")]
+    #[error("{path}: json")]
     Json {
         /// The JSON file.
         path: String,
@@ -70,7 +70,7 @@ pub enum ReportError {
         source: serde_json::Error,
     },
     /// A zip could not be written.
-    #[error("{path}: zip: {source}")]
+    #[error("{path}: zip")]
     Zip {
         /// The zip file.
         path: String,

@@ -1,6 +1,6 @@
 //! The text of one sheet row, shared by the workbook and the CSV files.
 
-use crate::judge::{Aggregate, Comparison, Criterion};
+use crate::judge::Criterion;
 use crate::plan::{Item, StepKind};
 
 use super::status::ItemStatus;
@@ -62,51 +62,9 @@ fn criterion_text(item: &Item) -> String {
     join_lines(lines)
 }
 
-/// `max(pay_failures) = 0 count`, `5 ≤ mean(fps) ≤ 30 fps`, `last(gap) = 2 ±0.5 mm`.
+/// `pay_failures: max = 0 count`: the measurement, then the judge's own requirement text.
 pub fn describe_criterion(criterion: &Criterion) -> String {
-    let subject = format!(
-        "{}({})",
-        aggregate_name(criterion.aggregate),
-        criterion.measurement
-    );
-    let limit = &criterion.limit;
-    let value = || limit.value.map_or("?".to_string(), number);
-    let low = || limit.low.map_or("?".to_string(), number);
-    let high = || limit.high.map_or("?".to_string(), number);
-    let unit = criterion.unit.trim();
-    let text = match criterion.compare {
-        Comparison::GE => format!("{subject} ≥ {} {unit}", value()),
-        Comparison::GT => format!("{subject} > {} {unit}", value()),
-        Comparison::LE => format!("{subject} ≤ {} {unit}", value()),
-        Comparison::LT => format!("{subject} < {} {unit}", value()),
-        Comparison::EQ => format!("{subject} = {} {unit}", value()),
-        Comparison::NE => format!("{subject} ≠ {} {unit}", value()),
-        Comparison::GELE => format!("{} ≤ {subject} ≤ {} {unit}", low(), high()),
-        Comparison::GTLT => format!("{} < {subject} < {} {unit}", low(), high()),
-        Comparison::GELT => format!("{} ≤ {subject} < {} {unit}", low(), high()),
-        Comparison::GTLE => format!("{} < {subject} ≤ {} {unit}", low(), high()),
-        Comparison::EQT => {
-            let tolerance = limit.tolerance.map_or("?".to_string(), number);
-            format!("{subject} = {} ±{tolerance} {unit}", value())
-        }
-        Comparison::LOG => format!("{subject} recorded ({unit})"),
-    };
-    text.trim_end().to_string()
-}
-
-fn aggregate_name(aggregate: Aggregate) -> &'static str {
-    match aggregate {
-        Aggregate::Last => "last",
-        Aggregate::Min => "min",
-        Aggregate::Max => "max",
-        Aggregate::Mean => "mean",
-        Aggregate::Median => "median",
-        Aggregate::P5 => "p5",
-        Aggregate::P95 => "p95",
-        Aggregate::Std => "std",
-        Aggregate::Count => "count",
-        Aggregate::Rate => "rate",
-    }
+    format!("{}: {}", criterion.measurement, criterion.requirement())
 }
 
 /// Value and unit per criterion outcome; without outcomes, the operator's values; plus the
@@ -209,48 +167,21 @@ pub fn number(value: f64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::judge::Limit;
-
-    fn criterion(compare: Comparison, limit: Limit) -> Criterion {
-        Criterion {
-            measurement: "fps".into(),
-            aggregate: Aggregate::Mean,
-            compare,
-            limit,
-            unit: "fps".into(),
-        }
-    }
+    use crate::judge::{Aggregate, Comparison, Limit};
 
     #[test]
-    fn criteria_read_as_inequalities() {
-        let ge = criterion(
-            Comparison::GE,
-            Limit {
+    fn criteria_name_the_measurement_then_the_requirement() {
+        let ge = Criterion {
+            measurement: "fps".into(),
+            aggregate: Aggregate::Mean,
+            compare: Comparison::GE,
+            limit: Limit {
                 value: Some(25.0),
                 ..Limit::default()
             },
-        );
-        assert_eq!(describe_criterion(&ge), "mean(fps) ≥ 25 fps");
-        let band = criterion(
-            Comparison::GELE,
-            Limit {
-                low: Some(5.0),
-                high: Some(30.5),
-                ..Limit::default()
-            },
-        );
-        assert_eq!(describe_criterion(&band), "5 ≤ mean(fps) ≤ 30.5 fps");
-        let eqt = criterion(
-            Comparison::EQT,
-            Limit {
-                value: Some(2.0),
-                tolerance: Some(0.5),
-                ..Limit::default()
-            },
-        );
-        assert_eq!(describe_criterion(&eqt), "mean(fps) = 2 ±0.5 fps");
-        let log = criterion(Comparison::LOG, Limit::default());
-        assert_eq!(describe_criterion(&log), "mean(fps) recorded (fps)");
+            unit: "fps".into(),
+        };
+        assert_eq!(describe_criterion(&ge), "fps: mean ≥ 25 fps");
     }
 
     #[test]
