@@ -4,7 +4,8 @@
 use std::path::Path;
 
 use facebench::catalog::Catalog;
-use facebench::plan::{load_plan, parse_plan, plan_sha256, PlanDiagnostic, StepKind};
+use facebench::plan::rig_step::ProfileKind;
+use facebench::plan::{load_plan, parse_plan, plan_sha256, PlanDiagnostic, RigStep, StepKind};
 
 /// Lines 1–5: a valid header for the `canteen` standard (coating is not part of it).
 const HEADER: &str = "[plan]
@@ -33,9 +34,9 @@ text = \"judge\"
 verdict = true
 ";
 
-/// Lines 14–17: a chamber step producing `x` in `count`.
+/// Lines 14–17: a prompt step producing `x` in `count`.
 const STEP: &str = "[[items.steps]]
-kind = \"chamber\"
+kind = \"prompt\"
 text = \"t\"
 produces = [{ name = \"x\", unit = \"count\" }]
 ";
@@ -101,13 +102,17 @@ fn valid_fixture_loads_with_every_field_resolved() {
     let first = &plan.items[0];
     assert_eq!(first.sample_qty, 2);
     assert_eq!(first.parameters[0].tolerance, Some(2.0));
-    assert_eq!(
-        first.steps[0]
-            .params
-            .get("dwell_h")
-            .and_then(|v| v.as_integer()),
-        Some(2)
-    );
+    let Some(RigStep::Chamber(profile)) = &first.steps[0].rig else {
+        panic!(
+            "the first step is a chamber profile: {:?}",
+            first.steps[0].rig
+        );
+    };
+    let ProfileKind::Constant(constant) = &profile.kind else {
+        panic!("a constant profile: {profile:?}");
+    };
+    assert_eq!((constant.setpoint_c, constant.dwell_h), (-10.0, 2.0));
+    assert_eq!(profile.tolerance_k, 2.0);
     assert_eq!(first.steps[1].kind, StepKind::Wait);
     assert_eq!(first.steps[1].seconds, Some(7200.0));
     assert_eq!(first.criteria[1].limit.marginal, Some(0.005));
@@ -324,7 +329,7 @@ fn unknown_unit_is_reported_at_the_value() {
 
 #[test]
 fn unknown_step_kind_is_reported_at_the_value() {
-    let text = format!("{HEADER}{ITEM}{STEP}{VERDICT}").replace("\"chamber\"", "\"oven\"");
+    let text = format!("{HEADER}{ITEM}{STEP}{VERDICT}").replacen("\"prompt\"", "\"oven\"", 1);
     assert_one(
         &text,
         15,
@@ -411,10 +416,11 @@ fn wait_without_positive_seconds_is_reported() {
 
 #[test]
 fn keys_a_step_kind_does_not_take_are_reported_at_the_key() {
-    let text = format!("{HEADER}{ITEM}{STEP}verdict = true\n{VERDICT}");
+    let camera = "[[items.steps]]\nkind = \"camera\"\ntext = \"t\"\nverdict = true\nparams = { mode = \"soak\" }\n";
+    let text = format!("{HEADER}{ITEM}{camera}{VERDICT}");
     assert_one(
         &text,
-        18,
+        17,
         1,
         "items[0].steps[0].verdict",
         "only for prompt steps",
@@ -550,7 +556,7 @@ fn every_problem_of_a_plan_is_reported_in_file_order() {
         criterion("compare = \"GELE\"\nlow = 2\nhigh = 1")
     )
     .replace("\"canteen\"", "\"canteen\"\nextra = true")
-    .replace("kind = \"chamber\"", "kind = \"robot\"");
+    .replacen("kind = \"prompt\"", "kind = \"robot\"", 1);
     let found = problems(&text);
     let summary: Vec<(usize, &str)> = found.iter().map(|d| (d.line, d.field.as_str())).collect();
     assert_eq!(
@@ -563,5 +569,49 @@ fn every_problem_of_a_plan_is_reported_in_file_order() {
             (28, "items[1].id"),
         ],
         "{found:#?}"
+    );
+}
+
+#[test]
+fn rig_step_parameters_are_checked_for_their_kind() {
+    let camera =
+        "[[items.steps]]\nkind = \"camera\"\ntext = \"t\"\nparams = { mode = \"selfie\" }\n";
+    assert_one(
+        &format!("{HEADER}{ITEM}{camera}{VERDICT}"),
+        17,
+        19,
+        "items[0].steps[0].params.mode",
+        "unknown camera mode `selfie`",
+    );
+    let chamber = "[[items.steps]]\nkind = \"chamber\"\ntext = \"t\"\n\
+                   params = { profile = \"constant\", setpoint_c = 40, dwell_h = -1 }\n";
+    assert_one(
+        &format!("{HEADER}{ITEM}{chamber}{VERDICT}"),
+        17,
+        61,
+        "items[0].steps[0].params.dwell_h",
+        "must be positive",
+    );
+    let bare = "[[items.steps]]\nkind = \"drop\"\ntext = \"t\"\n";
+    assert_one(
+        &format!("{HEADER}{ITEM}{bare}{VERDICT}"),
+        14,
+        1,
+        "items[0].steps[0].params",
+        "needs a `params` table",
+    );
+}
+
+#[test]
+fn a_rig_step_cannot_claim_a_measurement_it_does_not_make() {
+    let chamber = "[[items.steps]]\nkind = \"chamber\"\ntext = \"t\"\n\
+                   produces = [{ name = \"face_ok\", unit = \"1\" }]\n\
+                   params = { profile = \"constant\", setpoint_c = 40, dwell_h = 1 }\n";
+    assert_one(
+        &format!("{HEADER}{ITEM}{chamber}{VERDICT}"),
+        17,
+        22,
+        "items[0].steps[0].produces[0].name",
+        "a chamber step cannot measure `face_ok`",
     );
 }

@@ -73,8 +73,8 @@ automation = "auto"
   tolerance = 2.0
 
   [[items.steps]]
-  kind = "chamber"
-  text = "Dwell at −10 °C and run the face-pay loop."
+  kind = "prompt"
+  text = "Dwell at −10 °C and run the face-pay loop; enter the failures."
   produces = [{ name = "pay_failures", unit = "count" }]
 
   [[items.criteria]]
@@ -94,8 +94,8 @@ conditions = "rated load, 4 h"
 automation = "semi"
 
   [[items.steps]]
-  kind = "thermal"
-  text = "Log the thermocouples for 4 h."
+  kind = "prompt"
+  text = "Read the thermocouple logger after 4 h."
   produces = [{ name = "surface_rise", unit = "K" }]
 
   [[items.criteria]]
@@ -158,7 +158,7 @@ conditions = "20 scans"
 automation = "auto"
 
   [[items.steps]]
-  kind = "camera"
+  kind = "prompt"
   text = "Scan 20 codes."
   produces = [{ name = "scan_ok", unit = "1" }]
 
@@ -182,6 +182,7 @@ automation = "auto"
   kind = "camera"
   text = "Stream for 30 min."
   produces = [{ name = "fps", unit = "fps" }]
+  params = { mode = "soak", duration_s = 1800 }
 
   [[items.criteria]]
   measurement = "fps"

@@ -18,6 +18,7 @@ mod item;
 mod load;
 mod reader;
 mod resolve;
+pub mod rig_step;
 mod step;
 pub mod units;
 
@@ -25,6 +26,7 @@ use serde::{Deserialize, Serialize};
 
 pub use diagnostic::{PlanDiagnostic, PlanErrors};
 pub use load::{load_plan, parse_plan, plan_sha256, LoadedPlan};
+pub use rig_step::RigStep;
 pub use units::is_known_unit;
 
 use crate::catalog::Sheet;
@@ -231,8 +233,8 @@ pub struct Step {
     pub verdict: bool,
     /// Wait steps: duration in seconds.
     pub seconds: Option<f64>,
-    /// Rig steps: rig-specific parameters, kept as written.
-    pub params: toml::Table,
+    /// Rig steps: the typed rig parameters.
+    pub rig: Option<RigStep>,
 }
 
 /// One row of a test sheet.

@@ -36,6 +36,14 @@ impl<'a, 'i> TableRef<'a, 'i> {
         }
     }
 
+    /// A string value of this table without reporting anything (to choose which keys to allow).
+    pub(super) fn peek_string(&self, key: &str) -> Option<String> {
+        self.table
+            .get(key)
+            .and_then(|v| v.get_ref().as_str())
+            .map(str::to_string)
+    }
+
     /// Opens the table, reporting every key not in `allowed`.
     pub(super) fn open(self, sink: &mut Sink<'_>, allowed: &[&str]) -> Fields<'a, 'i> {
         let fields = Fields {
@@ -312,18 +320,10 @@ impl<'a, 'i> Fields<'a, 'i> {
         self.read_table(sink, key, value)
     }
 
-    /// An optional table, kept as the plain TOML it is (rig-specific parameters).
-    pub(super) fn opt_raw_table(&self, sink: &mut Sink<'_>, key: &str) -> Option<toml::Table> {
+    /// An optional table (`[key]` or `key = { … }`).
+    pub(super) fn opt_table(&self, sink: &mut Sink<'_>, key: &str) -> Option<TableRef<'a, 'i>> {
         let value = self.optional(key)?;
-        let table = self.read_table(sink, key, value)?;
-        let spanned = Spanned::new(table.span.clone(), table.table.clone());
-        match serde::Deserialize::deserialize(toml::de::Deserializer::from(spanned)) {
-            Ok(raw) => Some(raw),
-            Err(error) => {
-                sink.report(&table.span, &table.path, error.message().to_string());
-                None
-            }
-        }
+        self.read_table(sink, key, value)
     }
 
     fn read_table(
@@ -482,12 +482,14 @@ mod tests {
     }
 
     #[test]
-    fn raw_tables_keep_their_values() {
-        let errors = with_root("[t]\nx = 1\ny = [\"a\"]\n", |sink, f| {
-            let raw = f.opt_raw_table(sink, "t").unwrap_or_default();
-            assert_eq!(raw.get("x").and_then(toml::Value::as_integer), Some(1));
-            assert!(raw.get("y").is_some_and(toml::Value::is_array));
+    fn optional_tables_open_with_their_path() {
+        let errors = with_root("[t]\nx = 1\nz = 2\n", |sink, f| {
+            assert!(f.opt_table(sink, "missing").is_none());
+            let t = f.opt_table(sink, "t").expect("table t");
+            assert_eq!(t.peek_string("x"), None);
+            let inner = t.open(sink, &["x"]);
+            assert_eq!(inner.number(sink, "x").map(|v| v.into_inner()), Some(1.0));
         });
-        assert!(errors.is_empty(), "{errors:?}");
+        assert_eq!(errors, ["t.toml:3:1 t.z: unknown key `z`; expected one of: x"]);
     }
 }

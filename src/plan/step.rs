@@ -4,6 +4,7 @@
 use super::diagnostic::Sink;
 use super::reader::{Fields, Located, TableRef};
 use super::resolve::read_unit;
+use super::rig_step::resolve_rig_step;
 use super::{MeasurementSpec, Step, StepKind};
 
 const STEP_KEYS: &[&str] = &["kind", "text", "produces", "verdict", "seconds", "params"];
@@ -40,12 +41,21 @@ pub(super) fn resolve_step(sink: &mut Sink<'_>, table: TableRef<'_, '_>) -> Step
     let (produced, produces) = read_produces(sink, &f);
     let verdict = f.opt_bool(sink, "verdict").map(|v| v.into_inner());
     let seconds = f.opt_number(sink, "seconds");
-    let params = f.opt_raw_table(sink, "params");
+    let params = f.opt_table(sink, "params");
 
+    let mut rig = None;
     match &kind {
-        Some(StepKind::Rig(_)) => {
+        Some(StepKind::Rig(rig_kind)) => {
             f.reject(sink, "verdict", "`verdict` is only for prompt steps");
             f.reject(sink, "seconds", "`seconds` is only for wait steps");
+            rig = resolve_rig_step(
+                sink,
+                *rig_kind,
+                params,
+                &f.path_of("params"),
+                &f.span(),
+                &produced,
+            );
         }
         Some(StepKind::Prompt) => {
             f.reject(sink, "seconds", "`seconds` is only for wait steps");
@@ -67,14 +77,16 @@ pub(super) fn resolve_step(sink: &mut Sink<'_>, table: TableRef<'_, '_>) -> Step
         None => {}
     }
 
+    let rig_ok = !matches!(kind, Some(StepKind::Rig(_))) || rig.is_some();
     let step = (|| {
+        rig_ok.then_some(())?;
         Some(Step {
             kind: kind?,
             text: text?.into_inner(),
             produces: produces?,
             verdict: verdict.unwrap_or(false),
             seconds: seconds.map(|s| s.into_inner()),
-            params: params.unwrap_or_default(),
+            rig,
         })
     })();
     StepDraft { produced, step }
