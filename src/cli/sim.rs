@@ -1,0 +1,215 @@
+//! `facebench sim chamber | drop | thermal`: run one instrument simulator until Ctrl-C and print
+//! where to open it (`pty: /dev/pts/7`, or `tcp: 127.0.0.1:5020`).
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use anyhow::Context;
+use clap::{Args, Subcommand, ValueEnum};
+
+use super::exit::CliError;
+use crate::rig::chamber::registers::RegisterMap;
+use crate::sim::{
+    ChamberProtocol, Endpoint, FaultPlan, FaultSpec, ScaledClock, Serve, SimChamber, SimDropRig,
+    SimHandle, SimOptions, SimThermalLogger,
+};
+
+/// Simulator subcommands.
+#[derive(Debug, Subcommand)]
+pub enum SimCommand {
+    /// A climate chamber.
+    Chamber(ChamberArgs),
+    /// A drop tester on the generic Modbus map.
+    Drop(CommonArgs),
+    /// A SCPI thermocouple logger.
+    Thermal(ThermalArgs),
+}
+
+/// Flags every simulator takes.
+#[derive(Debug, Args)]
+pub struct CommonArgs {
+    /// Serve on 127.0.0.1:PORT instead of a pty (0 = any free port).
+    #[arg(long, value_name = "PORT")]
+    pub tcp: Option<u16>,
+    /// Keep a symlink at PATH pointing at the current pty (survives unplug faults).
+    #[arg(long, value_name = "PATH", conflicts_with = "tcp")]
+    pub link: Option<PathBuf>,
+    /// Inject a fault: KIND[=VALUE][@N|@everyN|@P%], e.g. `no-reply@25%`, `delay=500ms`,
+    /// `garble@every10`, `bad-checksum@3`, `refuse=06`, `unplug=2s@20`, `sensor=103`. Repeatable.
+    #[arg(long = "fault", value_name = "SPEC")]
+    pub faults: Vec<FaultSpec>,
+    /// Seed for random faults.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Simulated time runs N times faster than real time.
+    #[arg(long, default_value_t = 1.0, value_parser = parse_speed)]
+    pub speed: f64,
+    /// Bus address: RS-485 prefix (ESPEC), PC-link address, Modbus slave id.
+    #[arg(long, default_value_t = 1)]
+    pub address: u8,
+    /// Modbus TCP (MBAP) framing instead of RTU framing; needs --tcp.
+    #[arg(long, requires = "tcp")]
+    pub modbus_tcp: bool,
+}
+
+/// Chamber protocols by their command-line names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ProtocolName {
+    /// ESPEC ASCII.
+    Espec,
+    /// Watlow F4 (Modbus RTU).
+    WatlowF4,
+    /// Watlow F4T (Modbus, 32-bit floats).
+    WatlowF4t,
+    /// Samwontech TEMI over Modbus.
+    Temi,
+    /// Samwontech TEMI PC-link with checksum.
+    TemiPclink,
+    /// Generic Modbus chamber with a register map.
+    ModbusGeneric,
+}
+
+/// `facebench sim chamber`.
+#[derive(Debug, Args)]
+pub struct ChamberArgs {
+    /// Wire protocol.
+    #[arg(long, value_enum)]
+    pub protocol: ProtocolName,
+    /// TOML file with the `[registers]`-style table of a modbus-generic chamber (as in a station
+    /// file); default: temp PV 100, SP 300, humidity PV 104, SP 319 (i16 ×0.1), run/stop 2000.
+    #[arg(long, value_name = "FILE")]
+    pub registers: Option<PathBuf>,
+    #[command(flatten)]
+    pub common: CommonArgs,
+}
+
+/// `facebench sim thermal`.
+#[derive(Debug, Args)]
+pub struct ThermalArgs {
+    /// Number of thermocouple channels (101, 102, …).
+    #[arg(long, default_value_t = 10)]
+    pub channels: usize,
+    #[command(flatten)]
+    pub common: CommonArgs,
+}
+
+fn parse_speed(text: &str) -> Result<f64, String> {
+    let speed: f64 = text
+        .parse()
+        .map_err(|_| format!("{text:?} is not a number"))?;
+    if speed.is_finite() && (0.001..=1.0e6).contains(&speed) {
+        Ok(speed)
+    } else {
+        Err(format!("{text}: speed must be between 0.001 and 1000000"))
+    }
+}
+
+const DEFAULT_GENERIC_MAP: &str = r#"
+temp_pv = { address = 100, format = "i16", scale = 0.1 }
+temp_sp = { address = 300, format = "i16", scale = 0.1 }
+humidity_pv = { address = 104, format = "i16", scale = 0.1 }
+humidity_sp = { address = 319, format = "i16", scale = 0.1 }
+run_stop = { address = 2000, run = 1, stop = 0 }
+"#;
+
+fn load_map(path: Option<&PathBuf>) -> Result<RegisterMap, CliError> {
+    let (text, name) = match path {
+        Some(p) => (
+            std::fs::read_to_string(p)
+                .with_context(|| format!("cannot read {}", p.display()))
+                .map_err(CliError::input)?,
+            p.display().to_string(),
+        ),
+        None => (
+            DEFAULT_GENERIC_MAP.to_string(),
+            "the default map".to_string(),
+        ),
+    };
+    let map: RegisterMap = toml::from_str(&text)
+        .with_context(|| format!("{name}: not a register map"))
+        .map_err(CliError::input)?;
+    if let Some((field, message)) = map.problems().into_iter().next() {
+        return Err(CliError::input(anyhow::anyhow!(
+            "{name}: {field}: {message}"
+        )));
+    }
+    Ok(map)
+}
+
+fn options(common: &CommonArgs) -> SimOptions {
+    SimOptions {
+        clock: Arc::new(ScaledClock::new(common.speed)),
+        faults: FaultPlan {
+            seed: common.seed,
+            specs: common.faults.clone(),
+        },
+        serve: match common.tcp {
+            Some(port) => Serve::Tcp { port },
+            None => Serve::Pty {
+                link: common.link.clone(),
+            },
+        },
+        address: common.address,
+        modbus_tcp: common.modbus_tcp,
+    }
+}
+
+/// Runs a simulator subcommand until Ctrl-C.
+pub fn execute(command: SimCommand) -> Result<ExitCode, CliError> {
+    match command {
+        SimCommand::Chamber(args) => {
+            let protocol = match args.protocol {
+                ProtocolName::Espec => ChamberProtocol::Espec,
+                ProtocolName::WatlowF4 => ChamberProtocol::WatlowF4,
+                ProtocolName::WatlowF4t => ChamberProtocol::WatlowF4t,
+                ProtocolName::Temi => ChamberProtocol::TemiModbus,
+                ProtocolName::TemiPclink => ChamberProtocol::TemiPcLink,
+                ProtocolName::ModbusGeneric => {
+                    ChamberProtocol::ModbusGeneric(load_map(args.registers.as_ref())?)
+                }
+            };
+            let name = args
+                .protocol
+                .to_possible_value()
+                .map_or_else(String::new, |v| format!("{} chamber", v.get_name()));
+            serve_until_interrupt(&name, SimChamber::spawn(protocol, options(&args.common)))
+        }
+        SimCommand::Drop(common) => {
+            serve_until_interrupt("drop rig", SimDropRig::spawn(options(&common)))
+        }
+        SimCommand::Thermal(args) => serve_until_interrupt(
+            "thermal logger",
+            SimThermalLogger::spawn(args.channels, options(&args.common)),
+        ),
+    }
+}
+
+fn serve_until_interrupt<M: crate::sim::physics::Model>(
+    what: &str,
+    handle: Result<SimHandle<M>, crate::sim::SimError>,
+) -> Result<ExitCode, CliError> {
+    let handle = handle
+        .with_context(|| format!("cannot start the simulated {what}"))
+        .map_err(CliError::harness)?;
+    match handle.endpoint() {
+        Some(Endpoint::Pty(path)) => println!("pty: {}", path.display()),
+        Some(Endpoint::Tcp(addr)) => println!("tcp: {addr}"),
+        None => {}
+    }
+    if let Some(link) = handle.link() {
+        println!("link: {}", link.display());
+    }
+    println!("simulated {what} running; Ctrl-C stops it");
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .context("tokio runtime")
+        .map_err(CliError::harness)?;
+    runtime
+        .block_on(tokio::signal::ctrl_c())
+        .context("waiting for Ctrl-C")
+        .map_err(CliError::harness)?;
+    drop(handle);
+    Ok(ExitCode::SUCCESS)
+}
