@@ -3,7 +3,8 @@
 //!
 //! An item's evidence goes to the first category that lists its id, else to the category whose
 //! sheet is the item's sheet. Each zip holds the attachments of its items (paths relative to the
-//! run directory), the CSV of each sheet its items come from, and a `README.txt` index.
+//! run directory), their charts (PNG and SVG, redrawn from the series) and series CSVs, the CSV
+//! of each sheet its items come from, and a `README.txt` index.
 //! Attachments outside the run directory or missing on disk are left out and reported.
 
 use std::collections::BTreeSet;
@@ -16,14 +17,15 @@ use zip::write::SimpleFileOptions;
 use zip::{CompressionMethod, ZipWriter};
 
 use crate::catalog::Standard;
-use crate::journal::RunState;
+use crate::journal::{RunDir, RunState};
 use crate::judge::Verdict;
 use crate::plan::{EvidenceCategory, Plan};
 
+use super::charts::{Charts, CHARTS_DIR};
 use super::export::{csv_file_name, sheet_csv};
 use super::names::{category_zip_name, join_in, workbook_file_name, zip_entry_name};
 use super::status::{sheet_statuses, ItemStatus, SheetStatus};
-use super::workbook::write_workbook;
+use super::workbook::write_workbook_with_charts;
 use super::ReportError;
 
 /// Zip members at or above this size need the zip64 extension.
@@ -111,11 +113,13 @@ pub fn package(
         out,
         &workbook_file_name(&plan.name_zh, &plan.version, &unit.vendor, &unit.model),
     )?;
-    write_workbook(&workbook, plan, standard, state)?;
+    let chart_dir = run_dir.join(RunDir::REPORT).join(CHARTS_DIR);
+    let charts = Charts::render(run_dir, &chart_dir, plan)?;
+    write_workbook_with_charts(&workbook, plan, standard, state, &charts)?;
 
     let sheets = sheet_statuses(plan, standard, state);
     let mut assigned: Vec<Vec<&ItemStatus<'_>>> = vec![Vec::new(); plan.categories.len()];
-    let mut warnings = Vec::new();
+    let mut warnings = charts.warnings.clone();
     for status in sheets.iter().flat_map(|s| &s.items) {
         match category_of(&plan.categories, status) {
             Some(index) => assigned[index].push(status),
@@ -153,6 +157,7 @@ pub fn package(
             category,
             items,
             &sheets,
+            &charts,
             &mut bundle.warnings,
         )?;
         bundle.zips.push(zip);
@@ -203,6 +208,7 @@ fn write_category_zip(
     category: &EvidenceCategory,
     items: &[&ItemStatus<'_>],
     sheets: &[SheetStatus<'_>],
+    charts: &Charts,
     warnings: &mut Vec<String>,
 ) -> Result<CategoryZip, ReportError> {
     let mut members = Members::default();
@@ -223,6 +229,13 @@ fn write_category_zip(
                         status.item.id
                     ));
                 }
+            }
+        }
+        let id = &status.item.id;
+        let chart_files = charts.of_item(id).flat_map(|c| [&c.png, &c.svg]);
+        for source in chart_files.chain(charts.series_of(id)) {
+            if let Some(entry) = zip_entry_name(&charts.relative(source)) {
+                files.push(members.add(entry, source.clone()));
             }
         }
         let listed = if files.is_empty() {
@@ -254,7 +267,7 @@ fn write_category_zip(
     sheet_keys.dedup();
     for sheet in sheets.iter().filter(|s| sheet_keys.contains(&s.sheet)) {
         let name = csv_file_name(sheet.sheet);
-        let bytes = sheet_csv(sheet).map_err(|source| ReportError::Csv {
+        let bytes = sheet_csv(sheet, charts).map_err(|source| ReportError::Csv {
             path: format!("{}:{name}", path.display()),
             source,
         })?;

@@ -12,9 +12,10 @@ use crate::judge::{Verdict, VerdictCounts};
 use crate::plan::Plan;
 use crate::unit::Unit;
 
+use super::charts::{Charts, CHARTS_DIR};
 use super::row::{row_cells, HEADERS};
 use super::status::{overall, sheet_statuses, total_counts, ItemStatus, SheetStatus};
-use super::workbook::write_workbook;
+use super::workbook::write_workbook_with_charts;
 use super::ReportError;
 
 /// Byte-order mark that makes Excel read a CSV as UTF-8.
@@ -35,6 +36,8 @@ pub struct ReportFiles {
     pub csv: Vec<(Sheet, PathBuf)>,
     /// The JSON record.
     pub json: PathBuf,
+    /// The charts drawn from the run's series files.
+    pub charts: Charts,
 }
 
 /// The CSV file name of a sheet (`climate.csv`, …).
@@ -43,19 +46,21 @@ pub fn csv_file_name(sheet: Sheet) -> String {
 }
 
 /// One sheet as CSV bytes: UTF-8 with BOM, the workbook's header and rows.
-pub fn sheet_csv(sheet: &SheetStatus<'_>) -> Result<Vec<u8>, csv::Error> {
+pub fn sheet_csv(sheet: &SheetStatus<'_>, charts: &Charts) -> Result<Vec<u8>, csv::Error> {
     let mut writer = csv::Writer::from_writer(UTF8_BOM.to_vec());
     writer.write_record(HEADERS)?;
     for status in &sheet.items {
-        writer.write_record(row_cells(status))?;
+        writer.write_record(row_cells(status, &charts.evidence_of(&status.item.id)))?;
     }
     writer
         .into_inner()
         .map_err(|e| csv::Error::from(e.into_error()))
 }
 
-/// Writes the workbook, one CSV per applicable sheet and `run.json` into `folder` (created when
-/// missing) and returns their paths.
+/// Writes the workbook, one CSV per applicable sheet, `run.json` and the charts of the run's
+/// series (into `folder/charts/`) into `folder` (created when missing) and returns their paths.
+/// `folder` is the run directory's `report/` folder: the series are read from
+/// `<folder>/../series/`.
 pub fn write_reports(
     folder: &Path,
     plan: &Plan,
@@ -63,13 +68,15 @@ pub fn write_reports(
     state: &RunState,
 ) -> Result<ReportFiles, ReportError> {
     std::fs::create_dir_all(folder).map_err(|source| ReportError::io(folder, source))?;
+    let run_dir = folder.parent().unwrap_or(folder);
+    let charts = Charts::render(run_dir, &folder.join(CHARTS_DIR), plan)?;
     let workbook = folder.join(WORKBOOK_FILE);
-    write_workbook(&workbook, plan, standard, state)?;
+    write_workbook_with_charts(&workbook, plan, standard, state, &charts)?;
     let sheets = sheet_statuses(plan, standard, state);
     let mut csv_files = Vec::with_capacity(sheets.len());
     for sheet in &sheets {
         let path = folder.join(csv_file_name(sheet.sheet));
-        let bytes = sheet_csv(sheet).map_err(|source| ReportError::Csv {
+        let bytes = sheet_csv(sheet, &charts).map_err(|source| ReportError::Csv {
             path: path.display().to_string(),
             source,
         })?;
@@ -87,6 +94,7 @@ pub fn write_reports(
         workbook,
         csv: csv_files,
         json,
+        charts,
     })
 }
 

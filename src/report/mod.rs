@@ -12,10 +12,14 @@
 //! - [`package`]: the submission bundle (workbook and one evidence zip per category).
 //! - [`check_submission`]: the completeness check of the vendor-supplied pre-check files and
 //!   the certificates a unit needs.
+//! - [`write_checklist`]: the camera stress checklist workbook from a [`CameraChecklist`].
 //! - [`names`]: sanitised file and zip-entry names built from user input.
+//! - [`charts`]: PNG and SVG charts of the series files (chamber, thermal, camera).
 
 mod bundle;
+pub mod charts;
 mod check;
+mod checklist;
 mod export;
 pub mod names;
 mod row;
@@ -25,8 +29,13 @@ mod workbook;
 use std::path::Path;
 
 pub use bundle::{package, Bundle, CategoryZip, SkippedCategory};
+pub use charts::{Chart, ChartKind, Charts};
 pub use check::{
     check_submission, needed_certificates, Certificate, Finding, Severity, MAX_VIDEO_BYTES,
+};
+pub use checklist::{
+    checklist_file_name, write_checklist, CameraCheck, CameraChecklist, CheckOutcome,
+    CHECKLIST_SHEET, CHECK_HEADERS, CHECK_HEADER_ROW,
 };
 pub use export::{csv_file_name, write_reports, ReportFiles, JSON_FILE, WORKBOOK_FILE};
 pub use names::safe_file_component;

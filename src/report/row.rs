@@ -21,8 +21,9 @@ pub const HEADERS: [&str; 9] = [
 /// Index of the result column in [`HEADERS`].
 pub const RESULT_COLUMN: usize = 6;
 
-/// The cells of an item's row, in [`HEADERS`] order.
-pub fn row_cells(status: &ItemStatus<'_>) -> [String; 9] {
+/// The cells of an item's row, in [`HEADERS`] order; `charts` are the item's chart files
+/// (run-directory relative), listed after its attachments in the evidence cell.
+pub fn row_cells(status: &ItemStatus<'_>, charts: &[String]) -> [String; 9] {
     let item = status.item;
     [
         item.id.clone(),
@@ -33,7 +34,7 @@ pub fn row_cells(status: &ItemStatus<'_>) -> [String; 9] {
         measured_text(status),
         status.verdict.label().to_string(),
         note_text(status),
-        evidence_text(status),
+        evidence_text(status, charts),
     ]
 }
 
@@ -130,11 +131,15 @@ fn note_text(status: &ItemStatus<'_>) -> String {
     join_lines(vec![note.to_string(), reason.to_string()])
 }
 
-/// One attachment path per line.
-fn evidence_text(status: &ItemStatus<'_>) -> String {
-    status
-        .result
-        .map_or(String::new(), |r| r.attachments.join("\n"))
+/// One attachment path per line, then one chart file per line.
+fn evidence_text(status: &ItemStatus<'_>, charts: &[String]) -> String {
+    let attachments = status.result.map_or(&[][..], |r| &r.attachments[..]);
+    attachments
+        .iter()
+        .chain(charts)
+        .map(String::as_str)
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 fn join_lines(lines: Vec<String>) -> String {

@@ -1,5 +1,5 @@
-//! The filled test-case workbook: a summary sheet, one sheet per applicable category, and the
-//! history of every result.
+//! The filled test-case workbook: a summary sheet, one sheet per applicable category, the
+//! charts (when the run has series) and the history of every result.
 
 use std::path::Path;
 
@@ -10,6 +10,7 @@ use crate::journal::RunState;
 use crate::judge::{Verdict, VerdictCounts};
 use crate::plan::Plan;
 
+use super::charts::{write_charts_sheet, Charts};
 use super::row::{row_cells, HEADERS, RESULT_COLUMN};
 use super::status::{overall, sheet_statuses, total_counts, SheetStatus};
 use super::ReportError;
@@ -24,7 +25,7 @@ pub const HISTORY_SHEET: &str = "History";
 const ITEM_COLUMN_WIDTHS: [f64; 9] = [10.0, 18.0, 24.0, 36.0, 34.0, 26.0, 11.0, 28.0, 30.0];
 
 /// A4 in Excel's paper-size numbering.
-const PAPER_A4: u8 = 9;
+pub(crate) const PAPER_A4: u8 = 9;
 
 /// Writes the workbook to `path`.
 pub fn write_workbook(
@@ -32,6 +33,18 @@ pub fn write_workbook(
     plan: &Plan,
     standard: &Standard,
     state: &RunState,
+) -> Result<(), ReportError> {
+    write_workbook_with_charts(path, plan, standard, state, &Charts::default())
+}
+
+/// Writes the workbook with a charts sheet (when there are charts) and the chart files in each
+/// item's evidence cell.
+pub(super) fn write_workbook_with_charts(
+    path: &Path,
+    plan: &Plan,
+    standard: &Standard,
+    state: &RunState,
+    charts: &Charts,
 ) -> Result<(), ReportError> {
     let xlsx = |source| ReportError::Xlsx {
         path: path.display().to_string(),
@@ -50,23 +63,26 @@ pub fn write_workbook(
     )
     .map_err(xlsx)?;
     for sheet in &sheets {
-        write_item_sheet(workbook.add_worksheet(), &styles, sheet).map_err(xlsx)?;
+        write_item_sheet(workbook.add_worksheet(), &styles, sheet, charts).map_err(xlsx)?;
+    }
+    if !charts.charts.is_empty() {
+        write_charts_sheet(workbook.add_worksheet(), &styles, charts).map_err(xlsx)?;
     }
     write_history(workbook.add_worksheet(), &styles, state).map_err(xlsx)?;
     workbook.save(path).map_err(xlsx)
 }
 
 /// The formats used throughout.
-struct Styles {
-    title: Format,
-    header: Format,
-    label: Format,
-    text: Format,
-    number: Format,
+pub(crate) struct Styles {
+    pub(crate) title: Format,
+    pub(crate) header: Format,
+    pub(crate) label: Format,
+    pub(crate) text: Format,
+    pub(crate) number: Format,
 }
 
 impl Styles {
-    fn new() -> Styles {
+    pub(crate) fn new() -> Styles {
         let cell = Format::new()
             .set_text_wrap()
             .set_align(FormatAlign::Top)
@@ -84,7 +100,7 @@ impl Styles {
     }
 
     /// The coloured result cell of a verdict.
-    fn verdict(&self, verdict: Verdict) -> Format {
+    pub(crate) fn verdict(&self, verdict: Verdict) -> Format {
         let (fill, font) = match verdict {
             Verdict::Pass => (0xC6EFCE, 0x006100),
             Verdict::NoPass => (0xFFC7CE, 0x9C0006),
@@ -102,7 +118,7 @@ impl Styles {
 }
 
 /// Landscape A4, one page wide, header row repeated, frozen below the header.
-fn set_up_page(sheet: &mut Worksheet, header_row: u32) -> Result<(), XlsxError> {
+pub(crate) fn set_up_page(sheet: &mut Worksheet, header_row: u32) -> Result<(), XlsxError> {
     sheet.set_landscape();
     sheet.set_paper_size(PAPER_A4);
     sheet.set_print_fit_to_pages(1, 0);
@@ -111,7 +127,7 @@ fn set_up_page(sheet: &mut Worksheet, header_row: u32) -> Result<(), XlsxError> 
     Ok(())
 }
 
-fn write_header(
+pub(crate) fn write_header(
     sheet: &mut Worksheet,
     styles: &Styles,
     row: u32,
@@ -127,6 +143,7 @@ fn write_item_sheet(
     sheet: &mut Worksheet,
     styles: &Styles,
     status: &SheetStatus<'_>,
+    charts: &Charts,
 ) -> Result<(), XlsxError> {
     sheet.set_name(status.sheet.name_zh())?;
     for (col, width) in (0u16..).zip(ITEM_COLUMN_WIDTHS) {
@@ -134,7 +151,8 @@ fn write_item_sheet(
     }
     write_header(sheet, styles, 0, &HEADERS)?;
     for (row, item) in (1u32..).zip(&status.items) {
-        for (col, text) in (0u16..).zip(row_cells(item)) {
+        let chart_files = charts.evidence_of(&item.item.id);
+        for (col, text) in (0u16..).zip(row_cells(item, &chart_files)) {
             let format = if usize::from(col) == RESULT_COLUMN {
                 styles.verdict(item.verdict)
             } else {

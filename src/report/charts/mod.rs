@@ -1,0 +1,283 @@
+//! Charts of a run's series files, as PNG and SVG.
+//!
+//! The runner writes series CSVs under `RUN_DIR/series/<ITEM-ID>/`: `chamber.csv`,
+//! `thermal.csv`, `camera-<stream>.csv`, `camera-cycles.csv` and `camera-intervals.csv`.
+//! [`Charts::render`] turns each item's files into `<ITEM-ID>-chamber`, `-thermal` and
+//! `-camera` charts under `RUN_DIR/report/charts/`; the workbook embeds the PNGs and lists the
+//! files in the item's evidence cell, and the bundle packs charts and series into the item's
+//! evidence zip.
+//!
+//! - `series`: streaming CSV reads (malformed rows skipped and counted) and decimation to at
+//!   most four points per pixel column, so a 72 h run at 1 s stays small in memory.
+//! - `chamber`, `thermal`, `camera`: one figure each; `draw`: what they share.
+//! - `fonts`: the embedded Latin font, or an installed CJK font when there is one.
+//! - `limits`: tolerance bands and limit lines from the item's criteria.
+//!
+//! A series file that cannot be drawn (missing columns, no rows) gives a warning, not an error:
+//! the rest of the report still comes out.
+
+mod camera;
+mod chamber;
+mod draw;
+mod fonts;
+mod limits;
+mod series;
+mod sheet;
+mod thermal;
+
+use std::path::{Path, PathBuf};
+
+use crate::plan::{Item, Plan};
+
+use super::names::{join_in, safe_file_component};
+use super::ReportError;
+use camera::CameraChart;
+use chamber::ChamberChart;
+use draw::{render, RenderError};
+use thermal::ThermalChart;
+
+pub use fonts::CJK_FONT_ENV;
+pub(super) use sheet::write_charts_sheet;
+pub use sheet::CHARTS_SHEET;
+
+/// Pixel columns the series are reduced to (about the plot width).
+const PLOT_COLUMNS: usize = 1200;
+
+/// Folder of the charts inside the report folder.
+pub const CHARTS_DIR: &str = "charts";
+
+/// What a chart shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum ChartKind {
+    /// Chamber temperature (and humidity) against the set point.
+    Chamber,
+    /// Thermal logger channels against their limits.
+    Thermal,
+    /// Camera frame rate, frame intervals, luma and first-frame latency.
+    Camera,
+}
+
+impl ChartKind {
+    /// Every kind, in the order charts are listed.
+    pub const ALL: [ChartKind; 3] = [ChartKind::Chamber, ChartKind::Thermal, ChartKind::Camera];
+
+    /// The file-name suffix: `chamber`, `thermal`, `camera`.
+    pub fn key(self) -> &'static str {
+        match self {
+            ChartKind::Chamber => "chamber",
+            ChartKind::Thermal => "thermal",
+            ChartKind::Camera => "camera",
+        }
+    }
+}
+
+/// One chart written as PNG and SVG.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Chart {
+    /// Id of the item it belongs to.
+    pub item: String,
+    /// What it shows.
+    pub kind: ChartKind,
+    /// The PNG file.
+    pub png: PathBuf,
+    /// The SVG file.
+    pub svg: PathBuf,
+    /// Its title.
+    pub title: String,
+    /// The caption lines printed under it (counts, gaps, skipped rows).
+    pub notes: Vec<String>,
+}
+
+/// The charts of a run, plus the series files they came from.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Charts {
+    run_dir: PathBuf,
+    /// Every chart written, in plan order, then by kind.
+    pub charts: Vec<Chart>,
+    /// Series CSV files per item id (sorted by name).
+    pub series: Vec<(String, Vec<PathBuf>)>,
+    /// Series that could not be charted, and why.
+    pub warnings: Vec<String>,
+    /// The installed CJK font the chart text uses; `None` means the embedded Latin font, with
+    /// Chinese names left out of the charts.
+    pub cjk_font: Option<PathBuf>,
+}
+
+impl Charts {
+    /// Renders the charts of every plan item that has a series folder under `run_dir/series/`
+    /// into `out` (created when needed). Unreadable series become warnings; only failing to
+    /// write into `out` is an error.
+    pub fn render(run_dir: &Path, out: &Path, plan: &Plan) -> Result<Charts, ReportError> {
+        let mut charts = Charts {
+            run_dir: run_dir.to_path_buf(),
+            cjk_font: fonts::chart_font().ok().and_then(|f| f.cjk.clone()),
+            ..Charts::default()
+        };
+        let series_root = run_dir.join(crate::journal::RunDir::SERIES);
+        for item in &plan.items {
+            let dir = series_root.join(safe_file_component(&item.id));
+            let files = csv_files(&dir);
+            if files.is_empty() {
+                continue;
+            }
+            std::fs::create_dir_all(out).map_err(|e| ReportError::io(out, e))?;
+            for kind in ChartKind::ALL {
+                charts.render_one(item, kind, &dir, out)?;
+            }
+            charts.series.push((item.id.clone(), files));
+        }
+        Ok(charts)
+    }
+
+    fn render_one(
+        &mut self,
+        item: &Item,
+        kind: ChartKind,
+        dir: &Path,
+        out: &Path,
+    ) -> Result<(), ReportError> {
+        let font = match fonts::chart_font() {
+            Ok(font) => font,
+            Err(problem) => {
+                self.warnings
+                    .push(format!("{}: no chart: {problem}", item.id));
+                return Ok(());
+            }
+        };
+        let name = font.bilingual(&item.name_zh, &item.name_en);
+        let title = font.printable(&format!("{} {name} — {}", item.id, kind.key()));
+        let read = match kind {
+            ChartKind::Chamber => {
+                let path = dir.join("chamber.csv");
+                let tolerance = limits::chamber_tolerance(&item.criteria);
+                path.is_file()
+                    .then(|| ChamberChart::read(&path, title.clone(), tolerance, font))
+                    .transpose()
+                    .map(|c| c.flatten().map(Figures::Chamber))
+            }
+            ChartKind::Thermal => {
+                let path = dir.join("thermal.csv");
+                path.is_file()
+                    .then(|| ThermalChart::read(&path, title.clone(), &item.criteria, font))
+                    .transpose()
+                    .map(|c| c.flatten().map(Figures::Thermal))
+            }
+            ChartKind::Camera => {
+                CameraChart::read(dir, title.clone()).map(|c| c.map(Figures::Camera))
+            }
+        };
+        let figure = match read {
+            Ok(Some(figure)) => figure,
+            Ok(None) => return Ok(()),
+            Err(problem) => {
+                self.warnings
+                    .push(format!("{}: no {} chart: {problem}", item.id, kind.key()));
+                return Ok(());
+            }
+        };
+        let stem = format!("{}-{}", safe_file_component(&item.id), kind.key());
+        let png = join_in(out, &format!("{stem}.png"))?;
+        let svg = join_in(out, &format!("{stem}.svg"))?;
+        let rendered = match &figure {
+            Figures::Chamber(f) => render(f, &png, &svg),
+            Figures::Thermal(f) => render(f, &png, &svg),
+            Figures::Camera(f) => render(f, &png, &svg),
+        };
+        match rendered {
+            Ok(()) => {}
+            Err(RenderError::Write(e)) => return Err(e),
+            Err(RenderError::Draw(problem)) => {
+                self.warnings.push(format!(
+                    "{}: {} chart not drawn: {problem}",
+                    item.id,
+                    kind.key()
+                ));
+                return Ok(());
+            }
+        }
+        let notes = figure.notes().to_vec();
+        self.warnings.extend(
+            notes
+                .iter()
+                .filter(|n| n.contains("malformed"))
+                .map(|n| format!("{} {} chart: {n}", item.id, kind.key())),
+        );
+        self.charts.push(Chart {
+            item: item.id.clone(),
+            kind,
+            png,
+            svg,
+            title,
+            notes,
+        });
+        Ok(())
+    }
+
+    /// The charts of one item.
+    pub fn of_item<'a>(&'a self, id: &'a str) -> impl Iterator<Item = &'a Chart> + 'a {
+        self.charts.iter().filter(move |c| c.item == id)
+    }
+
+    /// The series files of one item.
+    pub fn series_of(&self, id: &str) -> &[PathBuf] {
+        self.series
+            .iter()
+            .find(|(item, _)| item == id)
+            .map_or(&[], |(_, files)| files.as_slice())
+    }
+
+    /// The chart files of one item as the evidence cell lists them: paths relative to the run
+    /// directory, PNG then SVG per chart.
+    pub fn evidence_of(&self, id: &str) -> Vec<String> {
+        self.of_item(id)
+            .flat_map(|c| [&c.png, &c.svg])
+            .map(|path| self.relative(path))
+            .collect()
+    }
+
+    /// `path` relative to the run directory (with `/`), or as given when outside it.
+    pub fn relative(&self, path: &Path) -> String {
+        match path.strip_prefix(&self.run_dir) {
+            Ok(relative) => relative
+                .components()
+                .map(|c| c.as_os_str().to_string_lossy())
+                .collect::<Vec<_>>()
+                .join("/"),
+            Err(_) => path.display().to_string(),
+        }
+    }
+}
+
+/// The figure of one chart kind.
+enum Figures {
+    Chamber(ChamberChart),
+    Thermal(ThermalChart),
+    Camera(CameraChart),
+}
+
+impl Figures {
+    fn notes(&self) -> &[String] {
+        match self {
+            Figures::Chamber(f) => f.notes(),
+            Figures::Thermal(f) => f.notes(),
+            Figures::Camera(f) => f.notes(),
+        }
+    }
+}
+
+/// The `.csv` files directly in `dir`, sorted; empty when it is missing.
+fn csv_files(dir: &Path) -> Vec<PathBuf> {
+    let Ok(listing) = std::fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    let mut files: Vec<PathBuf> = listing
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.is_file() && p.extension().is_some_and(|e| e == "csv"))
+        .collect();
+    files.sort();
+    files
+}
+
+#[cfg(test)]
+mod tests;

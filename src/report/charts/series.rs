@@ -1,0 +1,540 @@
+//! Streaming reads of series CSV files and their reduction to what a chart can show.
+//!
+//! Series files can hold hundreds of thousands of rows, so nothing here keeps rows: [`scan`]
+//! hands each well-formed row to a closure and counts the malformed ones, and a [`Trace`] keeps
+//! at most four points per pixel column (first, min, max, last), so memory is bounded by the
+//! chart width, not the file length.
+
+use std::path::Path;
+
+use csv::StringRecord;
+
+/// The largest magnitude taken as a reading; anything beyond (or not finite) is a garbled
+/// value, and would make the axis arithmetic overflow.
+pub(super) const MAX_MAGNITUDE: f64 = 1e12;
+
+/// What a [`scan`] saw.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub(super) struct Scan {
+    /// Well-formed rows handed to the closure.
+    pub(super) rows: u64,
+    /// Rows skipped as malformed.
+    pub(super) malformed: u64,
+    /// The first malformed row, as `file:line: problem`.
+    pub(super) first_problem: Option<String>,
+}
+
+impl Scan {
+    /// `N malformed rows skipped (first: …)`, or `None` when there were none.
+    pub(super) fn malformed_note(&self) -> Option<String> {
+        let first = self.first_problem.as_deref()?;
+        Some(format!(
+            "{} malformed row{} skipped (first: {first})",
+            self.malformed,
+            if self.malformed == 1 { "" } else { "s" }
+        ))
+    }
+}
+
+/// One data row: its fields and line number.
+pub(super) struct Row<'a> {
+    record: &'a StringRecord,
+    headers: &'a StringRecord,
+}
+
+impl Row<'_> {
+    /// The trimmed text of column `index` (empty when absent).
+    pub(super) fn text(&self, index: usize) -> &str {
+        self.record.get(index).map_or("", str::trim)
+    }
+
+    /// The number in column `index`: `Ok(None)` when empty, `Err` naming the column when it is
+    /// not a number within ±[`MAX_MAGNITUDE`].
+    pub(super) fn number(&self, index: usize) -> Result<Option<f64>, String> {
+        let text = self.text(index);
+        if text.is_empty() {
+            return Ok(None);
+        }
+        match text.parse::<f64>() {
+            Ok(value) if value.abs() <= MAX_MAGNITUDE => Ok(Some(value)),
+            _ => Err(format!(
+                "{}: {text:?} is not a number",
+                self.headers.get(index).unwrap_or("?")
+            )),
+        }
+    }
+}
+
+/// The open header of a series file: column positions by name.
+pub(super) struct Header {
+    record: StringRecord,
+}
+
+impl Header {
+    /// The position of a column.
+    pub(super) fn find(&self, name: &str) -> Option<usize> {
+        self.record.iter().position(|h| h.trim() == name)
+    }
+
+    /// The position of a column the chart cannot do without.
+    pub(super) fn require(&self, path: &Path, name: &str) -> Result<usize, String> {
+        self.find(name)
+            .ok_or_else(|| format!("{}: no column {name:?} in the header", path.display()))
+    }
+
+    /// All column names, trimmed.
+    pub(super) fn names(&self) -> impl Iterator<Item = &str> {
+        self.record.iter().map(str::trim)
+    }
+}
+
+/// Reads the header of a series file.
+pub(super) fn header(path: &Path) -> Result<Header, String> {
+    let mut reader = open(path)?;
+    let record = reader
+        .headers()
+        .map_err(|e| format!("{}: header: {e}", path.display()))?
+        .clone();
+    Ok(Header { record })
+}
+
+fn open(path: &Path) -> Result<csv::Reader<std::fs::File>, String> {
+    csv::ReaderBuilder::new()
+        .flexible(true)
+        .trim(csv::Trim::All)
+        .from_path(path)
+        .map_err(|e| format!("{}: {e}", path.display()))
+}
+
+/// Reads every row of `path` once, handing well-formed rows to `each`. A row is malformed when
+/// the CSV layer rejects it, its field count differs from the header's, or `each` returns `Err`
+/// (a bad number); malformed rows are skipped and counted. `Err` only when the file cannot be
+/// opened.
+pub(super) fn scan(
+    path: &Path,
+    mut each: impl FnMut(&Row<'_>) -> Result<(), String>,
+) -> Result<Scan, String> {
+    let mut reader = open(path)?;
+    let headers = reader
+        .headers()
+        .map_err(|e| format!("{}: header: {e}", path.display()))?
+        .clone();
+    let mut scan = Scan::default();
+    let mut record = StringRecord::new();
+    loop {
+        let line = reader.position().line();
+        let problem = match reader.read_record(&mut record) {
+            Ok(false) => break,
+            Ok(true) if record.len() != headers.len() => Some(format!(
+                "{} fields, the header has {}",
+                record.len(),
+                headers.len()
+            )),
+            Ok(true) => each(&Row {
+                record: &record,
+                headers: &headers,
+            })
+            .err(),
+            Err(e) if e.is_io_error() => Some(format!("read error: {e}")),
+            Err(e) => Some(e.to_string()),
+        };
+        match problem {
+            None => scan.rows += 1,
+            Some(problem) => {
+                scan.malformed += 1;
+                if scan.first_problem.is_none() {
+                    let name = path.file_name().map_or_else(
+                        || path.display().to_string(),
+                        |n| n.to_string_lossy().into_owned(),
+                    );
+                    scan.first_problem = Some(format!("{name}:{line}: {problem}"));
+                }
+            }
+        }
+    }
+    Ok(scan)
+}
+
+/// The x extent of a file: the smallest and largest value of column `x` over rows where it
+/// parses, or `None` when there is no such row.
+pub(super) fn x_extent(path: &Path, x: usize) -> Result<Option<(f64, f64)>, String> {
+    let mut extent: Option<(f64, f64)> = None;
+    scan(path, |row| {
+        if let Ok(Some(value)) = row.number(x) {
+            extent = Some(extent.map_or((value, value), |(lo, hi)| (lo.min(value), hi.max(value))));
+        }
+        Ok(())
+    })?;
+    Ok(extent)
+}
+
+/// Pixel columns over an x range: which column a value falls in.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(super) struct Columns {
+    start: f64,
+    width: f64,
+    count: usize,
+}
+
+impl Columns {
+    /// `count` equal columns over `start..=end` (a zero-width range gets width 1).
+    pub(super) fn new(start: f64, end: f64, count: usize) -> Columns {
+        let count = count.max(1);
+        let span = end - start;
+        let width = if span > 0.0 && span.is_finite() {
+            span / count as f64
+        } else {
+            1.0
+        };
+        Columns {
+            start,
+            width,
+            count,
+        }
+    }
+
+    /// The column of `x`, clamped into range.
+    pub(super) fn of(&self, x: f64) -> usize {
+        let index = ((x - self.start) / self.width).floor();
+        if index.is_nan() || index < 0.0 {
+            0
+        } else {
+            (index as usize).min(self.count - 1)
+        }
+    }
+
+    /// The width of one column in x units.
+    pub(super) fn width(&self) -> f64 {
+        self.width
+    }
+
+    /// How many columns there are.
+    pub(super) fn count(&self) -> usize {
+        self.count
+    }
+}
+
+/// Points of one pixel column: first, lowest, highest and last, each as (x, y).
+#[derive(Debug, Clone, Copy)]
+struct Bucket {
+    column: usize,
+    first: (f64, f64),
+    min: (f64, f64),
+    max: (f64, f64),
+    last: (f64, f64),
+}
+
+impl Bucket {
+    /// The distinct points in time order.
+    fn points(&self) -> Vec<(f64, f64)> {
+        let mut points = vec![self.first, self.min, self.max, self.last];
+        points.sort_by(|a, b| a.0.total_cmp(&b.0));
+        points.dedup_by(|a, b| a == b);
+        points
+    }
+}
+
+/// A decimated line: segments of points, broken where values were missing. Within one pixel
+/// column the line is the column's min–max span; it never runs across a missing value that
+/// lies between two columns.
+#[derive(Debug, Clone)]
+pub(super) struct Trace {
+    columns: Columns,
+    segments: Vec<Vec<(f64, f64)>>,
+    bucket: Option<Bucket>,
+    broken: bool,
+    y_range: Option<(f64, f64)>,
+    missing: u64,
+}
+
+impl Trace {
+    /// An empty trace over `columns`.
+    pub(super) fn new(columns: Columns) -> Trace {
+        Trace {
+            columns,
+            segments: Vec::new(),
+            bucket: None,
+            broken: false,
+            y_range: None,
+            missing: 0,
+        }
+    }
+
+    /// Adds a value at `x`; `None` is a missing value that breaks the line.
+    pub(super) fn push(&mut self, x: f64, y: Option<f64>) {
+        let Some(y) = y else {
+            self.missing += 1;
+            self.broken = true;
+            return;
+        };
+        self.y_range = Some(
+            self.y_range
+                .map_or((y, y), |(lo, hi)| (lo.min(y), hi.max(y))),
+        );
+        let column = self.columns.of(x);
+        match &mut self.bucket {
+            Some(bucket) if bucket.column == column => {
+                if y < bucket.min.1 {
+                    bucket.min = (x, y);
+                }
+                if y > bucket.max.1 {
+                    bucket.max = (x, y);
+                }
+                bucket.last = (x, y);
+            }
+            _ => {
+                self.flush();
+                if self.broken || self.segments.is_empty() {
+                    self.segments.push(Vec::new());
+                    self.broken = false;
+                }
+                self.bucket = Some(Bucket {
+                    column,
+                    first: (x, y),
+                    min: (x, y),
+                    max: (x, y),
+                    last: (x, y),
+                });
+            }
+        }
+    }
+
+    fn flush(&mut self) {
+        if let Some(bucket) = self.bucket.take() {
+            if let Some(segment) = self.segments.last_mut() {
+                segment.extend(bucket.points());
+            }
+        }
+    }
+
+    /// The finished segments.
+    pub(super) fn finish(mut self) -> FinishedTrace {
+        self.flush();
+        FinishedTrace {
+            segments: self.segments,
+            y_range: self.y_range,
+            missing: self.missing,
+        }
+    }
+}
+
+/// A trace ready to draw.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub(super) struct FinishedTrace {
+    /// Unbroken runs of points in x order.
+    pub(super) segments: Vec<Vec<(f64, f64)>>,
+    /// Lowest and highest value, when there was any.
+    pub(super) y_range: Option<(f64, f64)>,
+    /// How many values were missing.
+    pub(super) missing: u64,
+}
+
+impl FinishedTrace {
+    /// True when the trace has no value at all.
+    pub(super) fn is_empty(&self) -> bool {
+        self.y_range.is_none()
+    }
+}
+
+/// Spans of x (start, end) merged when closer than a column, at most one per column.
+#[derive(Debug, Clone)]
+pub(super) struct Spans {
+    columns: Columns,
+    spans: Vec<(f64, f64)>,
+    count: u64,
+}
+
+impl Spans {
+    /// No spans yet.
+    pub(super) fn new(columns: Columns) -> Spans {
+        Spans {
+            columns,
+            spans: Vec::new(),
+            count: 0,
+        }
+    }
+
+    /// Adds the span `start..=end`.
+    pub(super) fn add(&mut self, start: f64, end: f64) {
+        self.count += 1;
+        let (start, end) = (start.min(end), start.max(end));
+        if let Some(last) = self.spans.last_mut() {
+            if start - last.1 <= self.columns.width() {
+                last.1 = last.1.max(end);
+                return;
+            }
+        }
+        if self.spans.len() < self.columns.count() {
+            self.spans.push((start, end));
+        }
+    }
+
+    /// The merged spans, each at least two columns wide so it shows.
+    pub(super) fn drawable(&self) -> Vec<(f64, f64)> {
+        let min_width = 2.0 * self.columns.width();
+        self.spans
+            .iter()
+            .map(|&(s, e)| (s, e.max(s + min_width)))
+            .collect()
+    }
+
+    /// How many spans were added before merging.
+    pub(super) fn count(&self) -> u64 {
+        self.count
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn write(dir: &Path, text: &str) -> std::path::PathBuf {
+        let path = dir.join("s.csv");
+        std::fs::write(&path, text).unwrap();
+        path
+    }
+
+    #[test]
+    fn malformed_rows_are_counted_with_their_line() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = write(dir.path(), "x,y\n0,1\n1,abc\n2\n3,4\n4,1e300\n\"5,6\n");
+        let mut seen = Vec::new();
+        let scan = scan(&path, |row| {
+            seen.push((row.number(0)?, row.number(1)?));
+            Ok(())
+        })
+        .unwrap();
+        assert_eq!(seen.last(), Some(&(Some(3.0), Some(4.0))));
+        assert_eq!(scan.rows, 2);
+        assert_eq!(scan.malformed, 4);
+        assert_eq!(
+            scan.first_problem.as_deref(),
+            Some("s.csv:3: y: \"abc\" is not a number")
+        );
+        assert!(scan
+            .malformed_note()
+            .unwrap()
+            .starts_with("4 malformed rows"));
+    }
+
+    #[test]
+    fn random_and_truncated_files_never_panic() {
+        let dir = tempfile::tempdir().unwrap();
+        let good = "elapsed_s,utc,a,note\n0,t,1.5,\n1,t,,gap: x\n2,t,2.5,\"q,\"\n";
+        let mut seed = 0x2545_f491_u32;
+        for cut in 0..good.len() {
+            let mut bytes = good.as_bytes()[..cut].to_vec();
+            for byte in bytes.iter_mut() {
+                seed ^= seed << 13;
+                seed ^= seed >> 17;
+                seed ^= seed << 5;
+                if seed % 7 == 0 {
+                    *byte = (seed >> 8) as u8;
+                }
+            }
+            let path = dir.path().join("r.csv");
+            std::fs::write(&path, &bytes).unwrap();
+            let columns = Columns::new(0.0, 2.0, 4);
+            let mut trace = Trace::new(columns);
+            let result = scan(&path, |row| {
+                let x = row.number(0)?.unwrap_or(0.0);
+                trace.push(x, row.number(2)?);
+                Ok(())
+            });
+            if let Ok(scan) = result {
+                assert!(scan.rows + scan.malformed <= 3);
+            }
+            let _ = x_extent(&path, 0);
+            let _ = trace.finish();
+        }
+    }
+
+    #[test]
+    fn a_trace_keeps_at_most_four_points_per_column_and_breaks_at_gaps() {
+        let columns = Columns::new(0.0, 1000.0, 10);
+        let mut trace = Trace::new(columns);
+        for i in 0..=1000 {
+            let x = f64::from(i);
+            let y = if (400..450).contains(&i) {
+                None
+            } else {
+                Some((x / 10.0).sin())
+            };
+            trace.push(x, y);
+        }
+        let done = trace.finish();
+        assert_eq!(done.segments.len(), 2);
+        let points: usize = done.segments.iter().map(Vec::len).sum();
+        assert!(points <= 4 * 11, "{points} points");
+        assert_eq!(done.missing, 50);
+        let first_end = done.segments[0].last().unwrap().0;
+        let second_start = done.segments[1][0].0;
+        assert!(first_end < 400.0 && second_start >= 450.0);
+        let (lo, hi) = done.y_range.unwrap();
+        assert!(lo < -0.99 && hi > 0.99);
+    }
+
+    #[test]
+    fn a_gap_inside_one_column_does_not_split_it() {
+        let mut trace = Trace::new(Columns::new(0.0, 100.0, 1));
+        trace.push(1.0, Some(1.0));
+        trace.push(2.0, None);
+        trace.push(3.0, Some(2.0));
+        let done = trace.finish();
+        assert_eq!(done.segments.len(), 1);
+        assert_eq!(done.missing, 1);
+    }
+
+    #[test]
+    fn spans_merge_within_a_column_and_stay_bounded() {
+        let columns = Columns::new(0.0, 100.0, 10);
+        let mut spans = Spans::new(columns);
+        spans.add(10.0, 12.0);
+        spans.add(15.0, 16.0);
+        spans.add(50.0, 50.0);
+        for i in 0..1000 {
+            spans.add(60.0 + f64::from(i) * 0.04, 60.0 + f64::from(i) * 0.04);
+        }
+        assert_eq!(spans.count(), 1003);
+        let drawn = spans.drawable();
+        assert_eq!(drawn.len(), 2, "{drawn:?}");
+        assert_eq!(drawn[0], (10.0, 30.0), "widened to two columns");
+        assert_eq!(drawn[1].0, 50.0);
+        assert!((drawn[1].1 - 99.96).abs() < 1e-9);
+    }
+
+    #[test]
+    fn columns_clamp() {
+        let columns = Columns::new(0.0, 10.0, 5);
+        assert_eq!(columns.of(-3.0), 0);
+        assert_eq!(columns.of(10.0), 4);
+        assert_eq!(columns.of(f64::NAN), 0);
+        assert_eq!(Columns::new(5.0, 5.0, 0).of(5.0), 0);
+    }
+
+    #[test]
+    fn a_72_hour_series_at_one_second_stays_bounded_even_with_dropouts_everywhere() {
+        let rows: u32 = 72 * 3600;
+        let columns = Columns::new(0.0, f64::from(rows - 1), 1200);
+        let mut trace = Trace::new(columns);
+        let mut spans = Spans::new(columns);
+        for i in 0..rows {
+            let x = f64::from(i);
+            let value = (i % 3 != 0).then(|| (x / 500.0).sin());
+            if value.is_none() {
+                spans.add(x, x + 1.0);
+            }
+            trace.push(x, value);
+        }
+        let done = trace.finish();
+        let points: usize = done.segments.iter().map(Vec::len).sum();
+        assert!(
+            done.segments.len() <= 1200,
+            "{} segments",
+            done.segments.len()
+        );
+        assert!(points <= 4 * 1200, "{points} points");
+        assert_eq!(done.missing, u64::from(rows / 3));
+        assert!(spans.drawable().len() <= 1200);
+    }
+}
