@@ -20,4 +20,5 @@ pub mod rig;
 pub mod runner;
 pub mod sim;
 pub mod sn;
+pub mod station;
 pub mod unit;

@@ -15,10 +15,11 @@ use super::exit::{self, CliError};
 use super::paths::{load_catalog, plan_path, repo_root, testplans_dir};
 use super::progress::BarObserver;
 use super::report::print_bundle;
+use super::station_args::{StationArgs, StationOpener};
 use super::summary::report_run;
 use super::unit_args::{load_unit_file, register_unit};
 use super::{loaded_run::LoadedRun, logging};
-use crate::clock::SimClock;
+use crate::clock::{Clock, SimClock};
 use crate::plan::load_plan;
 use crate::report::package;
 use crate::runner::{AnswersFile, NewRun, Selection, Session};
@@ -64,6 +65,14 @@ pub fn execute(args: DemoArgs) -> Result<ExitCode, CliError> {
         standard.version,
         loaded.plan.items.len()
     );
+    let clock: Arc<dyn Clock> = Arc::new(SimClock::starting_at(chrono::Utc::now()));
+    let station = StationArgs {
+        station: None,
+        sim: true,
+    }
+    .load()?;
+    let mut opener = StationOpener::new(station, Arc::clone(&clock));
+    let station_name = opener.name();
     let mut session = Session::start(
         NewRun {
             run_dir: &run_dir,
@@ -71,9 +80,10 @@ pub fn execute(args: DemoArgs) -> Result<ExitCode, CliError> {
             plan_text: &loaded.text,
             plan: loaded.plan,
             unit,
-            station: "none".to_string(),
+            station: station_name,
         },
-        Arc::new(SimClock::starting_at(chrono::Utc::now())),
+        &mut |dir| opener.open(dir),
+        clock,
     )?;
     logging::log_to(&session.dir().log_path()).map_err(CliError::harness)?;
     let mut answers = AnswersFile::load(

@@ -13,7 +13,9 @@ mod progress;
 mod record;
 mod report;
 mod run;
+mod sim;
 mod sn;
+mod station_args;
 mod summary;
 mod unit_args;
 
@@ -54,6 +56,9 @@ pub enum Command {
     Package(report::PackageArgs),
     /// A full simulated lab run of the desktop cashier plan that writes real reports.
     Demo(demo::DemoArgs),
+    /// Run an instrument simulator (chamber, drop rig, thermal logger) on a pty or TCP port.
+    #[command(subcommand)]
+    Sim(sim::SimCommand),
 }
 
 /// Parses the command line, runs it and returns the process exit code.
@@ -68,6 +73,7 @@ pub fn main() -> ExitCode {
         Command::Report(args) => report::execute_report(args),
         Command::Package(args) => report::execute_package(args),
         Command::Demo(args) => demo::execute(args),
+        Command::Sim(cmd) => sim::execute(cmd),
     };
     match result {
         Ok(code) => code,

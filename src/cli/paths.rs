@@ -34,3 +34,8 @@ pub fn load_catalog() -> Result<crate::catalog::Catalog, super::CliError> {
 pub fn plan_path(standard: &crate::catalog::Standard) -> PathBuf {
     testplans_dir().join(&standard.plan)
 }
+
+/// A shipped file by its path relative to the repository root (`rigs/sim.toml`).
+pub fn shipped(relative: &str) -> PathBuf {
+    repo_root().join(relative)
+}

@@ -10,6 +10,7 @@ use clap::Args;
 use super::exit::{self, CliError};
 use super::paths::{load_catalog, plan_path, repo_root};
 use super::progress::{BarObserver, LineObserver};
+use super::station_args::{StationArgs, StationOpener};
 use super::unit_args::UnitArgs;
 use super::{logging, summary};
 use crate::clock::{Clock, SimClock, SystemClock};
@@ -40,9 +41,13 @@ pub struct RunArgs {
     /// Run these items again even though they have a result (a new attempt; history is kept).
     #[arg(long, value_name = "ID", num_args = 1..)]
     pub rerun: Vec<String>,
-    /// Use simulated time: waits complete at once (for rehearsals with simulators).
+    /// Use simulated time: waits complete at once (for rehearsals with simulators; implied by
+    /// --sim).
     #[arg(long)]
     pub sim_clock: bool,
+    /// The rigs.
+    #[command(flatten)]
+    pub station: StationArgs,
     /// The unit under test (new runs only).
     #[command(flatten)]
     pub unit: UnitArgs,
@@ -51,14 +56,23 @@ pub struct RunArgs {
 /// Runs `facebench run`.
 pub fn execute(args: RunArgs) -> Result<ExitCode, CliError> {
     let catalog = load_catalog()?;
-    let clock: Arc<dyn Clock> = if args.sim_clock {
+    let clock: Arc<dyn Clock> = if args.sim_clock || args.station.sim {
         Arc::new(SimClock::starting_at(chrono::Utc::now()))
     } else {
         Arc::new(SystemClock::new())
     };
+    let mut opener = StationOpener::new(args.station.load()?, Arc::clone(&clock));
+    let station_name = opener.name();
+    let mut open_rigs = |dir: &crate::journal::RunDir| opener.open(dir);
     let mut session = match &args.resume {
         Some(run_dir) => {
-            let session = Session::resume(run_dir, &catalog, args.accept_plan_change, clock)?;
+            let session = Session::resume(
+                run_dir,
+                &catalog,
+                args.accept_plan_change,
+                &mut open_rigs,
+                clock,
+            )?;
             if session.truncated_bytes() > 0 {
                 eprintln!(
                     "note: dropped {} bytes of a journal line cut off by the crash; no recorded result was lost",
@@ -94,8 +108,9 @@ pub fn execute(args: RunArgs) -> Result<ExitCode, CliError> {
                     plan_text: &loaded.text,
                     plan: loaded.plan,
                     unit,
-                    station: "none".to_string(),
+                    station: station_name,
                 },
+                &mut open_rigs,
                 clock,
             )?
         }

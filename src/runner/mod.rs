@@ -10,12 +10,14 @@
 mod answers;
 mod evaluate;
 mod operator;
+pub mod rigs;
 mod session;
+mod steps;
 
 pub use answers::AnswersFile;
 pub use evaluate::{evaluate, Evaluation};
 pub use operator::{ItemAnswer, Operator, OperatorError, Prompt, Reply, TerminalOperator};
-pub use session::{overall_verdict, NewRun, RunOutcome, Selection, Session};
+pub use session::{overall_verdict, NewRun, OpenRigs, RunOutcome, Selection, Session};
 
 use std::path::PathBuf;
 
@@ -34,6 +36,9 @@ pub enum RunError {
     /// The operator's answers could not be read.
     #[error(transparent)]
     Operator(#[from] OperatorError),
+    /// The station's rigs could not be opened.
+    #[error(transparent)]
+    Rigs(#[from] rigs::OpenError),
     /// The plan file changed since the run started.
     #[error(
         "plan {plan_path} has changed since run {run_dir} started; resume with \
@@ -55,6 +60,7 @@ impl RunError {
             RunError::Operator(OperatorError::Answers { .. }) => true,
             RunError::Operator(OperatorError::Terminal(_)) => false,
             RunError::Journal(e) => e.is_input_error(),
+            RunError::Rigs(_) => false,
         }
     }
 }

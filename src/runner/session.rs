@@ -3,11 +3,13 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
-use std::time::Duration;
 
-use super::evaluate::evaluate;
+use super::evaluate::{evaluate, Evaluation};
 use super::operator::{Operator, Prompt, Reply};
+use super::rigs::{RigSet, StepContext, StepError};
+use super::steps::{run_steps, StepFailure};
 use super::{RunError, RunObserver};
 use crate::catalog::Catalog;
 use crate::clock::Clock;
@@ -18,6 +20,9 @@ use crate::journal::{
 use crate::judge::Verdict;
 use crate::plan::{parse_plan, plan_sha256, Item, Plan, StepKind};
 use crate::unit::Unit;
+
+/// Kelvin within which the chamber counts as at its safe set point on teardown.
+pub const SAFE_STATE_TOLERANCE_K: f64 = 2.0;
 
 /// How a session ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -54,7 +59,8 @@ pub struct Session {
     journal: JournalWriter,
     plan: Plan,
     unit: Unit,
-    station: String,
+    rigs: RigSet,
+    stop: Arc<AtomicBool>,
     clock: Arc<dyn Clock>,
     done: BTreeSet<String>,
     attempts: BTreeMap<String, u32>,
@@ -78,9 +84,16 @@ pub struct NewRun<'a> {
     pub station: String,
 }
 
+/// Opens the station's rigs once the run directory exists (wire logs go into it).
+pub type OpenRigs<'a> = &'a mut dyn FnMut(&RunDir) -> Result<RigSet, RunError>;
+
 impl Session {
     /// Creates a run directory, snapshots the plan and records `run_started`.
-    pub fn start(new: NewRun<'_>, clock: Arc<dyn Clock>) -> Result<Session, RunError> {
+    pub fn start(
+        new: NewRun<'_>,
+        open_rigs: OpenRigs<'_>,
+        clock: Arc<dyn Clock>,
+    ) -> Result<Session, RunError> {
         let dir = RunDir::create(new.run_dir)?;
         dir.write_plan_snapshot(new.plan_text)?;
         let mut journal = JournalWriter::create(&dir, Arc::clone(&clock))?;
@@ -95,12 +108,14 @@ impl Session {
             host: host_name(),
         })?;
         tracing::info!(run_dir = %new.run_dir.display(), "run started");
+        let rigs = open_rigs(&dir)?;
         Ok(Session {
             dir,
             journal,
             plan: new.plan,
             unit: new.unit,
-            station: new.station,
+            rigs,
+            stop: Arc::new(AtomicBool::new(false)),
             clock,
             done: BTreeSet::new(),
             attempts: BTreeMap::new(),
@@ -114,6 +129,7 @@ impl Session {
         run_dir: &Path,
         catalog: &Catalog,
         accept_plan_change: bool,
+        open_rigs: OpenRigs<'_>,
         clock: Arc<dyn Clock>,
     ) -> Result<Session, RunError> {
         let dir = RunDir::open(run_dir)?;
@@ -150,6 +166,7 @@ impl Session {
             truncated_bytes,
         })?;
         tracing::info!(run_dir = %run_dir.display(), done = state.results.len(), "run resumed");
+        let rigs = open_rigs(&dir)?;
         Ok(Session {
             dir,
             journal,
@@ -157,7 +174,8 @@ impl Session {
             done: state.results.keys().cloned().collect(),
             attempts: state.attempts,
             unit: state.unit,
-            station: state.station,
+            rigs,
+            stop: Arc::new(AtomicBool::new(false)),
             clock,
             truncated_bytes,
         })
@@ -171,6 +189,11 @@ impl Session {
     /// The plan in use.
     pub fn plan(&self) -> &Plan {
         &self.plan
+    }
+
+    /// The flag that stops the run at the next poll of a rig step (set it from a Ctrl-C handler).
+    pub fn stop_flag(&self) -> Arc<AtomicBool> {
+        Arc::clone(&self.stop)
     }
 
     /// Bytes of a truncated journal line dropped when this session resumed (0 if none).
@@ -193,22 +216,40 @@ impl Session {
             .filter(|i| !self.done.contains(&i.id) || selection.rerun.contains(&i.id))
             .collect();
         observer.run_started(todo.len());
-        for item in todo {
-            observer.item_started(item);
-            match self.run_item(item, operator)? {
-                Some(result) => observer.item_finished(&result),
-                None => {
-                    self.journal.record(RunEvent::RunStopped {
-                        reason: format!("operator stopped at {}", item.id),
-                    })?;
-                    return Ok(RunOutcome::Stopped);
-                }
-            }
+        let outcome = self.run_items(&todo, operator, observer);
+        if let Err(error) = self
+            .rigs
+            .make_safe(self.clock.as_ref(), SAFE_STATE_TOLERANCE_K)
+        {
+            tracing::error!("could not leave the chamber in its safe state: {error}");
+        }
+        if let Some(stopped_at) = outcome? {
+            self.journal.record(RunEvent::RunStopped {
+                reason: format!("operator stopped at {stopped_at}"),
+            })?;
+            return Ok(RunOutcome::Stopped);
         }
         let state = RunState::from_entries(&read_journal(&self.dir)?.entries)?;
         let verdict = overall_verdict(&self.plan, &state);
         self.journal.record(RunEvent::RunFinished { verdict })?;
         Ok(RunOutcome::Finished(verdict))
+    }
+
+    /// Runs items in order; the id of the item the operator stopped at, if any.
+    fn run_items(
+        &mut self,
+        todo: &[&Item],
+        operator: &mut dyn Operator,
+        observer: &mut dyn RunObserver,
+    ) -> Result<Option<String>, RunError> {
+        for item in todo {
+            observer.item_started(item);
+            match self.run_item(item, operator)? {
+                Some(result) => observer.item_finished(&result),
+                None => return Ok(Some(item.id.clone())),
+            }
+        }
+        Ok(None)
     }
 
     /// Runs one item; `None` when the operator stopped the run.
@@ -223,11 +264,11 @@ impl Session {
                 .record_decision(item, Verdict::NotApplicable, reason)
                 .map(Some);
         }
-        if let Some(kind) = item.rigs_needed().first() {
+        if let Some(kind) = item.rigs_needed().into_iter().find(|k| !self.rigs.has(*k)) {
             let reason = format!(
                 "needs a {} rig; station `{}` has none configured",
                 kind.key(),
-                self.station
+                self.rigs.station
             );
             return self
                 .record_decision(item, Verdict::NotTested, reason)
@@ -239,12 +280,34 @@ impl Session {
             item: item.id.clone(),
             attempt,
         })?;
-        for step in &item.steps {
-            if let (StepKind::Wait, Some(seconds)) = (&step.kind, step.seconds) {
-                tracing::info!(item = %item.id, seconds, "waiting: {}", step.text);
-                self.clock.sleep(Duration::from_secs_f64(seconds));
+        let series_dir = self.dir.series_dir();
+        let ctx = StepContext {
+            clock: self.clock.as_ref(),
+            series_dir: &series_dir,
+            item: &item.id,
+            stop: &self.stop,
+        };
+        let mut values = match run_steps(item, &mut self.rigs, ctx) {
+            Ok(measured) => measured,
+            Err(StepFailure {
+                error: StepError::Stopped,
+                ..
+            }) => return Ok(None),
+            Err(StepFailure { measured, error }) => {
+                let verdict = match error {
+                    StepError::Unsupported(_) => Verdict::NotTested,
+                    _ => Verdict::Error,
+                };
+                tracing::error!(item = %item.id, "rig step failed: {error}");
+                let evaluation = evaluate(item, &measured, None);
+                let result = ItemResult {
+                    verdict,
+                    reason: Some(error.to_string()),
+                    ..self.measured_result(item, evaluation, ResultSource::Measured)
+                };
+                return self.record_result(result).map(Some);
             }
-        }
+        };
         let prompt = Prompt {
             item,
             steps: item
@@ -254,48 +317,68 @@ impl Session {
                 .collect(),
             attempt,
         };
+        if prompt.steps.is_empty() {
+            let result =
+                self.measured_result(item, evaluate(item, &values, None), ResultSource::Measured);
+            return self.record_result(result).map(Some);
+        }
         let source = if operator.is_scripted() {
             ResultSource::Answers
         } else {
             ResultSource::Operator
         };
+        let not_tested = |reason: String| ItemResult {
+            verdict: Verdict::NotTested,
+            reason: Some(reason),
+            ..self.measured_result(item, evaluate(item, &values, None), source)
+        };
         let result = match operator.answer(&prompt)? {
             Reply::Stop => return Ok(None),
-            Reply::Skip(reason) => ItemResult {
-                source,
-                ..self.decision(
-                    item,
-                    Verdict::NotTested,
-                    format!("skipped by operator: {reason}"),
-                )
+            Reply::Skip(reason) => not_tested(format!("skipped by operator: {reason}")),
+            Reply::NoAnswer => ItemResult {
+                source: ResultSource::Runner,
+                ..not_tested(format!("no answer in {}", operator.source_name()))
             },
-            Reply::NoAnswer => self.decision(
-                item,
-                Verdict::NotTested,
-                format!("no answer in {}", operator.source_name()),
-            ),
             Reply::Answer(answer) => {
-                let evaluation = evaluate(item, &answer.values, answer.verdict);
+                for (name, series) in answer.values {
+                    values.entry(name).or_insert(series);
+                }
+                let evaluation = evaluate(item, &values, answer.verdict);
                 let attachments = answer
                     .attachments
                     .iter()
                     .map(|path| self.dir.copy_attachment(&item.id, path))
                     .collect::<Result<Vec<_>, _>>()?;
                 ItemResult {
-                    item: item.id.clone(),
-                    verdict: evaluation.verdict,
-                    source,
-                    operator: self.unit.operator.clone(),
-                    measurements: evaluation.measurements,
-                    criteria: evaluation.criteria,
                     operator_verdict: answer.verdict,
-                    reason: evaluation.reason,
                     note: answer.note,
                     attachments,
+                    ..self.measured_result(item, evaluation, source)
                 }
             }
         };
         self.record_result(result).map(Some)
+    }
+
+    /// A result carrying an evaluation.
+    fn measured_result(
+        &self,
+        item: &Item,
+        evaluation: Evaluation,
+        source: ResultSource,
+    ) -> ItemResult {
+        ItemResult {
+            item: item.id.clone(),
+            verdict: evaluation.verdict,
+            source,
+            operator: self.unit.operator.clone(),
+            measurements: evaluation.measurements,
+            criteria: evaluation.criteria,
+            operator_verdict: None,
+            reason: evaluation.reason,
+            note: String::new(),
+            attachments: Vec::new(),
+        }
     }
 
     fn record_decision(

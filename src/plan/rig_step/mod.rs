@@ -6,7 +6,7 @@
 mod camera;
 mod chamber;
 mod drop;
-mod thermal;
+pub mod thermal;
 
 use serde::{Deserialize, Serialize};
 
@@ -14,7 +14,7 @@ pub use camera::{CameraMode, CameraStress, Concurrent};
 pub use chamber::{
     ChamberProfile, ConstantProfile, CyclicProfile, ProfileKind, ShockMethod, ShockProfile,
 };
-pub use drop::{DropMode, DropSequence, DropTarget};
+pub use drop::{DropMode, DropOrientation, DropSequence, DropTarget};
 pub use thermal::{ThermalChannel, ThermalLogging};
 
 use super::diagnostic::Sink;

@@ -1,0 +1,68 @@
+//! Executing rig steps: chamber profiles, drop sequences, thermal logging and camera stress,
+//! each writing its series file and returning the measurements the item's criteria judge.
+
+pub mod chamber;
+pub mod drop;
+mod open;
+pub mod series;
+mod set;
+pub mod thermal;
+
+pub use open::{open_station, OpenError, SimFaults, StationSims};
+pub use set::RigSet;
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use crate::clock::Clock;
+use crate::rig::RigError;
+use series::SeriesError;
+
+/// Measured series by measurement name.
+pub type Measurements = BTreeMap<String, Vec<f64>>;
+
+/// What every rig step needs besides its rig.
+#[derive(Debug, Clone, Copy)]
+pub struct StepContext<'a> {
+    /// The run's clock (simulated in demos and tests).
+    pub clock: &'a dyn Clock,
+    /// `RUN_DIR/series`.
+    pub series_dir: &'a Path,
+    /// The item being run.
+    pub item: &'a str,
+    /// Set when the operator stops the run (Ctrl-C): steps end at their next poll.
+    pub stop: &'a AtomicBool,
+}
+
+impl StepContext<'_> {
+    /// Fails with [`StepError::Stopped`] once a stop was asked for.
+    pub fn check_stop(&self) -> Result<(), StepError> {
+        if self.stop.load(Ordering::Relaxed) {
+            Err(StepError::Stopped)
+        } else {
+            Ok(())
+        }
+    }
+}
+
+/// Why a rig step could not complete. None of these is a device failure: the item's verdict is
+/// `error` (harness) or `not tested` (unsupported), never `no pass`.
+#[derive(Debug, thiserror::Error)]
+pub enum StepError {
+    /// The rig failed or could not be reached.
+    #[error(transparent)]
+    Rig(#[from] RigError),
+    /// A series file could not be written.
+    #[error(transparent)]
+    Series(#[from] SeriesError),
+    /// The station's rig cannot do what the step asks.
+    #[error("{0}")]
+    Unsupported(String),
+    /// The rig did not reach a condition in time (a chamber that cannot hold its set point).
+    #[error("{0}")]
+    NotReached(String),
+    /// The operator stopped the run.
+    #[error("stopped by the operator")]
+    Stopped,
+}

@@ -1,0 +1,189 @@
+//! Opening a station's rigs: real instruments by their ports, or, for a `sim = true` station,
+//! in-process simulators served on pseudo-terminals and opened by the same drivers by path.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use super::RigSet;
+use crate::clock::Clock;
+use crate::rig::drop::manual::OperatorChannel;
+use crate::rig::transport::{Endpoint, SerialSettings};
+use crate::rig::{open_chamber, open_drop, open_thermal, ChannelInfo, RigError};
+use crate::sim::physics::chamber::ChamberModel;
+use crate::sim::physics::drop_rig::DropRigModel;
+use crate::sim::physics::logger::LoggerModel;
+use crate::sim::physics::Model;
+use crate::sim::{
+    self, FaultPlan, SimChamber, SimDropRig, SimError, SimHandle, SimOptions, SimThermalLogger,
+};
+use crate::station::{ChamberProtocol, Connection, Station};
+
+/// Baud rate the drivers use on a simulator's pty (a pty ignores it; real stations set theirs).
+const SIM_BAUD: u32 = 9600;
+
+/// Why a station's rigs could not be opened.
+#[derive(Debug, thiserror::Error)]
+pub enum OpenError {
+    /// A driver could not open its rig.
+    #[error("station `{station}`: cannot open the {rig}")]
+    Rig {
+        /// Station name.
+        station: String,
+        /// Which rig.
+        rig: &'static str,
+        /// The driver's error.
+        #[source]
+        source: Box<RigError>,
+    },
+    /// A simulator could not start.
+    #[error("station `{station}`: cannot start the {rig} simulator")]
+    Sim {
+        /// Station name.
+        station: String,
+        /// Which rig.
+        rig: &'static str,
+        /// The simulator's error.
+        #[source]
+        source: Box<SimError>,
+    },
+}
+
+/// The simulators behind a `sim = true` station. Keep it alive for as long as the rigs are
+/// used, and drop it after them.
+#[derive(Debug, Default)]
+pub struct StationSims {
+    /// The chamber simulator.
+    pub chamber: Option<SimHandle<ChamberModel>>,
+    /// The drop-rig simulator.
+    pub drop: Option<SimHandle<DropRigModel>>,
+    /// The thermal-logger simulator.
+    pub thermal: Option<SimHandle<LoggerModel>>,
+}
+
+/// Faults the simulators of a `sim = true` station inject (rehearsals and tests).
+#[derive(Debug, Clone, Default)]
+pub struct SimFaults {
+    /// The chamber simulator's faults.
+    pub chamber: FaultPlan,
+    /// The drop-rig simulator's faults.
+    pub drop: FaultPlan,
+    /// The thermal-logger simulator's faults.
+    pub thermal: FaultPlan,
+}
+
+/// Opens every rig the station configures. `operator` serves a manual drop rig; `faults` apply
+/// only to simulated stations.
+pub fn open_station(
+    station: &Station,
+    clock: Arc<dyn Clock>,
+    wire_log_dir: Option<&Path>,
+    operator: Box<dyn OperatorChannel>,
+    faults: &SimFaults,
+) -> Result<(RigSet, StationSims), OpenError> {
+    let mut sims = StationSims::default();
+    let mut rigs = RigSet {
+        station: station.name.clone(),
+        ..RigSet::default()
+    };
+    let rig_error = |rig| {
+        move |source| OpenError::Rig {
+            station: station.name.clone(),
+            rig,
+            source: Box::new(source),
+        }
+    };
+    let sim_error = |rig| {
+        move |source| OpenError::Sim {
+            station: station.name.clone(),
+            rig,
+            source: Box::new(source),
+        }
+    };
+    if let Some(entry) = &station.chamber {
+        let mut entry = entry.clone();
+        if station.sim {
+            let protocol = sim_protocol(&entry).ok_or_else(|| {
+                rig_error("chamber")(RigError::not_supported(
+                    "a modbus-generic chamber without a register map",
+                ))
+            })?;
+            let handle = SimChamber::spawn(
+                protocol,
+                sim_options(&clock, &entry.connection, &faults.chamber),
+            )
+            .map_err(sim_error("chamber"))?;
+            entry.connection.endpoint = pty_endpoint(&handle);
+            sims.chamber = Some(handle);
+        }
+        rigs.chamber = Some(open_chamber(&entry, wire_log_dir).map_err(rig_error("chamber"))?);
+        rigs.safe_state = Some(entry.safe_state);
+    }
+    if let Some(entry) = &station.drop {
+        let mut entry = entry.clone();
+        if let (true, Some(connection)) = (station.sim, entry.connection.as_mut()) {
+            let handle = SimDropRig::spawn(sim_options(&clock, connection, &faults.drop))
+                .map_err(sim_error("drop rig"))?;
+            connection.endpoint = pty_endpoint(&handle);
+            sims.drop = Some(handle);
+        }
+        rigs.drop = Some(open_drop(&entry, operator, wire_log_dir).map_err(rig_error("drop rig"))?);
+    }
+    if let Some(entry) = &station.thermal {
+        let mut entry = entry.clone();
+        if station.sim {
+            let model = loaded_unit(&entry.channels, 25.0);
+            let handle = SimThermalLogger::spawn_model(
+                model,
+                sim_options(&clock, &entry.connection, &faults.thermal),
+            )
+            .map_err(sim_error("thermal logger"))?;
+            entry.connection.endpoint = pty_endpoint(&handle);
+            sims.thermal = Some(handle);
+        }
+        rigs.thermal =
+            Some(open_thermal(&entry, wire_log_dir).map_err(rig_error("thermal logger"))?);
+    }
+    Ok((rigs, sims))
+}
+
+fn sim_options(clock: &Arc<dyn Clock>, connection: &Connection, faults: &FaultPlan) -> SimOptions {
+    SimOptions {
+        address: connection.address.unwrap_or(1),
+        faults: faults.clone(),
+        ..SimOptions::pty(Arc::clone(clock))
+    }
+}
+
+fn pty_endpoint<M: Model>(handle: &SimHandle<M>) -> Option<Endpoint> {
+    handle.path().map(|path| Endpoint::Serial {
+        path: path.display().to_string(),
+        settings: SerialSettings::eight_n_one(SIM_BAUD),
+    })
+}
+
+fn sim_protocol(entry: &crate::station::ChamberEntry) -> Option<sim::ChamberProtocol> {
+    Some(match entry.protocol {
+        ChamberProtocol::Espec => sim::ChamberProtocol::Espec,
+        ChamberProtocol::WatlowF4 => sim::ChamberProtocol::WatlowF4,
+        ChamberProtocol::WatlowF4t => sim::ChamberProtocol::WatlowF4t,
+        ChamberProtocol::TemiPclink => sim::ChamberProtocol::TemiPcLink,
+        ChamberProtocol::TemiModbus => sim::ChamberProtocol::TemiModbus,
+        ChamberProtocol::ModbusGeneric => sim::ChamberProtocol::ModbusGeneric(entry.registers?),
+    })
+}
+
+/// A simulated unit under load: each thermocouple rises by a typical amount for its material
+/// (the ambient probe does not rise).
+fn loaded_unit(channels: &[ChannelInfo], ambient_c: f64) -> LoggerModel {
+    let mut model = LoggerModel::new(channels.len(), ambient_c);
+    for (channel, sim) in channels.iter().zip(model.channels.iter_mut()) {
+        sim.rise_k = match channel.material.as_str() {
+            "air" => 0.0,
+            "glass" => 11.0,
+            "plastic" => 13.0,
+            "metal" => 17.0,
+            _ => 30.0,
+        };
+    }
+    model
+}

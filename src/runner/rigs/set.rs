@@ -1,0 +1,70 @@
+//! The rigs a session has: what the station configured and opened.
+
+use std::time::Duration;
+
+use super::StepError;
+use crate::clock::Clock;
+use crate::plan::RigKind;
+use crate::rig::{Chamber, DropRig, ThermalLogger};
+use crate::station::SafeState;
+
+/// How long teardown waits for the chamber to reach its safe set point.
+pub const SAFE_STATE_TIMEOUT: Duration = Duration::from_secs(4 * 3600);
+/// Poll interval while waiting for the safe set point.
+pub const SAFE_STATE_POLL: Duration = Duration::from_secs(60);
+
+/// The opened rigs of a station. Kinds the station does not configure are `None`, and items
+/// that need them are recorded as not tested.
+#[derive(Debug, Default)]
+pub struct RigSet {
+    /// Station name (for reasons and the journal).
+    pub station: String,
+    /// The climate chamber.
+    pub chamber: Option<Box<dyn Chamber>>,
+    /// Where the chamber is left on teardown.
+    pub safe_state: Option<SafeState>,
+    /// The drop rig.
+    pub drop: Option<Box<dyn DropRig>>,
+    /// The thermocouple logger.
+    pub thermal: Option<Box<dyn ThermalLogger>>,
+}
+
+impl RigSet {
+    /// A station with no rigs.
+    pub fn none() -> RigSet {
+        RigSet {
+            station: "none".to_string(),
+            ..RigSet::default()
+        }
+    }
+
+    /// True when the station has a rig of this kind.
+    pub fn has(&self, kind: RigKind) -> bool {
+        match kind {
+            RigKind::Chamber => self.chamber.is_some(),
+            RigKind::Drop => self.drop.is_some(),
+            RigKind::Thermal => self.thermal.is_some(),
+            RigKind::Camera => false,
+        }
+    }
+
+    /// Leaves the chamber in the station's safe state: heads for the safe set point, waits until
+    /// it is within `tolerance_k` (bounded by [`SAFE_STATE_TIMEOUT`]) and stops if asked to.
+    pub fn make_safe(&mut self, clock: &dyn Clock, tolerance_k: f64) -> Result<(), StepError> {
+        let (Some(chamber), Some(safe)) = (self.chamber.as_mut(), self.safe_state.as_ref()) else {
+            return Ok(());
+        };
+        safe.begin(chamber.as_mut())?;
+        if let SafeState::Setpoint { celsius, .. } = safe {
+            let began = clock.elapsed();
+            while clock.elapsed() - began < SAFE_STATE_TIMEOUT {
+                if (chamber.read()?.temp_pv - celsius).abs() <= tolerance_k {
+                    break;
+                }
+                clock.sleep(SAFE_STATE_POLL);
+            }
+        }
+        safe.finish(chamber.as_mut())?;
+        Ok(())
+    }
+}

@@ -1,0 +1,268 @@
+//! Rig steps run by the runner against the simulators on real ptys, on simulated time: chamber
+//! profiles, drop sequences and temperature-rise logging, with faults injected on the wire.
+
+mod common;
+
+use std::path::Path;
+use std::sync::atomic::AtomicBool;
+use std::sync::Arc;
+
+use common::{code, run, state, text, DEMO_UNIT};
+use facebench::clock::{Clock, SimClock};
+use facebench::judge::Verdict;
+use facebench::plan::rig_step::{ChamberProfile, ConstantProfile, ProfileKind};
+use facebench::rig::drop::manual::OperatorChannel;
+use facebench::rig::RigError;
+use facebench::runner::rigs::{chamber, open_station, SimFaults, StepContext, StepError};
+use facebench::sim::FaultPlan;
+use facebench::station::parse_station;
+
+/// A simulated station with every rig and enough thermocouples for the temperature-rise item.
+const STATION: &str = r#"
+name = "test bench"
+sim = true
+
+[chamber]
+protocol = "espec"
+temp_min_c = -40.0
+temp_max_c = 85.0
+humidity_min = 10.0
+humidity_max = 95.0
+safe_state = { setpoint_c = 23.0, then = "stop" }
+
+[drop]
+protocol = "modbus"
+address = 1
+
+[thermal]
+protocol = "scpi"
+thermocouple = "K"
+channels = [
+    { channel = 101, location = "cover glass", material = "glass" },
+    { channel = 102, location = "camera bezel", material = "plastic" },
+    { channel = 103, location = "enclosure front", material = "plastic" },
+    { channel = 104, location = "enclosure top", material = "plastic" },
+    { channel = 105, location = "enclosure rear", material = "plastic" },
+    { channel = 106, location = "rear vent", material = "plastic" },
+    { channel = 107, location = "stand", material = "metal" },
+    { channel = 108, location = "power adapter", material = "plastic" },
+    { channel = 109, location = "SoC", material = "internal" },
+    { channel = 110, location = "camera module", material = "internal" },
+    { channel = 111, location = "ambient", material = "air" },
+]
+"#;
+
+#[derive(Debug)]
+struct NoOperator;
+
+impl OperatorChannel for NoOperator {
+    fn instruct(&mut self, _text: &str) -> Result<bool, RigError> {
+        Ok(false)
+    }
+}
+
+fn station_file(dir: &Path) -> String {
+    let path = dir.join("station.toml");
+    std::fs::write(&path, STATION).unwrap();
+    path.display().to_string()
+}
+
+#[test]
+fn climate_and_drop_items_are_measured_on_the_simulated_station() {
+    let tmp = tempfile::tempdir().unwrap();
+    let station = station_file(tmp.path());
+    let run_dir = tmp.path().join("run");
+    let mut args = vec![
+        "run",
+        "--station",
+        &station,
+        "--sim-clock",
+        "--answers",
+        "testplans/answers/demo-desktop-cashier.toml",
+        "--run-dir",
+        run_dir.to_str().unwrap(),
+        "--only",
+        "CLM-002",
+        "CLM-005",
+        "CLM-006",
+        "CLM-007",
+        "MEC-006",
+    ];
+    args.extend(DEMO_UNIT);
+    let output = run(&args);
+    let (stdout, stderr) = text(&output);
+    assert_eq!(code(&output), 0, "{stdout}\n{stderr}");
+    let state = state(&run_dir);
+
+    // 24 h storage at −25 °C and 48 h damp heat at 40 °C / 93 %RH, driven over the ESPEC protocol.
+    for (id, setpoint) in [("CLM-002", -25.0), ("CLM-005", 40.0)] {
+        let result = &state.results[id];
+        assert_eq!(result.verdict, Verdict::Pass, "{id}: {result:?}");
+        let temp = result
+            .measurements
+            .iter()
+            .find(|m| m.name == "chamber_temp")
+            .unwrap();
+        assert!(
+            temp.values.len() > 1000,
+            "{id}: one reading a minute through the dwell"
+        );
+        assert!(
+            temp.values.iter().all(|t| (t - setpoint).abs() <= 2.0),
+            "{id}"
+        );
+    }
+    let humidity = &state.results["CLM-005"].measurements;
+    assert!(humidity
+        .iter()
+        .any(|m| m.name == "chamber_rh" && !m.values.is_empty()));
+    assert_eq!(state.results["CLM-006"].verdict, Verdict::Pass);
+    let cycles = state.results["CLM-006"]
+        .measurements
+        .iter()
+        .find(|m| m.name == "cycles_done")
+        .unwrap();
+    assert_eq!(cycles.values, vec![2.0]);
+
+    // Test Na needs a two-zone chamber: honestly not tested, never pass.
+    let shock = &state.results["CLM-007"];
+    assert_eq!(shock.verdict, Verdict::NotTested);
+    assert!(shock.reason.as_deref().unwrap().contains("two-zone"));
+
+    // Package drop: ten drops on the Modbus drop-rig simulator, heights as the rig measured them.
+    let drop = &state.results["MEC-006"];
+    assert_eq!(drop.verdict, Verdict::Pass, "{drop:?}");
+    let heights = drop
+        .measurements
+        .iter()
+        .find(|m| m.name == "drop_height")
+        .unwrap();
+    assert_eq!(heights.values.len(), 10);
+
+    let series = std::fs::read_to_string(run_dir.join("series/CLM-005/chamber.csv")).unwrap();
+    assert!(series.starts_with("elapsed_s,utc,phase,temp_sp,temp_pv,rh_sp,rh_pv,note\n"));
+    assert!(series.contains(",dwell,"));
+    assert!(run_dir.join("series/MEC-006/drop.csv").is_file());
+}
+
+#[test]
+fn temperature_rise_logs_until_steady_state() {
+    let tmp = tempfile::tempdir().unwrap();
+    let station = station_file(tmp.path());
+    let run_dir = tmp.path().join("run");
+    let mut args = vec![
+        "run",
+        "--station",
+        &station,
+        "--sim-clock",
+        "--answers",
+        "testplans/answers/demo-desktop-cashier.toml",
+        "--run-dir",
+        run_dir.to_str().unwrap(),
+        "--only",
+        "CLM-008",
+    ];
+    args.extend(DEMO_UNIT);
+    let output = run(&args);
+    assert!(code(&output) <= 1, "{output:?}");
+    let result = &state(&run_dir).results["CLM-008"];
+    let series = std::fs::read_to_string(run_dir.join("series/CLM-008/thermal.csv"));
+    if result.verdict == Verdict::NotTested {
+        // The item also needs the camera; on a station without one it is not run at all.
+        assert!(
+            result.reason.as_deref().unwrap().contains("camera"),
+            "{result:?}"
+        );
+        assert!(series.is_err());
+        return;
+    }
+    let series = series.unwrap();
+    assert!(series.starts_with("elapsed_s,utc,cover_glass,"));
+    let drift = result
+        .measurements
+        .iter()
+        .find(|m| m.name == "steady_drift")
+        .unwrap();
+    assert!(drift.values[0] <= 1.0);
+}
+
+fn quick_profile() -> ChamberProfile {
+    ChamberProfile {
+        kind: ProfileKind::Constant(ConstantProfile {
+            start_c: None,
+            setpoint_c: 40.0,
+            ramp_k_per_min: None,
+            dwell_h: 2.0,
+            rh_percent: None,
+            humidity_ramp_h: None,
+            settle_min: 5.0,
+            settle_timeout_h: 2.0,
+            return_c: Some(25.0),
+        }),
+        log_interval_s: 60.0,
+        dut_powered: false,
+        tolerance_k: 2.0,
+        record_all: false,
+    }
+}
+
+fn chamber_with_faults(
+    specs: &[&str],
+    series_dir: &Path,
+) -> Result<facebench::runner::rigs::Measurements, StepError> {
+    let station = parse_station(STATION, "station.toml", "test").unwrap();
+    let clock: Arc<dyn Clock> = Arc::new(SimClock::starting_at(chrono::Utc::now()));
+    let faults = SimFaults {
+        chamber: FaultPlan {
+            seed: 7,
+            specs: specs.iter().map(|s| s.parse().unwrap()).collect(),
+        },
+        ..SimFaults::default()
+    };
+    let (mut rigs, _sims) = open_station(
+        &station,
+        Arc::clone(&clock),
+        None,
+        Box::new(NoOperator),
+        &faults,
+    )
+    .unwrap();
+    let stop = AtomicBool::new(false);
+    let ctx = StepContext {
+        clock: clock.as_ref(),
+        series_dir,
+        item: "CLM-T",
+        stop: &stop,
+    };
+    chamber::run_profile(rigs.chamber.as_deref_mut().unwrap(), &quick_profile(), ctx)
+}
+
+#[test]
+fn wire_faults_become_gaps_with_their_cause_and_the_profile_goes_on() {
+    let tmp = tempfile::tempdir().unwrap();
+    let measured =
+        chamber_with_faults(&["garble@40%"], tmp.path()).expect("the profile completes");
+    let gaps = measured["gaps"][0];
+    assert!(gaps > 0.0, "garbled replies are recorded as gaps");
+    let series = std::fs::read_to_string(tmp.path().join("CLM-T/chamber.csv")).unwrap();
+    let gap_rows: Vec<&str> = series.lines().filter(|l| l.contains("gap: ")).collect();
+    assert_eq!(gap_rows.len() as f64, gaps);
+    for row in gap_rows {
+        // The reading is left empty, never filled in.
+        let cells: Vec<&str> = row.split(',').collect();
+        assert_eq!(cells[4], "", "{row}");
+    }
+    assert!(measured["chamber_temp"].len() >= 100);
+}
+
+#[test]
+fn a_chamber_that_stops_answering_is_a_harness_error_naming_the_port() {
+    let tmp = tempfile::tempdir().unwrap();
+    let error = chamber_with_faults(&["no-reply@every1"], tmp.path()).unwrap_err();
+    let text = error.to_string();
+    assert!(
+        matches!(error, StepError::Rig(RigError::Timeout { .. })),
+        "{text}"
+    );
+    assert!(text.contains("/dev/pts/"), "{text}");
+}
