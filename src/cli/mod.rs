@@ -3,6 +3,7 @@
 //! Exit codes are in [`exit`]: 0 all pass, 1 some item no pass, 2 usage or input error,
 //! 3 harness error.
 
+pub mod camera;
 mod demo;
 pub mod exit;
 mod loaded_run;
@@ -56,6 +57,9 @@ pub enum Command {
     Package(report::PackageArgs),
     /// A full simulated lab run of the desktop cashier plan that writes real reports.
     Demo(demo::DemoArgs),
+    /// The face camera: list cameras, record a replay file, run stress modes.
+    #[command(subcommand)]
+    Camera(camera::CameraCommand),
     /// Run an instrument simulator (chamber, drop rig, thermal logger) on a pty or TCP port.
     #[command(subcommand)]
     Sim(sim::SimCommand),
@@ -74,6 +78,7 @@ pub fn main() -> ExitCode {
         Command::Package(args) => report::execute_package(args),
         Command::Demo(args) => demo::execute(args),
         Command::Sim(cmd) => sim::execute(cmd),
+        Command::Camera(cmd) => camera::execute(cmd),
     };
     match result {
         Ok(code) => code,

@@ -22,6 +22,8 @@ use crate::judge::Verdict;
 use crate::plan::{EvidenceCategory, Plan};
 
 use super::charts::{Charts, CHARTS_DIR};
+use super::checklist::write_checklist;
+use super::checklist_run::checklist_from_run;
 use super::export::{csv_file_name, sheet_csv};
 use super::names::{category_zip_name, join_in, workbook_file_name, zip_entry_name};
 use super::status::{sheet_statuses, ItemStatus, SheetStatus};
@@ -36,6 +38,8 @@ const ZIP64_THRESHOLD_BYTES: u64 = u32::MAX as u64;
 pub struct Bundle {
     /// The workbook.
     pub workbook: PathBuf,
+    /// The camera checklist workbook, built from the run's camera items.
+    pub checklist: PathBuf,
     /// The evidence zips, in plan order.
     pub zips: Vec<CategoryZip>,
     /// Categories left out because none of their items applies to the unit.
@@ -74,6 +78,7 @@ impl fmt::Display for Bundle {
     /// One line per file written, skipped category and warning.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         writeln!(f, "workbook: {}", self.workbook.display())?;
+        writeln!(f, "camera:   {}", self.checklist.display())?;
         for zip in &self.zips {
             writeln!(
                 f,
@@ -116,6 +121,7 @@ pub fn package(
     let chart_dir = run_dir.join(RunDir::REPORT).join(CHARTS_DIR);
     let charts = Charts::render(run_dir, &chart_dir, plan)?;
     write_workbook_with_charts(&workbook, plan, standard, state, &charts)?;
+    let checklist = write_checklist(out, &checklist_from_run(plan, state))?;
 
     let sheets = sheet_statuses(plan, standard, state);
     let mut assigned: Vec<Vec<&ItemStatus<'_>>> = vec![Vec::new(); plan.categories.len()];
@@ -131,6 +137,7 @@ pub fn package(
     }
 
     let mut bundle = Bundle {
+        checklist,
         workbook,
         zips: Vec::new(),
         skipped: Vec::new(),

@@ -20,6 +20,7 @@ mod bundle;
 pub mod charts;
 mod check;
 mod checklist;
+mod checklist_run;
 mod export;
 pub mod names;
 mod row;
@@ -30,6 +31,7 @@ use std::path::Path;
 
 pub use bundle::{package, Bundle, CategoryZip, SkippedCategory};
 pub use charts::{Chart, ChartKind, Charts};
+pub use checklist_run::checklist_from_run;
 pub use check::{
     check_submission, needed_certificates, Certificate, Finding, Severity, MAX_VIDEO_BYTES,
 };

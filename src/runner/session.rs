@@ -19,6 +19,7 @@ use crate::journal::{
 };
 use crate::judge::Verdict;
 use crate::plan::{parse_plan, plan_sha256, Item, Plan, StepKind};
+use crate::rig::RigError;
 use crate::unit::Unit;
 
 /// Kelvin within which the chamber counts as at its safe set point on teardown.
@@ -295,7 +296,9 @@ impl Session {
             }) => return Ok(None),
             Err(StepFailure { measured, error }) => {
                 let verdict = match error {
-                    StepError::Unsupported(_) => Verdict::NotTested,
+                    StepError::Unsupported(_) | StepError::Rig(RigError::Limit { .. }) => {
+                        Verdict::NotTested
+                    }
                     _ => Verdict::Error,
                 };
                 tracing::error!(item = %item.id, "rig step failed: {error}");

@@ -3,8 +3,11 @@
 
 use std::time::Duration;
 
+use super::rigs::camera::run_camera_step;
 use super::rigs::{chamber, drop, thermal, Measurements, RigSet, StepContext, StepError};
-use crate::plan::{Item, RigStep, StepKind};
+use crate::camera::stress::StopFlag;
+use crate::plan::rig_step::{CameraStress, Concurrent};
+use crate::plan::{Item, RigKind, RigStep, Step, StepKind};
 
 /// A step that failed, with what was measured before it did.
 #[derive(Debug)]
@@ -15,7 +18,9 @@ pub struct StepFailure {
     pub error: StepError,
 }
 
-/// Runs the rig and wait steps of `item` and merges their measurements.
+/// Runs the rig and wait steps of `item` and merges their measurements. A camera step that
+/// runs beside another step (`concurrent_with`) streams while that step runs; with a rig on its
+/// own simulated clock it streams afterwards for as long as the step took.
 pub fn run_steps(
     item: &Item,
     rigs: &mut RigSet,
@@ -23,7 +28,14 @@ pub fn run_steps(
 ) -> Result<Measurements, StepFailure> {
     let mut measured = Measurements::new();
     for step in &item.steps {
+        if let Some(RigStep::Camera(stress)) = &step.rig {
+            if stress.concurrent_with.is_some() {
+                continue;
+            }
+        }
+        let beside = monitor_beside(item, step);
         let outcome = match (&step.kind, &step.rig) {
+            (_, _) if beside.is_some() => run_beside(step, beside, rigs, ctx),
             (StepKind::Wait, _) => {
                 let seconds = step.seconds.unwrap_or(0.0);
                 tracing::info!(item = %item.id, seconds, "waiting: {}", step.text);
@@ -43,6 +55,82 @@ pub fn run_steps(
         }
     }
     Ok(measured)
+}
+
+/// The camera monitor that runs beside `step`, if the item has one.
+fn monitor_beside<'a>(item: &'a Item, step: &Step) -> Option<&'a CameraStress> {
+    let kind = match step.kind {
+        StepKind::Rig(RigKind::Chamber) => Concurrent::Chamber,
+        StepKind::Rig(RigKind::Thermal) => Concurrent::Thermal,
+        StepKind::Prompt => Concurrent::Prompt,
+        _ => return None,
+    };
+    let first_of_kind = item.steps.iter().find(|s| s.kind == step.kind)?;
+    if !std::ptr::eq(first_of_kind, step) {
+        return None;
+    }
+    item.steps.iter().find_map(|s| match &s.rig {
+        Some(RigStep::Camera(stress)) if stress.concurrent_with == Some(kind) => Some(stress),
+        _ => None,
+    })
+}
+
+/// Runs `step` with the camera monitor beside it.
+fn run_beside(
+    step: &Step,
+    monitor: Option<&CameraStress>,
+    rigs: &mut RigSet,
+    ctx: StepContext<'_>,
+) -> Result<Measurements, StepError> {
+    let Some(monitor) = monitor else {
+        return Ok(Measurements::new());
+    };
+    let mut camera = rigs.camera.take().ok_or_else(|| {
+        StepError::Unsupported(format!("station `{}` has no camera", rigs.station))
+    })?;
+    let began = ctx.clock.elapsed();
+    let partner = |rigs: &mut RigSet| match &step.rig {
+        Some(rig_step) => run_rig_step(rig_step, rigs, ctx),
+        None => {
+            // Beside an operator prompt the camera is watched for the step's duration (default
+            // one window) while the operator works.
+            let seconds = monitor.duration_s.unwrap_or(monitor.window_s);
+            ctx.clock.sleep(Duration::from_secs_f64(seconds));
+            Ok(Measurements::new())
+        }
+    };
+    let stop = StopFlag::new();
+    let result = if camera.own_clock() {
+        let partner_result = partner(rigs);
+        let duration = ctx.clock.elapsed().saturating_sub(began);
+        partner_result.and_then(|mut m| {
+            m.extend(run_camera_step(
+                camera.as_mut(),
+                monitor,
+                duration,
+                ctx,
+                &stop,
+            )?);
+            Ok(m)
+        })
+    } else {
+        std::thread::scope(|scope| {
+            let camera_ref = camera.as_mut();
+            let stop_ref = &stop;
+            let watcher = scope
+                .spawn(move || run_camera_step(camera_ref, monitor, Duration::MAX, ctx, stop_ref));
+            let partner_result = partner(rigs);
+            stop.stop();
+            let camera_result = watcher
+                .join()
+                .unwrap_or_else(|_| Err(StepError::Unsupported("camera thread panicked".into())));
+            let mut m = partner_result?;
+            m.extend(camera_result?);
+            Ok(m)
+        })
+    };
+    rigs.camera = Some(camera);
+    result
 }
 
 fn run_rig_step(
@@ -65,6 +153,13 @@ fn run_rig_step(
             Some(logger) => thermal::run_logging(logger, logging, ctx),
             None => Err(missing("thermal logger")),
         },
-        RigStep::Camera(_) => Err(missing("camera")),
+        RigStep::Camera(stress) => match rigs.camera.as_deref_mut() {
+            Some(camera) => {
+                let duration =
+                    Duration::from_secs_f64(stress.duration_s.unwrap_or(stress.window_s));
+                run_camera_step(camera, stress, duration, ctx, &StopFlag::new())
+            }
+            None => Err(missing("camera")),
+        },
     }
 }

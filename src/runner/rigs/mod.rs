@@ -1,6 +1,8 @@
 //! Executing rig steps: chamber profiles, drop sequences, thermal logging and camera stress,
 //! each writing its series file and returning the measurements the item's criteria judge.
 
+pub mod camera;
+mod camera_rig;
 pub mod chamber;
 pub mod drop;
 mod open;
@@ -8,6 +10,7 @@ pub mod series;
 mod set;
 pub mod thermal;
 
+pub use camera_rig::{CameraRig, CameraSource, SyntheticCameraRig};
 pub use open::{open_station, OpenError, SimFaults, StationSims};
 pub use set::RigSet;
 
@@ -53,6 +56,9 @@ pub enum StepError {
     /// The rig failed or could not be reached.
     #[error(transparent)]
     Rig(#[from] RigError),
+    /// The camera failed (could not be opened, or a harness fault).
+    #[error(transparent)]
+    Camera(#[from] crate::camera::CameraError),
     /// A series file could not be written.
     #[error(transparent)]
     Series(#[from] SeriesError),

@@ -4,7 +4,7 @@
 use std::path::Path;
 use std::sync::Arc;
 
-use super::RigSet;
+use super::{RigSet, SyntheticCameraRig};
 use crate::clock::Clock;
 use crate::rig::drop::manual::OperatorChannel;
 use crate::rig::transport::{Endpoint, SerialSettings};
@@ -142,6 +142,15 @@ pub fn open_station(
         }
         rigs.thermal =
             Some(open_thermal(&entry, wire_log_dir).map_err(rig_error("thermal logger"))?);
+    }
+    if station.camera.is_some() {
+        if !station.sim {
+            return Err(rig_error("camera")(RigError::not_supported(
+                "a real camera in a station file (run `facebench camera stress --source v4l:PATH` \
+                 for the camera checklist)",
+            )));
+        }
+        rigs.camera = Some(Box::new(SyntheticCameraRig));
     }
     Ok((rigs, sims))
 }

@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use super::StepError;
+use super::{CameraRig, StepError};
 use crate::clock::Clock;
 use crate::plan::RigKind;
 use crate::rig::{Chamber, DropRig, ThermalLogger};
@@ -27,6 +27,8 @@ pub struct RigSet {
     pub drop: Option<Box<dyn DropRig>>,
     /// The thermocouple logger.
     pub thermal: Option<Box<dyn ThermalLogger>>,
+    /// The face camera.
+    pub camera: Option<Box<dyn CameraRig>>,
 }
 
 impl RigSet {
@@ -44,7 +46,7 @@ impl RigSet {
             RigKind::Chamber => self.chamber.is_some(),
             RigKind::Drop => self.drop.is_some(),
             RigKind::Thermal => self.thermal.is_some(),
-            RigKind::Camera => false,
+            RigKind::Camera => self.camera.is_some(),
         }
     }
 

@@ -1,0 +1,137 @@
+//! Camera analysis throughput: per-frame metadata accounting, luma statistics on 1080p YUYV
+//! (sub-sampled, with the full-frame baseline), MJPEG integrity, and a simulated soak at 30 fps
+//! (72 h by default; `FACEBENCH_SOAK_HOURS` shortens it).
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use criterion::{black_box, criterion_group, criterion_main, Criterion, Throughput};
+
+use facebench::camera::analysis::luma::{
+    luma_histogram, stats_from_histogram, LumaSampling, LumaThresholds,
+};
+use facebench::camera::analysis::metadata::{MetadataAccount, MetadataConfig};
+use facebench::camera::analysis::mjpeg::check_mjpeg;
+use facebench::camera::analysis::{AnalysisConfig, FrameAnalyzer};
+use facebench::camera::stress::simulated::run_simulated_soak;
+use facebench::camera::synthetic::pattern::{encode_jpeg, pack, render_luma, Pattern};
+use facebench::camera::{Frame, FrameFlags, FrameRate, PixelFormat, StreamConfig, StreamKind};
+
+fn stream(format: PixelFormat, width: u32, height: u32) -> StreamConfig {
+    StreamConfig {
+        format,
+        width,
+        height,
+        rate: FrameRate::fps(30),
+        stream: StreamKind::Rgb,
+    }
+}
+
+fn metadata_frames(n: u32) -> Vec<Frame> {
+    let empty: Arc<[u8]> = Arc::from(Vec::new());
+    (0..n)
+        .map(|i| Frame {
+            seq: Some(i + i / 97),
+            ts_device: Some(Duration::from_nanos(u64::from(i) * 33_333_333)),
+            ts_host: Duration::from_nanos(u64::from(i) * 33_333_333 + 2_000_000),
+            bytes_used: 614_400,
+            flags: FrameFlags::default(),
+            format: PixelFormat::Yuyv,
+            width: 640,
+            height: 480,
+            stream: StreamKind::Rgb,
+            data: empty.clone(),
+        })
+        .collect()
+}
+
+fn metadata(c: &mut Criterion) {
+    let frames = metadata_frames(10_000);
+    let mut group = c.benchmark_group("metadata");
+    group.throughput(Throughput::Elements(frames.len() as u64));
+    group.bench_function("accounting_per_frame", |b| {
+        b.iter(|| {
+            let mut account = MetadataAccount::new(MetadataConfig {
+                nominal_interval: Duration::from_nanos(33_333_333),
+                gap_factor: 1.5,
+                expected_size: Some(614_400),
+            });
+            for frame in &frames {
+                black_box(account.on_frame(frame));
+            }
+            account.counts()
+        })
+    });
+    group.bench_function("full_analyzer_metadata_only", |b| {
+        b.iter(|| {
+            let mut analyzer = FrameAnalyzer::new(AnalysisConfig::for_stream(stream(
+                PixelFormat::Yuyv,
+                640,
+                480,
+            )));
+            for frame in &frames {
+                analyzer.on_frame(frame, None);
+            }
+            analyzer.summary()
+        })
+    });
+    group.finish();
+}
+
+fn luma(c: &mut Criterion) {
+    let (w, h) = (1920u32, 1080u32);
+    let luma = render_luma(Pattern::MovingBar, w as usize, h as usize, 3);
+    let yuyv = pack(&luma, PixelFormat::Yuyv).unwrap_or_default();
+    let layout = PixelFormat::Yuyv.luma_layout(w, h).expect("YUYV has luma");
+    let thresholds = LumaThresholds::default();
+    let mut group = c.benchmark_group("luma_1080p_yuyv");
+    group.throughput(Throughput::Elements(1));
+    for (name, sampling) in [
+        ("subsampled_4x4", LumaSampling::default()),
+        ("full_frame", LumaSampling::FULL),
+    ] {
+        group.bench_function(name, |b| {
+            b.iter(|| {
+                let hist = luma_histogram(black_box(&yuyv), layout, sampling);
+                stats_from_histogram(&hist, &thresholds)
+            })
+        });
+    }
+    group.finish();
+}
+
+fn mjpeg(c: &mut Criterion) {
+    let (w, h) = (1920u32, 1080u32);
+    let luma = render_luma(Pattern::MovingBar, w as usize, h as usize, 3);
+    let jpeg = encode_jpeg(&luma, w, h).unwrap_or_default();
+    let mut group = c.benchmark_group("mjpeg_integrity_1080p");
+    group.throughput(Throughput::Elements(1));
+    group.bench_function("structure", |b| {
+        b.iter(|| check_mjpeg(black_box(&jpeg), false))
+    });
+    group.bench_function("structure_and_scan", |b| {
+        b.iter(|| check_mjpeg(black_box(&jpeg), true))
+    });
+    group.finish();
+}
+
+fn soak(c: &mut Criterion) {
+    let hours: f64 = std::env::var("FACEBENCH_SOAK_HOURS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(72.0);
+    let duration = Duration::from_secs_f64(hours * 3600.0);
+    let stream = stream(PixelFormat::Yuyv, 640, 480);
+    let mut group = c.benchmark_group("simulated_soak_30fps");
+    group.sample_size(10);
+    group.warm_up_time(Duration::from_millis(1));
+    group.measurement_time(Duration::from_secs(1));
+    group.throughput(Throughput::Elements((hours * 3600.0 * 30.0) as u64));
+    group.bench_function(format!("{hours}h_pixels_1_per_s"), |b| {
+        b.iter(|| run_simulated_soak(stream, duration, 30, None))
+    });
+    group.finish();
+}
+
+criterion_group!(benches, metadata, luma, mjpeg, soak);
+criterion_main!(benches);

@@ -1,0 +1,436 @@
+//! A deterministic synthetic camera on the harness [`Clock`].
+//!
+//! Frame `n` after `start` is due at `n × interval` of clock time; `next_frame` sleeps on the
+//! clock until it is due, so on a [`SimClock`](crate::clock::SimClock) a 72 h soak at 30 fps runs
+//! in seconds while on the system clock the source paces itself in real time. Device timestamps
+//! are the due times on a device clock that starts at [`DEVICE_EPOCH`]. A consumer that falls
+//! more than `queue_depth` frames behind loses the older frames (the sequence advances over
+//! them), as a V4L2 driver with that many buffers would.
+//!
+//! Payloads: raw formats are packed from a [`Pattern`]; MJPEG frames are encoded once per
+//! configuration ([`MJPEG_VARIANTS`] distinct pictures, cycled). Only one frame in
+//! `payload_every` carries pixels; the others carry metadata only (as in a replay file), which
+//! is what keeps a simulated 72 h soak fast.
+
+mod controls;
+pub mod pattern;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::clock::Clock;
+
+use super::error::CameraError;
+use super::frame::{Frame, FrameFlags, PixelFormat, StreamConfig};
+use super::source::{ExposureControls, FrameSource, OpenInfo, SourceCapabilities};
+
+pub use controls::SimExposure;
+pub use pattern::Pattern;
+
+/// Device-clock time of the first frame after `start` (a camera's clock does not start at 0).
+pub const DEVICE_EPOCH: Duration = Duration::from_secs(1_000);
+/// Distinct pictures cycled through by non-counter patterns (and by every MJPEG stream).
+pub const MJPEG_VARIANTS: u64 = pattern::DITHER_PERIOD as u64;
+
+/// How the synthetic camera behaves.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SyntheticConfig {
+    /// Format, size, rate and stream kind.
+    pub stream: StreamConfig,
+    /// What the camera sees.
+    pub pattern: Pattern,
+    /// The device path reported by `open`.
+    pub path: String,
+    /// Sequence number of the first frame after each `start` (set near `u32::MAX` to test wrap).
+    pub first_seq: u32,
+    /// Driver buffers: how far behind the consumer may fall before frames are lost.
+    pub queue_depth: u32,
+    /// One frame in this many carries its pixels (1 = all, 0 = none).
+    pub payload_every: u32,
+    /// Whether frames carry sequence numbers (false imitates nokhwa).
+    pub with_sequence: bool,
+    /// Whether frames carry device timestamps.
+    pub with_device_timestamps: bool,
+}
+
+impl SyntheticConfig {
+    /// A source of `stream` with the gradient pattern, pixels on every frame, sequence numbers
+    /// and device timestamps, four driver buffers, at `/dev/synthetic0`.
+    pub fn new(stream: StreamConfig) -> SyntheticConfig {
+        SyntheticConfig {
+            stream,
+            pattern: Pattern::Gradient,
+            path: "/dev/synthetic0".into(),
+            first_seq: 0,
+            queue_depth: 4,
+            payload_every: 1,
+            with_sequence: true,
+            with_device_timestamps: true,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum State {
+    Closed,
+    Open,
+    Streaming,
+}
+
+/// The synthetic camera. See the module documentation.
+#[derive(Debug)]
+pub struct SyntheticSource {
+    config: SyntheticConfig,
+    clock: Arc<dyn Clock>,
+    state: State,
+    controls: SimExposure,
+    /// Clock time of `start`.
+    started_at: Duration,
+    /// Index (since `start`) of the next frame to deliver.
+    next_index: u64,
+    /// Frames lost because the consumer fell behind, since creation.
+    lost_total: u64,
+    /// Pre-rendered payloads, indexed by frame index modulo their count.
+    variants: Vec<Arc<[u8]>>,
+    empty: Arc<[u8]>,
+}
+
+impl SyntheticSource {
+    /// A closed synthetic camera on `clock`.
+    pub fn new(config: SyntheticConfig, clock: Arc<dyn Clock>) -> SyntheticSource {
+        SyntheticSource {
+            config,
+            clock,
+            state: State::Closed,
+            controls: SimExposure::default(),
+            started_at: Duration::ZERO,
+            next_index: 0,
+            lost_total: 0,
+            variants: Vec::new(),
+            empty: Arc::from(Vec::new()),
+        }
+    }
+
+    /// Frames lost so far because the consumer fell more than `queue_depth` frames behind.
+    pub fn lost_frames(&self) -> u64 {
+        self.lost_total
+    }
+
+    /// Clock offset of frame `index` after start (exact rational arithmetic, no drift).
+    fn due(&self, index: u64) -> Duration {
+        let rate = self.config.stream.rate;
+        let nanos = u128::from(index) * u128::from(rate.per_seconds) * 1_000_000_000
+            / u128::from(rate.frames.max(1));
+        Duration::from_nanos(u64::try_from(nanos).unwrap_or(u64::MAX))
+    }
+
+    /// Index of the newest frame due at clock offset `since_start`.
+    fn newest_due(&self, since_start: Duration) -> u64 {
+        let rate = self.config.stream.rate;
+        let per = u128::from(rate.per_seconds).max(1) * 1_000_000_000;
+        let index = since_start.as_nanos() * u128::from(rate.frames) / per;
+        u64::try_from(index).unwrap_or(u64::MAX)
+    }
+
+    fn render_variants(&mut self) -> Result<(), CameraError> {
+        let s = self.config.stream;
+        let (w, h) = (s.width as usize, s.height as usize);
+        let mut variants = Vec::new();
+        let count = if self.config.pattern == Pattern::Counter && s.format != PixelFormat::Mjpeg {
+            0
+        } else {
+            MJPEG_VARIANTS
+        };
+        for index in 0..count {
+            let luma = pattern::render_luma(self.config.pattern, w, h, index);
+            let bytes = if s.format == PixelFormat::Mjpeg {
+                pattern::encode_jpeg(&luma, s.width, s.height)?
+            } else {
+                pattern::pack(&luma, s.format).ok_or_else(|| CameraError::Format {
+                    detail: format!("the synthetic camera cannot produce {}", s.format),
+                })?
+            };
+            variants.push(Arc::from(bytes));
+        }
+        if count == 0 && pattern::pack(&[], s.format).is_none() {
+            return Err(CameraError::Format {
+                detail: format!("the synthetic camera cannot produce {}", s.format),
+            });
+        }
+        self.variants = variants;
+        Ok(())
+    }
+
+    fn payload_for(&self, index: u64) -> Arc<[u8]> {
+        let pick = usize::try_from(index % MJPEG_VARIANTS).unwrap_or(0);
+        if let Some(bytes) = self.variants.get(pick) {
+            return bytes.clone();
+        }
+        let s = self.config.stream;
+        let luma = pattern::render_luma(
+            self.config.pattern,
+            s.width as usize,
+            s.height as usize,
+            index,
+        );
+        pattern::pack(&luma, s.format)
+            .map(Arc::from)
+            .unwrap_or_else(|| self.empty.clone())
+    }
+
+    fn bytes_used_for(&self, index: u64) -> u32 {
+        let s = self.config.stream;
+        let len = match s.format.frame_size(s.width, s.height) {
+            Some(len) => len,
+            None => {
+                let pick = usize::try_from(index % MJPEG_VARIANTS).unwrap_or(0);
+                self.variants.get(pick).map_or(0, |v| v.len())
+            }
+        };
+        u32::try_from(len).unwrap_or(u32::MAX)
+    }
+}
+
+impl FrameSource for SyntheticSource {
+    fn open(&mut self) -> Result<OpenInfo, CameraError> {
+        if self.state != State::Closed {
+            return Err(CameraError::State {
+                call: "open",
+                state: "already open",
+            });
+        }
+        let s = self.config.stream;
+        if s.width == 0 || s.height == 0 || s.rate.frames == 0 || s.rate.per_seconds == 0 {
+            return Err(CameraError::Format {
+                detail: format!("the synthetic camera cannot run {s}"),
+            });
+        }
+        if self.variants.is_empty() {
+            self.render_variants()?;
+        }
+        self.state = State::Open;
+        Ok(OpenInfo {
+            path: self.config.path.clone(),
+            driver: "synthetic".into(),
+            card: format!("facebench synthetic {:?} camera", self.config.pattern),
+            config: s,
+        })
+    }
+
+    fn start(&mut self) -> Result<(), CameraError> {
+        match self.state {
+            State::Closed => Err(CameraError::State {
+                call: "start",
+                state: "closed",
+            }),
+            State::Streaming => Err(CameraError::State {
+                call: "start",
+                state: "streaming",
+            }),
+            State::Open => {
+                self.state = State::Streaming;
+                self.started_at = self.clock.elapsed();
+                self.next_index = 0;
+                Ok(())
+            }
+        }
+    }
+
+    fn next_frame(&mut self, timeout: Duration) -> Result<Frame, CameraError> {
+        if self.state != State::Streaming {
+            return Err(CameraError::State {
+                call: "next_frame",
+                state: "not streaming",
+            });
+        }
+        let since_start = self.clock.elapsed().saturating_sub(self.started_at);
+        let due = self.due(self.next_index);
+        if due > since_start {
+            let wait = due - since_start;
+            if wait > timeout {
+                self.clock.sleep(timeout);
+                return Err(CameraError::Timeout { waited: timeout });
+            }
+            self.clock.sleep(wait);
+        }
+        let now = self.clock.elapsed();
+        let newest = self.newest_due(now.saturating_sub(self.started_at));
+        let depth = u64::from(self.config.queue_depth.max(1));
+        if newest >= self.next_index + depth {
+            let lost = newest + 1 - depth - self.next_index;
+            self.lost_total += lost;
+            self.next_index += lost;
+        }
+        let index = self.next_index;
+        self.next_index += 1;
+        let s = self.config.stream;
+        let every = u64::from(self.config.payload_every);
+        let data = if every != 0 && index % every == 0 {
+            self.payload_for(index)
+        } else {
+            self.empty.clone()
+        };
+        Ok(Frame {
+            seq: self
+                .config
+                .with_sequence
+                .then(|| self.config.first_seq.wrapping_add(index as u32)),
+            ts_device: self
+                .config
+                .with_device_timestamps
+                .then(|| DEVICE_EPOCH + self.due(index)),
+            ts_host: now,
+            bytes_used: self.bytes_used_for(index),
+            flags: FrameFlags {
+                error: false,
+                ts_monotonic: self.config.with_device_timestamps,
+                ts_start_of_exposure: false,
+            },
+            format: s.format,
+            width: s.width,
+            height: s.height,
+            stream: s.stream,
+            data,
+        })
+    }
+
+    fn stop(&mut self) -> Result<(), CameraError> {
+        if self.state == State::Streaming {
+            self.state = State::Open;
+        }
+        Ok(())
+    }
+
+    fn close(&mut self) {
+        self.state = State::Closed;
+    }
+
+    fn controls(&mut self) -> Option<&mut dyn ExposureControls> {
+        Some(&mut self.controls)
+    }
+
+    fn capabilities(&self) -> SourceCapabilities {
+        SourceCapabilities {
+            has_sequence: self.config.with_sequence,
+            has_device_timestamps: self.config.with_device_timestamps,
+            has_error_flag: true,
+            has_bytes_used: true,
+            has_exposure_controls: true,
+            can_configure: true,
+        }
+    }
+
+    fn configure(&mut self, wanted: &StreamConfig) -> Result<StreamConfig, CameraError> {
+        if self.state != State::Open {
+            return Err(CameraError::State {
+                call: "configure",
+                state: "not open and stopped",
+            });
+        }
+        let previous = self.config.stream;
+        self.config.stream = *wanted;
+        if let Err(e) = self.render_variants() {
+            self.config.stream = previous;
+            return Err(e);
+        }
+        Ok(*wanted)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::camera::frame::{FrameRate, StreamKind};
+    use crate::clock::SimClock;
+
+    fn source(format: PixelFormat, pattern: Pattern) -> (SyntheticSource, Arc<SimClock>) {
+        let clock = Arc::new(SimClock::starting_at(chrono::Utc::now()));
+        let stream = StreamConfig {
+            format,
+            width: 320,
+            height: 8,
+            rate: FrameRate::fps(30),
+            stream: StreamKind::Rgb,
+        };
+        let mut config = SyntheticConfig::new(stream);
+        config.pattern = pattern;
+        (SyntheticSource::new(config, clock.clone()), clock)
+    }
+
+    #[test]
+    fn paces_frames_on_the_clock_with_contiguous_sequence() {
+        let (mut cam, clock) = source(PixelFormat::Grey, Pattern::Counter);
+        cam.open().unwrap();
+        cam.start().unwrap();
+        let timeout = Duration::from_secs(1);
+        for i in 0..90u32 {
+            let f = cam.next_frame(timeout).unwrap();
+            assert_eq!(f.seq, Some(i));
+            assert_eq!(pattern::read_counter(f.payload(), 320), Some(i));
+            assert_eq!(f.ts_device, Some(DEVICE_EPOCH + cam.due(u64::from(i))));
+        }
+        // 90 frames at 30 fps: the last one is due at 89/30 s.
+        assert_eq!(clock.elapsed(), Duration::from_nanos(89_000_000_000 / 30));
+        assert_eq!(cam.lost_frames(), 0);
+    }
+
+    #[test]
+    fn a_late_consumer_loses_frames_beyond_the_queue() {
+        let (mut cam, clock) = source(PixelFormat::Yuyv, Pattern::Gradient);
+        cam.open().unwrap();
+        cam.start().unwrap();
+        cam.next_frame(Duration::from_secs(1)).unwrap();
+        clock.advance(Duration::from_secs(1)); // frames 1..=30 are due, the queue holds 4
+        let f = cam.next_frame(Duration::from_secs(1)).unwrap();
+        assert_eq!(f.seq, Some(27));
+        assert_eq!(cam.lost_frames(), 26);
+    }
+
+    #[test]
+    fn times_out_without_hanging_and_refuses_calls_out_of_order() {
+        let clock = Arc::new(SimClock::starting_at(chrono::Utc::now()));
+        let mut stream = source(PixelFormat::Grey, Pattern::Gradient).0.config;
+        stream.stream.rate = FrameRate {
+            frames: 1,
+            per_seconds: 10,
+        };
+        let mut cam = SyntheticSource::new(stream, clock.clone());
+        assert!(matches!(
+            cam.next_frame(Duration::from_secs(1)),
+            Err(CameraError::State { .. })
+        ));
+        cam.open().unwrap();
+        cam.start().unwrap();
+        cam.next_frame(Duration::from_secs(1)).unwrap();
+        let err = cam.next_frame(Duration::from_secs(2)).unwrap_err();
+        assert!(matches!(err, CameraError::Timeout { waited } if waited == Duration::from_secs(2)));
+        assert_eq!(clock.elapsed(), Duration::from_secs(2));
+    }
+
+    #[test]
+    fn mjpeg_frames_are_cached_and_distinct() {
+        let (mut cam, _clock) = source(PixelFormat::Mjpeg, Pattern::MovingBar);
+        cam.open().unwrap();
+        cam.start().unwrap();
+        let a = cam.next_frame(Duration::from_secs(1)).unwrap();
+        let b = cam.next_frame(Duration::from_secs(1)).unwrap();
+        assert_ne!(a.data, b.data);
+        assert_eq!(a.bytes_used as usize, a.data.len());
+        assert!(a.payload().starts_with(&[0xFF, 0xD8]));
+    }
+
+    #[test]
+    fn configure_switches_format_and_rejects_unknown_ones() {
+        let (mut cam, _clock) = source(PixelFormat::Grey, Pattern::Gradient);
+        cam.open().unwrap();
+        let mut wanted = cam.config.stream;
+        wanted.format = PixelFormat::Other(*b"XXXX");
+        assert!(cam.configure(&wanted).is_err());
+        wanted.format = PixelFormat::Nv12;
+        wanted.width = 64;
+        assert_eq!(cam.configure(&wanted).unwrap(), wanted);
+        cam.start().unwrap();
+        let f = cam.next_frame(Duration::from_secs(1)).unwrap();
+        assert_eq!(f.payload().len(), 64 * 8 * 3 / 2);
+    }
+}
