@@ -310,7 +310,7 @@ fn bad_run_directories_give_errors_naming_the_path() {
     let err = read_journal(&dir).unwrap_err();
     assert!(matches!(err, JournalError::Io { .. }), "{err:?}");
     assert!(
-        err.to_string().starts_with(&format!(
+        with_cause(&err).starts_with(&format!(
             "cannot read journal {}: ",
             dir.journal_path().display()
         )),
@@ -397,8 +397,16 @@ fn attachments_with_hostile_names_stay_inside_the_run_directory() {
     let missing = sources.join("missing.jpg");
     let err = dir.copy_attachment("2.1", &missing).unwrap_err();
     assert!(
-        err.to_string()
-            .starts_with(&format!("cannot read attachment {}: ", missing.display())),
+        with_cause(&err).starts_with(&format!("cannot read attachment {}: ", missing.display())),
         "{err}"
     );
+}
+
+/// The error and its cause, as the CLI prints them (`error: cause`).
+fn with_cause(err: &JournalError) -> String {
+    use std::error::Error;
+    match err.source() {
+        Some(cause) => format!("{err}: {cause}"),
+        None => err.to_string(),
+    }
 }

@@ -682,7 +682,7 @@ fn hostile_vendor_and_model_never_leave_the_output_folder() {
         let out = dir.path().join("out");
         let state = state(unit(vendor, model));
         let bundle = package(&run, &out, &plan, &standard, &state).unwrap();
-        let mut written = vec![bundle.workbook.clone()];
+        let mut written = vec![bundle.workbook.clone(), bundle.checklist.clone()];
         written.extend(bundle.zips.iter().map(|z| z.path.clone()));
         for path in &written {
             assert_eq!(path.parent(), Some(out.as_path()), "{path:?}");

@@ -240,8 +240,7 @@ fn chamber_with_faults(
 #[test]
 fn wire_faults_become_gaps_with_their_cause_and_the_profile_goes_on() {
     let tmp = tempfile::tempdir().unwrap();
-    let measured =
-        chamber_with_faults(&["garble@40%"], tmp.path()).expect("the profile completes");
+    let measured = chamber_with_faults(&["garble@40%"], tmp.path()).expect("the profile completes");
     let gaps = measured["gaps"][0];
     assert!(gaps > 0.0, "garbled replies are recorded as gaps");
     let series = std::fs::read_to_string(tmp.path().join("CLM-T/chamber.csv")).unwrap();

@@ -490,6 +490,9 @@ mod tests {
             let inner = t.open(sink, &["x"]);
             assert_eq!(inner.number(sink, "x").map(|v| v.into_inner()), Some(1.0));
         });
-        assert_eq!(errors, ["t.toml:3:1 t.z: unknown key `z`; expected one of: x"]);
+        assert_eq!(
+            errors,
+            ["t.toml:3:1 t.z: unknown key `z`; expected one of: x"]
+        );
     }
 }

@@ -31,7 +31,6 @@ use std::path::Path;
 
 pub use bundle::{package, Bundle, CategoryZip, SkippedCategory};
 pub use charts::{Chart, ChartKind, Charts};
-pub use checklist_run::checklist_from_run;
 pub use check::{
     check_submission, needed_certificates, Certificate, Finding, Severity, MAX_VIDEO_BYTES,
 };
@@ -39,6 +38,7 @@ pub use checklist::{
     checklist_file_name, write_checklist, CameraCheck, CameraChecklist, CheckOutcome,
     CHECKLIST_SHEET, CHECK_HEADERS, CHECK_HEADER_ROW,
 };
+pub use checklist_run::checklist_from_run;
 pub use export::{csv_file_name, write_reports, ReportFiles, JSON_FILE, WORKBOOK_FILE};
 pub use names::safe_file_component;
 pub use row::{describe_criterion, HEADERS};

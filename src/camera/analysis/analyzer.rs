@@ -302,9 +302,7 @@ impl FrameAnalyzer {
     /// it is never handed to the decoder, which would allocate whatever size it claims).
     fn check_mjpeg(&mut self, payload: &[u8], width: u32, height: u32) -> bool {
         match check_mjpeg(payload, self.config.mjpeg_deep) {
-            Ok(info) if (u32::from(info.width), u32::from(info.height)) == (width, height) => {
-                false
-            }
+            Ok(info) if (u32::from(info.width), u32::from(info.height)) == (width, height) => false,
             Ok(_) => {
                 self.mjpeg.wrong_size += 1;
                 true

@@ -1,4 +1,4 @@
-//! Camera recordings: a compact binary format ([`format`]) that keeps the metadata of every
+//! Camera recordings: a compact binary format ([`format`](mod@format)) that keeps the metadata of every
 //! frame and the pixels of sampled frames, a [`ReplayWriter`] (used by `facebench camera
 //! record`), and a [`ReplaySource`] that plays a recording back through the same analysis as a
 //! live camera.

@@ -5,7 +5,7 @@
 //! carries the count, and [`FrameAnalyzer::on_harness_drop`](crate::camera::analysis::FrameAnalyzer::on_harness_drop)
 //! called before its `on_frame` keeps those frames out of the device's sequence gaps.
 
-use std::sync::mpsc::{sync_channel, Receiver, RecvTimeoutError, TrySendError};
+use std::sync::mpsc::{sync_channel, Receiver, TrySendError};
 use std::sync::Arc;
 use std::thread::JoinHandle;
 use std::time::Duration;
@@ -95,10 +95,7 @@ impl CaptureThread {
     /// The next event, waiting at most `wait` of real time; `None` if none came (or the thread
     /// has ended and the queue is drained).
     pub fn recv(&self, wait: Duration) -> Option<CaptureEvent> {
-        match self.rx.as_ref()?.recv_timeout(wait) {
-            Ok(event) => Some(event),
-            Err(RecvTimeoutError::Timeout | RecvTimeoutError::Disconnected) => None,
-        }
+        self.rx.as_ref()?.recv_timeout(wait).ok()
     }
 
     /// Stops the thread and gives the source back (still started: stop and close it).
