@@ -9,7 +9,7 @@ use crate::clock::Clock;
 use crate::rig::drop::manual::OperatorChannel;
 use crate::rig::transport::{Endpoint, SerialSettings};
 use crate::rig::{open_chamber, open_drop, open_thermal, ChannelInfo, RigError};
-use crate::sim::physics::chamber::ChamberModel;
+use crate::sim::physics::chamber::{ChamberModel, ChamberParams};
 use crate::sim::physics::drop_rig::DropRigModel;
 use crate::sim::physics::logger::LoggerModel;
 use crate::sim::physics::Model;
@@ -17,6 +17,9 @@ use crate::sim::{
     self, FaultPlan, SimChamber, SimDropRig, SimError, SimHandle, SimOptions, SimThermalLogger,
 };
 use crate::station::{ChamberProtocol, Connection, Station};
+
+/// The simulated station's chamber holds its set point to ±0.3 K, like a real controller.
+const SIM_CONTROL_RIPPLE_K: f64 = 0.3;
 
 /// Baud rate the drivers use on a simulator's pty (a pty ignores it; real stations set theirs).
 const SIM_BAUD: u32 = 9600;
@@ -107,8 +110,13 @@ pub fn open_station(
                     "a modbus-generic chamber without a register map",
                 ))
             })?;
-            let handle = SimChamber::spawn(
+            let model = ChamberModel::new(ChamberParams {
+                control_ripple_k: SIM_CONTROL_RIPPLE_K,
+                ..ChamberParams::default()
+            });
+            let handle = SimChamber::spawn_model(
                 protocol,
+                model,
                 sim_options(&clock, &entry.connection, &faults.chamber),
             )
             .map_err(sim_error("chamber"))?;

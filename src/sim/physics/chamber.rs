@@ -35,6 +35,9 @@ pub struct ChamberParams {
     pub ambient_rh_pct: f64,
     /// Time constant of the drift toward the room when not controlling, seconds.
     pub drift_time_constant_s: f64,
+    /// Amplitude of the control ripple the sensor shows around the true value, kelvin (a real
+    /// controller holds its set point to a few tenths); 0 keeps readings exact.
+    pub control_ripple_k: f64,
 }
 
 impl Default for ChamberParams {
@@ -54,6 +57,7 @@ impl Default for ChamberParams {
             ambient_c: 23.0,
             ambient_rh_pct: 45.0,
             drift_time_constant_s: 1800.0,
+            control_ripple_k: 0.0,
         }
     }
 }
@@ -151,8 +155,17 @@ impl ChamberModel {
         if self.sensor_fault {
             SENSOR_FAULT_C
         } else {
-            self.temp_c
+            self.temp_c + self.ripple_k()
         }
+    }
+
+    /// The control ripple at the current time: two incommensurate periods (7 and 2.3 min), so
+    /// readings wander rather than repeat.
+    fn ripple_k(&self) -> f64 {
+        let t = self.now.as_secs_f64();
+        let tau = std::f64::consts::TAU;
+        self.params.control_ripple_k
+            * (0.7 * (tau * t / 420.0).sin() + 0.3 * (tau * t / 138.0).sin())
     }
 
     /// Whether `celsius` is inside the chamber's set-point range.
@@ -383,6 +396,28 @@ mod tests {
         );
         m.advance_to(Duration::from_secs(3600));
         assert!((m.temp_c - 25.0).abs() < 1e-3);
+    }
+
+    #[test]
+    fn the_control_ripple_stays_within_its_amplitude() {
+        let mut m = ChamberModel::new(ChamberParams {
+            control_ripple_k: 0.3,
+            ..ChamberParams::default()
+        });
+        m.set_temp_sp(40.0);
+        m.set_mode(ChamberMode::Constant);
+        m.advance_to(Duration::from_secs(3 * 3600));
+        let readings: Vec<f64> = (0..600)
+            .map(|i| {
+                m.advance_to(Duration::from_secs(3 * 3600 + i * 10));
+                m.temp_reading_c() - m.temp_c
+            })
+            .collect();
+        assert!(readings.iter().all(|r| r.abs() <= 0.3 + 1e-9));
+        assert!(
+            readings.iter().any(|r| r.abs() > 0.1),
+            "the ripple is visible"
+        );
     }
 
     #[test]
