@@ -155,3 +155,45 @@ fn resume_refuses_an_edited_plan_unless_told_to_accept_it() {
         "the original plan snapshot is kept: {kept:?}"
     );
 }
+
+#[test]
+fn ctrl_c_stops_the_run_cleanly_and_it_resumes() {
+    let tmp = tempfile::tempdir().unwrap();
+    let run_dir = tmp.path().join("run");
+    let child = facebench()
+        .args(scripted_run(&run_dir))
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while item_results_on_disk(&run_dir) < 2 {
+        assert!(
+            Instant::now() < deadline,
+            "the run never recorded 2 results"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let sent = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(sent.success());
+    let output = child.wait_with_output().unwrap();
+    assert_eq!(code(&output), 0, "{output:?}");
+    assert!(String::from_utf8_lossy(&output.stdout).contains("--resume"));
+    let journal = std::fs::read_to_string(run_dir.join("journal.jsonl")).unwrap();
+    assert!(journal.contains("\"type\":\"run_stopped\""));
+    let stopped = state(&run_dir);
+    assert!(!stopped.finished && stopped.results.len() < 8);
+
+    let resumed = run(&[
+        "run",
+        "--resume",
+        run_dir.to_str().unwrap(),
+        "--answers",
+        SLOW_ANSWERS,
+    ]);
+    assert_eq!(code(&resumed), 1, "{resumed:?}");
+    assert_eq!(state(&run_dir).results.len(), 8);
+}

@@ -6,6 +6,7 @@
 pub mod camera;
 mod demo;
 pub mod exit;
+mod interrupt;
 mod loaded_run;
 mod logging;
 mod paths;

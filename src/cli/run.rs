@@ -12,7 +12,7 @@ use super::paths::{load_catalog, plan_path, repo_root};
 use super::progress::{BarObserver, LineObserver};
 use super::station_args::{StationArgs, StationOpener};
 use super::unit_args::UnitArgs;
-use super::{logging, summary};
+use super::{interrupt, logging, summary};
 use crate::clock::{Clock, SimClock, SystemClock};
 use crate::plan::load_plan;
 use crate::runner::{AnswersFile, NewRun, RunOutcome, Selection, Session, TerminalOperator};
@@ -116,6 +116,7 @@ pub fn execute(args: RunArgs) -> Result<ExitCode, CliError> {
         }
     };
     logging::log_to(&session.dir().log_path()).map_err(CliError::harness)?;
+    interrupt::stop_on_ctrl_c(session.stop_flag());
     let selection = Selection {
         only: args.only.clone(),
         rerun: args.rerun.clone(),

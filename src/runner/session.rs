@@ -244,6 +244,9 @@ impl Session {
         observer: &mut dyn RunObserver,
     ) -> Result<Option<String>, RunError> {
         for item in todo {
+            if self.stop.load(std::sync::atomic::Ordering::SeqCst) {
+                return Ok(Some(item.id.clone()));
+            }
             observer.item_started(item);
             match self.run_item(item, operator)? {
                 Some(result) => observer.item_finished(&result),
