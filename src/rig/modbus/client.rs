@@ -163,19 +163,8 @@ impl ModbusClient {
         address: u16,
         count: u16,
     ) -> Result<Vec<u16>, ModbusError> {
-        let op = Operation {
-            function: 3,
-            address,
-            count,
-            what,
-        };
-        match self
-            .call(&op, Request::ReadHoldingRegisters(address, count))
-            .await?
-        {
-            Response::ReadHoldingRegisters(words) => self.check_count(&op, words),
-            other => Err(self.unexpected(&op, &other)),
-        }
+        self.read_words(RegisterTable::Holding, what, address, count)
+            .await
     }
 
     /// Reads `count` input registers (FC04) starting at PDU address `address`.
@@ -185,18 +174,34 @@ impl ModbusClient {
         address: u16,
         count: u16,
     ) -> Result<Vec<u16>, ModbusError> {
+        self.read_words(RegisterTable::Input, what, address, count)
+            .await
+    }
+
+    /// Reads `count` registers of one table; the reply must be of the same table.
+    async fn read_words(
+        &mut self,
+        table: RegisterTable,
+        what: &'static str,
+        address: u16,
+        count: u16,
+    ) -> Result<Vec<u16>, ModbusError> {
+        let (function, request) = match table {
+            RegisterTable::Holding => (3, Request::ReadHoldingRegisters(address, count)),
+            RegisterTable::Input => (4, Request::ReadInputRegisters(address, count)),
+        };
         let op = Operation {
-            function: 4,
+            function,
             address,
             count,
             what,
         };
-        match self
-            .call(&op, Request::ReadInputRegisters(address, count))
-            .await?
-        {
-            Response::ReadInputRegisters(words) => self.check_count(&op, words),
-            other => Err(self.unexpected(&op, &other)),
+        match (table, self.call(&op, request).await?) {
+            (RegisterTable::Holding, Response::ReadHoldingRegisters(words))
+            | (RegisterTable::Input, Response::ReadInputRegisters(words)) => {
+                self.check_count(&op, words)
+            }
+            (_, other) => Err(self.unexpected(&op, &other)),
         }
     }
 
@@ -423,6 +428,15 @@ impl ModbusClient {
             bytes,
         }
     }
+}
+
+/// The two readable register tables.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum RegisterTable {
+    /// Holding registers (FC03).
+    Holding,
+    /// Input registers (FC04).
+    Input,
 }
 
 #[cfg(test)]
