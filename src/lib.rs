@@ -12,6 +12,7 @@ pub mod camera;
 pub mod catalog;
 pub mod cli;
 pub mod clock;
+pub mod diagnostic;
 pub mod journal;
 pub mod judge;
 pub mod plan;

@@ -33,7 +33,6 @@
 
 mod resolve;
 
-use std::fmt;
 use std::path::Path;
 
 use crate::rig::chamber::registers::{RegisterMap, RunStopRegister, WordOrder};
@@ -250,52 +249,9 @@ pub struct ThermalEntry {
     pub channels: Vec<ChannelInfo>,
 }
 
-/// One problem in a station file, displayed as `rigs/lab.toml:12:8 chamber.baud: message`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct StationDiagnostic {
-    /// File (or other origin).
-    pub file: String,
-    /// 1-based line; 0 when the problem concerns the whole file.
-    pub line: usize,
-    /// 1-based column; 0 when the problem concerns the whole file.
-    pub column: usize,
-    /// Key path (`chamber.temp_max_c`); empty for syntax errors.
-    pub field: String,
-    /// What is wrong.
-    pub message: String,
-}
-
-impl fmt::Display for StationDiagnostic {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.line == 0 {
-            return write!(f, "{}: {}", self.file, self.message);
-        }
-        write!(f, "{}:{}:{}", self.file, self.line, self.column)?;
-        if self.field.is_empty() {
-            write!(f, ": {}", self.message)
-        } else {
-            write!(f, " {}: {}", self.field, self.message)
-        }
-    }
-}
-
-/// Every problem found in one station file.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct StationErrors(pub Vec<StationDiagnostic>);
-
-impl fmt::Display for StationErrors {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for (index, diagnostic) in self.0.iter().enumerate() {
-            if index > 0 {
-                writeln!(f)?;
-            }
-            write!(f, "{diagnostic}")?;
-        }
-        Ok(())
-    }
-}
-
-impl std::error::Error for StationErrors {}
+/// One problem in a station file, displayed as `rigs/lab.toml:12:8 chamber.baud: message`; every
+/// problem of one station file.
+pub use crate::diagnostic::{Diagnostic as StationDiagnostic, Diagnostics as StationErrors};
 
 /// Reads and resolves a station file.
 pub fn load_station(path: &Path) -> Result<Station, StationErrors> {
