@@ -157,10 +157,13 @@ async fn an_unplug_fault_drops_the_pty_and_a_new_one_appears_behind_the_link() {
     loop {
         let second = wait_for_link(&link);
         assert!(second.starts_with("/dev/pts"));
-        let mut port = open_pty(&link);
-        let reply = exchange(&mut port, b"MODE?\r\n", Duration::from_millis(300), line).await;
-        if reply == b"STANDBY\r\n" {
-            break;
+        // The old link may still point at the closed pty for a moment: retry until it answers.
+        let builder = tokio_serial::new(link.to_string_lossy(), 9600);
+        if let Ok(mut port) = tokio_serial::SerialStream::open(&builder) {
+            let reply = exchange(&mut port, b"MODE?\r\n", Duration::from_millis(300), line).await;
+            if reply == b"STANDBY\r\n" {
+                break;
+            }
         }
         assert!(
             Instant::now() < deadline,
