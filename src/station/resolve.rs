@@ -302,20 +302,7 @@ fn resolve_chamber(rig: &Spanned<RawRig>, sim: bool, sink: &mut Sink<'_>) -> Opt
         );
         sink.push(rig.protocol.span(), "chamber.protocol", message);
     }
-    reject_keys(
-        "chamber",
-        &[
-            ("thermocouple", rig.thermocouple.as_ref().map(Spanned::span)),
-            (
-                "channels",
-                rig.channels
-                    .as_ref()
-                    .and_then(|c| c.first())
-                    .map(Spanned::span),
-            ),
-        ],
-        sink,
-    );
+    reject_thermal_only_keys("chamber", rig, sink);
     for (key, owners, at) in rig.chamber_options() {
         if let (Some(at), Some(protocol)) = (at, protocol) {
             if !owners.contains(&protocol) {
@@ -489,20 +476,7 @@ fn resolve_drop(rig: &Spanned<RawRig>, sim: bool, sink: &mut Sink<'_>) -> Option
         }
     };
     reject_chamber_only_keys("drop", rig, sink);
-    reject_keys(
-        "drop",
-        &[
-            ("thermocouple", rig.thermocouple.as_ref().map(Spanned::span)),
-            (
-                "channels",
-                rig.channels
-                    .as_ref()
-                    .and_then(|c| c.first())
-                    .map(Spanned::span),
-            ),
-        ],
-        sink,
-    );
+    reject_thermal_only_keys("drop", rig, sink);
     let connection = match protocol {
         Some(DropProtocol::Manual) => {
             reject_keys(
@@ -550,6 +524,24 @@ fn reject_drop_only_keys(section: &str, rig: &RawRig, sink: &mut Sink<'_>) {
             (
                 "height_max_mm",
                 rig.height_max_mm.as_ref().map(Spanned::span),
+            ),
+        ],
+        sink,
+    );
+}
+
+/// Reports thermal-logger keys (`thermocouple`, `channels`) in another rig's section.
+fn reject_thermal_only_keys(section: &str, rig: &RawRig, sink: &mut Sink<'_>) {
+    reject_keys(
+        section,
+        &[
+            ("thermocouple", rig.thermocouple.as_ref().map(Spanned::span)),
+            (
+                "channels",
+                rig.channels
+                    .as_ref()
+                    .and_then(|c| c.first())
+                    .map(Spanned::span),
             ),
         ],
         sink,
