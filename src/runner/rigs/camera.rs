@@ -139,6 +139,18 @@ struct Windows {
     drop_rate: Vec<f64>,
 }
 
+impl Windows {
+    /// Ends the current window: its frame rate and drop rate join the series.
+    fn close(&mut self) {
+        self.fps.push(self.frames as f64 / self.seconds as f64);
+        let expected = self.frames + self.drops;
+        if expected > 0 {
+            self.drop_rate.push(self.drops as f64 / expected as f64);
+        }
+        (self.seconds, self.frames, self.drops) = (0, 0, 0);
+    }
+}
+
 fn soak_one(
     kind: StreamKind,
     mut camera: CameraSource,
@@ -176,14 +188,7 @@ fn soak_one(
         windows.frames += row.frames;
         windows.drops += row.device_drops;
         if windows.seconds == window_s {
-            windows.fps.push(windows.frames as f64 / window_s as f64);
-            let expected = windows.frames + windows.drops;
-            if expected > 0 {
-                windows
-                    .drop_rate
-                    .push(windows.drops as f64 / expected as f64);
-            }
-            (windows.seconds, windows.frames, windows.drops) = (0, 0, 0);
+            windows.close();
         }
     });
     let mut analysis = AnalysisConfig::for_stream(camera.config);
@@ -209,15 +214,7 @@ fn soak_one(
     writer.sync()?;
     // A last, partial window counts when it covers half a window, or when it is all there is.
     if windows.seconds > 0 && (windows.fps.is_empty() || windows.seconds * 2 >= window_s) {
-        windows
-            .fps
-            .push(windows.frames as f64 / windows.seconds as f64);
-        let expected = windows.frames + windows.drops;
-        if expected > 0 {
-            windows
-                .drop_rate
-                .push(windows.drops as f64 / expected as f64);
-        }
+        windows.close();
     }
     Ok(StreamSoak {
         kind,
