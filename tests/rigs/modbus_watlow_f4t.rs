@@ -1,7 +1,7 @@
 //! Watlow F4T driver: floats in two registers (both word orders), modes, profiles, NaN from the
 //! controller, and Modbus TCP framing against tokio-modbus's own TCP server.
 
-mod modbus_support;
+use crate::modbus_support;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};

@@ -1,6 +1,6 @@
 //! Every fault flag produces its wire behaviour; unplug and replug re-create the link path.
 
-mod sim_support;
+use crate::sim_support;
 
 use std::time::{Duration, Instant};
 

@@ -1,7 +1,7 @@
 //! Station files: the shipped examples resolve, every mistake is reported with file:line:col,
 //! and the registry opens a chamber from a station with its wire log.
 
-mod rig_support;
+use crate::rig_support;
 
 use std::path::Path;
 

@@ -1,6 +1,6 @@
 //! `facebench sim …` as a user runs it: it prints where to connect and serves until stopped.
 
-mod sim_support;
+use crate::sim_support;
 
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};

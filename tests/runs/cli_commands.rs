@@ -2,7 +2,7 @@
 //! terminal operator, skip / stop / resume, corrections with `record`, hostile names, and bad run
 //! directories.
 
-mod common;
+use crate::common;
 
 use std::io::Write;
 use std::process::Stdio;

@@ -2,7 +2,7 @@
 //! the master, and the driver opens the slave by **path** through the station and registry,
 //! exactly as it would open `/dev/ttyUSB0`.
 
-mod rig_support;
+use crate::rig_support;
 
 use std::sync::mpsc;
 

@@ -1,7 +1,7 @@
 //! The Modbus client against a scripted RTU peer: byte-exact frames, exceptions, busy backoff,
 //! timeouts, broken CRCs and late replies.
 
-mod modbus_support;
+use crate::modbus_support;
 
 use std::time::Duration;
 

@@ -1,6 +1,6 @@
 //! SCPI thermal logger against a scripted 34970A-style peer over `tokio::io::duplex`.
 
-mod rig_support;
+use crate::rig_support;
 
 use std::time::Duration;
 

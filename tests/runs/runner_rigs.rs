@@ -1,7 +1,7 @@
 //! Rig steps run by the runner against the simulators on real ptys, on simulated time: chamber
 //! profiles, drop sequences and temperature-rise logging, with faults injected on the wire.
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 use std::sync::atomic::AtomicBool;

@@ -1,6 +1,6 @@
 //! The drop-rig simulator through a tokio-modbus client on a real pty.
 
-mod sim_support;
+use crate::sim_support;
 
 use std::time::Duration;
 

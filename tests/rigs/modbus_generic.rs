@@ -1,7 +1,7 @@
 //! Generic Modbus chamber: a station-declared register map, parsed from TOML as a station file
 //! would carry it, driven against a scripted peer.
 
-mod modbus_support;
+use crate::modbus_support;
 
 use facebench::rig::chamber::modbus_generic::ModbusGeneric;
 use facebench::rig::chamber::registers::RegisterMap;

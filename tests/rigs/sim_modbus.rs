@@ -1,7 +1,7 @@
 //! The Modbus chamber simulators: RTU frames on a real pty (byte literals with their CRCs) and
 //! round trips through tokio-modbus clients on pty and TCP.
 
-mod sim_support;
+use crate::sim_support;
 
 use std::time::Duration;
 

@@ -1,7 +1,7 @@
 //! TEMI PC-link driver against a scripted controller over `tokio::io::duplex`: the manual's
 //! frames byte for byte, NG codes as refusals, checksum errors as garbled replies.
 
-mod rig_support;
+use crate::rig_support;
 
 use std::time::Duration;
 

@@ -1,7 +1,7 @@
 //! ESPEC driver: byte-literal commands and replies, a scripted chamber over `tokio::io::duplex`,
 //! timeouts, refusals, garbled replies, safe limits and the wire log through a station.
 
-mod rig_support;
+use crate::rig_support;
 
 use std::time::Duration;
 

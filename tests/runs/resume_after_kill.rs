@@ -1,6 +1,6 @@
 //! Kill -9 in the middle of a scripted run, resume, and compare with an uninterrupted run.
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 use std::time::{Duration, Instant};

@@ -1,7 +1,7 @@
 //! TEMI Modbus driver: the manual's byte-exact frames, D-register offsets and the configurable
 //! run/stop register.
 
-mod modbus_support;
+use crate::modbus_support;
 
 use facebench::rig::chamber::registers::RunStopRegister;
 use facebench::rig::chamber::temi_modbus::{d, regs, TemiModbus, TemiOptions};

@@ -1,7 +1,7 @@
 //! A 48 h damp-heat profile driven through the ESPEC simulator on a simulated clock finishes in
 //! well under two seconds, and the chamber follows it.
 
-mod sim_support;
+use crate::sim_support;
 
 use std::time::{Duration, Instant};
 

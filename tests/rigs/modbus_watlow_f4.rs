@@ -1,6 +1,6 @@
 //! Watlow F4 driver against a scripted peer holding the F4 register map.
 
-mod modbus_support;
+use crate::modbus_support;
 
 use facebench::rig::chamber::watlow_f4::{regs, WatlowF4, WatlowF4Options};
 use facebench::rig::modbus::crc::rtu_frame;

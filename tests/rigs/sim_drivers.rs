@@ -1,7 +1,7 @@
 //! One round trip through each real driver that exists, opened by the simulator's pty path
 //! exactly as a station file names `/dev/ttyUSB0`.
 
-mod sim_support;
+use crate::sim_support;
 
 use std::path::Path;
 

@@ -1,7 +1,7 @@
 //! Property-style loops: the simulators' request parsers and register maps never panic on
 //! random or truncated input.
 
-mod sim_support;
+use crate::sim_support;
 
 use sim_support::pclink_frame as frame;
 

@@ -1,7 +1,7 @@
 //! Modbus drop rig against a scripted peer that behaves like the generic map's PLC: set-up
 //! registers, a command register with sequence numbers, status, busy and refusals.
 
-mod modbus_support;
+use crate::modbus_support;
 
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::Arc;

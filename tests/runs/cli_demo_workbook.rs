@@ -1,7 +1,7 @@
 //! `facebench demo` end to end: the workbook it writes, read back with calamine, checked cell by
 //! cell against the journal and the plan snapshot; the submission bundle's exact names.
 
-mod common;
+use crate::common;
 
 use calamine::{open_workbook, Data, Reader, Xlsx};
 use common::{code, run, state, text};

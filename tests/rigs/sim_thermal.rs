@@ -1,6 +1,6 @@
 //! The SCPI thermocouple-logger simulator over TCP.
 
-mod sim_support;
+use crate::sim_support;
 
 use std::time::Duration;
 

@@ -1,6 +1,6 @@
 //! The ESPEC simulator on a real pty, byte for byte.
 
-mod sim_support;
+use crate::sim_support;
 
 use std::time::Duration;
 

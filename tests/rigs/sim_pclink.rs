@@ -1,6 +1,6 @@
 //! The TEMI PC-link simulator on a real pty: the manual's frames and checksums.
 
-mod sim_support;
+use crate::sim_support;
 
 use std::time::Duration;
 

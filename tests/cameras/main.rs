@@ -1,0 +1,12 @@
+//! Camera frame sources, fault injection, analysis and stress loops (real backends behind their features).
+//!
+//! One test binary per area (each links the whole crate): add a module here rather than a new
+//! file under `tests/`. Shared fixtures live in `tests/support/`.
+
+
+mod camera_backend_nokhwa;
+mod camera_backend_v4l;
+mod camera_faults;
+mod camera_garbage;
+mod camera_replay;
+mod camera_stress;

@@ -1,0 +1,16 @@
+//! Whole runs through the CLI and the library: plans, journal, crash and resume, rigs, SN rule.
+//!
+//! One test binary per area (each links the whole crate): add a module here rather than a new
+//! file under `tests/`. Shared fixtures live in `tests/support/`.
+
+#[path = "../support/common/mod.rs"]
+mod common;
+
+mod cli_commands;
+mod cli_demo_workbook;
+mod journal_crash;
+mod plan_check;
+mod resume_after_kill;
+mod runner_rigs;
+mod shipped_plans;
+mod sn_cli_free;
