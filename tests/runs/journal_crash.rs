@@ -137,7 +137,7 @@ fn journal_child_writer() {
 fn run_child_and_kill(dir: &Path, count: usize) -> Vec<u64> {
     let mut child = Command::new(std::env::current_exe().unwrap())
         .args([
-            "journal_child_writer",
+            "journal_crash::journal_child_writer",
             "--exact",
             "--ignored",
             "--nocapture",
