@@ -3,7 +3,6 @@
 //! One test binary per area (each links the whole crate): add a module here rather than a new
 //! file under `tests/`. Shared fixtures live in `tests/support/`.
 
-
 mod checklist_workbook;
 mod report_charts;
 mod report_workbook;
