@@ -6,6 +6,8 @@
 //! [`report`] reads only the journal and the plan.
 
 #![deny(missing_docs)]
+// `unsafe` lives in one place, the V4L2 backend's ioctl module, which allows it explicitly.
+#![deny(unsafe_code)]
 #![warn(missing_debug_implementations)]
 
 pub mod camera;

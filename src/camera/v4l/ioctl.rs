@@ -391,9 +391,20 @@ impl Node {
         Ok((unsafe { raw.m.offset }, raw.length))
     }
 
-    /// Maps `length` bytes of the device at `offset`, read-only.
-    pub fn map(&self, offset: u32, length: u32) -> io::Result<Mapping> {
+    /// Maps buffer `index`: `length` bytes of the device at `offset`, read-only.
+    // `off_t` is i64 here but i32 on 32-bit ARM boards without large-file support, where an
+    // offset past 2 GiB cannot be mapped: the conversion is fallible on some targets only.
+    #[allow(clippy::unnecessary_fallible_conversions)]
+    pub fn map(&self, index: u32, offset: u32, length: u32) -> io::Result<Mapping> {
         let len = length as usize;
+        let offset = libc::off_t::try_from(offset).map_err(|_| {
+            io::Error::new(
+                io::ErrorKind::InvalidData,
+                format!(
+                    "buffer {index}: mmap offset {offset:#x} does not fit this platform's off_t"
+                ),
+            )
+        })?;
         // SAFETY: a fresh shared read-only mapping of the device; the kernel checks the offset.
         let ptr = unsafe {
             v4l2::mmap(
@@ -402,10 +413,10 @@ impl Node {
                 libc::PROT_READ,
                 libc::MAP_SHARED,
                 self.fd(),
-                libc::off_t::from(offset),
+                offset,
             )?
         };
-        Ok(Mapping { ptr, len })
+        Ok(Mapping { index, ptr, len })
     }
 
     /// `VIDIOC_QBUF` of buffer `index`.
@@ -511,8 +522,16 @@ fn buffer_desc(index: u32) -> sys::v4l2_buffer {
 
 /// A read-only memory mapping of one driver buffer; unmapped on drop (errors ignored: a failed
 /// `munmap` of our own mapping cannot be repaired, and panicking here would abort a stress run).
+///
+/// The driver writes into the buffer (by DMA) whenever it is queued, so its bytes may only be read
+/// between `VIDIOC_DQBUF` and the next `VIDIOC_QBUF` of the same index. [`Mapping::read_dequeued`]
+/// is the only way to the bytes and enforces what it can of that contract: it needs the
+/// [`Dequeued`] record of this very buffer, and the slice cannot outlive its closure. The caller
+/// must not queue the buffer again from inside the closure (the source never does: it copies the
+/// frame out first).
 #[derive(Debug)]
 pub struct Mapping {
+    index: u32,
     ptr: *mut c_void,
     len: usize,
 }
@@ -522,11 +541,20 @@ pub struct Mapping {
 unsafe impl Send for Mapping {}
 
 impl Mapping {
-    /// The first `len` bytes of the buffer (capped at the mapping's length).
-    pub fn bytes(&self, len: usize) -> &[u8] {
-        let len = len.min(self.len);
-        // SAFETY: `ptr` maps `self.len` readable bytes for as long as `self` lives.
-        unsafe { std::slice::from_raw_parts(self.ptr as *const u8, len) }
+    /// Runs `read` over the whole mapped buffer, which `dequeued` says the driver has handed back
+    /// to us; `None` (and `read` is not run) when `dequeued` names another buffer.
+    pub fn read_dequeued<R>(
+        &self,
+        dequeued: &Dequeued,
+        read: impl FnOnce(&[u8]) -> R,
+    ) -> Option<R> {
+        if dequeued.index != self.index {
+            return None;
+        }
+        // SAFETY: `ptr` maps `self.len` readable bytes for as long as `self` lives, and the buffer
+        // is dequeued, so the driver does not write it while the slice (scoped to `read`) exists.
+        let bytes = unsafe { std::slice::from_raw_parts(self.ptr as *const u8, self.len) };
+        Some(read(bytes))
     }
 }
 

@@ -17,6 +17,8 @@
 //! or on errors while releasing a device that was unplugged.
 
 mod controls;
+// The only module with `unsafe` code: the V4L2 ioctls and the buffer mappings (see its docs).
+#[allow(unsafe_code)]
 mod ioctl;
 pub mod list;
 pub mod map;
@@ -197,7 +199,10 @@ impl V4lSource {
                     .node
                     .query_buffer(index)
                     .map_err(|e| err("VIDIOC_QUERYBUF", e))?;
-                let mapping = open.node.map(offset, length).map_err(|e| err("mmap", e))?;
+                let mapping = open
+                    .node
+                    .map(index, offset, length)
+                    .map_err(|e| err("mmap", e))?;
                 open.node.queue(index).map_err(|e| err("VIDIOC_QBUF", e))?;
                 Ok(mapping)
             })
@@ -244,12 +249,15 @@ impl V4lSource {
             ts_sec: d.ts_sec,
             ts_usec: d.ts_usec,
         };
-        let frame = frame_from_buffer(meta, mapping.bytes(usize::MAX), shape, ts_host);
+        let frame =
+            mapping.read_dequeued(&d, |bytes| frame_from_buffer(meta, bytes, shape, ts_host));
         if open.node.queue(d.index).is_err() {
             // Retried (and reported) at the next call; this frame is good.
             streaming.pending.push(d.index);
         }
-        Ok(frame)
+        frame.ok_or_else(|| CameraError::Format {
+            detail: format!("{}: buffer {} is mapped out of order", open.path, d.index),
+        })
     }
 }
 
