@@ -14,9 +14,10 @@ use serde::{Deserialize, Serialize};
 
 use crate::judge::{Verdict, VerdictCounts};
 
+use super::layout::{fit_row, PageHeading};
 use super::names::{join_in, submission_file_name};
 use super::status::overall;
-use super::workbook::{set_up_page, write_header, Styles};
+use super::workbook::{cells_with_widths, set_up_page, write_header, Styles};
 use super::ReportError;
 
 /// Name of the one sheet of the checklist workbook.
@@ -251,7 +252,21 @@ pub fn write_checklist(dir: &Path, checklist: &CameraChecklist) -> Result<PathBu
     };
     let styles = Styles::new();
     let mut workbook = Workbook::new();
-    write_sheet(workbook.add_worksheet(), &styles, checklist).map_err(xlsx)?;
+    let sheet = workbook.add_worksheet();
+    write_sheet(sheet, &styles, checklist).map_err(xlsx)?;
+    PageHeading {
+        report: "摄像头测试Checklist Camera checklist".to_string(),
+        unit: format!(
+            "{} {} · SN {}",
+            checklist.vendor, checklist.model, checklist.device_sn
+        ),
+        standard: format!(
+            "{} · SN {}",
+            or_dash(&checklist.camera_model),
+            or_dash(&checklist.camera_serial)
+        ),
+    }
+    .apply(sheet);
     workbook.save(&path).map_err(xlsx)?;
     Ok(path)
 }
@@ -298,15 +313,21 @@ fn write_sheet(
         "摄像头测试Checklist — facebench camera stress checklist",
         &styles.title,
     )?;
+    // The header block's labels span the number and check columns, its values the rest, so
+    // neither is squeezed into the narrow number column.
+    let label_width = CHECK_COLUMN_WIDTHS[0] + CHECK_COLUMN_WIDTHS[1];
+    let value_width: f64 = CHECK_COLUMN_WIDTHS[2..].iter().sum();
+    let last_col = CHECK_HEADERS.len() as u16 - 1;
     let mut row = 2u32;
     for (label, value) in header_fields(checklist) {
-        sheet.write_string_with_format(row, 0, label, &styles.label)?;
-        sheet.merge_range(row, 1, row, 3, value, &styles.text)?;
+        sheet.merge_range(row, 0, row, 1, label, &styles.label)?;
+        sheet.merge_range(row, 2, row, last_col, value, &styles.text)?;
+        fit_row(sheet, row, &[(label, label_width), (value, value_width)])?;
         row += 1;
     }
     let verdict = checklist.overall();
-    sheet.write_string_with_format(row, 0, "结论 Verdict", &styles.label)?;
-    sheet.write_string_with_format(row, 1, verdict.label(), &styles.verdict(verdict))?;
+    sheet.merge_range(row, 0, row, 1, "结论 Verdict", &styles.label)?;
+    sheet.write_string_with_format(row, 2, verdict.label(), &styles.verdict(verdict))?;
     write_header(sheet, styles, CHECK_HEADER_ROW, &CHECK_HEADERS)?;
     for (row, check) in (CHECK_HEADER_ROW + 1..).zip(CameraCheck::ALL) {
         let (figures, limit, verdict, note) = match checklist.outcomes.get(&check) {
@@ -323,10 +344,13 @@ fn write_sheet(
             check.name().to_string(),
             figures.into(),
             limit.into(),
+            verdict.label().to_string(),
+            note.into(),
         ];
-        for (col, text) in (0u16..).zip(cells) {
+        for (col, text) in (0u16..).zip(&cells[..4]) {
             sheet.write_string_with_format(row, col, text, &styles.text)?;
         }
+        fit_row(sheet, row, &cells_with_widths(&cells, &CHECK_COLUMN_WIDTHS))?;
         sheet.write_string_with_format(
             row,
             RESULT_COLUMN,

@@ -6,6 +6,7 @@
 //!
 //! - [`status`]: what each item shows ([`item_status`]), counts and the overall verdict; the one
 //!   place that decides pass / no pass / NA / not tested / error for the reports.
+//! - `layout`: fitted row heights and the page header and footer of every printed sheet.
 //! - `row`: the cells of an item's row, shared by the workbook and the CSV files.
 //! - [`write_workbook`]: the xlsx (summary, one sheet per applicable category, history).
 //! - [`write_reports`]: workbook, one CSV per sheet and `run.json` into a run's report folder.
@@ -22,6 +23,7 @@ mod check;
 mod checklist;
 mod checklist_run;
 mod export;
+mod layout;
 pub mod names;
 mod row;
 pub mod status;

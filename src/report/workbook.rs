@@ -11,6 +11,7 @@ use crate::judge::{Verdict, VerdictCounts};
 use crate::plan::Plan;
 
 use super::charts::{write_charts_sheet, Charts};
+use super::layout::{fit_row, PageHeading};
 use super::row::{row_cells, HEADERS, RESULT_COLUMN};
 use super::status::{overall, sheet_statuses, total_counts, SheetStatus};
 use super::ReportError;
@@ -69,7 +70,29 @@ pub(super) fn write_workbook_with_charts(
         write_charts_sheet(workbook.add_worksheet(), &styles, charts).map_err(xlsx)?;
     }
     write_history(workbook.add_worksheet(), &styles, state).map_err(xlsx)?;
+    let heading = page_heading(standard, state);
+    for sheet in workbook.worksheets_mut() {
+        heading.apply(sheet);
+    }
     workbook.save(path).map_err(xlsx)
+}
+
+/// The report number: the run's start (UTC, to the second) and the last six characters of the
+/// unit's SN (its serial part), which together name one run of one unit and stay short enough
+/// for a page header.
+pub fn report_number(state: &RunState) -> String {
+    let sn: Vec<char> = state.unit.device_sn.chars().collect();
+    let tail: String = sn[sn.len().saturating_sub(6)..].iter().collect();
+    format!("FB-{}-{tail}", state.started_utc.format("%Y%m%d-%H%M%S"))
+}
+
+fn page_heading(standard: &Standard, state: &RunState) -> PageHeading {
+    let unit = &state.unit;
+    PageHeading {
+        report: format!("报告 Report {}", report_number(state)),
+        unit: format!("{} {} · SN {}", unit.vendor, unit.model, unit.device_sn),
+        standard: format!("{} v{}", standard.name_zh, standard.version),
+    }
 }
 
 /// The formats used throughout.
@@ -127,6 +150,18 @@ pub(crate) fn set_up_page(sheet: &mut Worksheet, header_row: u32) -> Result<(), 
     Ok(())
 }
 
+/// Pairs each cell's text with its column's width, for [`fit_row`].
+pub(crate) fn cells_with_widths<'a, S: AsRef<str>>(
+    cells: &'a [S],
+    widths: &[f64],
+) -> Vec<(&'a str, f64)> {
+    cells
+        .iter()
+        .map(AsRef::as_ref)
+        .zip(widths.iter().copied())
+        .collect()
+}
+
 pub(crate) fn write_header(
     sheet: &mut Worksheet,
     styles: &Styles,
@@ -150,9 +185,11 @@ fn write_item_sheet(
         sheet.set_column_width(col, width)?;
     }
     write_header(sheet, styles, 0, &HEADERS)?;
+    fit_row(sheet, 0, &cells_with_widths(&HEADERS, &ITEM_COLUMN_WIDTHS))?;
     for (row, item) in (1u32..).zip(&status.items) {
         let chart_files = charts.evidence_of(&item.item.id);
-        for (col, text) in (0u16..).zip(row_cells(item, &chart_files)) {
+        let cells = row_cells(item, &chart_files);
+        for (col, text) in (0u16..).zip(&cells) {
             let format = if usize::from(col) == RESULT_COLUMN {
                 styles.verdict(item.verdict)
             } else {
@@ -160,9 +197,17 @@ fn write_item_sheet(
             };
             sheet.write_string_with_format(row, col, text, &format)?;
         }
+        fit_row(sheet, row, &cells_with_widths(&cells, &ITEM_COLUMN_WIDTHS))?;
     }
     set_up_page(sheet, 0)
 }
+
+/// Width of the summary's label column (Excel character units).
+const SUMMARY_LABEL_WIDTH: f64 = 24.0;
+/// Width of the summary's value column.
+const SUMMARY_VALUE_WIDTH: f64 = 44.0;
+/// Width of each count column of the summary.
+const SUMMARY_COUNT_WIDTH: f64 = 12.0;
 
 /// Row labels of the summary's count table, after the sheet column.
 const COUNT_HEADERS: [&str; 8] = [
@@ -185,11 +230,15 @@ fn write_summary(
     sheets: &[SheetStatus<'_>],
 ) -> Result<(), XlsxError> {
     sheet.set_name(SUMMARY_SHEET)?;
-    sheet.set_column_width(0, 24)?;
-    sheet.set_column_width(1, 44)?;
+    sheet.set_column_width(0, SUMMARY_LABEL_WIDTH)?;
+    sheet.set_column_width(1, SUMMARY_VALUE_WIDTH)?;
     for col in 2..COUNT_HEADERS.len() as u16 {
-        sheet.set_column_width(col, 12)?;
+        sheet.set_column_width(col, SUMMARY_COUNT_WIDTH)?;
     }
+    // The value spans the count columns too, so long values (the plan's SHA-256, the notice)
+    // wrap inside the printed page instead of running over it.
+    let last_col = COUNT_HEADERS.len() as u16 - 1;
+    let value_width = SUMMARY_VALUE_WIDTH + f64::from(last_col - 1) * SUMMARY_COUNT_WIDTH;
     let title = format!(
         "{} {} v{} — facebench test report",
         standard.name_zh, standard.name_en, standard.version
@@ -199,7 +248,12 @@ fn write_summary(
     let mut row = 2u32;
     for (label, value) in &fields {
         sheet.write_string_with_format(row, 0, *label, &styles.label)?;
-        sheet.write_string_with_format(row, 1, value, &styles.text)?;
+        sheet.merge_range(row, 1, row, last_col, value, &styles.text)?;
+        fit_row(
+            sheet,
+            row,
+            &[(label, SUMMARY_LABEL_WIDTH), (value.as_str(), value_width)],
+        )?;
         row += 1;
     }
     row += 1;
@@ -210,9 +264,11 @@ fn write_summary(
         row += 1;
     }
     write_counts(sheet, styles, row, "合计 Total", total_counts(sheets))?;
+    // The summary is the report's cover: one page, centred.
     sheet.set_landscape();
     sheet.set_paper_size(PAPER_A4);
-    sheet.set_print_fit_to_pages(1, 0);
+    sheet.set_print_fit_to_pages(1, 1);
+    sheet.set_print_center_horizontally(true);
     Ok(())
 }
 
@@ -258,6 +314,7 @@ fn summary_fields(
     .collect::<Vec<_>>();
     let stamp = |t: chrono::DateTime<chrono::Utc>| t.format("%Y-%m-%d %H:%M:%S UTC").to_string();
     vec![
+        ("报告编号 Report No.", report_number(state)),
         ("厂商 Vendor", unit.vendor.clone()),
         ("型号 Model", unit.model.clone()),
         ("设备类型 Device type", unit.device_type.clone()),
@@ -314,6 +371,7 @@ fn write_history(
         sheet.set_column_width(col, width)?;
     }
     let headers: Vec<&str> = COLUMNS.iter().map(|(h, _)| *h).collect();
+    let widths: Vec<f64> = COLUMNS.iter().map(|(_, w)| *w).collect();
     write_header(sheet, styles, 0, &headers)?;
     let mut row = 1u32;
     for (id, results) in &state.history {
@@ -333,9 +391,10 @@ fn write_history(
                 result.note.clone(),
                 result.attachments.join("\n"),
             ];
-            for (col, text) in (3u16..).zip(cells) {
+            for (col, text) in (3u16..).zip(&cells) {
                 sheet.write_string_with_format(row, col, text, &styles.text)?;
             }
+            fit_row(sheet, row, &cells_with_widths(&cells, &widths[3..]))?;
             row += 1;
         }
     }

@@ -104,11 +104,11 @@ fn checklist_reads_back_cell_by_cell() {
     ];
     for (row, (label, value)) in (2u32..).zip(fields) {
         assert_eq!(text(&sheet, row, 0), label);
-        assert_eq!(text(&sheet, row, 1), value, "{label}");
+        assert_eq!(text(&sheet, row, 2), value, "{label}");
     }
     // One no-pass row makes the whole checklist no pass.
     assert_eq!(text(&sheet, 10, 0), "结论 Verdict");
-    assert_eq!(text(&sheet, 10, 1), "no pass");
+    assert_eq!(text(&sheet, 10, 2), "no pass");
 
     for (col, header) in (0u32..).zip(CHECK_HEADERS) {
         assert_eq!(text(&sheet, CHECK_HEADER_ROW, col), header);
@@ -187,7 +187,7 @@ fn an_empty_checklist_is_all_not_tested_and_hostile_names_stay_inside() {
     );
     let mut book: Xlsx<_> = open_workbook(&path).unwrap();
     let sheet = book.worksheet_range(CHECKLIST_SHEET).unwrap();
-    assert_eq!(text(&sheet, 10, 1), "not tested");
+    assert_eq!(text(&sheet, 10, 2), "not tested");
     for row in CHECK_HEADER_ROW + 1..CHECK_HEADER_ROW + 12 {
         assert_eq!(text(&sheet, row, 4), "not tested");
     }

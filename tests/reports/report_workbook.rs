@@ -479,6 +479,7 @@ fn workbook_reads_back_cell_by_cell() {
     assert_eq!(value("计划 Plan SHA-256"), "ab".repeat(32));
     assert_eq!(value("开始 Started"), "2026-11-02 08:00:00 UTC");
     assert_eq!(value("说明 Notice"), plan.notice);
+    assert_eq!(value("报告编号 Report No."), "FB-20261102-080000-345678");
     // pass, no pass, NA, not tested, error, total, verdict per sheet and in total.
     let expected: [(&str, [f64; 6], &str); 6] = [
         ("气候类可靠性", [1.0, 1.0, 0.0, 0.0, 0.0, 2.0], "no pass"),
@@ -507,6 +508,61 @@ fn workbook_reads_back_cell_by_cell() {
             ("no pass".to_string(), "record".to_string())
         ]
     );
+}
+
+/// The print setup a reviewer's LibreOffice, WPS or Excel uses: every sheet on A4 landscape, one
+/// page wide, with the page header and "page x of y" footer; item sheets repeat their header row;
+/// rows with wrapped text are as tall as their text.
+#[test]
+fn every_sheet_prints_on_a4_landscape_with_heading_and_fitted_rows() {
+    let (plan, standard) = plan_and_standard();
+    let state = state(unit("Acme & Co", "FP-200"));
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("wb.xlsx");
+    write_workbook(&path, &plan, &standard, &state).unwrap();
+
+    let (names, mut archive) = zip_entries(&path);
+    let sheets: Vec<&String> = names
+        .iter()
+        .filter(|n| n.starts_with("xl/worksheets/sheet"))
+        .collect();
+    assert_eq!(sheets.len(), 7);
+    for name in sheets {
+        let xml = zip_text(&mut archive, name);
+        assert!(xml.contains(r#"paperSize="9""#), "{name}: A4");
+        assert!(xml.contains(r#"orientation="landscape""#), "{name}");
+        assert!(
+            xml.contains(r#"<pageSetUpPr fitToPage="1"/>"#),
+            "{name}: fitted to the page width"
+        );
+        assert!(
+            xml.contains("Report FB-20261102-080000-345678"),
+            "{name}: the report number heads every page"
+        );
+        assert!(
+            xml.contains("Acme &amp;&amp; Co FP-200"),
+            "{name}: the unit, & escaped"
+        );
+        assert!(xml.contains("Page &amp;P of &amp;N"), "{name}: page x of y");
+    }
+    // Item sheets and the history repeat their header row on every printed page.
+    let workbook_xml = zip_text(&mut archive, "xl/workbook.xml");
+    assert_eq!(workbook_xml.matches("_xlnm.Print_Titles").count(), 6);
+
+    // The summary's plan SHA-256 (64 characters in a value cell 44 + 5 × 12 wide) fits one
+    // line; the history's multi-line cells get a row as tall as their lines.
+    let summary = zip_text(&mut archive, "xl/worksheets/sheet1.xml");
+    assert!(
+        !summary.contains("fitToHeight="),
+        "the summary is a one-page cover (fitToHeight 1 is the default and not written)"
+    );
+    let heights: Vec<f64> = summary
+        .split(r#" ht=""#)
+        .skip(1)
+        .filter_map(|rest| rest.split('"').next()?.parse().ok())
+        .collect();
+    assert!(!heights.is_empty(), "summary rows have fitted heights");
+    assert!(heights.iter().all(|h| *h >= 18.0), "{heights:?}");
 }
 
 #[test]
