@@ -42,31 +42,29 @@ pub fn wrapped_lines(text: &str, column_width: f64) -> usize {
 fn lines_of_paragraph(paragraph: &str, usable: usize) -> usize {
     let mut lines = 1;
     let mut used = 0;
-    for token in tokens(paragraph) {
-        let width = display_width(token);
-        let gap = usize::from(used > 0 && !starts_wide(token));
+    for (token, after_space) in tokens(paragraph) {
+        let gap = usize::from(used > 0 && after_space);
+        let mut width = display_width(token);
         if used > 0 && used + gap + width > usable {
             lines += 1;
             used = 0;
+        } else {
+            used += gap;
         }
-        let mut width = width;
         while width > usable {
             // A word longer than the column breaks inside itself.
             lines += 1;
             width -= usable;
         }
-        used += if used > 0 { gap } else { 0 } + width;
+        used += width;
     }
     lines
 }
 
-fn starts_wide(token: &str) -> bool {
-    token.chars().next().is_some_and(|c| char_width(c) > 1)
-}
-
-/// Words separated by spaces, with each wide character its own token (it may break anywhere).
-fn tokens(paragraph: &str) -> impl Iterator<Item = &str> {
-    paragraph.split(' ').flat_map(|word| {
+/// The pieces a line may break between: words separated by spaces, with each wide character a
+/// piece of its own (CJK text breaks anywhere). Each piece says whether a space precedes it.
+fn tokens(paragraph: &str) -> impl Iterator<Item = (&str, bool)> {
+    paragraph.split(' ').enumerate().flat_map(|(index, word)| {
         let mut pieces = Vec::new();
         let mut start = 0;
         for (at, c) in word.char_indices() {
@@ -82,6 +80,9 @@ fn tokens(paragraph: &str) -> impl Iterator<Item = &str> {
             pieces.push(&word[start..]);
         }
         pieces
+            .into_iter()
+            .enumerate()
+            .map(move |(n, piece)| (piece, index > 0 && n == 0))
     })
 }
 
@@ -153,6 +154,13 @@ mod tests {
         assert_eq!(wrapped_lines("alpha beta", 11.0), 1);
         // A 64-character SHA-256 in a 44-wide column breaks inside the word.
         assert_eq!(wrapped_lines(&"a".repeat(64), 44.0), 2);
+    }
+
+    #[test]
+    fn mixed_words_take_no_extra_gap() {
+        // 13 + 1 + 9 + 1 + 5 = 29 columns: exactly the 29 usable of a 30-wide column.
+        assert_eq!(wrapped_lines("内存/句柄趋势 Memory/fd trend", 30.0), 1);
+        assert_eq!(wrapped_lines("内存/句柄趋势 Memory/fd trend", 29.0), 2);
     }
 
     #[test]
