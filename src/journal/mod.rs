@@ -24,11 +24,14 @@
 //! [`JournalWriter::resume`] (which also returns the entries, for [`RunState::from_entries`])
 //! and a `run_resumed` event carrying the size of the dropped tail, if any.
 
+mod atomic;
 mod attachment;
 pub mod event;
 #[cfg(test)]
 mod fixtures;
+mod lock;
 mod reader;
+mod repair;
 mod rundir;
 mod state;
 mod writer;
@@ -36,8 +39,11 @@ mod writer;
 use std::io;
 use std::path::PathBuf;
 
+pub use atomic::write_atomically;
 pub use event::{Entry, ItemResult, MeasuredSeries, ResultSource, RunEvent, JOURNAL_FORMAT};
+pub use lock::{host_name, LockHolder, RunLock, LOCK_FILE};
 pub use reader::{read_journal, JournalContents, TruncatedTail};
+pub use repair::{repair_journal, Renumbered, RepairReport};
 pub use rundir::RunDir;
 pub use state::RunState;
 pub use writer::JournalWriter;
@@ -93,8 +99,33 @@ pub enum JournalError {
         /// The serde message.
         message: String,
     },
+    /// Another process holds the run directory's lock.
+    #[error("run directory {} is in use by {holder}", path.display())]
+    InUse {
+        /// The run directory.
+        path: PathBuf,
+        /// Who holds it (pid, host, since, command).
+        holder: String,
+    },
+    /// The run was stopped before its first event: there is nothing to resume.
+    #[error(
+        "run directory {} was stopped before its run started (its journal has no event): \
+         start the run again with --run-dir {} (the directory is reused)",
+        path.display(),
+        path.display()
+    )]
+    NeverStarted {
+        /// The run directory.
+        path: PathBuf,
+    },
     /// Journal lines parse but their sequence numbers are not 1, 2, 3, …
-    #[error("{}:{line}: sequence number {found}, expected {expected}", path.display())]
+    #[error(
+        "{}:{line}: {}; the journal was written by two processes at once (or edited): \
+         `facebench repair {}` renumbers it in file order and keeps a backup",
+        path.display(),
+        describe_gap(*expected, *found),
+        path.parent().unwrap_or(path).display()
+    )]
     SequenceGap {
         /// The journal file.
         path: PathBuf,
@@ -134,6 +165,15 @@ pub enum JournalError {
     },
 }
 
+/// What is wrong with a sequence number, for [`JournalError::SequenceGap`].
+fn describe_gap(expected: u64, found: u64) -> String {
+    if found < expected {
+        format!("sequence number {found} again (or out of order), expected {expected}")
+    } else {
+        format!("sequence number {found}, expected {expected} ({found} skips ahead)")
+    }
+}
+
 impl JournalError {
     /// True when the error lies in what the user named (a wrong, used or damaged run
     /// directory, an evidence file that is not there, a path that is a directory or cannot be
@@ -144,6 +184,8 @@ impl JournalError {
             JournalError::MissingRunDir { .. }
             | JournalError::NotARunDir { .. }
             | JournalError::RunDirExists { .. }
+            | JournalError::InUse { .. }
+            | JournalError::NeverStarted { .. }
             | JournalError::Attachment { .. }
             | JournalError::CorruptLine { .. }
             | JournalError::SequenceGap { .. }
