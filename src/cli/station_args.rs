@@ -53,7 +53,11 @@ impl StationArgs {
             (None, true, _) => (shipped("rigs/sim.toml"), true),
             (None, false, Some(dir)) => {
                 let dir = RunDir::open(dir).map_err(CliError::input)?;
-                if dir.read_station_snapshot().map_err(CliError::input)?.is_none() {
+                if dir
+                    .read_station_snapshot()
+                    .map_err(CliError::input)?
+                    .is_none()
+                {
                     return Ok(None);
                 }
                 let path = dir.station_snapshot_path();

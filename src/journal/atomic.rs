@@ -23,7 +23,8 @@ pub fn write_atomically<E>(
         .map_err(|e| io_error(&temp, e))?;
     let written = write(&mut file).and_then(|()| file.sync_all().map_err(|e| io_error(&temp, e)));
     drop(file);
-    if let Err(e) = written.and_then(|()| fs::rename(&temp, target).map_err(|e| io_error(target, e)))
+    if let Err(e) =
+        written.and_then(|()| fs::rename(&temp, target).map_err(|e| io_error(target, e)))
     {
         let _ = fs::remove_file(&temp);
         return Err(e);
@@ -72,7 +73,8 @@ mod tests {
         let err = write_atomically(
             &target,
             |file| {
-                file.write_all(b"half of a new rep").map_err(|e| e.to_string())?;
+                file.write_all(b"half of a new rep")
+                    .map_err(|e| e.to_string())?;
                 Err("disk full".to_string())
             },
             io,
@@ -88,8 +90,12 @@ mod tests {
         let tmp = tempfile::tempdir().unwrap();
         let target = tmp.path().join("a.zip");
         fs::write(&target, "old").unwrap();
-        write_atomically(&target, |file| file.write_all(b"new").map_err(|e| io(&target, e)), io)
-            .unwrap();
+        write_atomically(
+            &target,
+            |file| file.write_all(b"new").map_err(|e| io(&target, e)),
+            io,
+        )
+        .unwrap();
         assert_eq!(fs::read_to_string(&target).unwrap(), "new");
         assert_eq!(listing(tmp.path()), ["a.zip"]);
     }

@@ -103,7 +103,11 @@ impl RunLock {
         }
         let holder = LockHolder::this_process();
         let text = toml::to_string(&holder).map_err(|e| {
-            JournalError::io("write run lock", &path, std::io::Error::other(e.to_string()))
+            JournalError::io(
+                "write run lock",
+                &path,
+                std::io::Error::other(e.to_string()),
+            )
         })?;
         file.set_len(0)
             .and_then(|()| file.seek(SeekFrom::Start(0)))
@@ -159,7 +163,10 @@ mod tests {
         );
         assert!(message.contains(&tmp.path().display().to_string()));
         drop(first);
-        assert_eq!(std::fs::read_to_string(tmp.path().join(LOCK_FILE)).unwrap(), "");
+        assert_eq!(
+            std::fs::read_to_string(tmp.path().join(LOCK_FILE)).unwrap(),
+            ""
+        );
         RunLock::acquire(tmp.path()).unwrap();
     }
 
@@ -172,11 +179,7 @@ mod tests {
             since: "2026-01-01T00:00:00Z".into(),
             command: "facebench run --sim".into(),
         };
-        std::fs::write(
-            tmp.path().join(LOCK_FILE),
-            toml::to_string(&stale).unwrap(),
-        )
-        .unwrap();
+        std::fs::write(tmp.path().join(LOCK_FILE), toml::to_string(&stale).unwrap()).unwrap();
         let lock = RunLock::acquire(tmp.path()).unwrap();
         let text = std::fs::read_to_string(lock.path()).unwrap();
         let holder = LockHolder::parse(&text).unwrap();

@@ -300,7 +300,8 @@ mod tests {
         let err = scan_str(&gap).unwrap_err();
         assert!(matches!(err, JournalError::SequenceGap { line: 2, .. }));
         assert!(
-            err.to_string().contains("sequence number 3, expected 2 (3 skips ahead)"),
+            err.to_string()
+                .contains("sequence number 3, expected 2 (3 skips ahead)"),
             "{err}"
         );
         let unordered = scan(Path::new("j"), repeat.as_bytes(), Sequence::AsWritten).unwrap();

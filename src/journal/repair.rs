@@ -115,7 +115,10 @@ mod tests {
         let damaged = format!("{text}{second}\n{{\"seq\":3,\"ut");
         fs::write(dir.journal_path(), &damaged).unwrap();
         let err = read_journal(&dir).unwrap_err();
-        assert!(err.to_string().contains(":3: sequence number 2 again"), "{err}");
+        assert!(
+            err.to_string().contains(":3: sequence number 2 again"),
+            "{err}"
+        );
 
         let report = repair_journal(&dir).unwrap();
         assert_eq!(report.entries, 3);
@@ -133,7 +136,9 @@ mod tests {
         let repaired = read_journal(&dir).unwrap();
         let seqs: Vec<u64> = repaired.entries.iter().map(|e| e.seq).collect();
         assert_eq!(seqs, [1, 2, 3]);
-        assert!(fs::read_to_string(dir.journal_path()).unwrap().contains("1.2"));
+        assert!(fs::read_to_string(dir.journal_path())
+            .unwrap()
+            .contains("1.2"));
 
         let again = repair_journal(&dir).unwrap();
         assert!(again.renumbered.is_empty() && again.backup.is_none());

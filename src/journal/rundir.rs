@@ -71,8 +71,9 @@ impl RunDir {
         let leftovers = unstarted_leftovers(path)?;
         if !leftovers.is_empty() {
             for file in &leftovers {
-                fs::remove_file(file)
-                    .map_err(|e| JournalError::io("remove the leftover of an unstarted run", file, e))?;
+                fs::remove_file(file).map_err(|e| {
+                    JournalError::io("remove the leftover of an unstarted run", file, e)
+                })?;
             }
             sync_dir(path)?;
             tracing::warn!(run_dir = %path.display(), removed = leftovers.len(), "reused the directory of a run stopped before it started");

@@ -11,6 +11,7 @@ mod cli_demo_workbook;
 mod journal_crash;
 mod plan_check;
 mod resume_after_kill;
+mod run_dir;
 mod runner_rigs;
 mod shipped_plans;
 mod sn_cli_free;
