@@ -16,7 +16,7 @@ use crate::judge::{Verdict, VerdictCounts};
 
 use super::names::{join_in, submission_file_name};
 use super::status::overall;
-use super::workbook::{set_up_page, write_header, Styles};
+use super::workbook::{save_workbook, set_up_page, write_header, Styles};
 use super::ReportError;
 
 /// Name of the one sheet of the checklist workbook.
@@ -252,7 +252,7 @@ pub fn write_checklist(dir: &Path, checklist: &CameraChecklist) -> Result<PathBu
     let styles = Styles::new();
     let mut workbook = Workbook::new();
     write_sheet(workbook.add_worksheet(), &styles, checklist).map_err(xlsx)?;
-    workbook.save(&path).map_err(xlsx)?;
+    save_workbook(&mut workbook, &path)?;
     Ok(path)
 }
 

@@ -6,6 +6,7 @@
 #[path = "../support/common/mod.rs"]
 mod common;
 
+mod atomic_outputs;
 mod cli_commands;
 mod cli_demo_workbook;
 mod journal_crash;
