@@ -56,7 +56,13 @@ impl RunDir {
                 return Err(JournalError::RunDirExists { path: path.into() })
             }
             Ok(_) => {
-                unstarted_leftovers(path)?;
+                if let Err(used) = unstarted_leftovers(path) {
+                    // A run still writing there is named rather than just "not empty".
+                    if path.join(LOCK_FILE).is_file() {
+                        RunLock::acquire(path)?;
+                    }
+                    return Err(used);
+                }
             }
             Err(e) if e.kind() == io::ErrorKind::NotFound => {
                 fs::create_dir_all(path)
@@ -405,6 +411,8 @@ mod tests {
         assert!(held.plan_snapshot_path().exists());
 
         fs::write(held.journal_path(), "{\"seq\":1}\n").unwrap();
+        let err = RunDir::create(&path).unwrap_err();
+        assert!(matches!(err, JournalError::InUse { .. }), "{err}");
         drop(held);
         assert!(matches!(
             RunDir::create(&path).unwrap_err(),

@@ -65,7 +65,15 @@ fn a_second_resume_and_record_are_refused_while_a_run_holds_the_directory() {
 
     let held = RunDir::open(&run_dir).unwrap().lock().unwrap();
     let holder = format!("is in use by pid {} on host", std::process::id());
-    for output in [resume(&run_dir, "COT-002"), record(&run_dir)] {
+    let mut new_run = vec![
+        "run",
+        "--answers",
+        ANSWERS,
+        "--run-dir",
+        run_dir.to_str().unwrap(),
+    ];
+    new_run.extend(DEMO_UNIT);
+    for output in [resume(&run_dir, "COT-002"), record(&run_dir), run(&new_run)] {
         let (_, stderr) = text(&output);
         assert_eq!(code(&output), 2, "{stderr}");
         assert!(stderr.contains(&holder), "{stderr}");
@@ -128,6 +136,38 @@ fn resume_without_sim_reopens_the_simulated_station_and_runs_rig_items() {
         .unwrap();
     assert_eq!(heights.values.len(), 10, "ten drops on the simulated rig");
     assert!(!stderr.contains("another station"), "{stderr}");
+
+    // Another station on resume is allowed, with a warning; the first one stays on record.
+    let other = tmp.path().join("bench-2.toml");
+    fs::write(&other, snapshot.replace("simulated bench", "bench 2")).unwrap();
+    let output = run(&[
+        "run",
+        "--resume",
+        run_dir.to_str().unwrap(),
+        "--station",
+        other.to_str().unwrap(),
+        "--sim-clock",
+        "--answers",
+        ANSWERS,
+        "--only",
+        "COT-002",
+    ]);
+    let (stdout, stderr) = text(&output);
+    assert!(code(&output) <= 1, "{stdout}\n{stderr}");
+    assert!(
+        stderr.contains("this run used another station before (kept as"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("continues with station `bench 2`"),
+        "{stderr}"
+    );
+    assert_eq!(
+        fs::read_to_string(run_dir.join("station.1.toml")).unwrap(),
+        snapshot
+    );
+    let log = fs::read_to_string(run_dir.join("facebench.log")).unwrap();
+    assert!(log.contains("used another station before"), "{log}");
 }
 
 #[test]
