@@ -4,8 +4,9 @@
 //! each synced to disk before [`JournalWriter::record`] returns; `plan.toml`, the snapshot of the
 //! plan the run started from (earlier ones kept as `plan.<n>.toml` when an edited plan was
 //! accepted on resume); `facebench.log`, the tracing log; `attachments/`, copies of the
-//! evidence files the operator named; `series/`, the measured series as CSV; and `report/`, the
-//! rendered outputs. [`read_journal`] reads the journal back, tolerating (and reporting, as a
+//! evidence files the operator named; `series/`, the measured series as CSV; `station.toml`, the
+//! snapshot of the station file (earlier ones kept as `station.<n>.toml`); `run.lock`, the
+//! lock naming the process writing the run; and `report/`, the rendered outputs. [`read_journal`] reads the journal back, tolerating (and reporting, as a
 //! [`TruncatedTail`]) a broken last line left by a crash, and [`RunState`] folds the entries into
 //! the latest result per item. Reports and resume read nothing else.
 //!
@@ -17,12 +18,24 @@
 //! off before appending, so the journal stays valid JSON lines. A broken line anywhere else is
 //! a hard error naming the file and line: it is never skipped.
 //!
+//! # One writer at a time
+//!
+//! A new run, a resume and `facebench record` hold the directory's [`RunLock`] (an OS lock on
+//! `run.lock`, released by the kernel however the holder ends) for as long as they write; a
+//! second one is refused with [`JournalError::InUse`] naming the holder. A journal damaged by
+//! two writers before there was a lock (repeated or skipped sequence numbers) is reported as
+//! [`JournalError::SequenceGap`] with the way out: [`repair_journal`] (`facebench repair`)
+//! renumbers it in file order and keeps a backup. Report files are written with
+//! [`write_atomically`], so their final names only ever show complete files.
+//!
 //! # Starting and resuming
 //!
 //! A run starts with [`RunDir::create`], [`RunDir::write_plan_snapshot`],
 //! [`JournalWriter::create`] and a `run_started` event. It continues with [`RunDir::open`],
 //! [`JournalWriter::resume`] (which also returns the entries, for [`RunState::from_entries`])
-//! and a `run_resumed` event carrying the size of the dropped tail, if any.
+//! and a `run_resumed` event carrying the size of the dropped tail, if any. A run killed before
+//! its first event cannot be resumed ([`JournalError::NeverStarted`]); [`RunDir::create`]
+//! reuses its directory.
 
 mod atomic;
 mod attachment;
