@@ -84,7 +84,7 @@ pub fn safe_file_component(raw: &str) -> String {
 }
 
 /// Like [`safe_file_component`], for a file name: a name too long is shortened in its stem, so
-/// that its extension (up to [`MAX_EXTENSION_CHARS`] letters or digits) survives.
+/// that its extension (up to 15 letters or digits) survives.
 pub fn safe_file_name(raw: &str) -> String {
     let cleaned = clean(raw);
     let body = trim_edges(&cleaned);
