@@ -70,7 +70,7 @@ pub fn execute(args: DemoArgs) -> Result<ExitCode, CliError> {
         station: None,
         sim: true,
     }
-    .load()?;
+    .load(None)?;
     let mut opener = StationOpener::new(station, Arc::clone(&clock));
     let station_name = opener.name();
     let mut session = Session::start(

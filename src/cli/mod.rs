@@ -13,6 +13,7 @@ mod paths;
 mod plan;
 mod progress;
 mod record;
+mod repair;
 mod report;
 mod run;
 mod sim;
@@ -52,6 +53,9 @@ pub enum Command {
     Run(Box<run::RunArgs>),
     /// Enter or correct a manual result in a run afterwards (the history is kept).
     Record(record::RecordArgs),
+    /// Repair a journal written by two processes at once: renumber its events in file order
+    /// (a backup of the journal is kept).
+    Repair(repair::RepairArgs),
     /// Rebuild the workbook, CSV and JSON of a run from its journal.
     Report(report::ReportArgs),
     /// Write the submission folder (workbook + one evidence zip per category).
@@ -75,6 +79,7 @@ pub fn main() -> ExitCode {
         Command::Sn(cmd) => sn::execute(cmd),
         Command::Run(args) => run::execute(*args),
         Command::Record(args) => record::execute(args),
+        Command::Repair(args) => repair::execute(args),
         Command::Report(args) => report::execute_report(args),
         Command::Package(args) => report::execute_package(args),
         Command::Demo(args) => demo::execute(args),

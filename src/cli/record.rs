@@ -12,7 +12,7 @@ use super::exit::{self, CliError};
 use super::loaded_run::LoadedRun;
 use super::summary::report_run;
 use crate::clock::SystemClock;
-use crate::journal::{ItemResult, JournalWriter, ResultSource, RunEvent};
+use crate::journal::{ItemResult, JournalError, JournalWriter, ResultSource, RunDir, RunEvent};
 use crate::judge::Verdict;
 use crate::runner::evaluate;
 
@@ -43,8 +43,12 @@ pub struct RecordArgs {
     pub operator: Option<String>,
 }
 
-/// Runs `facebench record`.
+/// Runs `facebench record`. The run directory's lock is taken before anything is read or
+/// copied, so a record beside a live run is refused (exit 2) naming the run that holds it.
 pub fn execute(args: RecordArgs) -> Result<ExitCode, CliError> {
+    let dir = RunDir::open(&args.run_dir).map_err(CliError::input)?;
+    let (mut journal, _) =
+        JournalWriter::resume(&dir, Arc::new(SystemClock::new())).map_err(journal_error)?;
     let run = LoadedRun::open(&args.run_dir)?;
     let item = run.plan.item(&args.item).ok_or_else(|| {
         CliError::input(anyhow::anyhow!(
@@ -95,8 +99,6 @@ pub fn execute(args: RecordArgs) -> Result<ExitCode, CliError> {
         note: args.note.clone(),
         attachments,
     };
-    let (mut journal, _) =
-        JournalWriter::resume(&run.dir, Arc::new(SystemClock::new())).map_err(CliError::harness)?;
     journal
         .record(RunEvent::ItemResult(result.clone()))
         .map_err(CliError::harness)?;
@@ -106,6 +108,16 @@ pub fn execute(args: RecordArgs) -> Result<ExitCode, CliError> {
     }
     let report = report_run(&args.run_dir)?;
     Ok(exit::for_verdict(report.overall))
+}
+
+/// A journal that cannot be opened for writing: the user's doing (a used or damaged run
+/// directory) or the machine's.
+pub(super) fn journal_error(error: JournalError) -> CliError {
+    if error.is_input_error() {
+        CliError::input(error)
+    } else {
+        CliError::harness(error)
+    }
 }
 
 /// Parses `NAME=V[,V…]` arguments; names must be measurements the item produces.

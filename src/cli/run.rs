@@ -56,12 +56,14 @@ pub struct RunArgs {
 /// Runs `facebench run`.
 pub fn execute(args: RunArgs) -> Result<ExitCode, CliError> {
     let catalog = load_catalog()?;
-    let clock: Arc<dyn Clock> = if args.sim_clock || args.station.sim {
+    let station = args.station.load(args.resume.as_deref())?;
+    let sim_time = station.as_ref().is_some_and(|s| s.sim_time);
+    let clock: Arc<dyn Clock> = if args.sim_clock || sim_time {
         Arc::new(SimClock::starting_at(chrono::Utc::now()))
     } else {
         Arc::new(SystemClock::new())
     };
-    let mut opener = StationOpener::new(args.station.load()?, Arc::clone(&clock));
+    let mut opener = StationOpener::new(station, Arc::clone(&clock));
     let station_name = opener.name();
     let mut open_rigs = |dir: &crate::journal::RunDir| opener.open(dir);
     let mut session = match &args.resume {
@@ -116,6 +118,9 @@ pub fn execute(args: RunArgs) -> Result<ExitCode, CliError> {
         }
     };
     logging::log_to(&session.dir().log_path()).map_err(CliError::harness)?;
+    if let Some(warning) = opener.station_change() {
+        tracing::warn!("{warning}");
+    }
     interrupt::stop_on_ctrl_c(session.stop_flag());
     let selection = Selection {
         only: args.only.clone(),

@@ -1,7 +1,11 @@
 //! `--station FILE` / `--sim`: which rigs a run uses, opened once the run directory exists.
+//!
+//! The station file's text is snapshotted into the run directory (`station.toml`) like the
+//! plan, so `--resume` without `--station` or `--sim` reopens the same rigs; a snapshot of the
+//! simulated station (`sim = true`) resumes on simulated time, as `--sim` does.
 
 use std::io::{self, BufRead, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use clap::Args;
@@ -29,50 +33,107 @@ pub struct StationArgs {
     pub sim: bool,
 }
 
+/// A station to run with: the resolved file and its text (for the snapshot).
+#[derive(Debug, Clone)]
+pub struct ChosenStation {
+    /// The resolved station.
+    pub station: Station,
+    /// The station file's text, as snapshotted into the run directory.
+    pub text: String,
+    /// Whether the run is on simulated time (`--sim`, or a resumed `--sim` run).
+    pub sim_time: bool,
+}
+
 impl StationArgs {
-    /// The station file to use, if any.
-    pub fn load(&self) -> Result<Option<Station>, CliError> {
-        let path = match (&self.station, self.sim) {
-            (Some(path), _) => path.clone(),
-            (None, true) => shipped("rigs/sim.toml"),
-            (None, false) => return Ok(None),
+    /// The station to use: the one named on the command line; else, when resuming
+    /// `resume_dir`, the run's station snapshot; else none.
+    pub fn load(&self, resume_dir: Option<&Path>) -> Result<Option<ChosenStation>, CliError> {
+        let (path, sim_time) = match (&self.station, self.sim, resume_dir) {
+            (Some(path), _, _) => (path.clone(), false),
+            (None, true, _) => (shipped("rigs/sim.toml"), true),
+            (None, false, Some(dir)) => {
+                let dir = RunDir::open(dir).map_err(CliError::input)?;
+                if dir
+                    .read_station_snapshot()
+                    .map_err(CliError::input)?
+                    .is_none()
+                {
+                    return Ok(None);
+                }
+                let path = dir.station_snapshot_path();
+                let station = load_station(&path).map_err(CliError::input)?;
+                let sim_time = station.sim;
+                return read_chosen(&path, station, sim_time).map(Some);
+            }
+            (None, false, None) => return Ok(None),
         };
-        load_station(&path).map(Some).map_err(CliError::input)
+        let station = load_station(&path).map_err(CliError::input)?;
+        read_chosen(&path, station, sim_time).map(Some)
     }
+}
+
+/// Pairs a loaded station with its file's text.
+fn read_chosen(path: &Path, station: Station, sim_time: bool) -> Result<ChosenStation, CliError> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| CliError::input(anyhow::anyhow!("cannot read {}: {e}", path.display())))?;
+    Ok(ChosenStation {
+        station,
+        text,
+        sim_time,
+    })
 }
 
 /// Opens a station's rigs for a session and keeps its simulators alive.
 #[derive(Debug)]
 pub struct StationOpener {
-    station: Option<Station>,
+    station: Option<ChosenStation>,
     clock: Arc<dyn Clock>,
     sims: Option<StationSims>,
+    change: Option<String>,
 }
 
 impl StationOpener {
     /// An opener for `station` (none: no rigs).
-    pub fn new(station: Option<Station>, clock: Arc<dyn Clock>) -> StationOpener {
+    pub fn new(station: Option<ChosenStation>, clock: Arc<dyn Clock>) -> StationOpener {
         StationOpener {
             station,
             clock,
             sims: None,
+            change: None,
         }
+    }
+
+    /// A warning when [`StationOpener::open`] found that the run had used another station
+    /// before (it is printed at once; log it once the run's log is open).
+    pub fn station_change(&self) -> Option<&str> {
+        self.change.as_deref()
     }
 
     /// The station's name for the journal.
     pub fn name(&self) -> String {
         self.station
             .as_ref()
-            .map_or_else(|| "none".to_string(), |s| s.name.clone())
+            .map_or_else(|| "none".to_string(), |s| s.station.name.clone())
     }
 
-    /// Opens the rigs, with wire logs in the run directory.
+    /// Snapshots the station into the run directory (keeping a different earlier one as
+    /// `station.<n>.toml`, with a warning) and opens the rigs, with wire logs in the run
+    /// directory.
     pub fn open(&mut self, dir: &RunDir) -> Result<RigSet, RunError> {
-        let Some(station) = &self.station else {
+        let Some(chosen) = &self.station else {
             return Ok(RigSet::none());
         };
+        if let Some(kept) = dir.write_station_snapshot(&chosen.text)? {
+            let warning = format!(
+                "this run used another station before (kept as {}); it continues with station `{}`",
+                kept.display(),
+                chosen.station.name
+            );
+            eprintln!("warning: {warning}");
+            self.change = Some(warning);
+        }
         let (rigs, sims) = open_station(
-            station,
+            &chosen.station,
             Arc::clone(&self.clock),
             Some(dir.path()),
             Box::new(TerminalChannel),

@@ -1,7 +1,8 @@
 //! Copying evidence files into a run directory, under names that cannot leave it.
 //!
 //! An attachment lands in `attachments/<item>/<name>`, where both the item id and the file name
-//! are sanitised: path separators, control characters (NUL included) and characters Windows
+//! are sanitised: path separators, control and Unicode format characters (NUL, U+202E, U+200B
+//! included) and characters Windows
 //! refuses become `_`, leading and trailing dots and spaces are dropped (so `..` cannot climb),
 //! Windows device names get a `_` prefix, and long names are shortened keeping the extension.
 //! A name already taken gets a numeric suffix (`photo-2.jpg`); nothing is overwritten.
@@ -12,6 +13,7 @@ use std::path::Path;
 
 use super::rundir::{sync_dir, RunDir};
 use super::JournalError;
+use crate::report::names::is_invisible;
 
 /// Longest sanitised name, in bytes (well under every file system's 255).
 const MAX_NAME_BYTES: usize = 120;
@@ -111,7 +113,8 @@ fn sanitise_file_name(raw: &str, fallback: &str) -> String {
     let replaced: String = raw
         .chars()
         .map(|c| {
-            if c.is_control() || matches!(c, '/' | '\\' | ':' | '*' | '?' | '"' | '<' | '>' | '|') {
+            if is_invisible(c) || matches!(c, '/' | '\\' | ':' | '*' | '?' | '"' | '<' | '>' | '|')
+            {
                 '_'
             } else {
                 c
@@ -167,6 +170,8 @@ mod tests {
             ("LPT1", "_LPT1"),
             ("", "attachment"),
             ("照片 1.jpg", "照片 1.jpg"),
+            ("photo\u{202E}gpj.exe", "photo_gpj.exe"),
+            ("\u{FEFF}a\u{200B}b\u{2066}.png", "_a_b_.png"),
         ];
         for (raw, expected) in cases {
             assert_eq!(sanitise_file_name(raw, "attachment"), expected, "{raw:?}");

@@ -4,8 +4,9 @@
 //! each synced to disk before [`JournalWriter::record`] returns; `plan.toml`, the snapshot of the
 //! plan the run started from (earlier ones kept as `plan.<n>.toml` when an edited plan was
 //! accepted on resume); `facebench.log`, the tracing log; `attachments/`, copies of the
-//! evidence files the operator named; `series/`, the measured series as CSV; and `report/`, the
-//! rendered outputs. [`read_journal`] reads the journal back, tolerating (and reporting, as a
+//! evidence files the operator named; `series/`, the measured series as CSV; `station.toml`, the
+//! snapshot of the station file (earlier ones kept as `station.<n>.toml`); `run.lock`, the
+//! lock naming the process writing the run; and `report/`, the rendered outputs. [`read_journal`] reads the journal back, tolerating (and reporting, as a
 //! [`TruncatedTail`]) a broken last line left by a crash, and [`RunState`] folds the entries into
 //! the latest result per item. Reports and resume read nothing else.
 //!
@@ -17,18 +18,33 @@
 //! off before appending, so the journal stays valid JSON lines. A broken line anywhere else is
 //! a hard error naming the file and line: it is never skipped.
 //!
+//! # One writer at a time
+//!
+//! A new run, a resume and `facebench record` hold the directory's [`RunLock`] (an OS lock on
+//! `run.lock`, released by the kernel however the holder ends) for as long as they write; a
+//! second one is refused with [`JournalError::InUse`] naming the holder. A journal damaged by
+//! two writers before there was a lock (repeated or skipped sequence numbers) is reported as
+//! [`JournalError::SequenceGap`] with the way out: [`repair_journal`] (`facebench repair`)
+//! renumbers it in file order and keeps a backup. Report files are written with
+//! [`write_atomically`], so their final names only ever show complete files.
+//!
 //! # Starting and resuming
 //!
 //! A run starts with [`RunDir::create`], [`RunDir::write_plan_snapshot`],
 //! [`JournalWriter::create`] and a `run_started` event. It continues with [`RunDir::open`],
 //! [`JournalWriter::resume`] (which also returns the entries, for [`RunState::from_entries`])
-//! and a `run_resumed` event carrying the size of the dropped tail, if any.
+//! and a `run_resumed` event carrying the size of the dropped tail, if any. A run killed before
+//! its first event cannot be resumed ([`JournalError::NeverStarted`]); [`RunDir::create`]
+//! reuses its directory.
 
+mod atomic;
 mod attachment;
 pub mod event;
 #[cfg(test)]
 mod fixtures;
+mod lock;
 mod reader;
+mod repair;
 mod rundir;
 mod state;
 mod writer;
@@ -36,8 +52,11 @@ mod writer;
 use std::io;
 use std::path::PathBuf;
 
+pub use atomic::write_atomically;
 pub use event::{Entry, ItemResult, MeasuredSeries, ResultSource, RunEvent, JOURNAL_FORMAT};
+pub use lock::{host_name, LockHolder, RunLock, LOCK_FILE};
 pub use reader::{read_journal, JournalContents, TruncatedTail};
+pub use repair::{repair_journal, Renumbered, RepairReport};
 pub use rundir::RunDir;
 pub use state::RunState;
 pub use writer::JournalWriter;
@@ -93,8 +112,33 @@ pub enum JournalError {
         /// The serde message.
         message: String,
     },
+    /// Another process holds the run directory's lock.
+    #[error("run directory {} is in use by {holder}", path.display())]
+    InUse {
+        /// The run directory.
+        path: PathBuf,
+        /// Who holds it (pid, host, since, command).
+        holder: String,
+    },
+    /// The run was stopped before its first event: there is nothing to resume.
+    #[error(
+        "run directory {} was stopped before its run started (its journal has no event): \
+         start the run again with --run-dir {} (the directory is reused)",
+        path.display(),
+        path.display()
+    )]
+    NeverStarted {
+        /// The run directory.
+        path: PathBuf,
+    },
     /// Journal lines parse but their sequence numbers are not 1, 2, 3, …
-    #[error("{}:{line}: sequence number {found}, expected {expected}", path.display())]
+    #[error(
+        "{}:{line}: {}; the journal was written by two processes at once (or edited): \
+         `facebench repair {}` renumbers it in file order and keeps a backup",
+        path.display(),
+        describe_gap(*expected, *found),
+        path.parent().unwrap_or(path).display()
+    )]
     SequenceGap {
         /// The journal file.
         path: PathBuf,
@@ -134,6 +178,15 @@ pub enum JournalError {
     },
 }
 
+/// What is wrong with a sequence number, for [`JournalError::SequenceGap`].
+fn describe_gap(expected: u64, found: u64) -> String {
+    if found < expected {
+        format!("sequence number {found} again (or out of order), expected {expected}")
+    } else {
+        format!("sequence number {found}, expected {expected} ({found} skips ahead)")
+    }
+}
+
 impl JournalError {
     /// True when the error lies in what the user named (a wrong, used or damaged run
     /// directory, an evidence file that is not there, a path that is a directory or cannot be
@@ -144,6 +197,8 @@ impl JournalError {
             JournalError::MissingRunDir { .. }
             | JournalError::NotARunDir { .. }
             | JournalError::RunDirExists { .. }
+            | JournalError::InUse { .. }
+            | JournalError::NeverStarted { .. }
             | JournalError::Attachment { .. }
             | JournalError::CorruptLine { .. }
             | JournalError::SequenceGap { .. }

@@ -28,12 +28,16 @@ pub struct JournalWriter {
     /// Bytes of complete lines on disk: where a failed write is rolled back to.
     valid_bytes: u64,
     broken: bool,
+    /// The run directory, holding its lock for as long as the writer lives.
+    _locked: RunDir,
 }
 
 impl JournalWriter {
     /// Starts a new journal in `dir`; it must not have one yet. The first event recorded must be
-    /// `run_started`, with `seq` 1.
+    /// `run_started`, with `seq` 1. The writer holds the directory's lock (taken here unless
+    /// `dir` holds it already): [`JournalError::InUse`] while another process holds it.
     pub fn create(dir: &RunDir, clock: Arc<dyn Clock>) -> Result<JournalWriter, JournalError> {
+        let locked = dir.lock()?;
         let path = dir.journal_path();
         let file = create_new_synced(&path, "create journal")?;
         Ok(JournalWriter {
@@ -43,6 +47,7 @@ impl JournalWriter {
             next_seq: 1,
             valid_bytes: 0,
             broken: false,
+            _locked: locked,
         })
     }
 
@@ -50,11 +55,21 @@ impl JournalWriter {
     /// last line (reported in the returned contents), ends a final complete line that lacks its
     /// newline, and continues the sequence after the last entry. The caller records
     /// `run_resumed` next, with `truncated_bytes` from [`JournalContents::truncated_tail`].
+    ///
+    /// The directory's lock is taken first, so nothing is read or cut while another process
+    /// writes the run ([`JournalError::InUse`]). A journal without any event (a run killed
+    /// before it started) is [`JournalError::NeverStarted`].
     pub fn resume(
         dir: &RunDir,
         clock: Arc<dyn Clock>,
     ) -> Result<(JournalWriter, JournalContents), JournalError> {
+        let locked = dir.lock()?;
         let contents = read_journal(dir)?;
+        if contents.entries.is_empty() {
+            return Err(JournalError::NeverStarted {
+                path: dir.path().into(),
+            });
+        }
         let path = dir.journal_path();
         let mut file = OpenOptions::new()
             .read(true)
@@ -86,6 +101,7 @@ impl JournalWriter {
             next_seq,
             valid_bytes,
             broken: false,
+            _locked: locked,
         };
         Ok((writer, contents))
     }
@@ -342,5 +358,45 @@ mod tests {
             panic!("last entry is {:?}", contents.entries[2].event);
         };
         assert_eq!(last.source, ResultSource::Measured);
+    }
+
+    #[test]
+    fn resume_is_refused_without_touching_the_journal_while_another_holds_the_lock() {
+        let (tmp, dir) = new_run();
+        let mut writer = JournalWriter::create(&dir, sim_clock()).unwrap();
+        writer.record(run_started()).unwrap();
+        let mut cut = fs::read(dir.journal_path()).unwrap();
+        cut.extend_from_slice(br#"{"seq":2,"#);
+        fs::write(dir.journal_path(), &cut).unwrap();
+
+        let other = RunDir::open(&tmp.path().join("run")).unwrap();
+        let err = JournalWriter::resume(&other, sim_clock()).unwrap_err();
+        assert!(matches!(err, JournalError::InUse { .. }), "{err}");
+        assert!(err.to_string().contains("is in use by pid"), "{err}");
+        assert_eq!(fs::read(dir.journal_path()).unwrap(), cut, "tail not cut");
+
+        drop(writer);
+        drop(dir);
+        let (_writer, contents) = JournalWriter::resume(&other, sim_clock()).unwrap();
+        assert_eq!(contents.entries.len(), 1);
+    }
+
+    #[test]
+    fn a_run_killed_before_its_first_event_cannot_be_resumed_but_its_directory_is_reused() {
+        let (tmp, dir) = new_run();
+        dir.write_plan_snapshot("standard = \"a\"\n").unwrap();
+        drop(JournalWriter::create(&dir, sim_clock()).unwrap());
+        drop(dir);
+        let path = tmp.path().join("run");
+        let err = JournalWriter::resume(&RunDir::open(&path).unwrap(), sim_clock()).unwrap_err();
+        assert!(matches!(err, JournalError::NeverStarted { .. }), "{err}");
+        assert!(err.is_input_error());
+        assert!(err.to_string().contains("--run-dir"), "{err}");
+
+        let dir = RunDir::create(&path).unwrap();
+        dir.write_plan_snapshot("standard = \"b\"\n").unwrap();
+        let mut writer = JournalWriter::create(&dir, sim_clock()).unwrap();
+        writer.record(run_started()).unwrap();
+        assert_eq!(dir.read_plan_snapshot().unwrap(), "standard = \"b\"\n");
     }
 }

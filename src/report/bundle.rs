@@ -17,7 +17,7 @@ use zip::write::SimpleFileOptions;
 use zip::{CompressionMethod, ZipWriter};
 
 use crate::catalog::Standard;
-use crate::journal::{RunDir, RunState};
+use crate::journal::{write_atomically, RunDir, RunState};
 use crate::judge::Verdict;
 use crate::plan::{EvidenceCategory, Plan};
 
@@ -262,39 +262,46 @@ fn write_category_zip(
         source,
     };
     let io_error = |source| ReportError::io(path, source);
-    let file = File::create(path).map_err(io_error)?;
-    let mut zip = ZipWriter::new(file);
-    let options = SimpleFileOptions::default().compression_method(CompressionMethod::Deflated);
     let mut entries = vec![README.to_string()];
-    zip.start_file(README, options).map_err(zip_error)?;
-    zip.write_all(index.as_bytes()).map_err(io_error)?;
+    write_atomically(
+        path,
+        |file| {
+            let mut zip = ZipWriter::new(file);
+            let options =
+                SimpleFileOptions::default().compression_method(CompressionMethod::Deflated);
+            zip.start_file(README, options).map_err(zip_error)?;
+            zip.write_all(index.as_bytes()).map_err(io_error)?;
 
-    let mut sheet_keys: Vec<_> = items.iter().map(|s| s.item.sheet).collect();
-    sheet_keys.sort();
-    sheet_keys.dedup();
-    for sheet in sheets.iter().filter(|s| sheet_keys.contains(&s.sheet)) {
-        let name = csv_file_name(sheet.sheet);
-        let bytes = sheet_csv(sheet, charts).map_err(|source| ReportError::Csv {
-            path: format!("{}:{name}", path.display()),
-            source,
-        })?;
-        zip.start_file(name.as_str(), options).map_err(zip_error)?;
-        zip.write_all(&bytes).map_err(io_error)?;
-        entries.push(name);
-    }
+            let mut sheet_keys: Vec<_> = items.iter().map(|s| s.item.sheet).collect();
+            sheet_keys.sort();
+            sheet_keys.dedup();
+            for sheet in sheets.iter().filter(|s| sheet_keys.contains(&s.sheet)) {
+                let name = csv_file_name(sheet.sheet);
+                let bytes = sheet_csv(sheet, charts).map_err(|source| ReportError::Csv {
+                    path: format!("{}:{name}", path.display()),
+                    source,
+                })?;
+                zip.start_file(name.as_str(), options).map_err(zip_error)?;
+                zip.write_all(&bytes).map_err(io_error)?;
+                entries.push(name);
+            }
 
-    for (entry, source) in &members.files {
-        let mut input = File::open(source).map_err(|e| ReportError::io(source, e))?;
-        let size = input
-            .metadata()
-            .map_err(|e| ReportError::io(source, e))?
-            .len();
-        let options = options.large_file(size >= ZIP64_THRESHOLD_BYTES);
-        zip.start_file(entry.as_str(), options).map_err(zip_error)?;
-        std::io::copy(&mut input, &mut zip).map_err(|e| ReportError::io(source, e))?;
-        entries.push(entry.clone());
-    }
-    zip.finish().map_err(zip_error)?;
+            for (entry, source) in &members.files {
+                let mut input = File::open(source).map_err(|e| ReportError::io(source, e))?;
+                let size = input
+                    .metadata()
+                    .map_err(|e| ReportError::io(source, e))?
+                    .len();
+                let options = options.large_file(size >= ZIP64_THRESHOLD_BYTES);
+                zip.start_file(entry.as_str(), options).map_err(zip_error)?;
+                std::io::copy(&mut input, &mut zip).map_err(|e| ReportError::io(source, e))?;
+                entries.push(entry.clone());
+            }
+            zip.finish().map_err(zip_error)?;
+            Ok(())
+        },
+        ReportError::io,
+    )?;
 
     Ok(CategoryZip {
         number: category.number,

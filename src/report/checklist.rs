@@ -17,7 +17,7 @@ use crate::judge::{Verdict, VerdictCounts};
 use super::layout::{fit_row, PageHeading};
 use super::names::{join_in, submission_file_name};
 use super::status::overall;
-use super::workbook::{cells_with_widths, set_up_page, write_header, Styles};
+use super::workbook::{cells_with_widths, save_workbook, set_up_page, write_header, Styles};
 use super::ReportError;
 
 /// Name of the one sheet of the checklist workbook.
@@ -267,7 +267,7 @@ pub fn write_checklist(dir: &Path, checklist: &CameraChecklist) -> Result<PathBu
         ),
     }
     .apply(sheet);
-    workbook.save(&path).map_err(xlsx)?;
+    save_workbook(&mut workbook, &path)?;
     Ok(path)
 }
 

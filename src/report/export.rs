@@ -1,13 +1,14 @@
 //! CSV per sheet, the JSON run record, and [`write_reports`], which writes them with the
 //! workbook into a run's report folder.
 
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 use crate::catalog::{Sheet, Standard};
-use crate::journal::{MeasuredSeries, ResultSource, RunState};
+use crate::journal::{write_atomically, MeasuredSeries, ResultSource, RunState};
 use crate::judge::{Verdict, VerdictCounts};
 use crate::plan::Plan;
 use crate::unit::Unit;
@@ -57,6 +58,15 @@ pub fn sheet_csv(sheet: &SheetStatus<'_>, charts: &Charts) -> Result<Vec<u8>, cs
         .map_err(|e| csv::Error::from(e.into_error()))
 }
 
+/// Writes `bytes` to `path` atomically (see [`write_atomically`]).
+fn write_bytes(path: &Path, bytes: &[u8]) -> Result<(), ReportError> {
+    write_atomically(
+        path,
+        |file| file.write_all(bytes).map_err(|e| ReportError::io(path, e)),
+        ReportError::io,
+    )
+}
+
 /// Writes the workbook, one CSV per applicable sheet, `run.json` and the charts of the run's
 /// series (into `folder/charts/`) into `folder` (created when missing) and returns their paths.
 /// `folder` is the run directory's `report/` folder: the series are read from
@@ -80,7 +90,7 @@ pub fn write_reports(
             path: path.display().to_string(),
             source,
         })?;
-        std::fs::write(&path, bytes).map_err(|source| ReportError::io(&path, source))?;
+        write_bytes(&path, &bytes)?;
         csv_files.push((sheet.sheet, path));
     }
     let json = folder.join(JSON_FILE);
@@ -89,7 +99,7 @@ pub fn write_reports(
         path: json.display().to_string(),
         source,
     })?;
-    std::fs::write(&json, text + "\n").map_err(|source| ReportError::io(&json, source))?;
+    write_bytes(&json, (text + "\n").as_bytes())?;
     Ok(ReportFiles {
         workbook,
         csv: csv_files,

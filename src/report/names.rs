@@ -30,13 +30,89 @@ const RESERVED_NAMES: &[&str] = &[
     "COM9", "LPT1", "LPT2", "LPT3", "LPT4", "LPT5", "LPT6", "LPT7", "LPT8", "LPT9",
 ];
 
+/// The longest extension (dot excluded) [`safe_file_name`] keeps when it shortens a name.
+const MAX_EXTENSION_CHARS: usize = 15;
+
+/// Unicode format characters (general category Cf, Unicode 15): invisible characters that
+/// reorder or hide text (U+202E RIGHT-TO-LEFT OVERRIDE turns `photo\u{202E}gpj.exe` into what
+/// looks like `photoexe.jpg`), so they are treated as control characters in names.
+const FORMAT_CHARS: &[(char, char)] = &[
+    ('\u{00AD}', '\u{00AD}'),
+    ('\u{0600}', '\u{0605}'),
+    ('\u{061C}', '\u{061C}'),
+    ('\u{06DD}', '\u{06DD}'),
+    ('\u{070F}', '\u{070F}'),
+    ('\u{0890}', '\u{0891}'),
+    ('\u{08E2}', '\u{08E2}'),
+    ('\u{180E}', '\u{180E}'),
+    ('\u{200B}', '\u{200F}'),
+    ('\u{202A}', '\u{202E}'),
+    ('\u{2060}', '\u{2064}'),
+    ('\u{2066}', '\u{206F}'),
+    ('\u{FEFF}', '\u{FEFF}'),
+    ('\u{FFF9}', '\u{FFFB}'),
+    ('\u{110BD}', '\u{110BD}'),
+    ('\u{110CD}', '\u{110CD}'),
+    ('\u{13430}', '\u{1343F}'),
+    ('\u{1BCA0}', '\u{1BCA3}'),
+    ('\u{1D173}', '\u{1D17A}'),
+    ('\u{E0001}', '\u{E0001}'),
+    ('\u{E0020}', '\u{E007F}'),
+];
+
+/// True for a Unicode format character (general category Cf): zero-width spaces and joiners,
+/// bidirectional marks, overrides and isolates, the byte-order mark, tags …
+pub fn is_format_char(c: char) -> bool {
+    FORMAT_CHARS
+        .iter()
+        .any(|&(first, last)| (first..=last).contains(&c))
+}
+
+/// True for a character no name may hold: a control or format character.
+pub fn is_invisible(c: char) -> bool {
+    c.is_control() || is_format_char(c)
+}
+
 /// Makes one user-supplied string safe to embed in a file name.
 ///
-/// Forbidden and control characters and runs of two or more dots become `_`; runs of `_` and
-/// whitespace collapse; leading and trailing dots, spaces and `_` are trimmed; Windows device
-/// names get a `_` prefix; the result is capped at [`MAX_COMPONENT_CHARS`] characters and is
-/// never empty.
+/// Forbidden, control and format characters and runs of two or more dots become `_`; runs of
+/// `_` and whitespace collapse; leading and trailing dots, spaces and `_` are trimmed; Windows
+/// device names get a `_` prefix; the result is capped at [`MAX_COMPONENT_CHARS`] characters
+/// and is never empty.
 pub fn safe_file_component(raw: &str) -> String {
+    finish(&cap_chars(&clean(raw), MAX_COMPONENT_CHARS))
+}
+
+/// Like [`safe_file_component`], for a file name: a name too long is shortened in its stem, so
+/// that its extension (up to 15 letters or digits) survives.
+pub fn safe_file_name(raw: &str) -> String {
+    let cleaned = clean(raw);
+    let body = trim_edges(&cleaned);
+    if body.chars().count() > MAX_COMPONENT_CHARS {
+        if let Some((stem, extension)) = split_extension(body) {
+            let room = MAX_COMPONENT_CHARS - extension.chars().count();
+            let stem = cap_chars(stem, room);
+            if !trim_edges(&stem).is_empty() {
+                return finish(&format!("{}{extension}", trim_edges(&stem)));
+            }
+        }
+    }
+    finish(&cap_chars(&cleaned, MAX_COMPONENT_CHARS))
+}
+
+/// Splits `name.ext` into (`name`, `.ext`) when the extension is 1 to [`MAX_EXTENSION_CHARS`]
+/// letters or digits and the stem is not empty.
+fn split_extension(name: &str) -> Option<(&str, &str)> {
+    let dot = name.rfind('.').filter(|&dot| dot > 0)?;
+    let extension = &name[dot..];
+    let letters = extension.chars().count() - 1;
+    let plain = extension[1..].chars().all(char::is_alphanumeric);
+    (plain && (1..=MAX_EXTENSION_CHARS).contains(&letters)).then(|| name.split_at(dot))
+}
+
+/// Replaces forbidden, control and format characters and dot runs, and collapses runs of `_`
+/// and spaces.
+fn clean(raw: &str) -> String {
     let mut replaced = String::with_capacity(raw.len());
     let mut chars = raw.chars().peekable();
     while let Some(c) = chars.next() {
@@ -45,7 +121,7 @@ pub fn safe_file_component(raw: &str) -> String {
                 chars.next();
             }
             replaced.push('_');
-        } else if FORBIDDEN.contains(&c) || c.is_control() {
+        } else if FORBIDDEN.contains(&c) || is_invisible(c) {
             replaced.push('_');
         } else if c.is_whitespace() {
             replaced.push(' ');
@@ -53,12 +129,17 @@ pub fn safe_file_component(raw: &str) -> String {
             replaced.push(c);
         }
     }
-    let collapsed = collapse_runs(&replaced);
-    let capped: String = trim_edges(&collapsed)
-        .chars()
-        .take(MAX_COMPONENT_CHARS)
-        .collect();
-    let trimmed = trim_edges(&capped);
+    collapse_runs(&replaced)
+}
+
+/// The first `max` characters of `text` without its edges.
+fn cap_chars(text: &str, max: usize) -> String {
+    trim_edges(text).chars().take(max).collect()
+}
+
+/// Trims the edges again (a cut may end on a space), never empty, device names prefixed.
+fn finish(text: &str) -> String {
+    let trimmed = trim_edges(text);
     if trimmed.is_empty() {
         return EMPTY_REPLACEMENT.to_string();
     }
@@ -193,9 +274,10 @@ pub fn join_in(dir: &Path, name: &str) -> Result<PathBuf, ReportError> {
 
 /// A safe zip entry name for a path relative to the run directory: separators of either kind
 /// split components; empty, `.`, `..` and drive (`C:`) components are dropped; each remaining
-/// component is sanitised. `None` when nothing is left.
+/// component is sanitised, the last one as a file name (a long one keeps its extension).
+/// `None` when nothing is left.
 pub fn zip_entry_name(relative: &str) -> Option<String> {
-    let parts: Vec<String> = relative
+    let kept: Vec<&str> = relative
         .split(['/', '\\'])
         .filter(|part| {
             let trimmed = part.trim();
@@ -204,13 +286,11 @@ pub fn zip_entry_name(relative: &str) -> Option<String> {
                 && trimmed != ".."
                 && !(trimmed.len() == 2 && trimmed.ends_with(':'))
         })
-        .map(safe_file_component)
         .collect();
-    if parts.is_empty() {
-        None
-    } else {
-        Some(parts.join("/"))
-    }
+    let (file, folders) = kept.split_last()?;
+    let mut parts: Vec<String> = folders.iter().map(|f| safe_file_component(f)).collect();
+    parts.push(safe_file_name(file));
+    Some(parts.join("/"))
 }
 
 #[cfg(test)]
@@ -239,6 +319,10 @@ mod tests {
         "\u{7f}\u{1b}[31m",
         "trailing dots...",
         "__..__",
+        "photo\u{202E}gpj.exe",
+        "zero\u{200B}width\u{FEFF}",
+        "\u{200E}\u{200F}\u{2066}\u{2069}",
+        "tag\u{E0041}\u{E007F}",
     ];
 
     fn assert_plain(name: &str) {
@@ -248,7 +332,7 @@ mod tests {
         assert!(
             !name
                 .chars()
-                .any(|c| FORBIDDEN.contains(&c) || c.is_control()),
+                .any(|c| FORBIDDEN.contains(&c) || is_invisible(c)),
             "{name:?}"
         );
         assert!(!is_reserved(name), "{name:?}");
@@ -277,6 +361,49 @@ mod tests {
         assert_eq!(safe_file_component("FP-200"), "FP-200");
         assert_eq!(safe_file_component("v1.4"), "v1.4");
         assert_eq!(safe_file_component("深圳某某科技"), "深圳某某科技");
+        assert_eq!(safe_file_component("photo\u{202E}gpj.exe"), "photo_gpj.exe");
+        assert_eq!(safe_file_component("Ac\u{200B}me"), "Ac_me");
+        assert_eq!(safe_file_component("\u{FEFF}Acme\u{200E}"), "Acme");
+        assert_eq!(safe_file_component("\u{2066}\u{2069}"), "unnamed");
+    }
+
+    #[test]
+    fn every_format_character_listed_in_the_brief_is_caught() {
+        for c in [
+            '\u{202E}',
+            '\u{200B}',
+            '\u{200E}',
+            '\u{200F}',
+            '\u{2066}',
+            '\u{2067}',
+            '\u{2068}',
+            '\u{2069}',
+            '\u{FEFF}',
+            '\u{00AD}',
+            '\u{E0001}',
+        ] {
+            assert!(is_format_char(c), "U+{:04X}", c as u32);
+        }
+        for c in ['a', '测', ' ', '\u{2010}', '\u{2070}', '\u{FEFE}'] {
+            assert!(!is_format_char(c), "U+{:04X}", c as u32);
+        }
+    }
+
+    #[test]
+    fn long_file_names_keep_their_extension() {
+        let long = format!("{}.jpg", "evidence photo ".repeat(10));
+        let name = safe_file_name(&long);
+        assert!(name.ends_with(".jpg"), "{name}");
+        assert!(name.chars().count() <= MAX_COMPONENT_CHARS, "{name}");
+        assert!(name.starts_with("evidence photo evidence"), "{name}");
+        let cjk = format!("{}.csv", "温".repeat(200));
+        assert_eq!(safe_file_name(&cjk), format!("{}.csv", "温".repeat(44)));
+        // Short names and names without a real extension are as for a component.
+        assert_eq!(safe_file_name("a.jpg"), "a.jpg");
+        assert_eq!(safe_file_name(&"x".repeat(60)), "x".repeat(48));
+        let odd = format!("{}.not an extension", "y".repeat(60));
+        assert_eq!(safe_file_name(&odd), "y".repeat(48));
+        assert_eq!(safe_file_name("con.jpg"), "_con.jpg");
     }
 
     #[test]
@@ -362,6 +489,14 @@ mod tests {
         );
         assert_eq!(zip_entry_name("a/.hidden"), Some("a/hidden".to_string()));
         assert_eq!(zip_entry_name("../.."), None);
+        let long = format!("attachments/CLM-001/{}.png", "p".repeat(300));
+        let entry = zip_entry_name(&long).unwrap();
+        assert!(entry.starts_with("attachments/CLM-001/ppp"), "{entry}");
+        assert!(entry.ends_with(".png"), "{entry}");
+        assert_eq!(
+            zip_entry_name("attachments/x\u{202E}/a\u{200B}b.txt").as_deref(),
+            Some("attachments/x/a_b.txt")
+        );
         assert_eq!(zip_entry_name(""), None);
     }
 }

@@ -6,7 +6,7 @@ use std::path::Path;
 use rust_xlsxwriter::{Color, Format, FormatAlign, FormatBorder, Workbook, Worksheet, XlsxError};
 
 use crate::catalog::Standard;
-use crate::journal::RunState;
+use crate::journal::{write_atomically, RunState};
 use crate::judge::{Verdict, VerdictCounts};
 use crate::plan::Plan;
 
@@ -74,7 +74,24 @@ pub(super) fn write_workbook_with_charts(
     for sheet in workbook.worksheets_mut() {
         heading.apply(sheet);
     }
-    workbook.save(path).map_err(xlsx)
+    save_workbook(&mut workbook, path)
+}
+
+/// Saves a workbook atomically (see [`write_atomically`]): a kill or a full disk never leaves
+/// a truncated or empty workbook under its final name.
+pub(crate) fn save_workbook(workbook: &mut Workbook, path: &Path) -> Result<(), ReportError> {
+    write_atomically(
+        path,
+        |file| {
+            workbook
+                .save_to_writer(file)
+                .map_err(|source| ReportError::Xlsx {
+                    path: path.display().to_string(),
+                    source,
+                })
+        },
+        ReportError::io,
+    )
 }
 
 /// The report number: the run's start (UTC, to the second) and the last six characters of the

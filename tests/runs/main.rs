@@ -6,11 +6,13 @@
 #[path = "../support/common/mod.rs"]
 mod common;
 
+mod atomic_outputs;
 mod cli_commands;
 mod cli_demo_workbook;
 mod journal_crash;
 mod plan_check;
 mod resume_after_kill;
+mod run_dir;
 mod runner_rigs;
 mod shipped_plans;
 mod sn_cli_free;

@@ -273,7 +273,7 @@ impl FrameAnalyzer {
                 self.frozen.on_payload(payload);
             }
             let every = u64::from(self.config.luma_every);
-            if !corrupt && every != 0 && self.payload_frames % every == 0 {
+            if !corrupt && every != 0 && self.payload_frames.is_multiple_of(every) {
                 if let Some(stats) = self.frame_luma(frame) {
                     luma_mean = Some(stats.mean);
                     self.add_luma(stats);
@@ -328,7 +328,7 @@ impl FrameAnalyzer {
             return frame_luma(frame, self.config.luma_sampling, &self.config.thresholds);
         }
         let every = u64::from(self.config.mjpeg_decode_every);
-        if every == 0 || self.payload_frames % every != 0 {
+        if every == 0 || !self.payload_frames.is_multiple_of(every) {
             return None;
         }
         let decoded =

@@ -36,7 +36,7 @@ impl Trigger {
         match self {
             Trigger::Never => false,
             Trigger::Every { period, phase } => {
-                *period != 0 && index >= *phase && (index - phase) % period == 0
+                *period != 0 && index >= *phase && (index - phase).is_multiple_of(*period)
             }
             Trigger::Chance(p) => rng.next_f64() < *p,
             Trigger::At(indices) => indices.contains(&index),

@@ -87,7 +87,7 @@ impl ReplayWriter {
 /// Whether frame number `index` (from 0) keeps its pixels when one frame in `every` does, or
 /// at most one per `min_spacing` of host time (whichever is sparser); a helper for recorders.
 pub fn keep_every(index: u64, every: u32) -> bool {
-    every != 0 && index % u64::from(every) == 0
+    every != 0 && index.is_multiple_of(u64::from(every))
 }
 
 /// Spacing helper: true when `at` is at least `spacing` after `last` (or nothing was kept yet),

@@ -265,7 +265,7 @@ impl FrameSource for SyntheticSource {
         self.next_index += 1;
         let s = self.config.stream;
         let every = u64::from(self.config.payload_every);
-        let data = if every != 0 && index % every == 0 {
+        let data = if every != 0 && index.is_multiple_of(every) {
             self.payload_for(index)
         } else {
             self.empty.clone()

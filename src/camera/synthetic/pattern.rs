@@ -57,7 +57,7 @@ pub fn render_luma(pattern: Pattern, width: usize, height: usize, index: u64) ->
                     }
                 }
             };
-            let dither = usize::from((x + y + index as usize) % DITHER_PERIOD == 0);
+            let dither = usize::from((x + y + index as usize).is_multiple_of(DITHER_PERIOD));
             *px = (base + dither).min(255) as u8;
         }
     }

@@ -428,7 +428,7 @@ mod tests {
                 seed ^= seed << 13;
                 seed ^= seed >> 17;
                 seed ^= seed << 5;
-                if seed % 7 == 0 {
+                if seed.is_multiple_of(7) {
                     *byte = (seed >> 8) as u8;
                 }
             }

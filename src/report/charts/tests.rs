@@ -352,7 +352,7 @@ fn random_series_files_never_panic() {
             seed ^= seed << 13;
             seed ^= seed >> 17;
             seed ^= seed << 5;
-            if seed % 23 == 0 {
+            if seed.is_multiple_of(23) {
                 *byte = b",\n\"-e9x"[(seed >> 9) as usize % 7];
             }
         }

@@ -122,7 +122,7 @@ impl RegisterDevice for WatlowF4t {
         // A single register write carries an enumeration's low word; otherwise whole pairs.
         let pairs: Vec<(u16, u32)> = match values {
             [one] => vec![(address, u32::from(*one))],
-            _ if values.len() % 2 == 0 => values
+            _ if values.len().is_multiple_of(2) => values
                 .chunks(2)
                 .enumerate()
                 .map(|(i, w)| {

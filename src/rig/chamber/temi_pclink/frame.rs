@@ -353,7 +353,7 @@ mod tests {
                     ALPHABET[state as usize % ALPHABET.len()]
                 })
                 .collect();
-            let _ = decode(&bytes, state % 2 == 0);
+            let _ = decode(&bytes, state.is_multiple_of(2));
             let _ = frame_len(&bytes);
         }
     }
