@@ -201,7 +201,7 @@ fn humidity_chamber(line: &[u8]) -> Option<Vec<u8>> {
         b"TEMP, S300.0\r\n" => b"NA:DATA OUT OF RANGE\r\n",
         b"MODE?\r\n" => b"2\xff3\r\n",
         l if l.starts_with(b"TEMP, S") || l.starts_with(b"HUMI, S") || l.starts_with(b"MODE, ") => {
-            let mut ok = b"OK: ".to_vec();
+            let mut ok = b"OK:".to_vec();
             ok.extend_from_slice(l);
             return Some(ok);
         }
