@@ -378,6 +378,8 @@ fn temperature_only_chamber(line: &[u8]) -> Option<Vec<u8>> {
     let reply: &[u8] = match line {
         b"MON?\r\n" => b"23.5,,CONSTANT,0\r\n",
         b"TEMP?\r\n" => b"23.5,23.0,160.0,-50.0\r\n",
+        b"TYPE?\r\n" => b"T,S2,160.0\r\n",
+        b"ROM?\r\n" => b"NA:CMD ERR\r\n",
         l if l.starts_with(b"HUMI") => b"NA:CONT NOT READY-1\r\n",
         l if l.starts_with(b"TEMP, S") || l.starts_with(b"MODE, ") => {
             let mut ok = b"OK:".to_vec();
@@ -437,4 +439,19 @@ async fn a_station_saying_humidity_false_sends_no_humi_at_all() {
     let reading = chamber.read().await.unwrap();
     assert_eq!((reading.humidity_pv, reading.humidity_sp), (None, None));
     assert_eq!(seen_text(&seen), vec!["MON?\r\n", "TEMP?\r\n"]);
+}
+
+#[tokio::test]
+async fn type_without_a_wet_bulb_marks_the_chamber_temperature_only() {
+    let (host, far) = tokio::io::duplex(256);
+    let seen = Seen::default();
+    tokio::spawn(serve(far, seen.clone(), temperature_only_chamber));
+    let mut chamber = EspecChamber::attach(Link::new(host, "dup", fast(0)), None);
+    let identity = chamber.identify().await.unwrap();
+    assert!(!identity.humidity);
+    assert!(matches!(
+        chamber.set_humidity(None).await,
+        Err(RigError::NotSupported { .. })
+    ));
+    assert_eq!(seen_text(&seen), vec!["TYPE?\r\n", "ROM?\r\n"]);
 }

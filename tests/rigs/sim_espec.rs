@@ -89,6 +89,15 @@ async fn a_temperature_only_chamber_leaves_humidity_empty() {
     assert_eq!(ask(&mut tcp, "MON?\r\n").await, "23.0,,STANDBY,0\r\n");
     assert_eq!(ask(&mut tcp, "HUMI?\r\n").await, "NA:CONT NOT READY-1\r\n");
     assert_eq!(ask(&mut tcp, "TYPE?\n").await, "T,P300,150.0\r\n");
+    assert_eq!(
+        ask(&mut tcp, "RUN PRGM, TEMP30.0 TIME0:30 HUMI60\r\n").await,
+        "NA:CONT NOT READY-1\r\n"
+    );
+    assert_eq!(
+        ask(&mut tcp, "RUN PRGM, TEMP30.0 TIME0:30\r\n").await,
+        "OK:RUN PRGM, TEMP30.0 TIME0:30\r\n"
+    );
+    assert_eq!(ask(&mut tcp, "PRGM MON?\r\n").await, "1,30.0,,0:30,0,0\r\n");
 }
 
 #[tokio::test]

@@ -193,7 +193,10 @@ pub fn answer(m: &mut ChamberModel, command: &EspecCommand, echo: &str) -> Strin
             let humi_ok = [humi_pct, go_humi_pct]
                 .iter()
                 .all(|h| h.is_none_or(|h| (0.0..=100.0).contains(&h)));
-            if !temps_ok || !humi_ok || (!humid && (humi_pct.is_some() || go_humi_pct.is_some())) {
+            if !humid && (humi_pct.is_some() || go_humi_pct.is_some()) {
+                return "NA:CONT NOT READY-1".to_string();
+            }
+            if !temps_ok || !humi_ok {
                 return "NA:DATA OUT OF RANGE".to_string();
             }
             m.temp_sp_c = *temp_c;
