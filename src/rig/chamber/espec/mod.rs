@@ -69,7 +69,7 @@ impl<T: AsyncRead + AsyncWrite + Unpin + Send> EspecChamber<T> {
                 port,
                 command,
                 reply,
-            }) if reply.contains(NO_HUMIDITY) => {
+            }) if no_humidity(&reply) => {
                 self.humidity = false;
                 Err(temperature_only(Some(format!(
                     "{port} answered `{command}` with {reply}"
@@ -123,6 +123,7 @@ impl<T: AsyncRead + AsyncWrite + Unpin + Send> EspecChamber<T> {
         Ok(ChamberReading {
             temp_pv: monitor.temp,
             temp_sp: temp.sp,
+            // `HUMI?` may just have shown the chamber to be temperature-only.
             humidity_pv: humidity_pv.filter(|_| self.humidity),
             humidity_sp,
             mode: monitor.mode,
@@ -149,6 +150,14 @@ impl<T: AsyncRead + AsyncWrite + Unpin + Send> EspecChamber<T> {
     pub async fn alarms(&mut self) -> Result<Vec<String>, RigError> {
         self.send(&AlarmQuery).await
     }
+}
+
+/// Whether a refusal is `NA:CONT NOT READY-1` (and not another `CONT NOT READY` reason).
+fn no_humidity(reply: &str) -> bool {
+    reply
+        .strip_prefix("NA:")
+        .and_then(|r| r.strip_prefix(NO_HUMIDITY))
+        .is_some_and(|rest| !rest.starts_with(|c: char| c.is_ascii_digit()))
 }
 
 /// The error for a humidity command on a temperature-only chamber, with how that is known.
@@ -193,5 +202,21 @@ where
 
     fn run_program(&mut self, number: u32) -> Result<(), RigError> {
         self.call(|chamber| chamber.set_mode(EspecMode::Run(number)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::no_humidity;
+
+    #[test]
+    fn only_cont_not_ready_1_means_no_humidity() {
+        assert!(no_humidity(
+            "NA:CONT NOT READY-1 (the chamber has no humidity control or PTC)"
+        ));
+        assert!(no_humidity("NA:CONT NOT READY-1"));
+        assert!(!no_humidity("NA:CONT NOT READY-2 (no program is running)"));
+        assert!(!no_humidity("NA:CONT NOT READY-12"));
+        assert!(!no_humidity("NA:CONT NOT READY"));
     }
 }
