@@ -185,7 +185,7 @@ pub struct ChamberEntry {
 /// Options only some chamber protocols take; each is rejected for the others.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct ChamberOptions {
-    /// `temi-pclink`, `temi-modbus`: the chamber controls humidity (default true).
+    /// `espec`, `temi-pclink`, `temi-modbus`: the chamber controls humidity (default true).
     pub humidity: Option<bool>,
     /// `temi-pclink`: frames carry SUM (PCL1, the factory default; default true).
     pub checksum: Option<bool>,

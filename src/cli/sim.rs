@@ -10,6 +10,7 @@ use clap::{Args, Subcommand, ValueEnum};
 
 use super::exit::CliError;
 use crate::rig::chamber::registers::RegisterMap;
+use crate::sim::physics::chamber::{ChamberModel, ChamberParams};
 use crate::sim::{
     ChamberProtocol, Endpoint, FaultPlan, FaultSpec, ScaledClock, Serve, SimChamber, SimDropRig,
     SimHandle, SimOptions, SimThermalLogger,
@@ -80,6 +81,10 @@ pub struct ChamberArgs {
     /// file); default: temp PV 100, SP 300, humidity PV 104, SP 319 (i16 ×0.1), run/stop 2000.
     #[arg(long, value_name = "FILE")]
     pub registers: Option<PathBuf>,
+    /// A temperature-only chamber: no humidity control (ESPEC answers `HUMI` commands with
+    /// `NA:CONT NOT READY-1`).
+    #[arg(long)]
+    pub no_humidity: bool,
     #[command(flatten)]
     pub common: CommonArgs,
 }
@@ -173,7 +178,15 @@ pub fn execute(command: SimCommand) -> Result<ExitCode, CliError> {
                 .protocol
                 .to_possible_value()
                 .map_or_else(String::new, |v| format!("{} chamber", v.get_name()));
-            serve_until_interrupt(&name, SimChamber::spawn(protocol, options(&args.common)))
+            // Started on its own it behaves as a powered controller: constant mode at ambient.
+            let model = ChamberModel::powered(ChamberParams {
+                has_humidity: !args.no_humidity,
+                ..ChamberParams::default()
+            });
+            serve_until_interrupt(
+                &name,
+                SimChamber::spawn_model(protocol, model, options(&args.common)),
+            )
         }
         SimCommand::Drop(common) => {
             serve_until_interrupt("drop rig", SimDropRig::spawn(options(&common)))

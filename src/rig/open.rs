@@ -65,11 +65,12 @@ pub fn open_chamber(
     let inner: Box<dyn Chamber> = match entry.protocol {
         ChamberProtocol::Espec => {
             let address = connection.address;
+            let humidity = entry.options.humidity.unwrap_or(true);
             Box::new(Blocking::open(&port, || async move {
-                Ok(EspecChamber::attach(
-                    open_link(&endpoint, policy, log).await?,
-                    address,
-                ))
+                Ok(
+                    EspecChamber::attach(open_link(&endpoint, policy, log).await?, address)
+                        .with_humidity(humidity),
+                )
             })?)
         }
         ChamberProtocol::TemiPclink => {

@@ -252,9 +252,14 @@ async fn modbus_protocol<D: RegisterDevice>(
     slave: u8,
     rtu: bool,
 ) -> io::Result<Protocol> {
-    let service = Arc::new(ModbusService::new(device, model, slave, faults));
+    let service = ModbusService::new(device, model, slave, faults);
+    let service = Arc::new(if rtu { service } else { service.over_tcp() });
     let backend = modbus::start_backend(service, rtu).await?;
-    Ok(Protocol::Modbus { backend, rtu })
+    Ok(Protocol::Modbus {
+        backend,
+        rtu,
+        slave,
+    })
 }
 
 /// The wire protocols a simulated chamber can speak.

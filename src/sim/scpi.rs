@@ -2,9 +2,16 @@
 //! [`LoggerModel`]. Channels are numbered from 101. Readings are `+2.53000000E+01`; an open
 //! thermocouple reads `+9.90000000E+37`. Errors go to the queue read by `SYST:ERR?`.
 //!
-//! Commands: `*IDN?`, `*RST`, `*CLS`, `SYST:ERR?`, `CONF:TEMP TC,K,(@list)`, `ROUT:SCAN (@list)`,
-//! `ROUT:SCAN?`, `READ?`, `MEAS:TEMP? TC,K,(@list)`. Headers may be short or long
-//! (`MEAS`/`MEASURE`, `ROUT`/`ROUTE`, `TEMP`/`TEMPERATURE`) and any case.
+//! Commands: `*IDN?`, `*RST`, `*CLS`, `*OPC?`, `*ESR?`, `*ESE <n>`, `*ESE?`, `*STB?`,
+//! `SYST:ERR?`, `CONF:TEMP TC,K,(@list)`, `ROUT:SCAN (@list)`, `ROUT:SCAN?`, `READ?`,
+//! `MEAS:TEMP? TC,K[,1[,<resolution>]],(@list)`. Headers may be short or long
+//! (`MEAS`/`MEASURE`, `ROUT`/`ROUTE`, `TEMP`/`TEMPERATURE`) and any case; parameters may have
+//! spaces after their commas (`TC, K, (@101:103)`).
+//!
+//! Status as in IEEE 488.2: every error sets its class bit in the standard event status register
+//! (`*ESR?` reads and clears it; command errors bit 5, execution errors bit 4, device errors
+//! bit 3, query errors bit 2); `*STB?` shows the error queue (bit 2) and the event summary of the
+//! bits enabled by `*ESE` (bit 5); `*CLS` clears the queue and the register.
 
 use std::collections::VecDeque;
 use std::sync::Arc;
@@ -33,6 +40,14 @@ pub enum ScpiCommand {
     NextError,
     /// `*OPC?`: answers `1` once everything before it is done.
     OperationComplete,
+    /// `*ESR?`: the standard event status register, read and cleared.
+    EventStatus,
+    /// `*ESE <n>`: which event bits are summarised in the status byte.
+    SetEventEnable(u8),
+    /// `*ESE?`.
+    EventEnable,
+    /// `*STB?`: the status byte.
+    StatusByte,
     /// `CONF:TEMP TC,<type>,(@list)`: sets the scan list too.
     Configure(Vec<u32>),
     /// `ROUT:SCAN (@list)`.
@@ -75,6 +90,28 @@ const QUEUE_OVERFLOW: ScpiError = ScpiError {
     message: "Queue overflow",
 };
 
+/// Standard event status register bits (IEEE 488.2).
+const ESR_QUERY_ERROR: u8 = 1 << 2;
+const ESR_DEVICE_ERROR: u8 = 1 << 3;
+const ESR_EXECUTION_ERROR: u8 = 1 << 4;
+const ESR_COMMAND_ERROR: u8 = 1 << 5;
+/// Status byte bits: error queue not empty, event status summary.
+const STB_ERROR_QUEUE: u8 = 1 << 2;
+const STB_EVENT_SUMMARY: u8 = 1 << 5;
+
+impl ScpiError {
+    /// The event status bit of the error's class (−100s command, −200s execution, −300s device,
+    /// −400s query).
+    fn event_bit(&self) -> u8 {
+        match self.code {
+            -199..=-100 => ESR_COMMAND_ERROR,
+            -299..=-200 => ESR_EXECUTION_ERROR,
+            -499..=-400 => ESR_QUERY_ERROR,
+            _ => ESR_DEVICE_ERROR,
+        }
+    }
+}
+
 /// Whether `word` is the SCPI header `long` in long or short form (`short` = its first letters).
 fn header_is(word: &str, short: &str, long: &str) -> bool {
     word.eq_ignore_ascii_case(short) || word.eq_ignore_ascii_case(long)
@@ -104,18 +141,50 @@ pub fn parse_channels(text: &str) -> Result<Vec<u32>, ScpiError> {
     Ok(channels)
 }
 
-/// Parses the `TC,K,(@list)` argument of CONF and MEAS.
+/// Parses the `TC,K[,1[,<resolution>]],(@list)` argument of CONF and MEAS (spaces allowed
+/// around the commas; `DEF` for the type, the placeholder and the resolution).
 fn parse_tc_args(args: &str) -> Result<Vec<u32>, ScpiError> {
-    let (kind, list) = args.split_once(",(").ok_or(BAD_PARAMETER)?;
-    let mut kind = kind.split(',').map(str::trim);
-    let tc = kind.next().is_some_and(|k| header_is(k, "TC", "TCOUPLE"));
-    let ty = kind
-        .next()
-        .is_some_and(|t| t.len() == 1 && "BEJKNRST".contains(t.to_ascii_uppercase().as_str()));
-    if !tc || !ty || kind.next().is_some() {
+    let start = args.find('(').ok_or(BAD_PARAMETER)?;
+    let (params, list) = args.split_at(start);
+    let params = params.trim().strip_suffix(',').ok_or(BAD_PARAMETER)?;
+    let params: Vec<&str> = params.split(',').map(str::trim).collect();
+    let is_def = |p: &str| p.eq_ignore_ascii_case("DEF");
+    let ok = match params.as_slice() {
+        [probe, kind, rest @ ..] => {
+            header_is(probe, "TC", "TCOUPLE")
+                && (is_def(kind)
+                    || (kind.len() == 1 && "BEJKNRST".contains(kind.to_ascii_uppercase().as_str())))
+                && match rest {
+                    [] => true,
+                    [one] => *one == "1" || is_def(one),
+                    [one, resolution] => (*one == "1" || is_def(one)) && is_resolution(resolution),
+                    _ => false,
+                }
+        }
+        _ => false,
+    };
+    if !ok {
         return Err(BAD_PARAMETER);
     }
-    parse_channels(&format!("({list}"))
+    parse_channels(list)
+}
+
+/// A resolution argument: `MIN`, `MAX`, `DEF` or a positive number.
+fn is_resolution(text: &str) -> bool {
+    ["MIN", "MAX", "DEF"]
+        .iter()
+        .any(|w| text.eq_ignore_ascii_case(w))
+        || text.parse::<f64>().is_ok_and(|v| v.is_finite() && v > 0.0)
+}
+
+/// The `*ESE` argument: a register value 0–255.
+fn parse_register(text: &str) -> Result<u8, ScpiError> {
+    let value: f64 = text.trim().parse().map_err(|_| BAD_PARAMETER)?;
+    if value.is_finite() && (0.0..=255.0).contains(&value) {
+        Ok(value.round() as u8)
+    } else {
+        Err(OUT_OF_RANGE)
+    }
 }
 
 /// Parses one line.
@@ -136,6 +205,12 @@ pub fn parse_command(line: &[u8]) -> Result<ScpiCommand, ScpiError> {
         (1, false) if head.eq_ignore_ascii_case("*RST") => ScpiCommand::Reset,
         (1, false) if head.eq_ignore_ascii_case("*CLS") => ScpiCommand::Clear,
         (1, true) if head.eq_ignore_ascii_case("*OPC?") => ScpiCommand::OperationComplete,
+        (1, true) if head.eq_ignore_ascii_case("*ESR?") => ScpiCommand::EventStatus,
+        (1, true) if head.eq_ignore_ascii_case("*ESE?") => ScpiCommand::EventEnable,
+        (1, false) if head.eq_ignore_ascii_case("*ESE") => {
+            ScpiCommand::SetEventEnable(parse_register(args)?)
+        }
+        (1, true) if head.eq_ignore_ascii_case("*STB?") => ScpiCommand::StatusByte,
         (1, true) if head.eq_ignore_ascii_case("READ?") => ScpiCommand::Read,
         (2, true) if is(0, "SYST", "SYSTEM") && is(1, "ERR?", "ERROR?") => ScpiCommand::NextError,
         (2, false) if is(0, "ROUT", "ROUTE") && is(1, "SCAN", "SCAN") => {
@@ -172,6 +247,10 @@ pub struct ScpiResponder {
     logger: Arc<Shared<LoggerModel>>,
     scan: Vec<u32>,
     errors: VecDeque<ScpiError>,
+    /// Standard event status register.
+    esr: u8,
+    /// Standard event status enable register (`*ESE`).
+    ese: u8,
 }
 
 impl ScpiResponder {
@@ -181,10 +260,13 @@ impl ScpiResponder {
             logger,
             scan: Vec::new(),
             errors: VecDeque::new(),
+            esr: 0,
+            ese: 0,
         }
     }
 
     fn push_error(&mut self, e: ScpiError) {
+        self.esr |= e.event_bit();
         if self.errors.len() >= MAX_ERRORS {
             self.errors.pop_back();
             self.errors.push_back(QUEUE_OVERFLOW);
@@ -239,9 +321,29 @@ impl ScpiResponder {
             }
             ScpiCommand::Clear => {
                 self.errors.clear();
+                self.esr = 0;
                 None
             }
             ScpiCommand::OperationComplete => Some("1".to_string()),
+            ScpiCommand::EventStatus => Some(std::mem::take(&mut self.esr).to_string()),
+            ScpiCommand::SetEventEnable(mask) => {
+                self.ese = mask;
+                None
+            }
+            ScpiCommand::EventEnable => Some(self.ese.to_string()),
+            ScpiCommand::StatusByte => {
+                let queue = if self.errors.is_empty() {
+                    0
+                } else {
+                    STB_ERROR_QUEUE
+                };
+                let summary = if self.esr & self.ese != 0 {
+                    STB_EVENT_SUMMARY
+                } else {
+                    0
+                };
+                Some((queue | summary).to_string())
+            }
             ScpiCommand::NextError => Some(match self.errors.pop_front() {
                 Some(e) => format!("{:+},\"{}\"", e.code, e.message),
                 None => "+0,\"No error\"".to_string(),
@@ -287,7 +389,12 @@ impl Responder for ScpiResponder {
                 continue;
             }
             let result = match parse_command(unit) {
-                Ok(ScpiCommand::NextError) => self.execute(ScpiCommand::NextError, &[]),
+                Ok(
+                    cmd @ (ScpiCommand::NextError
+                    | ScpiCommand::EventStatus
+                    | ScpiCommand::StatusByte
+                    | ScpiCommand::Clear),
+                ) => self.execute(cmd, &[]),
                 Ok(_) if faults.refusal.is_some() => Err(EXECUTION),
                 Ok(cmd) => self.execute(cmd, &faults.sensors),
                 Err(e) => Err(e),
@@ -337,6 +444,33 @@ mod tests {
         );
         assert_eq!(parse_command(b"MEAS:TEMP? RTD,(@101)"), Err(BAD_PARAMETER));
         assert_eq!(parse_command(b"FOO"), Err(UNDEFINED_HEADER));
+        for spaced in [
+            &b"MEAS:TEMP? TC, K, (@101:103)"[..],
+            b"MEAS:TEMP? TC,K,1,DEF,(@101:103)",
+            b"MEAS:TEMP? TC , K , 1 , 0.1 , (@101:103)",
+            b"MEAS:TEMP? TC,DEF,(@101, 102:103)",
+        ] {
+            assert_eq!(
+                parse_command(spaced),
+                Ok(ScpiCommand::Measure(vec![101, 102, 103])),
+                "{}",
+                String::from_utf8_lossy(spaced)
+            );
+        }
+        for bad in [
+            &b"MEAS:TEMP? TC,K,2,(@101)"[..],
+            b"MEAS:TEMP? TC,K,1,-1,(@101)",
+            b"MEAS:TEMP? TC,K,1,DEF,9,(@101)",
+            b"MEAS:TEMP? TC,K (@101)",
+            b"MEAS:TEMP? TC,Q,(@101)",
+        ] {
+            assert_eq!(parse_command(bad), Err(BAD_PARAMETER));
+        }
+        assert_eq!(
+            parse_command(b"*ese 36"),
+            Ok(ScpiCommand::SetEventEnable(36))
+        );
+        assert_eq!(parse_command(b"*ESE 300"), Err(OUT_OF_RANGE));
         assert_eq!(parse_channels("(@105:101)"), Err(BAD_PARAMETER));
     }
 }

@@ -110,11 +110,11 @@ type ChamberOptionKey = (
 impl RawRig {
     /// Spans of the chamber options that are present, with the protocol each belongs to.
     fn chamber_options(&self) -> [ChamberOptionKey; 5] {
-        use ChamberProtocol::{TemiModbus, TemiPclink, WatlowF4, WatlowF4t};
+        use ChamberProtocol::{Espec, TemiModbus, TemiPclink, WatlowF4, WatlowF4t};
         [
             (
                 "humidity",
-                &[TemiPclink, TemiModbus],
+                &[Espec, TemiPclink, TemiModbus],
                 self.humidity.as_ref().map(Spanned::span),
             ),
             (

@@ -25,6 +25,7 @@ mod sim_cli;
 mod sim_drivers;
 mod sim_drop;
 mod sim_espec;
+mod sim_espec_temp_only;
 mod sim_faults;
 mod sim_modbus;
 mod sim_parsers;

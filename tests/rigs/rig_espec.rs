@@ -201,7 +201,7 @@ fn humidity_chamber(line: &[u8]) -> Option<Vec<u8>> {
         b"TEMP, S300.0\r\n" => b"NA:DATA OUT OF RANGE\r\n",
         b"MODE?\r\n" => b"2\xff3\r\n",
         l if l.starts_with(b"TEMP, S") || l.starts_with(b"HUMI, S") || l.starts_with(b"MODE, ") => {
-            let mut ok = b"OK: ".to_vec();
+            let mut ok = b"OK:".to_vec();
             ok.extend_from_slice(l);
             return Some(ok);
         }
@@ -371,4 +371,87 @@ fn setpoint_outside_safe_limits_never_reaches_the_wire() {
             "HUMI?\r\n"
         ]
     );
+}
+
+/// A temperature-only controller: `HUMI` commands are refused with `NA:CONT NOT READY-1`.
+fn temperature_only_chamber(line: &[u8]) -> Option<Vec<u8>> {
+    let reply: &[u8] = match line {
+        b"MON?\r\n" => b"23.5,,CONSTANT,0\r\n",
+        b"TEMP?\r\n" => b"23.5,23.0,160.0,-50.0\r\n",
+        b"TYPE?\r\n" => b"T,S2,160.0\r\n",
+        b"ROM?\r\n" => b"NA:CMD ERR\r\n",
+        l if l.starts_with(b"HUMI") => b"NA:CONT NOT READY-1\r\n",
+        l if l.starts_with(b"TEMP, S") || l.starts_with(b"MODE, ") => {
+            let mut ok = b"OK:".to_vec();
+            ok.extend_from_slice(l);
+            return Some(ok);
+        }
+        _ => return None,
+    };
+    Some(reply.to_vec())
+}
+
+#[tokio::test]
+async fn a_temperature_only_reply_is_learnt_and_humi_is_not_sent_again() {
+    let (host, far) = tokio::io::duplex(256);
+    let seen = Seen::default();
+    tokio::spawn(serve(far, seen.clone(), temperature_only_chamber));
+    let mut chamber = EspecChamber::attach(Link::new(host, "/dev/ttyUSB3", fast(1)), None);
+    assert!(chamber.has_humidity());
+
+    let off = chamber.set_humidity(None).await.unwrap_err();
+    match &off {
+        RigError::NotSupported { what } => {
+            assert!(what.contains("temperature-only"), "{what}");
+            assert!(what.contains("/dev/ttyUSB3"), "{what}");
+            assert!(what.contains("CONT NOT READY-1"), "{what}");
+        }
+        other => panic!("expected not supported, got {other}"),
+    }
+    assert!(!chamber.has_humidity());
+    // Known now: nothing more goes on the wire for humidity.
+    assert!(matches!(
+        chamber.set_humidity(None).await,
+        Err(RigError::NotSupported { .. })
+    ));
+    let wanted = chamber.set_humidity(Some(85.0)).await.unwrap_err();
+    assert!(wanted.to_string().contains("temperature-only"), "{wanted}");
+    chamber.set_temperature(40.0).await.unwrap();
+    chamber.set_mode(EspecMode::Standby).await.unwrap();
+    assert_eq!(
+        seen_text(&seen),
+        vec!["HUMI, SOFF\r\n", "TEMP, S40.0\r\n", "MODE, STANDBY\r\n"],
+        "the refusal is not retried and HUMI is sent once"
+    );
+}
+
+#[tokio::test]
+async fn a_station_saying_humidity_false_sends_no_humi_at_all() {
+    let (host, far) = tokio::io::duplex(256);
+    let seen = Seen::default();
+    tokio::spawn(serve(far, seen.clone(), temperature_only_chamber));
+    let mut chamber =
+        EspecChamber::attach(Link::new(host, "dup", fast(0)), None).with_humidity(false);
+    assert!(matches!(
+        chamber.set_humidity(None).await,
+        Err(RigError::NotSupported { .. })
+    ));
+    let reading = chamber.read().await.unwrap();
+    assert_eq!((reading.humidity_pv, reading.humidity_sp), (None, None));
+    assert_eq!(seen_text(&seen), vec!["MON?\r\n", "TEMP?\r\n"]);
+}
+
+#[tokio::test]
+async fn type_without_a_wet_bulb_marks_the_chamber_temperature_only() {
+    let (host, far) = tokio::io::duplex(256);
+    let seen = Seen::default();
+    tokio::spawn(serve(far, seen.clone(), temperature_only_chamber));
+    let mut chamber = EspecChamber::attach(Link::new(host, "dup", fast(0)), None);
+    let identity = chamber.identify().await.unwrap();
+    assert!(!identity.humidity);
+    assert!(matches!(
+        chamber.set_humidity(None).await,
+        Err(RigError::NotSupported { .. })
+    ));
+    assert_eq!(seen_text(&seen), vec!["TYPE?\r\n", "ROM?\r\n"]);
 }

@@ -26,12 +26,12 @@ async fn queries_settings_and_errors_have_the_controller_shapes() {
     assert_eq!(ask(&mut port, "TYPE?\r\n").await, "T,T,P300,150.0\r\n");
     assert_eq!(
         ask(&mut port, "TEMP, S40.0\r\n").await,
-        "OK: TEMP, S40.0\r\n"
+        "OK:TEMP, S40.0\r\n"
     );
-    assert_eq!(ask(&mut port, "HUMI,S93\r\n").await, "OK: HUMI,S93\r\n");
+    assert_eq!(ask(&mut port, "HUMI,S93\r\n").await, "OK:HUMI,S93\r\n");
     assert_eq!(
         ask(&mut port, "MODE, CONSTANT\r\n").await,
-        "OK: MODE, CONSTANT\r\n"
+        "OK:MODE, CONSTANT\r\n"
     );
     assert_eq!(ask(&mut port, "MODE?\r\n").await, "CONSTANT\r\n");
     assert_eq!(
@@ -89,6 +89,15 @@ async fn a_temperature_only_chamber_leaves_humidity_empty() {
     assert_eq!(ask(&mut tcp, "MON?\r\n").await, "23.0,,STANDBY,0\r\n");
     assert_eq!(ask(&mut tcp, "HUMI?\r\n").await, "NA:CONT NOT READY-1\r\n");
     assert_eq!(ask(&mut tcp, "TYPE?\n").await, "T,P300,150.0\r\n");
+    assert_eq!(
+        ask(&mut tcp, "RUN PRGM, TEMP30.0 TIME0:30 HUMI60\r\n").await,
+        "NA:CONT NOT READY-1\r\n"
+    );
+    assert_eq!(
+        ask(&mut tcp, "RUN PRGM, TEMP30.0 TIME0:30\r\n").await,
+        "OK:RUN PRGM, TEMP30.0 TIME0:30\r\n"
+    );
+    assert_eq!(ask(&mut tcp, "PRGM MON?\r\n").await, "1,30.0,,0:30,0,0\r\n");
 }
 
 #[tokio::test]
@@ -97,7 +106,7 @@ async fn a_remote_program_ramps_and_reports_its_step() {
     let sim = SimChamber::spawn(ChamberProtocol::Espec, SimOptions::pty(clock.clone())).unwrap();
     let mut port = open_pty(&sim.path().unwrap());
     let reply = ask(&mut port, "RUN PRGM, TEMP23.0 TIME1:00 GOTEMP53.0\r\n").await;
-    assert_eq!(reply, "OK: RUN PRGM, TEMP23.0 TIME1:00 GOTEMP53.0\r\n");
+    assert_eq!(reply, "OK:RUN PRGM, TEMP23.0 TIME1:00 GOTEMP53.0\r\n");
     clock.advance(Duration::from_secs(1800));
     assert_eq!(ask(&mut port, "MODE?\r\n").await, "RUN\r\n");
     assert_eq!(
@@ -110,5 +119,61 @@ async fn a_remote_program_ramps_and_reports_its_step() {
     assert_eq!(
         ask(&mut port, "PRGM MON?\r\n").await,
         "NA:CONT NOT READY-2\r\n"
+    );
+}
+
+#[tokio::test]
+async fn acknowledgements_program_end_modes_detail_and_standby_humidity() {
+    let clock = sim_clock();
+    let sim = SimChamber::spawn(ChamberProtocol::Espec, SimOptions::pty(clock.clone())).unwrap();
+    let mut port = open_pty(&sim.path().unwrap());
+    // The controller's acknowledgement: `OK:` then the command as sent, no space between.
+    assert_eq!(
+        ask(&mut port, "TEMP, S30.0\r\n").await,
+        "OK:TEMP, S30.0\r\n"
+    );
+    assert_eq!(ask(&mut port, "HUMI, S60\r\n").await, "OK:HUMI, S60\r\n");
+    // In standby the humidity set point is shown, as the temperature set point is.
+    assert_eq!(ask(&mut port, "MODE?\r\n").await, "STANDBY\r\n");
+    assert_eq!(
+        ask(&mut port, "TEMP?\r\n").await,
+        "23.0,30.0,155.0,-45.0\r\n"
+    );
+    assert_eq!(ask(&mut port, "HUMI?\r\n").await, "45,60,100,0\r\n");
+
+    // A remote program is `RMT RUN` in the detailed mode, `RUN` in the plain one.
+    let run = "RUN PRGM, TEMP30.0 TIME1:00 GOTEMP50.0\r\n";
+    assert_eq!(ask(&mut port, run).await, format!("OK:{run}"));
+    assert_eq!(ask(&mut port, "MODE?,DETAIL\r\n").await, "RMT RUN\r\n");
+    assert_eq!(ask(&mut port, "MODE?\r\n").await, "RUN\r\n");
+    clock.advance(Duration::from_secs(1800));
+    // HOLD ends the program and holds where it was (40 °C half-way through the ramp).
+    assert_eq!(
+        ask(&mut port, "PRGM, END, HOLD\r\n").await,
+        "OK:PRGM, END, HOLD\r\n"
+    );
+    let state = sim.state();
+    assert_eq!((state.mode, state.temp_sp_c), (ChamberMode::Constant, 40.0));
+    assert_eq!(ask(&mut port, "MODE?,DETAIL\r\n").await, "CONSTANT\r\n");
+    assert_eq!(
+        ask(&mut port, "PRGM, END, HOLD\r\n").await,
+        "NA:CONT NOT READY-2\r\n",
+        "no program runs any more"
+    );
+
+    // CONST ends in constant mode at the constant set point; STANDBY and OFF stop.
+    for (end, mode) in [
+        ("CONST", ChamberMode::Constant),
+        ("STANDBY", ChamberMode::Standby),
+        ("OFF", ChamberMode::Off),
+    ] {
+        assert_eq!(ask(&mut port, run).await, format!("OK:{run}"));
+        let command = format!("PRGM, END, {end}\r\n");
+        assert_eq!(ask(&mut port, &command).await, format!("OK:{command}"));
+        assert_eq!(sim.state().mode, mode, "{end}");
+    }
+    assert_eq!(
+        ask(&mut port, "PRGM, END, WARP\r\n").await,
+        "NA:PARA ERR\r\n"
     );
 }

@@ -173,3 +173,74 @@ async fn generic_modbus_serves_the_station_map_over_rtu_on_tcp() {
         vec![5]
     );
 }
+
+#[tokio::test]
+async fn rtu_functions_the_slave_lacks_get_exception_01_and_the_next_request_is_answered() {
+    let sim = SimChamber::spawn(ChamberProtocol::WatlowF4, SimOptions::pty(sim_clock())).unwrap();
+    let mut port = open_pty(&sim.path().unwrap());
+    let wait = Duration::from_secs(2);
+    // Codes the slave does not implement, framed or not by the server's decoder: 0x01 read
+    // coils, 0x08 diagnostics, 0x41 user-defined, 0x2B with an unknown MEI type.
+    for pdu in [
+        &[0x01, 0x00, 0x00, 0x00, 0x01][..],
+        &[0x08, 0x00, 0x00, 0x12, 0x34],
+        &[0x41, 0x01],
+        &[0x2B, 0x0D, 0x00],
+    ] {
+        let mut request = vec![0x01];
+        request.extend_from_slice(pdu);
+        let reply = exchange(&mut port, &with_crc(&request), wait, has_len(5)).await;
+        assert_eq!(reply, with_crc(&[0x01, pdu[0] | 0x80, 0x01]), "{pdu:02X?}");
+    }
+    // Another slave's unknown function and a broadcast one: silence.
+    for slave in [2u8, 0] {
+        let quiet = exchange(
+            &mut port,
+            &with_crc(&[slave, 0x41, 0x01]),
+            Duration::from_millis(150),
+            has_len(5),
+        )
+        .await;
+        assert!(quiet.is_empty(), "slave {slave}: {quiet:02X?}");
+    }
+    // An unknown register: exception 02. A good read still works afterwards.
+    let reply = exchange(
+        &mut port,
+        &with_crc(&[0x01, 0x03, 0x1E, 0x61, 0x00, 0x01]),
+        wait,
+        has_len(5),
+    )
+    .await;
+    assert_eq!(reply, with_crc(&[0x01, 0x83, 0x02]));
+    let reply = exchange(
+        &mut port,
+        &with_crc(&[0x01, 0x03, 0x00, 0x00, 0x00, 0x01]),
+        wait,
+        has_len(7),
+    )
+    .await;
+    assert_eq!(reply, with_crc(&[0x01, 0x03, 0x02, 0x14, 0x96]));
+}
+
+#[tokio::test]
+async fn modbus_tcp_answers_unit_ff_as_tcp_devices_do() {
+    let mut opts = SimOptions::tcp(sim_clock(), 0);
+    opts.modbus_tcp = true;
+    let sim = SimChamber::spawn(ChamberProtocol::WatlowF4, opts).unwrap();
+    let mut ctx = tokio_modbus::client::tcp::connect_slave(sim.addr().unwrap(), Slave(0xFF))
+        .await
+        .unwrap();
+    assert_eq!(
+        ctx.read_holding_registers(0, 1).await.unwrap().unwrap(),
+        vec![5270]
+    );
+    let mut other = tokio_modbus::client::tcp::connect_slave(sim.addr().unwrap(), Slave(7))
+        .await
+        .unwrap();
+    let silent = tokio::time::timeout(
+        Duration::from_millis(200),
+        other.read_holding_registers(0, 1),
+    )
+    .await;
+    assert!(silent.is_err(), "unit 7 is another device: {silent:?}");
+}

@@ -35,7 +35,7 @@ async fn a_48_hour_profile_runs_in_seconds_and_holds_its_soak() {
     sim.with_model(|m| m.programs.push(damp_heat_48h()));
     let mut port = open_pty(&sim.path().unwrap());
     let started = Instant::now();
-    assert_eq!(ask(&mut port, "MODE, RUN1\r\n").await, "OK: MODE, RUN1\r\n");
+    assert_eq!(ask(&mut port, "MODE, RUN1\r\n").await, "OK:MODE, RUN1\r\n");
     let mut soak = Vec::new();
     for minute in (5..=48 * 60 + 5).step_by(5) {
         clock.advance(Duration::from_secs(300));

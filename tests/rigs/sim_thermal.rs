@@ -65,3 +65,59 @@ async fn readings_rise_to_steady_state_and_open_channels_read_overload() {
         "1;+3.00000000E+01\n"
     );
 }
+
+#[tokio::test]
+async fn spaced_parameters_resolution_and_ieee_488_status_on_a_pty() {
+    let sim = SimThermalLogger::spawn(3, SimOptions::pty(sim_clock())).unwrap();
+    let mut port = sim_support::open_pty(&sim.path().unwrap());
+    let three = "+2.50000000E+01,+2.50000000E+01,+2.50000000E+01\n";
+    assert_eq!(
+        ask(&mut port, "MEAS:TEMP? TC, K, (@101:103)\n").await,
+        three
+    );
+    assert_eq!(
+        ask(&mut port, "MEAS:TEMP? TC,K,1,DEF,(@101)\n").await,
+        "+2.50000000E+01\n"
+    );
+    assert_eq!(
+        ask(&mut port, "CONF:TEMP TC, K, 1, 0.1, (@101:103);READ?\n").await,
+        three
+    );
+    // Clean status first.
+    assert_eq!(ask(&mut port, "*ESR?\n").await, "0\n");
+    assert_eq!(ask(&mut port, "*STB?\n").await, "0\n");
+    // A command error and an execution error set their event bits and fill the queue.
+    let quiet = exchange(&mut port, b"BOGUS\n", Duration::from_millis(100), line).await;
+    assert!(quiet.is_empty());
+    let quiet = exchange(
+        &mut port,
+        b"MEAS:TEMP? TC,K,(@109)\n",
+        Duration::from_millis(100),
+        line,
+    )
+    .await;
+    assert!(quiet.is_empty());
+    assert_eq!(ask(&mut port, "*STB?\n").await, "4\n", "error queue bit");
+    let quiet = exchange(&mut port, b"*ESE 32\n", Duration::from_millis(100), line).await;
+    assert!(quiet.is_empty());
+    assert_eq!(ask(&mut port, "*ESE?\n").await, "32\n");
+    assert_eq!(
+        ask(&mut port, "*STB?\n").await,
+        "36\n",
+        "queue and event summary"
+    );
+    assert_eq!(
+        ask(&mut port, "*ESR?\n").await,
+        "48\n",
+        "command + execution"
+    );
+    assert_eq!(ask(&mut port, "*ESR?\n").await, "0\n", "read clears it");
+    assert_eq!(
+        ask(&mut port, "SYST:ERR?\n").await,
+        "-113,\"Undefined header\"\n"
+    );
+    let quiet = exchange(&mut port, b"*CLS\n", Duration::from_millis(100), line).await;
+    assert!(quiet.is_empty());
+    assert_eq!(ask(&mut port, "*STB?\n").await, "0\n");
+    assert_eq!(ask(&mut port, "SYST:ERR?\n").await, "+0,\"No error\"\n");
+}

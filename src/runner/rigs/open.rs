@@ -112,6 +112,7 @@ pub fn open_station(
             })?;
             let model = ChamberModel::new(ChamberParams {
                 control_ripple_k: SIM_CONTROL_RIPPLE_K,
+                has_humidity: entry.options.humidity.unwrap_or(true),
                 ..ChamberParams::default()
             });
             let handle = SimChamber::spawn_model(

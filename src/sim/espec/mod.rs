@@ -1,6 +1,7 @@
 //! The ESPEC ASCII protocol (P-300 / SCP-220 family, SH/SU series) answered from a
-//! [`ChamberModel`]: queries answer bare comma-separated data, settings answer `OK: ` and the
-//! echoed command, errors answer `NA:` and a reason, every line ends CR LF.
+//! [`ChamberModel`]: queries answer bare comma-separated data, settings answer `OK:` directly
+//! followed by the echoed command (`OK:TEMP, S30.0`, the controller's form in the ESPEC manuals;
+//! no space after the colon), errors answer `NA:` and a reason, every line ends CR LF.
 
 pub mod request;
 
@@ -12,7 +13,10 @@ use crate::sim::physics::program::{Program, ProgramStep, StepKind};
 use crate::sim::serve::framing::take_line;
 use crate::sim::serve::{RequestFaults, Responder};
 use crate::sim::shared::Shared;
-use request::{parse_request, EspecCommand, EspecParseError, HumiSetpoint, ModeArg};
+use request::{parse_request, EndMode, EspecCommand, EspecParseError, HumiSetpoint, ModeArg};
+
+/// The name of the one-step program `RUN PRGM` starts (reported as `RMT RUN`).
+pub const REMOTE_PROGRAM: &str = "REMOTE";
 
 /// Answers ESPEC requests from a shared chamber model.
 #[derive(Debug)]
@@ -37,6 +41,23 @@ fn mode_word(mode: ChamberMode) -> &'static str {
     }
 }
 
+/// `MODE?,DETAIL`: a remote program (`RUN PRGM`) is `RMT RUN`.
+fn detail_word(m: &ChamberModel) -> &'static str {
+    match &m.program {
+        Some(run) if m.mode == ChamberMode::Run && run.program.name == REMOTE_PROGRAM => "RMT RUN",
+        _ => mode_word(m.mode),
+    }
+}
+
+/// The humidity set point `HUMI?` shows: the program's while one runs, else the constant one
+/// (shown in standby too, as `TEMP?` shows the temperature set point).
+fn shown_rh_sp(m: &ChamberModel) -> Option<f64> {
+    match m.mode {
+        ChamberMode::Run => m.active_rh_sp_pct(),
+        _ => m.rh_sp_pct,
+    }
+}
+
 fn to_mode(arg: ModeArg) -> ChamberMode {
     match arg {
         ModeArg::Off => ChamberMode::Off,
@@ -48,7 +69,7 @@ fn to_mode(arg: ModeArg) -> ChamberMode {
 /// Answers one parsed command (the reply without its CR LF).
 pub fn answer(m: &mut ChamberModel, command: &EspecCommand, echo: &str) -> String {
     use EspecCommand as C;
-    let ok = || format!("OK: {echo}");
+    let ok = || format!("OK:{echo}");
     let humid = m.params.has_humidity;
     match command {
         C::Mon => {
@@ -73,7 +94,7 @@ pub fn answer(m: &mut ChamberModel, command: &EspecCommand, echo: &str) -> Strin
         ),
         C::Humi if !humid => "NA:CONT NOT READY-1".to_string(),
         C::Humi => {
-            let sp = match m.active_rh_sp_pct() {
+            let sp = match shown_rh_sp(m) {
                 Some(sp) => format!("{sp:.0}"),
                 None => "OFF".to_string(),
             };
@@ -82,7 +103,8 @@ pub fn answer(m: &mut ChamberModel, command: &EspecCommand, echo: &str) -> Strin
                 m.rh_pct, m.rh_limits_pct.0, m.rh_limits_pct.1
             )
         }
-        C::Mode { .. } => mode_word(m.mode).to_string(),
+        C::Mode { detail: true } => detail_word(m).to_string(),
+        C::Mode { detail: false } => mode_word(m.mode).to_string(),
         C::Type if humid => format!("T,T,P300,{:.1}", m.params.temp_range_c.1),
         C::Type => format!("T,P300,{:.1}", m.params.temp_range_c.1),
         C::Rom => "P300 SIM 1.00".to_string(),
@@ -171,7 +193,10 @@ pub fn answer(m: &mut ChamberModel, command: &EspecCommand, echo: &str) -> Strin
             let humi_ok = [humi_pct, go_humi_pct]
                 .iter()
                 .all(|h| h.is_none_or(|h| (0.0..=100.0).contains(&h)));
-            if !temps_ok || !humi_ok || (!humid && (humi_pct.is_some() || go_humi_pct.is_some())) {
+            if !humid && (humi_pct.is_some() || go_humi_pct.is_some()) {
+                return "NA:CONT NOT READY-1".to_string();
+            }
+            if !temps_ok || !humi_ok {
                 return "NA:DATA OUT OF RANGE".to_string();
             }
             m.temp_sp_c = *temp_c;
@@ -185,11 +210,19 @@ pub fn answer(m: &mut ChamberModel, command: &EspecCommand, echo: &str) -> Strin
             ));
             ok()
         }
-        C::PrgmEnd(mode) => {
+        C::PrgmEnd(end) => {
             if m.mode != ChamberMode::Run {
                 return "NA:CONT NOT READY-2".to_string();
             }
-            m.set_mode(to_mode(*mode));
+            if *end == EndMode::Hold {
+                m.temp_sp_c = m.active_temp_sp_c();
+                m.rh_sp_pct = m.active_rh_sp_pct();
+            }
+            m.set_mode(match end {
+                EndMode::Off => ChamberMode::Off,
+                EndMode::Standby => ChamberMode::Standby,
+                EndMode::Constant | EndMode::Hold => ChamberMode::Constant,
+            });
             ok()
         }
     }
@@ -204,7 +237,7 @@ fn remote_program(
 ) -> Program {
     let ramp = go_temp_c.is_some() || go_humi_pct.is_some();
     Program {
-        name: "REMOTE".to_string(),
+        name: REMOTE_PROGRAM.to_string(),
         steps: vec![ProgramStep {
             kind: if ramp { StepKind::Ramp } else { StepKind::Soak },
             temp_c: go_temp_c.unwrap_or(temp_c),

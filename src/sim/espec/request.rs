@@ -10,7 +10,7 @@ pub struct EspecRequest {
     pub address: Option<u8>,
     /// The command.
     pub command: EspecCommand,
-    /// The command text after the address, trimmed (echoed after `OK: `).
+    /// The command text after the address, trimmed (echoed after `OK:`).
     pub echo: String,
 }
 
@@ -94,7 +94,20 @@ pub enum EspecCommand {
         go_humi_pct: Option<f64>,
     },
     /// `PRGM, END[, mode]`: end the running program.
-    PrgmEnd(ModeArg),
+    PrgmEnd(EndMode),
+}
+
+/// What the chamber does after `PRGM, END, …`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EndMode {
+    /// `OFF`.
+    Off,
+    /// `STANDBY` (also the default without a mode).
+    Standby,
+    /// `CONST` / `CONSTANT`: constant mode at the constant set points.
+    Constant,
+    /// `HOLD`: constant mode holding the program's set points where it ended.
+    Hold,
 }
 
 /// Why a request could not be parsed, named by the controller's own `NA:` reasons.
@@ -192,8 +205,14 @@ fn parse_command(head: &str, args: &[&str]) -> Result<EspecCommand, EspecParseEr
         },
         "RUN PRGM" => parse_run_prgm(arg(args)?)?,
         "PRGM" => match args {
-            ["END"] => C::PrgmEnd(ModeArg::Standby),
-            ["END", mode] => C::PrgmEnd(parse_mode(mode)?),
+            ["END"] => C::PrgmEnd(EndMode::Standby),
+            ["END", mode] => C::PrgmEnd(match *mode {
+                "OFF" => EndMode::Off,
+                "STANDBY" => EndMode::Standby,
+                "CONST" | "CONSTANT" => EndMode::Constant,
+                "HOLD" => EndMode::Hold,
+                _ => return Err(EspecParseError::ParaErr),
+            }),
             _ => return Err(EspecParseError::ParaErr),
         },
         _ => return Err(EspecParseError::CmdErr),
@@ -331,6 +350,12 @@ mod tests {
         assert_eq!(cmd("PRGM  MON?"), EspecCommand::PrgmMon);
         assert_eq!(cmd("MODE?,DETAIL"), EspecCommand::Mode { detail: true });
         assert_eq!(
+            cmd("PRGM, END, CONST"),
+            EspecCommand::PrgmEnd(EndMode::Constant)
+        );
+        assert_eq!(cmd("PRGM,END,HOLD"), EspecCommand::PrgmEnd(EndMode::Hold));
+        assert_eq!(cmd("PRGM, END"), EspecCommand::PrgmEnd(EndMode::Standby));
+        assert_eq!(
             cmd("RUN PRGM, TEMP25.0 TIME1:30 GOTEMP40.0 HUMI50 GOHUMI90"),
             EspecCommand::RunPrgm {
                 temp_c: 25.0,
@@ -349,6 +374,10 @@ mod tests {
         assert_eq!(parse_request(b"TEMP, X5"), Err(EspecParseError::ParaErr));
         assert_eq!(parse_request(b"TEMP, Snan"), Err(EspecParseError::ParaErr));
         assert_eq!(parse_request(b"MODE, WARP"), Err(EspecParseError::ParaErr));
+        assert_eq!(
+            parse_request(b"PRGM, END, RUN1"),
+            Err(EspecParseError::ParaErr)
+        );
         assert_eq!(parse_request(b"\xff\xfe"), Err(EspecParseError::CmdErr));
     }
 }

@@ -54,6 +54,9 @@ pub trait RegisterDevice: Send + 'static {
     }
 }
 
+/// The unit id a Modbus TCP client uses for a device reached by its IP address.
+pub const TCP_DIRECT_UNIT: u8 = 0xFF;
+
 /// A Modbus service answering from a [`RegisterDevice`] and a shared model.
 #[derive(Debug)]
 pub struct ModbusService<D: RegisterDevice> {
@@ -61,6 +64,7 @@ pub struct ModbusService<D: RegisterDevice> {
     model: Arc<Shared<D::Model>>,
     slave: u8,
     faults: Arc<Mutex<FaultInjector>>,
+    tcp: bool,
 }
 
 impl<D: RegisterDevice> ModbusService<D> {
@@ -76,7 +80,16 @@ impl<D: RegisterDevice> ModbusService<D> {
             model,
             slave,
             faults,
+            tcp: false,
         }
+    }
+
+    /// Serves Modbus TCP: unit id 0xFF (a device addressed by its IP, as the Modbus TCP
+    /// implementation guide asks clients to use) is answered like the slave id, as TCP devices
+    /// and gateways do.
+    pub fn over_tcp(mut self) -> ModbusService<D> {
+        self.tcp = true;
+        self
     }
 
     /// Answers one request: `Ok(None)` = stay silent.
@@ -159,7 +172,8 @@ impl<D: RegisterDevice> Service for ModbusService<D> {
             let _ = self.answer(&req.request);
             return ready(Ok(None));
         }
-        if req.slave != self.slave {
+        let direct = self.tcp && req.slave == TCP_DIRECT_UNIT;
+        if req.slave != self.slave && !direct {
             return ready(Ok(None));
         }
         ready(self.answer(&req.request))

@@ -150,6 +150,14 @@ impl ChamberModel {
         }
     }
 
+    /// A chamber as a controller is found when powered on by itself: holding its room-temperature
+    /// set point in constant mode, so a client that writes a set point sees the PV move.
+    pub fn powered(params: ChamberParams) -> ChamberModel {
+        let mut model = ChamberModel::new(params);
+        model.set_mode(ChamberMode::Constant);
+        model
+    }
+
     /// The temperature the sensor reports: the true value, or [`SENSOR_FAULT_C`] with a fault.
     pub fn temp_reading_c(&self) -> f64 {
         if self.sensor_fault {

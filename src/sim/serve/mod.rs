@@ -8,6 +8,7 @@
 
 pub mod framing;
 pub mod pty;
+pub mod rtu_gate;
 mod session;
 
 use std::io;

@@ -1,11 +1,12 @@
 //! One session on an open port: read requests, answer them, apply wire faults.
 
 use std::net::SocketAddr;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::net::TcpStream;
 
+use super::rtu_gate::{Route, RtuGate};
 use super::{Ctx, SessionEnd};
 use crate::sim::faults::WireFault;
 
@@ -44,6 +45,8 @@ pub enum Protocol {
         backend: SocketAddr,
         /// True for RTU framing (a CRC ends each reply), false for Modbus TCP (MBAP).
         rtu: bool,
+        /// The slave id answered (RTU requests the server cannot frame are answered here).
+        slave: u8,
     },
 }
 
@@ -51,8 +54,12 @@ impl std::fmt::Debug for Protocol {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             Protocol::Lines(_) => f.write_str("Protocol::Lines"),
-            Protocol::Modbus { backend, rtu } => {
-                write!(f, "Protocol::Modbus({backend}, rtu={rtu})")
+            Protocol::Modbus {
+                backend,
+                rtu,
+                slave,
+            } => {
+                write!(f, "Protocol::Modbus({backend}, rtu={rtu}, slave={slave})")
             }
         }
     }
@@ -65,7 +72,14 @@ where
 {
     match protocol {
         Protocol::Lines(responder) => lines(&mut io, responder.as_mut(), ctx).await,
-        Protocol::Modbus { backend, rtu } => relay(&mut io, *backend, *rtu, ctx).await,
+        Protocol::Modbus {
+            backend,
+            rtu,
+            slave,
+        } => {
+            let gate = rtu.then(|| RtuGate::new(*slave));
+            relay(&mut io, *backend, gate, ctx).await
+        }
     }
 }
 
@@ -162,10 +176,18 @@ fn break_crc(reply: &mut [u8]) -> bool {
     }
 }
 
-async fn relay<IO>(io: &mut IO, backend: SocketAddr, rtu: bool, ctx: &mut Ctx) -> SessionEnd
+/// Relays requests to the Modbus server and its replies back; with RTU framing, `gate` answers
+/// the requests the server cannot frame.
+async fn relay<IO>(
+    io: &mut IO,
+    backend: SocketAddr,
+    mut gate: Option<RtuGate>,
+    ctx: &mut Ctx,
+) -> SessionEnd
 where
     IO: AsyncRead + AsyncWrite + Unpin,
 {
+    let rtu = gate.is_some();
     let mut upstream: Option<TcpStream> = None;
     let mut from_port = [0u8; 512];
     let mut from_server = [0u8; 512];
@@ -184,6 +206,24 @@ where
         match event {
             Relay::Port(Ok(0) | Err(_)) => return SessionEnd::Closed,
             Relay::Port(Ok(n)) => {
+                let bytes = from_port.get(..n).unwrap_or_default();
+                let route = gate
+                    .as_mut()
+                    .map_or(Route::Forward, |g| g.route(bytes, Instant::now()));
+                match route {
+                    Route::Forward => {}
+                    Route::Hold | Route::Answer(None) => continue,
+                    Route::Answer(Some(reply)) => {
+                        if let Some(g) = gate.as_mut() {
+                            g.replied();
+                        }
+                        match deliver(io, reply, 0, ctx, break_crc).await {
+                            Delivery::Sent => continue,
+                            Delivery::Unplug(d) => return SessionEnd::Unplug(d),
+                            Delivery::Failed => return SessionEnd::Closed,
+                        }
+                    }
+                }
                 if upstream.is_none() {
                     match TcpStream::connect(backend).await {
                         Ok(s) => {
@@ -193,7 +233,6 @@ where
                         Err(_) => return SessionEnd::Closed,
                     }
                 }
-                let bytes = from_port.get(..n).unwrap_or_default();
                 if let Some(server) = upstream.as_mut() {
                     if server.write_all(bytes).await.is_err() {
                         upstream = None;
@@ -204,6 +243,9 @@ where
             Relay::Server(Ok(0) | Err(_)) => upstream = None,
             Relay::Server(Ok(n)) => {
                 let reply = from_server.get(..n).unwrap_or_default().to_vec();
+                if let Some(g) = gate.as_mut() {
+                    g.replied();
+                }
                 let delivery = if rtu {
                     deliver(io, reply, 0, ctx, break_crc).await
                 } else {

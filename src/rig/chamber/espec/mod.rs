@@ -5,6 +5,12 @@
 //! port and returns it behind [`Blocking`] as a [`Chamber`]. Commands are in [`commands`], reply
 //! parsing in [`reply`]. Link: ASCII lines ending `CR LF`, 8N1 9600 baud by default, RS-485
 //! address prefix `1,`, LAN option on TCP 57732.
+//!
+//! Temperature-only chambers: the station may say `humidity = false`; otherwise the driver learns
+//! it from the controller, which answers `NA:CONT NOT READY-1` to any `HUMI` command (or reports
+//! no wet bulb in `TYPE?`). From then on no `HUMI` command is sent: switching humidity off is
+//! [`RigError::NotSupported`] (nothing to switch off, the runner goes on) and asking for a
+//! humidity set point is [`RigError::NotSupported`] that says the chamber has no humidity.
 
 pub mod commands;
 pub mod reply;
@@ -18,17 +24,59 @@ use self::commands::{
 use crate::rig::link::Link;
 use crate::rig::{Blocking, Chamber, ChamberIdentity, ChamberReading, RigError};
 
+/// The `NA:` reason of a controller without humidity control (or PTC).
+const NO_HUMIDITY: &str = "CONT NOT READY-1";
+
 /// An ESPEC chamber on a link.
 #[derive(Debug)]
 pub struct EspecChamber<T> {
     link: Link<T>,
     address: Option<u8>,
+    /// False once the station or the controller said there is no humidity control.
+    humidity: bool,
 }
 
 impl<T: AsyncRead + AsyncWrite + Unpin + Send> EspecChamber<T> {
-    /// Drives the chamber over `link`; `address` is the RS-485 address, if any.
+    /// Drives the chamber over `link`; `address` is the RS-485 address, if any. Humidity control
+    /// is assumed until [`EspecChamber::with_humidity`] or the controller says otherwise.
     pub fn attach(link: Link<T>, address: Option<u8>) -> EspecChamber<T> {
-        EspecChamber { link, address }
+        EspecChamber {
+            link,
+            address,
+            humidity: true,
+        }
+    }
+
+    /// Whether the chamber has humidity control (the station's `humidity` key).
+    pub fn with_humidity(mut self, humidity: bool) -> EspecChamber<T> {
+        self.humidity = humidity;
+        self
+    }
+
+    /// Whether humidity commands are still sent (false once known temperature-only).
+    pub fn has_humidity(&self) -> bool {
+        self.humidity
+    }
+
+    /// Sends a `HUMI` command; a `NA:CONT NOT READY-1` refusal marks the chamber
+    /// temperature-only and becomes [`RigError::NotSupported`] naming the port and the reply.
+    async fn send_humi<C: EspecCommand>(&mut self, command: &C) -> Result<C::Reply, RigError> {
+        if !self.humidity {
+            return Err(temperature_only(None));
+        }
+        match self.send(command).await {
+            Err(RigError::Refusal {
+                port,
+                command,
+                reply,
+            }) if no_humidity(&reply) => {
+                self.humidity = false;
+                Err(temperature_only(Some(format!(
+                    "{port} answered `{command}` with {reply}"
+                ))))
+            }
+            other => other,
+        }
     }
 
     /// Sends one command and parses its reply.
@@ -43,6 +91,7 @@ impl<T: AsyncRead + AsyncWrite + Unpin + Send> EspecChamber<T> {
     /// `TYPE?` and `ROM?`.
     pub async fn identify(&mut self) -> Result<ChamberIdentity, RigError> {
         let kind = self.send(&TypeQuery).await?;
+        self.humidity &= kind.humidity;
         let firmware = match self.send(&RomQuery).await {
             Ok(version) => Some(version),
             // Older controllers refuse ROM?; the identity is still useful without it.
@@ -53,7 +102,7 @@ impl<T: AsyncRead + AsyncWrite + Unpin + Send> EspecChamber<T> {
             protocol: "espec".to_string(),
             model: kind.controller,
             firmware,
-            humidity: kind.humidity,
+            humidity: self.humidity,
             temp_max_c: kind.temp_max,
         })
     }
@@ -62,14 +111,20 @@ impl<T: AsyncRead + AsyncWrite + Unpin + Send> EspecChamber<T> {
     pub async fn read(&mut self) -> Result<ChamberReading, RigError> {
         let monitor = self.send(&MonQuery).await?;
         let temp = self.send(&TempQuery).await?;
-        let humidity_sp = match monitor.humi {
-            Some(_) => self.send(&HumiQuery).await?.sp,
+        let humidity_pv = monitor.humi.filter(|_| self.humidity);
+        let humidity_sp = match humidity_pv {
+            Some(_) => match self.send_humi(&HumiQuery).await {
+                Ok(reply) => reply.sp,
+                Err(RigError::NotSupported { .. }) => None,
+                Err(error) => return Err(error),
+            },
             None => None,
         };
         Ok(ChamberReading {
             temp_pv: monitor.temp,
             temp_sp: temp.sp,
-            humidity_pv: monitor.humi,
+            // `HUMI?` may just have shown the chamber to be temperature-only.
+            humidity_pv: humidity_pv.filter(|_| self.humidity),
             humidity_sp,
             mode: monitor.mode,
             alarm_count: monitor.alarms,
@@ -81,9 +136,9 @@ impl<T: AsyncRead + AsyncWrite + Unpin + Send> EspecChamber<T> {
         self.send(&SetTemp { celsius }).await
     }
 
-    /// `HUMI, S<p>` or `HUMI, SOFF`.
+    /// `HUMI, S<p>` or `HUMI, SOFF`; [`RigError::NotSupported`] on a temperature-only chamber.
     pub async fn set_humidity(&mut self, percent: Option<f64>) -> Result<(), RigError> {
-        self.send(&SetHumi(percent)).await
+        self.send_humi(&SetHumi(percent)).await
     }
 
     /// `MODE, <mode>`.
@@ -95,6 +150,22 @@ impl<T: AsyncRead + AsyncWrite + Unpin + Send> EspecChamber<T> {
     pub async fn alarms(&mut self) -> Result<Vec<String>, RigError> {
         self.send(&AlarmQuery).await
     }
+}
+
+/// Whether a refusal is `NA:CONT NOT READY-1` (and not another `CONT NOT READY` reason).
+fn no_humidity(reply: &str) -> bool {
+    reply
+        .strip_prefix("NA:")
+        .and_then(|r| r.strip_prefix(NO_HUMIDITY))
+        .is_some_and(|rest| !rest.starts_with(|c: char| c.is_ascii_digit()))
+}
+
+/// The error for a humidity command on a temperature-only chamber, with how that is known.
+fn temperature_only(evidence: Option<String>) -> RigError {
+    let how = evidence.unwrap_or_else(|| "the station or the controller says so".to_string());
+    RigError::not_supported(format!(
+        "humidity control: this ESPEC chamber is temperature-only ({how})"
+    ))
 }
 
 impl<T> Chamber for Blocking<EspecChamber<T>>
@@ -131,5 +202,21 @@ where
 
     fn run_program(&mut self, number: u32) -> Result<(), RigError> {
         self.call(|chamber| chamber.set_mode(EspecMode::Run(number)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::no_humidity;
+
+    #[test]
+    fn only_cont_not_ready_1_means_no_humidity() {
+        assert!(no_humidity(
+            "NA:CONT NOT READY-1 (the chamber has no humidity control or PTC)"
+        ));
+        assert!(no_humidity("NA:CONT NOT READY-1"));
+        assert!(!no_humidity("NA:CONT NOT READY-2 (no program is running)"));
+        assert!(!no_humidity("NA:CONT NOT READY-12"));
+        assert!(!no_humidity("NA:CONT NOT READY"));
     }
 }

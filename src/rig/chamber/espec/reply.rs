@@ -153,7 +153,8 @@ mod tests {
     #[test]
     fn ok_variants_are_accepted() {
         for line in [
-            &b"OK: TEMP, S23.0\r\n"[..],
+            &b"OK:TEMP, S30.0\r\n"[..],
+            b"OK: TEMP, S23.0\r\n",
             b"OK:TEMP,S25\r\n",
             b"\r\n",
             b"OK\n",
