@@ -39,7 +39,8 @@ pub fn run_steps(
             (StepKind::Wait, _) => {
                 let seconds = step.seconds.unwrap_or(0.0);
                 tracing::info!(item = %item.id, seconds, "waiting: {}", step.text);
-                wait(ctx, Duration::from_secs_f64(seconds)).map(|()| Measurements::new())
+                ctx.sleep(Duration::from_secs_f64(seconds))
+                    .map(|()| Measurements::new())
             }
             (StepKind::Prompt, _) => continue,
             (StepKind::Rig(_), Some(rig_step)) => run_rig_step(rig_step, rigs, ctx),
@@ -54,19 +55,6 @@ pub fn run_steps(
         }
     }
     Ok(measured)
-}
-
-/// Waits `duration` in slices of at most a second, so a stop request ends the wait.
-fn wait(ctx: StepContext<'_>, duration: Duration) -> Result<(), StepError> {
-    let until = ctx.clock.elapsed() + duration;
-    loop {
-        ctx.check_stop()?;
-        let left = until.saturating_sub(ctx.clock.elapsed());
-        if left.is_zero() {
-            return Ok(());
-        }
-        ctx.clock.sleep(left.min(Duration::from_secs(1)));
-    }
 }
 
 /// The camera monitor that runs beside `step`, if the item has one.
@@ -107,7 +95,7 @@ fn run_beside(
             // Beside an operator prompt the camera is watched for the step's duration (default
             // one window) while the operator works.
             let seconds = monitor.duration_s.unwrap_or(monitor.window_s);
-            ctx.clock.sleep(Duration::from_secs_f64(seconds));
+            ctx.sleep(Duration::from_secs_f64(seconds))?;
             Ok(Measurements::new())
         }
     };
