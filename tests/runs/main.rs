@@ -13,4 +13,5 @@ mod plan_check;
 mod resume_after_kill;
 mod runner_rigs;
 mod shipped_plans;
+mod signals;
 mod sn_cli_free;

@@ -1,0 +1,157 @@
+//! Stop signals during a chamber dwell, on the real clock: `facebench run` on the simulated
+//! station holds +25 °C for ten minutes with a poll a minute; SIGTERM, SIGHUP or SIGINT must end
+//! the wait at once, put the chamber in its safe state (23 °C, then standby), journal
+//! `run_stopped` and exit with 128 + the signal's number within a few seconds.
+
+use crate::common;
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use common::{facebench, state, DEMO_UNIT};
+
+const HOLD_PLAN: &str = "tests/fixtures/plans/chamber-hold.toml";
+const STATION: &str = "tests/fixtures/stations/sim-short-timeouts.toml";
+
+/// How long a stopped run may take to exit: the wait ends within 100 ms and the safe state is a
+/// handful of commands to a simulator.
+const EXIT_WITHIN: Duration = Duration::from_secs(3);
+
+/// Starts the ten-minute hold on the real clock with its output to `stdio`.
+fn start_hold(run_dir: &Path, stdout: Stdio, stderr: Stdio) -> Child {
+    let mut args = vec![
+        "run",
+        "--station",
+        STATION,
+        "--plan",
+        HOLD_PLAN,
+        "--answers",
+        "testplans/answers/demo-desktop-cashier.toml",
+        "--run-dir",
+        run_dir.to_str().unwrap(),
+    ];
+    args.extend(DEMO_UNIT);
+    facebench()
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(stdout)
+        .stderr(stderr)
+        .spawn()
+        .expect("facebench starts")
+}
+
+fn wire_log(run_dir: &Path) -> PathBuf {
+    run_dir.join("wire-chamber.log")
+}
+
+/// Commands sent to the chamber, in order (`TX` lines of the wire log, text part).
+fn sent(run_dir: &Path) -> Vec<String> {
+    std::fs::read_to_string(wire_log(run_dir))
+        .unwrap_or_default()
+        .lines()
+        .filter(|line| line.contains(" TX "))
+        .filter_map(|line| line.split_once("] \"").map(|(_, text)| text.to_string()))
+        .collect()
+}
+
+/// Waits until the profile has sent its +25 °C set point: it is then waiting for its next poll.
+fn wait_for_dwell(run_dir: &Path, child: &mut Child) {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while !sent(run_dir).iter().any(|c| c.starts_with("TEMP, S25.0")) {
+        if let Some(status) = child.try_wait().unwrap() {
+            panic!("the run ended before its dwell: {status}");
+        }
+        assert!(Instant::now() < deadline, "the chamber never started");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    // The step has moved on from its set-up commands into the minute-long wait.
+    std::thread::sleep(Duration::from_millis(300));
+}
+
+fn send(signal: &str, child: &Child) {
+    let status = Command::new("kill")
+        .args([&format!("-{signal}"), &child.id().to_string()])
+        .status()
+        .expect("kill runs");
+    assert!(status.success(), "kill -{signal}: {status}");
+}
+
+/// The exit code, which must come within [`EXIT_WITHIN`] of `since`.
+fn exit_code_within(child: &mut Child, since: Instant) -> i32 {
+    loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            let took = since.elapsed();
+            assert!(took < EXIT_WITHIN, "exit took {took:?}");
+            return status.code().expect("exited, not killed by the signal");
+        }
+        if since.elapsed() > EXIT_WITHIN {
+            child.kill().unwrap();
+            child.wait().unwrap();
+            panic!("still running {EXIT_WITHIN:?} after the signal");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+/// The run was stopped, resumable, with the chamber sent to 23 °C and then to standby.
+fn assert_stopped_safely(run_dir: &Path, commands_before: usize) {
+    let journal = std::fs::read_to_string(run_dir.join("journal.jsonl")).unwrap();
+    assert!(journal.contains("\"type\":\"run_stopped\""), "{journal}");
+    let state = state(run_dir);
+    assert!(!state.finished);
+    assert!(
+        !state.results.contains_key("CLM-HOLD"),
+        "a stopped dwell has no result"
+    );
+
+    let commands = sent(run_dir);
+    let before = &commands[..commands_before];
+    assert!(!before.iter().any(|c| c.starts_with("MODE, STANDBY")));
+    let after = &commands[commands_before..];
+    let safe_point = after
+        .iter()
+        .position(|c| c.starts_with("TEMP, S23.0"))
+        .unwrap_or_else(|| panic!("no safe set point after the signal: {after:?}"));
+    let standby = after
+        .iter()
+        .position(|c| c.starts_with("MODE, STANDBY"))
+        .unwrap_or_else(|| panic!("no standby after the signal: {after:?}"));
+    assert!(safe_point < standby, "{after:?}");
+    assert_eq!(after.last(), after.get(standby), "standby is the last command");
+}
+
+/// Runs the hold, sends `signal` in the dwell and checks the stop; returns the run's stderr.
+fn stop_with(signal: &str, expected_code: i32) -> String {
+    let tmp = tempfile::tempdir().unwrap();
+    let run_dir = tmp.path().join("run");
+    let mut child = start_hold(&run_dir, Stdio::null(), Stdio::piped());
+    wait_for_dwell(&run_dir, &mut child);
+    let commands_before = sent(&run_dir).len();
+    let signalled = Instant::now();
+    send(signal, &child);
+    let code = exit_code_within(&mut child, signalled);
+    let mut stderr = String::new();
+    std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut stderr).unwrap();
+    assert_eq!(code, expected_code, "{stderr}");
+    assert_stopped_safely(&run_dir, commands_before);
+    stderr
+}
+
+#[test]
+fn sigterm_in_a_chamber_dwell_leaves_the_chamber_safe_and_exits_143() {
+    let stderr = stop_with("TERM", 143);
+    assert!(stderr.contains("SIGTERM: stopping now"), "{stderr}");
+}
+
+#[test]
+fn sigint_in_a_chamber_dwell_leaves_the_chamber_safe_and_exits_130() {
+    let stderr = stop_with("INT", 130);
+    assert!(stderr.contains("Ctrl-C: stopping now"), "{stderr}");
+}
+
+#[test]
+fn sighup_in_a_chamber_dwell_leaves_the_chamber_safe_and_exits_129() {
+    let stderr = stop_with("HUP", 129);
+    assert!(stderr.contains("SIGHUP: stopping now"), "{stderr}");
+}
