@@ -31,7 +31,6 @@ impl OperatorChannel for NoOperator {
     }
 }
 
-
 #[test]
 fn climate_and_drop_items_are_measured_on_the_simulated_station() {
     let tmp = tempfile::tempdir().unwrap();

@@ -118,7 +118,11 @@ fn assert_stopped_safely(run_dir: &Path, commands_before: usize) {
         .position(|c| c.starts_with("MODE, STANDBY"))
         .unwrap_or_else(|| panic!("no standby after the signal: {after:?}"));
     assert!(safe_point < standby, "{after:?}");
-    assert_eq!(after.last(), after.get(standby), "standby is the last command");
+    assert_eq!(
+        after.last(),
+        after.get(standby),
+        "standby is the last command"
+    );
 }
 
 /// Runs the hold, sends `signal` in the dwell and checks the stop; returns the run's stderr.
