@@ -1,12 +1,20 @@
 //! Stop signals during a chamber dwell, on the real clock: `facebench run` on the simulated
 //! station holds +25 °C for ten minutes with a poll a minute; SIGTERM, SIGHUP or SIGINT must end
 //! the wait at once, put the chamber in its safe state (23 °C, then standby), journal
-//! `run_stopped` and exit with 128 + the signal's number within a few seconds.
+//! `run_stopped` and exit with 128 + the signal's number within a few seconds. A run whose
+//! terminal has hung up before SIGHUP arrives must not fail on its last prints either.
 
 use crate::common;
 
+use std::fs::File;
+use std::io::Read;
+use std::os::fd::FromRawFd;
+use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use common::{facebench, state, DEMO_UNIT};
@@ -136,7 +144,12 @@ fn stop_with(signal: &str, expected_code: i32) -> String {
     send(signal, &child);
     let code = exit_code_within(&mut child, signalled);
     let mut stderr = String::new();
-    std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut stderr).unwrap();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut stderr)
+        .unwrap();
     assert_eq!(code, expected_code, "{stderr}");
     assert_stopped_safely(&run_dir, commands_before);
     stderr
@@ -158,4 +171,84 @@ fn sigint_in_a_chamber_dwell_leaves_the_chamber_safe_and_exits_130() {
 fn sighup_in_a_chamber_dwell_leaves_the_chamber_safe_and_exits_129() {
     let stderr = stop_with("HUP", 129);
     assert!(stderr.contains("SIGHUP: stopping now"), "{stderr}");
+}
+
+/// A pseudo-terminal standing in for the operator's SSH session: the run writes to the slave
+/// side while a thread reads the master, until [`Terminal::hang_up`] closes the master.
+struct Terminal {
+    slave: PathBuf,
+    hang_up: Arc<AtomicBool>,
+    reader: JoinHandle<()>,
+}
+
+impl Terminal {
+    #[allow(unsafe_code)]
+    fn open() -> Terminal {
+        // SAFETY: plain libc pty calls on a descriptor this function owns; the name buffer is
+        // large enough for any /dev/pts path and ptsname_r NUL-terminates it on success.
+        let (master, slave) = unsafe {
+            let fd = libc::posix_openpt(libc::O_RDWR | libc::O_NOCTTY | libc::O_NONBLOCK);
+            assert!(fd >= 0, "posix_openpt: {}", std::io::Error::last_os_error());
+            assert_eq!(libc::grantpt(fd), 0);
+            assert_eq!(libc::unlockpt(fd), 0);
+            let mut name = [0 as libc::c_char; 128];
+            assert_eq!(libc::ptsname_r(fd, name.as_mut_ptr(), name.len()), 0);
+            let slave = std::ffi::CStr::from_ptr(name.as_ptr())
+                .to_str()
+                .unwrap()
+                .to_string();
+            (File::from_raw_fd(fd), PathBuf::from(slave))
+        };
+        let hang_up = Arc::new(AtomicBool::new(false));
+        let stop_reading = Arc::clone(&hang_up);
+        let reader = std::thread::spawn(move || {
+            let mut master = master;
+            let mut chunk = [0u8; 4096];
+            while !stop_reading.load(Ordering::SeqCst) {
+                match master.read(&mut chunk) {
+                    Ok(n) if n > 0 => {}
+                    _ => std::thread::sleep(Duration::from_millis(20)),
+                }
+            }
+            // Dropping the only master descriptor hangs the terminal up.
+        });
+        Terminal {
+            slave,
+            hang_up,
+            reader,
+        }
+    }
+
+    /// The slave side, opened without becoming anyone's controlling terminal.
+    fn stdio(&self) -> Stdio {
+        std::fs::OpenOptions::new()
+            .read(true)
+            .write(true)
+            .custom_flags(libc::O_NOCTTY)
+            .open(&self.slave)
+            .map(Stdio::from)
+            .unwrap()
+    }
+
+    /// Closes the master: from now on writes to the slave fail as on a dropped SSH session.
+    fn hang_up(self) {
+        self.hang_up.store(true, Ordering::SeqCst);
+        self.reader.join().unwrap();
+    }
+}
+
+#[test]
+fn sighup_after_the_terminal_hung_up_still_stops_safely_and_exits_129() {
+    let tmp = tempfile::tempdir().unwrap();
+    let run_dir = tmp.path().join("run");
+    let terminal = Terminal::open();
+    let mut child = start_hold(&run_dir, terminal.stdio(), terminal.stdio());
+    wait_for_dwell(&run_dir, &mut child);
+    let commands_before = sent(&run_dir).len();
+    terminal.hang_up();
+    let signalled = Instant::now();
+    send("HUP", &child);
+    // A print to the dead terminal would have panicked (exit 101) after the safe state.
+    assert_eq!(exit_code_within(&mut child, signalled), 129);
+    assert_stopped_safely(&run_dir, commands_before);
 }
