@@ -185,9 +185,12 @@ impl Terminal {
     #[allow(unsafe_code)]
     fn open() -> Terminal {
         // SAFETY: plain libc pty calls on a descriptor this function owns; the name buffer is
-        // large enough for any /dev/pts path and ptsname_r NUL-terminates it on success.
+        // large enough for any /dev/pts path and ptsname_r NUL-terminates it on success. The
+        // master is close-on-exec: a child holding it would keep the terminal from hanging up.
         let (master, slave) = unsafe {
-            let fd = libc::posix_openpt(libc::O_RDWR | libc::O_NOCTTY | libc::O_NONBLOCK);
+            let fd = libc::posix_openpt(
+                libc::O_RDWR | libc::O_NOCTTY | libc::O_NONBLOCK | libc::O_CLOEXEC,
+            );
             assert!(fd >= 0, "posix_openpt: {}", std::io::Error::last_os_error());
             assert_eq!(libc::grantpt(fd), 0);
             assert_eq!(libc::unlockpt(fd), 0);
