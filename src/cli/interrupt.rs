@@ -237,14 +237,22 @@ mod terminal {
             return;
         };
         for fd in [libc::STDIN_FILENO, libc::STDOUT_FILENO, libc::STDERR_FILENO] {
-            // SAFETY: isatty and dup2 only look at and replace descriptor table entries; `null`
-            // stays open for the duration of the call and 0–2 are the process's own streams.
-            unsafe {
-                if libc::isatty(fd) == 1 {
+            if on_terminal(fd) {
+                // SAFETY: dup2 only replaces a descriptor table entry; `null` stays open for the
+                // duration of the call and 0–2 are the process's own streams.
+                unsafe {
                     libc::dup2(null.as_raw_fd(), fd);
                 }
             }
         }
+    }
+
+    /// Whether `fd` is on a terminal, live or hung up (a hung-up one answers the terminal
+    /// query with EIO rather than "not a terminal").
+    fn on_terminal(fd: libc::c_int) -> bool {
+        // SAFETY: isatty only queries the descriptor.
+        let is_tty = unsafe { libc::isatty(fd) } == 1;
+        is_tty || std::io::Error::last_os_error().raw_os_error() == Some(libc::EIO)
     }
 }
 
