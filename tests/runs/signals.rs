@@ -255,3 +255,69 @@ fn sighup_after_the_terminal_hung_up_still_stops_safely_and_exits_129() {
     assert_eq!(exit_code_within(&mut child, signalled), 129);
     assert_stopped_safely(&run_dir, commands_before);
 }
+
+#[test]
+fn a_second_signal_quits_at_once_while_the_chamber_heads_for_its_safe_set_point() {
+    let tmp = tempfile::tempdir().unwrap();
+    // A safe set point far from the simulated chamber's ambient: after the first signal the run
+    // waits (minutes, on the real clock) for the chamber to get there.
+    let station = tmp.path().join("station.toml");
+    let text = std::fs::read_to_string(STATION).unwrap();
+    assert!(text.contains("setpoint_c = 23.0"));
+    std::fs::write(
+        &station,
+        text.replace("setpoint_c = 23.0", "setpoint_c = 60.0"),
+    )
+    .unwrap();
+    let run_dir = tmp.path().join("run");
+    let mut args = vec![
+        "run",
+        "--station",
+        station.to_str().unwrap(),
+        "--plan",
+        HOLD_PLAN,
+        "--answers",
+        "testplans/answers/demo-desktop-cashier.toml",
+        "--run-dir",
+        run_dir.to_str().unwrap(),
+    ];
+    args.extend(DEMO_UNIT);
+    let mut child = facebench()
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    wait_for_dwell(&run_dir, &mut child);
+    send("TERM", &child);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !sent(&run_dir).iter().any(|c| c.starts_with("TEMP, S60.0")) {
+        assert!(
+            Instant::now() < deadline,
+            "the safe set point was never sent"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert!(
+        child.try_wait().unwrap().is_none(),
+        "still heading for 60 °C"
+    );
+    let signalled = Instant::now();
+    send("TERM", &child);
+    assert_eq!(exit_code_within(&mut child, signalled), 143);
+    let mut stderr = String::new();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut stderr)
+        .unwrap();
+    assert!(stderr.contains("quitting at once"), "{stderr}");
+    // Quit before the safe state was reached: no stop recorded, the run can be resumed.
+    let journal = std::fs::read_to_string(run_dir.join("journal.jsonl")).unwrap();
+    assert!(!journal.contains("\"type\":\"run_stopped\""), "{journal}");
+    assert!(!sent(&run_dir)
+        .iter()
+        .any(|c| c.starts_with("MODE, STANDBY")));
+}
