@@ -19,7 +19,7 @@ use facebench::sim::FaultPlan;
 use facebench::station::parse_station;
 
 /// The simulated station with every rig, enough thermocouples for the temperature-rise item and
-/// short link timeouts, so the tests that provoke timeouts do not wait a second for each.
+/// short (500 ms) link timeouts, so the tests that provoke timeouts do not wait seconds for each.
 const STATION: &str = "tests/fixtures/stations/sim-short-timeouts.toml";
 
 #[derive(Debug)]
