@@ -1,6 +1,7 @@
 //! Clocks: wall time for stamps, monotonic time for intervals, and a simulated clock that lets a
 //! long profile run in seconds.
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
@@ -14,7 +15,27 @@ pub trait Clock: Send + Sync + std::fmt::Debug {
     fn elapsed(&self) -> Duration;
     /// Waits for `duration` of this clock's time.
     fn sleep(&self, duration: Duration);
+
+    /// Waits for `duration` of this clock's time, or less once `stop` is set; true when the wait
+    /// ended because of `stop`. A clock that waits in real time sleeps in slices of at most
+    /// [`STOP_CHECK_SLICE`] so a stop request is acted on within that slice.
+    fn sleep_unless_stopped(&self, duration: Duration, stop: &AtomicBool) -> bool {
+        let until = self.elapsed().saturating_add(duration);
+        loop {
+            if stop.load(Ordering::SeqCst) {
+                return true;
+            }
+            let left = until.saturating_sub(self.elapsed());
+            if left.is_zero() {
+                return false;
+            }
+            self.sleep(left.min(STOP_CHECK_SLICE));
+        }
+    }
 }
+
+/// The longest a real-time wait goes without looking at its stop flag.
+pub const STOP_CHECK_SLICE: Duration = Duration::from_millis(100);
 
 /// The real clock: system UTC for stamps, `Instant` for intervals.
 #[derive(Debug)]
@@ -88,6 +109,16 @@ impl Clock for SimClock {
     fn sleep(&self, duration: Duration) {
         self.advance(duration);
     }
+
+    /// Simulated time does not wait: unless a stop is already asked for, the whole duration
+    /// passes at once.
+    fn sleep_unless_stopped(&self, duration: Duration, stop: &AtomicBool) -> bool {
+        if stop.load(Ordering::SeqCst) {
+            return true;
+        }
+        self.advance(duration);
+        false
+    }
 }
 
 #[cfg(test)]
@@ -103,6 +134,48 @@ mod tests {
         assert!(real.elapsed() < Duration::from_secs(1));
         assert_eq!(clock.elapsed(), Duration::from_secs(48 * 3600));
         assert_eq!(clock.now_utc() - origin, chrono::Duration::hours(48));
+    }
+
+    #[test]
+    fn sim_clock_waits_pass_at_once_unless_stopped() {
+        let clock = SimClock::starting_at(Utc::now());
+        let stop = AtomicBool::new(false);
+        assert!(!clock.sleep_unless_stopped(Duration::from_secs(3600), &stop));
+        assert_eq!(clock.elapsed(), Duration::from_secs(3600));
+        stop.store(true, Ordering::SeqCst);
+        assert!(clock.sleep_unless_stopped(Duration::from_secs(3600), &stop));
+        assert_eq!(clock.elapsed(), Duration::from_secs(3600));
+    }
+
+    #[test]
+    fn a_real_time_wait_ends_soon_after_a_stop_from_another_thread() {
+        let clock = SystemClock::new();
+        let stop = std::sync::Arc::new(AtomicBool::new(false));
+        let setter = {
+            let stop = std::sync::Arc::clone(&stop);
+            std::thread::spawn(move || {
+                std::thread::sleep(Duration::from_millis(150));
+                stop.store(true, Ordering::SeqCst);
+            })
+        };
+        let real = Instant::now();
+        assert!(clock.sleep_unless_stopped(Duration::from_secs(600), &stop));
+        let took = real.elapsed();
+        setter.join().unwrap();
+        assert!(took >= Duration::from_millis(150), "{took:?}");
+        assert!(
+            took < Duration::from_millis(150) + 3 * STOP_CHECK_SLICE,
+            "{took:?}"
+        );
+    }
+
+    #[test]
+    fn a_real_time_wait_without_a_stop_lasts_its_duration() {
+        let clock = SystemClock::new();
+        let stop = AtomicBool::new(false);
+        let real = Instant::now();
+        assert!(!clock.sleep_unless_stopped(Duration::from_millis(250), &stop));
+        assert!(real.elapsed() >= Duration::from_millis(250));
     }
 
     #[test]

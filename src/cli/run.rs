@@ -121,7 +121,7 @@ pub fn execute(args: RunArgs) -> Result<ExitCode, CliError> {
     if let Some(warning) = opener.station_change() {
         tracing::warn!("{warning}");
     }
-    interrupt::stop_on_ctrl_c(session.stop_flag());
+    let signals = interrupt::stop_on_signals(session.stop_flag());
     let selection = Selection {
         only: args.only.clone(),
         rerun: args.rerun.clone(),
@@ -139,11 +139,16 @@ pub fn execute(args: RunArgs) -> Result<ExitCode, CliError> {
             session.run(&mut terminal, &mut lines, &selection)?
         }
     };
-    finish(&session, outcome)
+    finish(&session, outcome, signals.received())
 }
 
-/// Writes the reports and prints the summary; the exit code follows the verdict.
-fn finish(session: &Session, outcome: RunOutcome) -> Result<ExitCode, CliError> {
+/// Writes the reports and prints the summary; the exit code follows the verdict, or for a run a
+/// signal stopped, 128 + the signal's number.
+fn finish(
+    session: &Session,
+    outcome: RunOutcome,
+    signal: Option<interrupt::StopSignal>,
+) -> Result<ExitCode, CliError> {
     let run_dir = session.dir().path().to_path_buf();
     let report = summary::report_run(&run_dir)?;
     match outcome {
@@ -156,7 +161,9 @@ fn finish(session: &Session, outcome: RunOutcome) -> Result<ExitCode, CliError> 
                 "run stopped; continue with: facebench run --resume {}",
                 run_dir.display()
             );
-            Ok(ExitCode::from(exit::ALL_PASS))
+            Ok(ExitCode::from(
+                signal.map_or(exit::ALL_PASS, interrupt::StopSignal::exit_code),
+            ))
         }
     }
 }

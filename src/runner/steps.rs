@@ -1,11 +1,15 @@
 //! Running an item's rig and wait steps in order; the operator's prompts are left to the
 //! session, which asks them once the rigs are done.
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use super::rigs::camera::run_camera_step;
-use super::rigs::{chamber, drop, thermal, Measurements, RigSet, StepContext, StepError};
+use super::rigs::{
+    chamber, drop, thermal, CameraRig, Measurements, RigSet, StepContext, StepError,
+};
 use crate::camera::stress::StopFlag;
+use crate::clock::STOP_CHECK_SLICE;
 use crate::plan::rig_step::{CameraStress, Concurrent};
 use crate::plan::{Item, RigKind, RigStep, Step, StepKind};
 
@@ -39,7 +43,8 @@ pub fn run_steps(
             (StepKind::Wait, _) => {
                 let seconds = step.seconds.unwrap_or(0.0);
                 tracing::info!(item = %item.id, seconds, "waiting: {}", step.text);
-                wait(ctx, Duration::from_secs_f64(seconds)).map(|()| Measurements::new())
+                ctx.sleep(Duration::from_secs_f64(seconds))
+                    .map(|()| Measurements::new())
             }
             (StepKind::Prompt, _) => continue,
             (StepKind::Rig(_), Some(rig_step)) => run_rig_step(rig_step, rigs, ctx),
@@ -54,19 +59,6 @@ pub fn run_steps(
         }
     }
     Ok(measured)
-}
-
-/// Waits `duration` in slices of at most a second, so a stop request ends the wait.
-fn wait(ctx: StepContext<'_>, duration: Duration) -> Result<(), StepError> {
-    let until = ctx.clock.elapsed() + duration;
-    loop {
-        ctx.check_stop()?;
-        let left = until.saturating_sub(ctx.clock.elapsed());
-        if left.is_zero() {
-            return Ok(());
-        }
-        ctx.clock.sleep(left.min(Duration::from_secs(1)));
-    }
 }
 
 /// The camera monitor that runs beside `step`, if the item has one.
@@ -107,7 +99,7 @@ fn run_beside(
             // Beside an operator prompt the camera is watched for the step's duration (default
             // one window) while the operator works.
             let seconds = monitor.duration_s.unwrap_or(monitor.window_s);
-            ctx.clock.sleep(Duration::from_secs_f64(seconds));
+            ctx.sleep(Duration::from_secs_f64(seconds))?;
             Ok(Measurements::new())
         }
     };
@@ -169,9 +161,92 @@ fn run_rig_step(
             Some(camera) => {
                 let duration =
                     Duration::from_secs_f64(stress.duration_s.unwrap_or(stress.window_s));
-                run_camera_step(camera, stress, duration, ctx, &StopFlag::new())
+                stoppable_camera_step(camera, stress, duration, ctx)
             }
             None => Err(missing("camera")),
         },
+    }
+}
+
+/// Runs a camera step on its own. A camera soak watches only its own stop flag, so a watcher
+/// raises it within [`STOP_CHECK_SLICE`] of a run stop; the step then ends as stopped rather than
+/// with a short result.
+fn stoppable_camera_step(
+    camera: &mut dyn CameraRig,
+    stress: &CameraStress,
+    duration: Duration,
+    ctx: StepContext<'_>,
+) -> Result<Measurements, StepError> {
+    let camera_stop = StopFlag::new();
+    let finished = AtomicBool::new(false);
+    let result = std::thread::scope(|scope| {
+        let watcher = scope.spawn(|| {
+            // Real-time slices whatever the run's clock (a real camera delivers frames in real
+            // time); woken at once when the step ends.
+            while !finished.load(Ordering::SeqCst) {
+                if ctx.stop.load(Ordering::SeqCst) {
+                    camera_stop.stop();
+                    return;
+                }
+                std::thread::park_timeout(STOP_CHECK_SLICE);
+            }
+        });
+        let result = run_camera_step(camera, stress, duration, ctx, &camera_stop);
+        finished.store(true, Ordering::SeqCst);
+        watcher.thread().unpark();
+        result
+    });
+    ctx.check_stop()?;
+    result
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::clock::SimClock;
+    use crate::plan::rig_step::CameraMode;
+    use crate::runner::rigs::SyntheticCameraRig;
+
+    fn soak(duration_s: f64) -> CameraStress {
+        CameraStress {
+            mode: CameraMode::Soak,
+            streams: vec!["rgb".to_string()],
+            nominal_fps: 30.0,
+            concurrent_with: None,
+            duration_s: Some(duration_s),
+            warmup_s: 0.0,
+            window_s: 10.0,
+            stall_s: 2.0,
+            drop_interval_factor: 1.5,
+            repeats: None,
+            pause_s: None,
+            target: None,
+        }
+    }
+
+    fn camera_step(stopped: bool) -> Result<Measurements, StepError> {
+        let dir = tempfile::tempdir().unwrap();
+        let clock = SimClock::starting_at(chrono::Utc::now());
+        let stop = AtomicBool::new(stopped);
+        let ctx = StepContext {
+            clock: &clock,
+            series_dir: dir.path(),
+            item: "CAM-T",
+            stop: &stop,
+        };
+        let stress = soak(30.0);
+        let duration = Duration::from_secs(30);
+        stoppable_camera_step(&mut SyntheticCameraRig, &stress, duration, ctx)
+    }
+
+    #[test]
+    fn a_camera_step_measures_until_its_end_when_the_run_goes_on() {
+        let measured = camera_step(false).expect("the soak completes");
+        assert!(!measured.is_empty());
+    }
+
+    #[test]
+    fn a_camera_step_of_a_stopped_run_ends_as_stopped_not_with_a_short_result() {
+        assert!(matches!(camera_step(true), Err(StepError::Stopped)));
     }
 }

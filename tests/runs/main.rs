@@ -15,4 +15,5 @@ mod resume_after_kill;
 mod run_dir;
 mod runner_rigs;
 mod shipped_plans;
+mod signals;
 mod sn_cli_free;

@@ -387,8 +387,7 @@ impl ProfileRun<'_, '_> {
         phase: &str,
         record: Record,
     ) -> Result<Option<ChamberReading>, StepError> {
-        self.ctx.check_stop()?;
-        self.ctx.clock.sleep(self.interval);
+        self.ctx.sleep(self.interval)?;
         self.poll(phase, record)
     }
 

@@ -52,11 +52,10 @@ pub fn run_sequence(
         let began = ctx.clock.elapsed();
         let mut armed_height = None;
         let status = loop {
-            if let Err(stopped) = ctx.check_stop() {
+            if let Err(stopped) = ctx.sleep(POLL_INTERVAL) {
                 rig.abort()?;
                 return Err(stopped);
             }
-            ctx.clock.sleep(POLL_INTERVAL);
             let status = rig.status()?;
             if matches!(status.state, DropState::Ready | DropState::Releasing) {
                 armed_height = status.actual_height_mm.or(armed_height);

@@ -17,6 +17,7 @@ pub use set::RigSet;
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
 
 use crate::clock::Clock;
 use crate::rig::RigError;
@@ -34,7 +35,8 @@ pub struct StepContext<'a> {
     pub series_dir: &'a Path,
     /// The item being run.
     pub item: &'a str,
-    /// Set when the operator stops the run (Ctrl-C): steps end at their next poll.
+    /// Set when the run is asked to stop (Ctrl-C, SIGTERM, SIGHUP): waits end within
+    /// [`crate::clock::STOP_CHECK_SLICE`] and steps end at once.
     pub stop: &'a AtomicBool,
 }
 
@@ -42,6 +44,16 @@ impl StepContext<'_> {
     /// Fails with [`StepError::Stopped`] once a stop was asked for.
     pub fn check_stop(&self) -> Result<(), StepError> {
         if self.stop.load(Ordering::Relaxed) {
+            Err(StepError::Stopped)
+        } else {
+            Ok(())
+        }
+    }
+
+    /// Waits `duration` of the run's clock; fails with [`StepError::Stopped`] as soon as a stop
+    /// is asked for, before or during the wait.
+    pub fn sleep(&self, duration: Duration) -> Result<(), StepError> {
+        if self.clock.sleep_unless_stopped(duration, self.stop) {
             Err(StepError::Stopped)
         } else {
             Ok(())

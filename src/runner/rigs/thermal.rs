@@ -81,7 +81,7 @@ pub fn run_logging(
                 cells.extend(map.iter().map(|_| String::new()));
                 cells.push(format!("gap: {error}"));
                 series.row(cells)?;
-                ctx.clock.sleep(interval);
+                ctx.sleep(interval)?;
                 continue;
             }
         };
@@ -103,7 +103,7 @@ pub fn run_logging(
             m.insert("duration".to_string(), vec![elapsed.as_secs_f64() / 3600.0]);
             break;
         }
-        ctx.clock.sleep(interval);
+        ctx.sleep(interval)?;
     }
     series.sync()?;
     if let Some(d) = drift {
