@@ -357,10 +357,11 @@ pub fn scan_rtu(buf: &[u8], slave: u8, call: &Call) -> Step {
 /// precedes a later good frame): the start of our reply cut short, our reply with a bad CRC,
 /// or noise.
 pub fn classify_rtu_leftover(buf: &[u8], slave: u8, call: &Call) -> FaultKind {
+    let function = call.function();
     let ours = buf.first() == Some(&slave)
         && buf
             .get(1)
-            .is_some_and(|&f| f & 0x7F == call.function() && (f == call.function() || f & 0x80 != 0));
+            .is_none_or(|&f| f == function || f == function | 0x80);
     if !ours {
         return FaultKind::Noise;
     }
