@@ -10,6 +10,7 @@ mod rig_support;
 #[path = "../support/sim_support/mod.rs"]
 mod sim_support;
 
+mod driver_faults;
 mod modbus_client;
 mod modbus_drop;
 mod modbus_generic;

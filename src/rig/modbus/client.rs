@@ -30,8 +30,8 @@ use tokio::time::Instant;
 
 use super::error::{register_bytes, Exception, ModbusError, Operation};
 use super::frame::{
-    classify_mbap_leftover, classify_rtu_leftover, scan_mbap, scan_rtu, Answer, Call, Step,
-    WireFault,
+    classify_mbap_leftover, classify_rtu_leftover, scan_mbap, scan_rtu, Answer, Call, FaultKind,
+    Step, WireFault,
 };
 use super::scale::ScaleError;
 use crate::rig::error::ShowBytes;
@@ -437,7 +437,10 @@ impl ModbusClient {
     /// One request on a clean line: stale input discarded first, then the frame, then the reply
     /// until the timeout. An `Err` is a link failure.
     async fn attempt(&mut self, op: &Operation, call: &Call) -> io::Result<Outcome> {
-        if std::mem::take(&mut self.late_possible) {
+        // After a timeout the late reply is waited for and discarded; should it come later
+        // still, it lands just after this request went out and the real reply follows it.
+        let mut suspect = std::mem::take(&mut self.late_possible);
+        if suspect {
             self.discard(op, self.policy.timeout).await?;
         }
         self.discard(op, Duration::ZERO).await?;
@@ -452,7 +455,8 @@ impl ModbusClient {
         self.io.write_all(&frame).await?;
         self.io.flush().await?;
 
-        let deadline = Instant::now() + self.policy.timeout;
+        let mut deadline = Instant::now() + self.policy.timeout;
+        let mut found: Option<(Answer, Vec<u8>)> = None;
         let mut buf: Vec<u8> = Vec::new();
         let mut chunk = [0u8; 256];
         let mut fault = None;
@@ -464,7 +468,24 @@ impl ModbusClient {
                 };
                 match step {
                     Step::Need => break,
-                    Step::Reply { answer, .. } => return Ok(Outcome::Answer(answer)),
+                    Step::Reply { answer, len } if suspect => {
+                        // Keep it, and listen a moment for a second reply that would prove
+                        // this one late.
+                        let bytes = buf.drain(..len.min(buf.len())).collect();
+                        found = Some((answer, bytes));
+                        suspect = false;
+                        deadline = deadline.min(Instant::now() + self.policy.settle);
+                    }
+                    Step::Reply { answer, .. } => {
+                        if let Some((_, bytes)) = found {
+                            let kind = FaultKind::Mismatch(
+                                "a late reply to an earlier request, followed by the real one"
+                                    .to_string(),
+                            );
+                            self.record(op, WireFault { kind, bytes });
+                        }
+                        return Ok(Outcome::Answer(answer));
+                    }
                     Step::Skip { len, fault: kind } => {
                         let bytes: Vec<u8> = buf.drain(..len.clamp(1, buf.len())).collect();
                         fault = Some(self.record(op, WireFault { kind, bytes }));
@@ -477,6 +498,9 @@ impl ModbusClient {
                 Ok(Ok(n)) => buf.extend_from_slice(chunk.get(..n).unwrap_or_default()),
                 Ok(Err(error)) => return Err(error),
             }
+        }
+        if let Some((answer, _)) = found {
+            return Ok(Outcome::Answer(answer));
         }
         if !buf.is_empty() {
             let kind = match self.wire {
