@@ -434,7 +434,10 @@ mod tests {
             let (read, mut write) = tokio::io::split(far);
             let mut lines = BufReader::new(read).lines();
             let _ = lines.next_line().await;
-            write.write_all(&[b'x'; MAX_LINE_BYTES + 300]).await.unwrap();
+            write
+                .write_all(&[b'x'; MAX_LINE_BYTES + 300])
+                .await
+                .unwrap();
             lines
         });
         let mut link = Link::new(host, "p", policy(0));

@@ -165,7 +165,10 @@ fn late_modbus_reply_is_discarded_and_the_next_read_is_right() {
     let (runtime, mut client) = modbus_on_pty(&mut pty, &peer, policy, Some(log));
 
     let first = runtime.block_on(client.read_holding("PV", 100, 1));
-    assert!(matches!(first, Err(ref e) if e.to_string().contains("no valid reply")), "{first:?}");
+    assert!(
+        matches!(first, Err(ref e) if e.to_string().contains("no valid reply")),
+        "{first:?}"
+    );
     // Same shape of reply, other register: only discarding the late frame tells them apart.
     let second = runtime.block_on(client.read_holding("SP", 300, 1)).unwrap();
     assert_eq!(second, vec![333]);
@@ -234,7 +237,9 @@ fn a_mismatched_modbus_frame_is_discarded_and_the_real_reply_used() {
     let mut pty = PtyPeer::new();
     let (runtime, mut client) = modbus_on_pty(&mut pty, &peer, late_policy(1), None);
     assert_eq!(
-        runtime.block_on(client.read_holding("pair", 10, 2)).unwrap(),
+        runtime
+            .block_on(client.read_holding("pair", 10, 2))
+            .unwrap(),
         vec![7, 8]
     );
 }
@@ -274,7 +279,10 @@ fn gap_from_a_bad_crc_names_the_crc_and_the_bytes() {
 #[test]
 fn gap_from_a_wrong_slave_names_both_addresses() {
     let text = gap_text(PeerFault::Raw(rtu_frame(7, &[0x03, 0x02, 0x00, 0xD7])));
-    assert!(text.contains("reply from slave 7, expected slave 1"), "{text}");
+    assert!(
+        text.contains("reply from slave 7, expected slave 1"),
+        "{text}"
+    );
     assert!(text.contains("got [07 03 02 00 D7"), "{text}");
 }
 
@@ -323,7 +331,11 @@ fn teardown_sends_the_stop_even_when_reads_fail() {
     assert!(error.to_string().contains("MON?"), "{error}");
 
     let seen: Vec<String> = lines.try_iter().collect();
-    assert_eq!(seen.first().map(String::as_str), Some("TEMP, S23.0"), "{seen:?}");
+    assert_eq!(
+        seen.first().map(String::as_str),
+        Some("TEMP, S23.0"),
+        "{seen:?}"
+    );
     assert!(seen.contains(&"MODE, CONSTANT".to_string()), "{seen:?}");
     assert_eq!(
         seen.last().map(String::as_str),

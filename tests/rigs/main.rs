@@ -17,6 +17,7 @@ mod modbus_generic;
 mod modbus_temi;
 mod modbus_watlow_f4;
 mod modbus_watlow_f4t;
+mod reply_parsers;
 mod rig_espec;
 mod rig_pclink;
 mod rig_pty;

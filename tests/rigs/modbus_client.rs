@@ -144,7 +144,10 @@ async fn broken_crc_is_an_error_naming_the_crc_then_the_link_recovers() {
     peer.fail_next(PeerFault::BadCrc);
     let mut client = rtu_client(&peer, 1, fast_policy());
     let error = client.read_holding("PV", 100, 1).await.unwrap_err();
-    let ModbusError::Wire { fault, attempts, .. } = &error else {
+    let ModbusError::Wire {
+        fault, attempts, ..
+    } = &error
+    else {
         panic!("expected a wire fault, got {error:?}");
     };
     assert!(
@@ -152,7 +155,11 @@ async fn broken_crc_is_an_error_naming_the_crc_then_the_link_recovers() {
         "{error}"
     );
     assert_eq!(*attempts, 2);
-    assert_eq!(fault.bytes.len(), 7, "the whole broken frame is kept: {error}");
+    assert_eq!(
+        fault.bytes.len(),
+        7,
+        "the whole broken frame is kept: {error}"
+    );
     // The broken bytes are discarded; the next request gets a clean answer.
     assert_eq!(client.read_holding("PV", 100, 1).await.unwrap(), vec![215]);
 }
@@ -208,7 +215,10 @@ async fn a_mismatched_reply_is_never_used_and_the_retry_gets_the_value() {
     peer.set(10, &[7, 8]);
     peer.fail_next(PeerFault::Raw(rtu_frame(1, &[0x03, 0x02, 0x12, 0x34])));
     let mut client = rtu_client(&peer, 1, fast_policy());
-    assert_eq!(client.read_holding("pair", 10, 2).await.unwrap(), vec![7, 8]);
+    assert_eq!(
+        client.read_holding("pair", 10, 2).await.unwrap(),
+        vec![7, 8]
+    );
     assert_eq!(peer.requests().len(), 2);
 }
 

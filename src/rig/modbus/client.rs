@@ -523,7 +523,9 @@ impl ModbusClient {
             let quiet = if dropped.is_empty() {
                 until.saturating_duration_since(Instant::now())
             } else {
-                self.policy.settle.min(until.saturating_duration_since(Instant::now()))
+                self.policy
+                    .settle
+                    .min(until.saturating_duration_since(Instant::now()))
             };
             match tokio::time::timeout(quiet, self.io.read(&mut chunk)).await {
                 Ok(Ok(0)) => return Err(closed()),

@@ -2,10 +2,10 @@
 
 use std::time::Duration;
 
+use super::chamber::MAX_CONSECUTIVE_GAPS;
 use super::{CameraRig, StepError};
 use crate::clock::Clock;
 use crate::plan::RigKind;
-use super::chamber::MAX_CONSECUTIVE_GAPS;
 use crate::rig::{Chamber, DropRig, RigError, ThermalLogger};
 use crate::station::SafeState;
 
