@@ -194,10 +194,10 @@ proptest! {
 
     #[test]
     fn espec_monitor_and_temperature_replies_round_trip(
-        temp in -99_9i32..=199_9,
-        humi in proptest::option::of(0i32..=100_0),
+        temp in -999i32..=1999,
+        humi in proptest::option::of(0i32..=1000),
         alarms in 0u32..=99,
-        sp in -99_9i32..=199_9,
+        sp in -999i32..=1999,
     ) {
         let temp = f64::from(temp) / 10.0;
         let humi = humi.map(|h| f64::from(h) / 10.0);
