@@ -8,17 +8,20 @@
 
 use crate::modbus_support;
 
+use std::sync::atomic::AtomicBool;
 use std::sync::mpsc;
 use std::time::Duration;
 
 use facebench::clock::SimClock;
+use facebench::plan::rig_step::{ChamberProfile, ConstantProfile, ProfileKind};
 use facebench::rig::chamber::watlow_f4::{self, regs, WatlowF4Options};
 use facebench::rig::modbus::crc::rtu_frame;
 use facebench::rig::modbus::peer::{PeerFault, RegisterPeer};
 use facebench::rig::modbus::ModbusPolicy;
 use facebench::rig::wire_log::WireLog;
 use facebench::rig::{open_chamber, Chamber, RigError};
-use facebench::runner::rigs::RigSet;
+use facebench::runner::rigs::chamber::{self, MAX_CONSECUTIVE_GAPS};
+use facebench::runner::rigs::{RigSet, StepContext, StepError};
 use facebench::station::{parse_station, SafeState};
 use modbus_support::PtyPeer;
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
@@ -274,6 +277,49 @@ fn gap_from_a_bad_crc_names_the_crc_and_the_bytes() {
     assert!(text.contains("got [01 03 02 00 D7 "), "{text}");
     assert!(text.contains("at 100 (input 1 PV)"), "{text}");
     assert!(!text.contains("no reply"), "{text}");
+}
+
+#[test]
+fn the_runner_records_each_gap_with_its_cause_in_the_series() {
+    let (_pty, _peer, mut chamber) = f4_with_pv_fault(PeerFault::BadCrc);
+    let profile = ChamberProfile {
+        kind: ProfileKind::Constant(ConstantProfile {
+            start_c: Some(23.0),
+            setpoint_c: 40.0,
+            ramp_k_per_min: None,
+            dwell_h: 1.0,
+            rh_percent: None,
+            humidity_ramp_h: None,
+            settle_min: 5.0,
+            settle_timeout_h: 1.0,
+            return_c: None,
+        }),
+        log_interval_s: 60.0,
+        dut_powered: false,
+        tolerance_k: 2.0,
+        record_all: false,
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let clock = SimClock::starting_at(chrono::Utc::now());
+    let stop = AtomicBool::new(false);
+    let ctx = StepContext {
+        clock: &clock,
+        series_dir: dir.path(),
+        item: "CLM-T",
+        stop: &stop,
+    };
+    let error = chamber::run_profile(chamber.as_mut(), &profile, ctx).unwrap_err();
+    assert!(
+        matches!(error, StepError::Rig(RigError::Garbled { .. })),
+        "{error}"
+    );
+    let series = std::fs::read_to_string(dir.path().join("CLM-T/chamber.csv")).unwrap();
+    let gaps: Vec<&str> = series.lines().filter(|l| l.contains("gap: ")).collect();
+    assert_eq!(gaps.len(), MAX_CONSECUTIVE_GAPS as usize, "{series}");
+    for row in gaps {
+        assert!(row.contains("CRC mismatch"), "{row}");
+        assert!(row.contains("[01 03 02 00 D7 "), "{row}");
+    }
 }
 
 #[test]

@@ -6,7 +6,10 @@
 //!
 //! - **Stale input** waiting before a request is discarded before the request goes out; after
 //!   a timeout the client first listens (up to one more timeout) for the late reply and
-//!   discards it, so a late answer is never taken for the next request's.
+//!   discards it, so a late answer is never taken for the next request's. A reply later still
+//!   lands just after the next request went out, with the real reply right behind it: on the
+//!   first request after a timeout the client listens [`ModbusPolicy::settle`] past a matching
+//!   reply and, when a second one follows, uses that and records the first as late.
 //! - **Checked replies**: slave (unit), function, byte count, echoed address and value, and for
 //!   Modbus TCP the transaction id must match. A frame that does not is discarded, recorded as a
 //!   wire fault (tracing and the wire log) and never used; the client keeps listening for the
