@@ -106,6 +106,8 @@ pub struct Link<T> {
     /// How long to listen for a late reply before the next request (zero: only discard what
     /// is already waiting).
     late: Duration,
+    /// The last request timed out: its reply may still come, even after `late`.
+    timed_out: bool,
 }
 
 impl<T> std::fmt::Debug for Link<T> {
@@ -129,6 +131,7 @@ impl<T: AsyncRead + AsyncWrite + Unpin + Send> Link<T> {
             policy,
             pending: Vec::new(),
             late: Duration::ZERO,
+            timed_out: false,
         }
     }
 
@@ -175,13 +178,16 @@ impl<T: AsyncRead + AsyncWrite + Unpin + Send> Link<T> {
         let label = request.label();
         self.connect().await?;
         let listen = std::mem::take(&mut self.late);
+        let after_timeout = std::mem::take(&mut self.timed_out);
         self.drain(&label, listen).await;
         self.pending.clear();
         self.write(&request.encode()).await?;
         let line = match tokio::time::timeout(timeout, self.read_line(&label)).await {
+            Ok(Ok(line)) if after_timeout => self.newer_line(&label, line).await,
             Ok(line) => line?,
             Err(_) => {
                 self.late = timeout;
+                self.timed_out = true;
                 return Err(RigError::Timeout {
                     port: self.port.clone(),
                     command: label,
@@ -220,6 +226,7 @@ impl<T: AsyncRead + AsyncWrite + Unpin + Send> Link<T> {
         tracing::info!("{}: reconnected", self.port);
         self.io = Some(io);
         self.late = Duration::ZERO;
+        self.timed_out = false;
         Ok(())
     }
 
@@ -278,6 +285,25 @@ impl<T: AsyncRead + AsyncWrite + Unpin + Send> Link<T> {
                     .extend_from_slice(chunk.get(..n).unwrap_or_default()),
                 Err(error) => return Err(self.lost(error)),
             }
+        }
+    }
+
+    /// The reply to use when `line` came on the first request after a timeout: a reply later
+    /// than the drain's window lands just after the request went out, and the instrument's
+    /// answer to that request follows at once. A second line within [`DRAIN_QUIET`] proves the
+    /// first late; it is discarded and the second used.
+    async fn newer_line(&mut self, label: &str, line: Vec<u8>) -> Vec<u8> {
+        match tokio::time::timeout(DRAIN_QUIET, self.read_line(label)).await {
+            Ok(Ok(next)) => {
+                tracing::warn!(
+                    "{}: discarded {} before `{label}`: a late reply, followed by the real one",
+                    self.port,
+                    ShowBytes(&line)
+                );
+                next
+            }
+            // Nothing more (or a fault the next request will meet): the line is the reply.
+            _ => line,
         }
     }
 
@@ -425,6 +451,46 @@ mod tests {
         );
         drop(link);
         assert_eq!(task.await.unwrap(), vec!["A?", "A?", "B?"]);
+    }
+
+    #[tokio::test]
+    async fn a_reply_later_than_the_drain_window_is_dropped_for_the_one_behind_it() {
+        let (host, far) = tokio::io::duplex(64);
+        let task = tokio::spawn(async move {
+            let (read, mut write) = tokio::io::split(far);
+            let mut lines = BufReader::new(read).lines();
+            let _ = lines.next_line().await;
+            // Later than the timeout and the whole window listened after it.
+            tokio::time::sleep(Duration::from_millis(150 * 23 / 10)).await;
+            write.write_all(b"late\r\n").await.unwrap();
+            let _ = lines.next_line().await;
+            write.write_all(b"fresh\r\n").await.unwrap();
+            lines
+        });
+        let mut link = Link::new(host, "p", policy(1));
+        assert_eq!(link.exchange(&Echo("A?")).await.unwrap(), "fresh");
+        drop(task.await.unwrap());
+    }
+
+    #[tokio::test]
+    async fn a_late_reply_within_the_window_is_drained_before_the_retry() {
+        let (host, far) = tokio::io::duplex(64);
+        let task = tokio::spawn(async move {
+            let (read, mut write) = tokio::io::split(far);
+            let mut lines = BufReader::new(read).lines();
+            let _ = lines.next_line().await;
+            tokio::time::sleep(Duration::from_millis(150 * 13 / 10)).await;
+            write.write_all(b"late\r\n").await.unwrap();
+            let _ = lines.next_line().await;
+            write.write_all(b"fresh\r\n").await.unwrap();
+            let _ = lines.next_line().await;
+            write.write_all(b"next\r\n").await.unwrap();
+            lines
+        });
+        let mut link = Link::new(host, "p", policy(1));
+        assert_eq!(link.exchange(&Echo("A?")).await.unwrap(), "fresh");
+        assert_eq!(link.exchange(&Echo("B?")).await.unwrap(), "next");
+        drop(task.await.unwrap());
     }
 
     #[tokio::test]
