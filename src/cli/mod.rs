@@ -90,7 +90,46 @@ pub fn main() -> ExitCode {
         Ok(code) => code,
         Err(failure) => {
             eprintln!("error: {:#}", failure.error);
+            if let Some(help) = rig_help(&failure.error) {
+                eprintln!("help: {help}");
+            }
             ExitCode::from(failure.code)
         }
+    }
+}
+
+/// The operator's hint ([`crate::rig::RigError::help`]) of the first rig error in `error`'s
+/// chain, if any.
+fn rig_help(error: &anyhow::Error) -> Option<&'static str> {
+    use crate::rig::RigError;
+    error.chain().find_map(|cause| {
+        cause
+            .downcast_ref::<RigError>()
+            .or_else(|| cause.downcast_ref::<Box<RigError>>().map(|boxed| &**boxed))
+            .and_then(RigError::help)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rig::RigError;
+
+    #[test]
+    fn a_rig_error_anywhere_in_the_chain_brings_its_help() {
+        let missing = RigError::Link {
+            port: "/dev/ttyUSB9".into(),
+            source: std::io::Error::from(std::io::ErrorKind::NotFound),
+        };
+        let expected = missing.help();
+        assert!(expected.is_some());
+        let boxed = crate::runner::rigs::OpenError::Rig {
+            station: "lab".into(),
+            rig: "chamber",
+            source: Box::new(missing),
+        };
+        let error = anyhow::Error::new(boxed).context("opening the station");
+        assert_eq!(rig_help(&error), expected);
+        assert_eq!(rig_help(&anyhow::anyhow!("no rig here")), None);
     }
 }

@@ -8,8 +8,10 @@
 //!   clock: an instrument answers in wall-clock milliseconds whatever the test's clock says.
 //! - **Retries**: an idempotent request that timed out, came back garbled or lost the link is
 //!   sent again up to [`LinkPolicy::retries`] times, waiting `backoff`, `2×backoff`, … between
-//!   attempts. A refusal is an answer and is never retried. Stale bytes (a late reply) are
-//!   drained before a retry so replies cannot shift by one.
+//!   attempts. A refusal is an answer and is never retried.
+//! - **Resynchronising**: input already waiting is discarded before every request, and after a
+//!   timeout the link listens up to one more timeout for the late reply and discards it before
+//!   the retry (or the next request), so replies cannot shift by one.
 //! - **Reconnect**: when the stream fails or closes, the link drops it and, if it was built
 //!   with a reopener ([`Link::with_reopen`]), opens the port again by path before the next
 //!   attempt, which survives USB re-enumeration when the station names a stable path.
@@ -20,13 +22,17 @@ use std::time::Duration;
 
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 
+use super::error::ShowBytes;
 use super::RigError;
 
 /// The longest reply line accepted; a peer streaming garbage without a line end is cut here.
 pub const MAX_LINE_BYTES: usize = 4096;
 
-/// How long to listen for stale bytes before a retry.
+/// Silence that ends a drain once stale bytes have come (the late reply is complete).
 const DRAIN_QUIET: Duration = Duration::from_millis(20);
+
+/// At most this many stale bytes are discarded per drain, so a chattering line cannot stall.
+const MAX_DRAIN_BYTES: usize = 4 * MAX_LINE_BYTES;
 
 /// What a reply parser can say about a line.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -97,7 +103,11 @@ pub struct Link<T> {
     reopen: Option<Reopen<T>>,
     policy: LinkPolicy,
     pending: Vec<u8>,
-    stale: bool,
+    /// How long to listen for a late reply before the next request (zero: only discard what
+    /// is already waiting).
+    late: Duration,
+    /// The last request timed out: its reply may still come, even after `late`.
+    timed_out: bool,
 }
 
 impl<T> std::fmt::Debug for Link<T> {
@@ -120,7 +130,8 @@ impl<T: AsyncRead + AsyncWrite + Unpin + Send> Link<T> {
             reopen: None,
             policy,
             pending: Vec::new(),
-            stale: false,
+            late: Duration::ZERO,
+            timed_out: false,
         }
     }
 
@@ -166,15 +177,17 @@ impl<T: AsyncRead + AsyncWrite + Unpin + Send> Link<T> {
         let timeout = self.policy.timeout.unwrap_or_else(|| request.timeout());
         let label = request.label();
         self.connect().await?;
-        if self.stale {
-            self.drain().await;
-        }
+        let listen = std::mem::take(&mut self.late);
+        let after_timeout = std::mem::take(&mut self.timed_out);
+        self.drain(&label, listen).await;
         self.pending.clear();
         self.write(&request.encode()).await?;
         let line = match tokio::time::timeout(timeout, self.read_line(&label)).await {
+            Ok(Ok(line)) if after_timeout => self.newer_line(&label, line).await,
             Ok(line) => line?,
             Err(_) => {
-                self.stale = true;
+                self.late = timeout;
+                self.timed_out = true;
                 return Err(RigError::Timeout {
                     port: self.port.clone(),
                     command: label,
@@ -189,7 +202,7 @@ impl<T: AsyncRead + AsyncWrite + Unpin + Send> Link<T> {
                 reply,
             },
             ReplyError::Garbled(problem) => {
-                self.stale = true;
+                self.late = DRAIN_QUIET;
                 RigError::Garbled {
                     port: self.port.clone(),
                     command: label,
@@ -212,7 +225,8 @@ impl<T: AsyncRead + AsyncWrite + Unpin + Send> Link<T> {
         let io = reopen().await?;
         tracing::info!("{}: reconnected", self.port);
         self.io = Some(io);
-        self.stale = false;
+        self.late = Duration::ZERO;
+        self.timed_out = false;
         Ok(())
     }
 
@@ -246,7 +260,7 @@ impl<T: AsyncRead + AsyncWrite + Unpin + Send> Link<T> {
                 return Ok(std::mem::replace(&mut self.pending, rest));
             }
             if self.pending.len() > MAX_LINE_BYTES {
-                self.stale = true;
+                self.late = DRAIN_QUIET;
                 return Err(RigError::Garbled {
                     port: self.port.clone(),
                     command: label.to_string(),
@@ -274,20 +288,55 @@ impl<T: AsyncRead + AsyncWrite + Unpin + Send> Link<T> {
         }
     }
 
-    /// Discards whatever the peer sends until it has been quiet for a moment.
-    async fn drain(&mut self) {
+    /// The reply to use when `line` came on the first request after a timeout: a reply later
+    /// than the drain's window lands just after the request went out, and the instrument's
+    /// answer to that request follows at once. A second line within [`DRAIN_QUIET`] proves the
+    /// first late; it is discarded and the second used.
+    async fn newer_line(&mut self, label: &str, line: Vec<u8>) -> Vec<u8> {
+        match tokio::time::timeout(DRAIN_QUIET, self.read_line(label)).await {
+            Ok(Ok(next)) => {
+                tracing::warn!(
+                    "{}: discarded {} before `{label}`: a late reply, followed by the real one",
+                    self.port,
+                    ShowBytes(&line)
+                );
+                next
+            }
+            // Nothing more (or a fault the next request will meet): the line is the reply.
+            _ => line,
+        }
+    }
+
+    /// Discards input before a request: what is already waiting, and whatever arrives within
+    /// `listen` (a late reply); once bytes have come, [`DRAIN_QUIET`] of silence ends the wait.
+    async fn drain(&mut self, label: &str, listen: Duration) {
+        let until = tokio::time::Instant::now() + listen;
+        let mut dropped: Vec<u8> = Vec::new();
         let mut chunk = [0u8; 256];
-        while let Some(io) = self.io.as_mut() {
-            match tokio::time::timeout(DRAIN_QUIET, io.read(&mut chunk)).await {
-                Ok(Ok(n)) if n > 0 => continue,
-                Ok(Ok(_)) => self.io = None,
+        while dropped.len() < MAX_DRAIN_BYTES {
+            let Some(io) = self.io.as_mut() else { break };
+            let left = until.saturating_duration_since(tokio::time::Instant::now());
+            let wait = if dropped.is_empty() {
+                left
+            } else {
+                DRAIN_QUIET
+            };
+            match tokio::time::timeout(wait, io.read(&mut chunk)).await {
+                Ok(Ok(0)) => self.io = None,
+                Ok(Ok(n)) => dropped.extend_from_slice(chunk.get(..n).unwrap_or_default()),
                 Ok(Err(error)) => {
                     self.lost(error);
                 }
                 Err(_) => break,
             }
         }
-        self.stale = false;
+        if !dropped.is_empty() {
+            tracing::warn!(
+                "{}: discarded {} before `{label}` (a late or unsolicited reply)",
+                self.port,
+                ShowBytes(&dropped)
+            );
+        }
     }
 }
 
@@ -405,12 +454,62 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn a_reply_later_than_the_drain_window_is_dropped_for_the_one_behind_it() {
+        let (host, far) = tokio::io::duplex(64);
+        let task = tokio::spawn(async move {
+            let (read, mut write) = tokio::io::split(far);
+            let mut lines = BufReader::new(read).lines();
+            let _ = lines.next_line().await;
+            // Later than the timeout and the whole window listened after it.
+            tokio::time::sleep(Duration::from_millis(150 * 23 / 10)).await;
+            write.write_all(b"late\r\n").await.unwrap();
+            let _ = lines.next_line().await;
+            write.write_all(b"fresh\r\n").await.unwrap();
+            lines
+        });
+        let mut link = Link::new(host, "p", policy(1));
+        assert_eq!(link.exchange(&Echo("A?")).await.unwrap(), "fresh");
+        drop(task.await.unwrap());
+    }
+
+    #[tokio::test]
+    async fn a_late_reply_within_the_window_is_drained_before_the_retry() {
+        let (host, far) = tokio::io::duplex(64);
+        let task = tokio::spawn(async move {
+            let (read, mut write) = tokio::io::split(far);
+            let mut lines = BufReader::new(read).lines();
+            let _ = lines.next_line().await;
+            tokio::time::sleep(Duration::from_millis(150 * 13 / 10)).await;
+            write.write_all(b"late\r\n").await.unwrap();
+            let _ = lines.next_line().await;
+            write.write_all(b"fresh\r\n").await.unwrap();
+            let _ = lines.next_line().await;
+            write.write_all(b"next\r\n").await.unwrap();
+            lines
+        });
+        let mut link = Link::new(host, "p", policy(1));
+        assert_eq!(link.exchange(&Echo("A?")).await.unwrap(), "fresh");
+        assert_eq!(link.exchange(&Echo("B?")).await.unwrap(), "next");
+        drop(task.await.unwrap());
+    }
+
+    #[tokio::test]
     async fn endless_garbage_without_line_end_is_cut() {
-        let (host, mut far) = tokio::io::duplex(16 * 1024);
-        far.write_all(&[b'x'; MAX_LINE_BYTES + 300]).await.unwrap();
+        let (host, far) = tokio::io::duplex(16 * 1024);
+        let task = tokio::spawn(async move {
+            let (read, mut write) = tokio::io::split(far);
+            let mut lines = BufReader::new(read).lines();
+            let _ = lines.next_line().await;
+            write
+                .write_all(&[b'x'; MAX_LINE_BYTES + 300])
+                .await
+                .unwrap();
+            lines
+        });
         let mut link = Link::new(host, "p", policy(0));
         let error = link.exchange(&Echo("A?")).await.unwrap_err();
         assert!(matches!(error, RigError::Garbled { .. }), "{error}");
+        drop(task.await.unwrap());
     }
 
     #[tokio::test]

@@ -10,12 +10,14 @@ mod rig_support;
 #[path = "../support/sim_support/mod.rs"]
 mod sim_support;
 
+mod driver_faults;
 mod modbus_client;
 mod modbus_drop;
 mod modbus_generic;
 mod modbus_temi;
 mod modbus_watlow_f4;
 mod modbus_watlow_f4t;
+mod reply_parsers;
 mod rig_espec;
 mod rig_pclink;
 mod rig_pty;

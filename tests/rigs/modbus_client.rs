@@ -6,6 +6,7 @@ use crate::modbus_support;
 use std::time::Duration;
 
 use facebench::rig::modbus::crc::rtu_frame;
+use facebench::rig::modbus::frame::FaultKind;
 use facebench::rig::modbus::peer::{PeerFault, PeerRequest, RegisterPeer};
 use facebench::rig::modbus::{Exception, ModbusError};
 use facebench::rig::RigError;
@@ -136,14 +137,29 @@ async fn a_wrong_slave_never_answers_for_us() {
 }
 
 #[tokio::test]
-async fn broken_crc_is_an_error_then_the_link_recovers() {
+async fn broken_crc_is_an_error_naming_the_crc_then_the_link_recovers() {
     let peer = RegisterPeer::new(1);
     peer.set(100, &[215]);
     peer.fail_next(PeerFault::BadCrc);
     peer.fail_next(PeerFault::BadCrc);
     let mut client = rtu_client(&peer, 1, fast_policy());
     let error = client.read_holding("PV", 100, 1).await.unwrap_err();
-    assert!(matches!(error, ModbusError::Timeout { .. }), "{error:?}");
+    let ModbusError::Wire {
+        fault, attempts, ..
+    } = &error
+    else {
+        panic!("expected a wire fault, got {error:?}");
+    };
+    assert!(
+        matches!(fault.kind, FaultKind::CrcMismatch { .. }),
+        "{error}"
+    );
+    assert_eq!(*attempts, 2);
+    assert_eq!(
+        fault.bytes.len(),
+        7,
+        "the whole broken frame is kept: {error}"
+    );
     // The broken bytes are discarded; the next request gets a clean answer.
     assert_eq!(client.read_holding("PV", 100, 1).await.unwrap(), vec![215]);
 }
@@ -174,17 +190,36 @@ async fn a_late_reply_is_never_taken_as_the_next_answer() {
 }
 
 #[tokio::test]
-async fn wrong_register_count_is_garbled_with_the_bytes() {
+async fn wrong_register_count_is_discarded_and_named_with_the_frame() {
     let peer = RegisterPeer::new(1);
     // A reply carrying one register where two were asked for.
-    peer.fail_next(PeerFault::Raw(rtu_frame(1, &[0x03, 0x02, 0x12, 0x34])));
-    let mut client = rtu_client(&peer, 1, fast_policy());
+    let short = rtu_frame(1, &[0x03, 0x02, 0x12, 0x34]);
+    peer.fail_next(PeerFault::Raw(short.clone()));
+    let mut policy = fast_policy();
+    policy.retries = 0;
+    let mut client = rtu_client(&peer, 1, policy);
     let error: RigError = client.read_holding("pair", 10, 2).await.unwrap_err().into();
     let RigError::Garbled { bytes, problem, .. } = &error else {
         panic!("expected garbled, got {error:?}");
     };
-    assert_eq!(bytes, &[0x12, 0x34]);
-    assert_eq!(problem, "1 register(s) instead of 2");
+    assert_eq!(bytes, &short);
+    assert_eq!(
+        problem,
+        "reply does not match the request: 1 register(s) instead of 2 (after 1 attempt(s))"
+    );
+}
+
+#[tokio::test]
+async fn a_mismatched_reply_is_never_used_and_the_retry_gets_the_value() {
+    let peer = RegisterPeer::new(1);
+    peer.set(10, &[7, 8]);
+    peer.fail_next(PeerFault::Raw(rtu_frame(1, &[0x03, 0x02, 0x12, 0x34])));
+    let mut client = rtu_client(&peer, 1, fast_policy());
+    assert_eq!(
+        client.read_holding("pair", 10, 2).await.unwrap(),
+        vec![7, 8]
+    );
+    assert_eq!(peer.requests().len(), 2);
 }
 
 #[tokio::test]
@@ -194,7 +229,9 @@ async fn wrong_write_echo_is_garbled() {
         1,
         &[0x06, 0x00, 0x14, 0x00, 0x07],
     )));
-    let mut client = rtu_client(&peer, 1, fast_policy());
+    let mut policy = fast_policy();
+    policy.retries = 0;
+    let mut client = rtu_client(&peer, 1, policy);
     let error: RigError = client
         .write_register("command", 20, 1)
         .await

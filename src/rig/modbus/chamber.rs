@@ -49,12 +49,13 @@ impl ModbusTarget {
     }
 
     async fn attach(&self, log: Option<WireLog>) -> Result<ModbusClient, RigError> {
-        let io = self.endpoint.open_logged(log).await?;
+        let io = self.endpoint.open_logged(log.clone()).await?;
         let port = self.endpoint.to_string();
-        Ok(match self.framing {
+        let client = match self.framing {
             Framing::Rtu => ModbusClient::rtu(io, port, self.slave, self.policy),
             Framing::Tcp => ModbusClient::tcp(io, port, self.slave, self.policy),
-        })
+        };
+        Ok(client.with_log(log))
     }
 }
 

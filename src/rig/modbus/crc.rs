@@ -1,7 +1,7 @@
 //! CRC-16/MODBUS and RTU frame building, for byte-exact tests and simulators.
 //!
-//! The driver path never needs this (tokio-modbus frames and checks requests itself); tests and
-//! the simulators use it to write golden frames, to break a CRC on purpose, and to answer requests.
+//! The client frames its requests and checks replies with it ([`super::frame`]); tests and the
+//! simulators use it to write golden frames, to break a CRC on purpose, and to answer requests.
 
 /// CRC-16/MODBUS (reflected polynomial 0xA001, initial value 0xFFFF) of `bytes`.
 pub fn crc16(bytes: &[u8]) -> u16 {

@@ -5,7 +5,9 @@ use std::time::Duration;
 
 use tokio_modbus::ExceptionCode;
 
+use super::frame::WireFault;
 use super::scale::ScaleError;
+use crate::rig::error::ShowBytes;
 use crate::rig::RigError;
 
 /// One Modbus operation, as it appears in messages: `FC03 read 2 register(s) at 100 (input 1 PV)`.
@@ -84,7 +86,8 @@ pub enum ModbusError {
         /// The exception sent.
         exception: Exception,
     },
-    /// No valid reply in time (a reply with a broken CRC counts as no reply).
+    /// Nothing at all arrived in time (bytes that arrived but did not answer are
+    /// [`ModbusError::Wire`]).
     #[error("{port}: no valid reply to {op} within {timeout:?} after {attempts} attempt(s)")]
     Timeout {
         /// Port or address of the link.
@@ -93,6 +96,23 @@ pub enum ModbusError {
         op: Operation,
         /// Per-attempt timeout.
         timeout: Duration,
+        /// Attempts made.
+        attempts: u32,
+    },
+    /// Bytes arrived but none answered the request: the last fault seen (CRC mismatch, wrong
+    /// slave, truncated frame, noise, a late reply to another request) with its bytes.
+    #[error(
+        "{port}: no usable reply to {op} after {attempts} attempt(s): {}; got {}",
+        fault.kind,
+        ShowBytes(&fault.bytes)
+    )]
+    Wire {
+        /// Port or address of the link.
+        port: String,
+        /// The operation.
+        op: Operation,
+        /// The last discarded frame and why.
+        fault: WireFault,
         /// Attempts made.
         attempts: u32,
     },
@@ -184,6 +204,17 @@ impl From<ModbusError> for RigError {
                 command: op.to_string(),
                 after: timeout.saturating_mul(attempts),
             },
+            ModbusError::Wire {
+                port,
+                op,
+                fault,
+                attempts,
+            } => RigError::Garbled {
+                port,
+                command: op.to_string(),
+                bytes: fault.bytes,
+                problem: format!("{} (after {attempts} attempt(s))", fault.kind),
+            },
             ModbusError::Link { port, source, .. } => RigError::Link { port, source },
             ModbusError::BadReply {
                 port,
@@ -218,6 +249,7 @@ impl ModbusError {
             ModbusError::Exception { port, .. }
             | ModbusError::Timeout { port, .. }
             | ModbusError::Link { port, .. }
+            | ModbusError::Wire { port, .. }
             | ModbusError::BadReply { port, .. }
             | ModbusError::Value { port, .. } => port,
         }

@@ -4,20 +4,21 @@
 //!   [`chamber::BlockingChamber`] (its blocking [`crate::rig::Chamber`] face) and
 //!   [`chamber::ModbusTarget`] (endpoint, slave, framing, policy).
 //! - [`client`]: [`ModbusClient`] over any async transport (RTU or TCP framing) with timeout,
-//!   retry, busy backoff and checked replies.
+//!   retry, busy backoff, stale-input discarding and checked replies.
 //! - [`scale`]: register encodings: [`Scaled16`] (signed/unsigned 16-bit with implied decimals)
 //!   and 32-bit IEEE floats with a [`WordOrder`].
 //! - [`error`]: [`ModbusError`], naming the port, the operation and any exception code.
 //! - [`crc`]: CRC-16/MODBUS and RTU frame building for byte-exact tests and simulators.
-//! - [`drain`]: the transport wrapper that discards late replies after a timeout.
+//! - [`frame`]: request frames and checked reply frames (RTU and Modbus TCP), naming why
+//!   received bytes were discarded.
 //! - [`peer`]: [`peer::RegisterPeer`], a scripted RTU slave with fault injection for tests and
 //!   simulators.
 
 pub mod chamber;
 pub mod client;
 pub mod crc;
-pub mod drain;
 pub mod error;
+pub mod frame;
 pub mod peer;
 pub mod scale;
 
