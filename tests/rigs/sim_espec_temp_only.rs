@@ -84,6 +84,8 @@ fn run_hold(extra: &str) -> (Vec<String>, ChamberMode, f64) {
         .finish(rig.as_mut())
         .expect("the stop is sent");
     let state = sim.state();
+    // Closing the rig closes its wire log, which writes out what is queued.
+    drop(rig);
     let log = std::fs::read_to_string(tmp.path().join("wire-chamber.log")).unwrap();
     let sent = log
         .lines()
