@@ -3,6 +3,7 @@
 
 use super::criterion::resolve_criterion;
 use super::diagnostic::Sink;
+use super::ranges;
 use super::reader::{Fields, Located, TableRef};
 use super::resolve::{read_sheet, read_unit, Context};
 use super::step::{resolve_step, Produced, StepDraft};
@@ -70,7 +71,7 @@ pub(super) fn resolve_item(
         Automation::parse,
     );
     let equipment = plain_strings(f.opt_strings(sink, "equipment"));
-    let sample_qty = read_sample_qty(sink, &f);
+    let sample_qty = ranges::opt_count(sink, &f, "sample_qty");
     let dut_state = f
         .opt_choice(
             sink,
@@ -119,7 +120,7 @@ pub(super) fn resolve_item(
             conditions: conditions?.into_inner(),
             automation: automation?.into_inner(),
             equipment,
-            sample_qty,
+            sample_qty: sample_qty?.unwrap_or(1),
             dut_state,
             evidence,
             applies_to,
@@ -169,18 +170,6 @@ fn plain_strings(strings: Option<Vec<Located<String>>>) -> Vec<String> {
         .into_iter()
         .map(|s| s.into_inner())
         .collect()
-}
-
-/// Units per test, 1 when absent.
-fn read_sample_qty(sink: &mut Sink<'_>, f: &Fields<'_, '_>) -> u32 {
-    match f.opt_u32(sink, "sample_qty") {
-        Some(qty) if *qty.get_ref() == 0 => {
-            sink.report(&qty.span(), &f.path_of("sample_qty"), "must be at least 1");
-            1
-        }
-        Some(qty) => qty.into_inner(),
-        None => 1,
-    }
 }
 
 /// Device-type ids, each in the catalog and under the plan's standard.
