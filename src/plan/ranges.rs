@@ -140,7 +140,11 @@ fn checked(
     sink.report(
         &value.span(),
         &f.path_of(key),
-        format!("{} (found {})", range.describe(), readable(*value.get_ref())),
+        format!(
+            "{} (found {})",
+            range.describe(),
+            readable(*value.get_ref())
+        ),
     );
     None
 }

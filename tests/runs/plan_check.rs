@@ -688,3 +688,25 @@ fn counts_sample_sizes_waits_and_camera_numbers_have_ranges_too() {
         "{found:#?}"
     );
 }
+
+#[test]
+fn item_ids_that_could_leave_the_run_directory_are_reported_at_the_id() {
+    for bad in ["../../../X", "a/b", ".hidden", "CLM 1"] {
+        let item = ITEM.replace("FUN-001", bad);
+        assert_one(
+            &format!("{HEADER}{item}{VERDICT}"),
+            7,
+            6,
+            "items[0].id",
+            "item id",
+        );
+    }
+    let long = ITEM.replace("FUN-001", &"A".repeat(65));
+    assert_one(
+        &format!("{HEADER}{long}{VERDICT}"),
+        7,
+        6,
+        "items[0].id",
+        "at most 64",
+    );
+}
