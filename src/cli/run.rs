@@ -166,7 +166,8 @@ fn check_inputs(args: &RunArgs, plan: &Plan) -> Result<Option<AnswersFile>, CliE
         .map_err(CliError::from)
 }
 
-/// Writes the reports and prints the summary; the exit code follows the verdict.
+/// Writes the reports and prints the summary; the exit code follows the verdict, also when the
+/// operator stopped the run.
 fn finish(session: &Session, outcome: RunOutcome) -> Result<ExitCode, CliError> {
     let run_dir = session.dir().path().to_path_buf();
     let report = summary::report_run(&run_dir)?;
@@ -180,7 +181,9 @@ fn finish(session: &Session, outcome: RunOutcome) -> Result<ExitCode, CliError> 
                 "run stopped; continue with: facebench run --resume {}",
                 run_dir.display()
             );
-            Ok(ExitCode::from(exit::ALL_PASS))
+            // What is recorded so far decides: a no pass or an error before the stop is not
+            // hidden by stopping (items not run yet are not tested, which does not fail a run).
+            Ok(exit::for_verdict(report.overall))
         }
     }
 }
