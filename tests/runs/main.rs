@@ -8,6 +8,7 @@ mod common;
 
 mod cli_commands;
 mod cli_demo_workbook;
+mod exit_codes;
 mod journal_crash;
 mod plan_check;
 mod resume_after_kill;
