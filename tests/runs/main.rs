@@ -11,6 +11,7 @@ mod cli_demo_workbook;
 mod exit_codes;
 mod journal_crash;
 mod plan_check;
+mod plan_mutations;
 mod resume_after_kill;
 mod runner_rigs;
 mod shipped_plans;
