@@ -67,10 +67,10 @@ fn sites(text: &str) -> Vec<Site> {
     for (at, _) in text.match_indices("= ") {
         let start = at + 2;
         let rest = &text[start..];
-        if rest.starts_with("\"") {
+        if let Some(quoted) = rest.strip_prefix('"') {
             let line_start = text[..at].rfind('\n').map_or(0, |n| n + 1);
             if text[line_start..at].trim() == "id" {
-                let end = rest[1..].find('"').map_or(start + 1, |n| start + 1 + n);
+                let end = quoted.find('"').map_or(start + 1, |n| start + 1 + n);
                 found.push(Site {
                     range: start + 1..end,
                     is_id: true,
