@@ -16,3 +16,4 @@ mod resume_after_kill;
 mod runner_rigs;
 mod shipped_plans;
 mod sn_cli_free;
+mod worker_panic;
