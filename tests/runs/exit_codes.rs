@@ -113,3 +113,44 @@ fn a_closed_pipe_ends_print_only_commands_quietly() {
         assert!(stderr.is_empty(), "{args:?}: {stderr}");
     }
 }
+
+#[test]
+fn an_impossible_duration_fails_plan_check_and_run_with_its_line() {
+    let tmp = tempfile::tempdir().unwrap();
+    let fixture = std::fs::read_to_string(SLOW_PLAN).unwrap();
+    let line = fixture
+        .lines()
+        .position(|l| l.trim() == "seconds = 0.4")
+        .unwrap()
+        + 1;
+    let plan = tmp.path().join("plan.toml");
+    std::fs::write(
+        &plan,
+        fixture.replacen("seconds = 0.4", "seconds = 1e20", 1),
+    )
+    .unwrap();
+    let plan = plan.to_str().unwrap();
+    let where_ = format!("{plan}:{line}:");
+    let checked = run(&["plan", "check", plan]);
+    let (stdout, stderr) = text(&checked);
+    assert_eq!(code(&checked), 2, "{stdout}{stderr}");
+    assert!(
+        format!("{stdout}{stderr}").contains(&where_),
+        "{stdout}{stderr}"
+    );
+    let run_dir = tmp.path().join("run");
+    let mut args = vec![
+        "run",
+        "--plan",
+        plan,
+        "--run-dir",
+        run_dir.to_str().unwrap(),
+    ];
+    args.extend(DEMO_UNIT);
+    let output = run(&args);
+    let (_, stderr) = text(&output);
+    assert_eq!(code(&output), 2, "{stderr}");
+    assert!(stderr.contains(&where_), "{stderr}");
+    assert!(stderr.contains("at most 5184000 s"), "{stderr}");
+    assert!(!run_dir.exists());
+}
