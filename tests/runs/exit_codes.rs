@@ -130,12 +130,12 @@ fn an_impossible_duration_fails_plan_check_and_run_with_its_line() {
     )
     .unwrap();
     let plan = plan.to_str().unwrap();
-    let where_ = format!("{plan}:{line}:");
+    let at_line = format!("{plan}:{line}:");
     let checked = run(&["plan", "check", plan]);
     let (stdout, stderr) = text(&checked);
     assert_eq!(code(&checked), 2, "{stdout}{stderr}");
     assert!(
-        format!("{stdout}{stderr}").contains(&where_),
+        format!("{stdout}{stderr}").contains(&at_line),
         "{stdout}{stderr}"
     );
     let run_dir = tmp.path().join("run");
@@ -150,7 +150,7 @@ fn an_impossible_duration_fails_plan_check_and_run_with_its_line() {
     let output = run(&args);
     let (_, stderr) = text(&output);
     assert_eq!(code(&output), 2, "{stderr}");
-    assert!(stderr.contains(&where_), "{stderr}");
+    assert!(stderr.contains(&at_line), "{stderr}");
     assert!(stderr.contains("at most 5184000 s"), "{stderr}");
     assert!(!run_dir.exists());
 }
