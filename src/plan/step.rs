@@ -41,7 +41,11 @@ pub(super) fn resolve_step(sink: &mut Sink<'_>, table: TableRef<'_, '_>) -> Step
     let text = f.string(sink, "text");
     let (produced, produces) = read_produces(sink, &f);
     let verdict = f.opt_bool(sink, "verdict").map(|v| v.into_inner());
-    let seconds = ranges::optional(sink, &f, "seconds", DURATION_S);
+    // Only a wait step takes a duration; on any other step the key itself is the problem.
+    let seconds = match kind {
+        Some(StepKind::Wait) => ranges::optional(sink, &f, "seconds", DURATION_S),
+        _ => Some(None),
+    };
     let params = f.opt_table(sink, "params");
 
     let mut rig = None;
