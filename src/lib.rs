@@ -6,7 +6,8 @@
 //! [`report`] reads only the journal and the plan.
 
 #![deny(missing_docs)]
-// `unsafe` lives in one place, the V4L2 backend's ioctl module, which allows it explicitly.
+// `unsafe` is allowed only where a system call needs it, each place marked with `allow` and
+// SAFETY notes: the V4L2 backend's ioctl module and the process's signal handling in `cli`.
 #![deny(unsafe_code)]
 #![warn(missing_debug_implementations)]
 

@@ -73,6 +73,11 @@ pub fn execute(args: DemoArgs) -> Result<ExitCode, CliError> {
     .load(None)?;
     let mut opener = StationOpener::new(station, Arc::clone(&clock));
     let station_name = opener.name();
+    let mut answers = AnswersFile::load(
+        &shipped.join("answers/demo-desktop-cashier.toml"),
+        &repo_root(),
+        &loaded.plan,
+    )?;
     let mut session = Session::start(
         NewRun {
             run_dir: &run_dir,
@@ -86,10 +91,6 @@ pub fn execute(args: DemoArgs) -> Result<ExitCode, CliError> {
         clock,
     )?;
     logging::log_to(&session.dir().log_path()).map_err(CliError::harness)?;
-    let mut answers = AnswersFile::load(
-        &shipped.join("answers/demo-desktop-cashier.toml"),
-        &repo_root(),
-    )?;
     session.run(&mut answers, &mut BarObserver::new(), &Selection::default())?;
     let report = report_run(&run_dir)?;
     let run = LoadedRun::open(&run_dir)?;

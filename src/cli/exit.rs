@@ -63,3 +63,30 @@ impl From<crate::runner::OperatorError> for CliError {
         crate::runner::RunError::from(error).into()
     }
 }
+
+/// Lets a closed standard output end the process quietly with exit 0:
+/// `facebench plan list | head -1` stops when `head` has read its line, without the panic
+/// `println!` raises on a broken pipe (exit 101 and a backtrace hint).
+///
+/// Rust ignores SIGPIPE, so a write to a closed pipe fails with EPIPE and `println!` panics.
+/// This installs a SIGPIPE handler that ends the process at once with exit 0, the reader having
+/// had all it wanted. Only commands that do nothing but print may call it: a command that talks
+/// to rigs or simulators over sockets must see EPIPE as an error it handles (a dropped client, a
+/// rig to make safe), not end on the signal.
+// The signal handler is a libc call (see the SAFETY notes).
+#[allow(unsafe_code)]
+pub fn end_quietly_on_closed_pipe() {
+    #[cfg(unix)]
+    {
+        extern "C" fn on_sigpipe(_signal: libc::c_int) {
+            // SAFETY: `_exit` is async-signal-safe; nothing is left to flush for a closed pipe.
+            unsafe { libc::_exit(ALL_PASS.into()) }
+        }
+        let handler: extern "C" fn(libc::c_int) = on_sigpipe;
+        // SAFETY: the handler only calls an async-signal-safe function; it is installed before
+        // anything is printed.
+        unsafe {
+            libc::signal(libc::SIGPIPE, handler as libc::sighandler_t);
+        }
+    }
+}

@@ -70,9 +70,21 @@ pub enum Command {
     Sim(sim::SimCommand),
 }
 
+impl Command {
+    /// True for commands that only read and print (no rig, simulator or camera, and no files
+    /// written: `report` and `package` must finish their files even when nobody reads their
+    /// output): they may end quietly when their output pipe closes.
+    fn only_prints(&self) -> bool {
+        matches!(self, Command::Plan(_) | Command::Sn(_))
+    }
+}
+
 /// Parses the command line, runs it and returns the process exit code.
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
+    if cli.command.only_prints() {
+        exit::end_quietly_on_closed_pipe();
+    }
     logging::init_stderr(cli.verbose);
     let result = match cli.command {
         Command::Plan(cmd) => plan::execute(cmd),

@@ -14,7 +14,7 @@ use super::station_args::{StationArgs, StationOpener};
 use super::unit_args::UnitArgs;
 use super::{interrupt, logging, summary};
 use crate::clock::{Clock, SimClock, SystemClock};
-use crate::plan::load_plan;
+use crate::plan::{load_plan, Plan};
 use crate::runner::{AnswersFile, NewRun, RunOutcome, Selection, Session, TerminalOperator};
 
 /// Arguments of `facebench run`.
@@ -66,6 +66,7 @@ pub fn execute(args: RunArgs) -> Result<ExitCode, CliError> {
     let mut opener = StationOpener::new(station, Arc::clone(&clock));
     let station_name = opener.name();
     let mut open_rigs = |dir: &crate::journal::RunDir| opener.open(dir);
+    let mut answers: Option<AnswersFile>;
     let mut session = match &args.resume {
         Some(run_dir) => {
             let session = Session::resume(
@@ -75,6 +76,7 @@ pub fn execute(args: RunArgs) -> Result<ExitCode, CliError> {
                 &mut open_rigs,
                 clock,
             )?;
+            answers = check_inputs(&args, session.plan())?;
             if session.truncated_bytes() > 0 {
                 eprintln!(
                     "note: dropped {} bytes of a journal line cut off by the crash; no recorded result was lost",
@@ -99,6 +101,7 @@ pub fn execute(args: RunArgs) -> Result<ExitCode, CliError> {
                     standard.id
                 )));
             }
+            answers = check_inputs(&args, &loaded.plan)?;
             let run_dir = args
                 .run_dir
                 .clone()
@@ -126,11 +129,10 @@ pub fn execute(args: RunArgs) -> Result<ExitCode, CliError> {
         only: args.only.clone(),
         rerun: args.rerun.clone(),
     };
-    let outcome = match &args.answers {
-        Some(path) => {
-            let mut answers = AnswersFile::load(path, &answers_base(path))?;
+    let outcome = match &mut answers {
+        Some(answers) => {
             let mut bar = BarObserver::new();
-            session.run(&mut answers, &mut bar, &selection)?
+            session.run(answers, &mut bar, &selection)?
         }
         None => {
             let stdin = io::stdin();
@@ -142,8 +144,35 @@ pub fn execute(args: RunArgs) -> Result<ExitCode, CliError> {
     finish(&session, outcome, signals.received())
 }
 
-/// Writes the reports and prints the summary; the exit code follows the verdict, or for a run a
-/// signal stopped, 128 + the signal's number.
+/// Checks what the command line asks of `plan` before anything runs: every `--only` entry is
+/// an item id or a sheet, every `--rerun` entry an item id, and the answers file (loaded here)
+/// answers only items and measurements the plan has.
+fn check_inputs(args: &RunArgs, plan: &Plan) -> Result<Option<AnswersFile>, CliError> {
+    let sheet = |key: &str| crate::catalog::Sheet::parse(key).is_some();
+    for (flag, ids, sheets_too) in [
+        ("--only", &args.only, true),
+        ("--rerun", &args.rerun, false),
+    ] {
+        if let Some(unknown) = ids
+            .iter()
+            .find(|id| plan.item(id).is_none() && !(sheets_too && sheet(id)))
+        {
+            let what = if sheets_too { "item or sheet" } else { "item" };
+            return Err(CliError::input(anyhow::anyhow!(
+                "{flag} {unknown}: {} (see `facebench plan show`)",
+                plan.no_such(what, unknown)
+            )));
+        }
+    }
+    args.answers
+        .as_deref()
+        .map(|path| AnswersFile::load(path, &answers_base(path), plan))
+        .transpose()
+        .map_err(CliError::from)
+}
+
+/// Writes the reports and prints the summary. The exit code follows the verdict, also when the
+/// operator stopped the run; a run a signal stopped exits 128 + the signal's number.
 fn finish(
     session: &Session,
     outcome: RunOutcome,
@@ -161,9 +190,12 @@ fn finish(
                 "run stopped; continue with: facebench run --resume {}",
                 run_dir.display()
             );
-            Ok(ExitCode::from(
-                signal.map_or(exit::ALL_PASS, interrupt::StopSignal::exit_code),
-            ))
+            // What is recorded so far decides: a no pass or an error before the operator's stop
+            // is not hidden by stopping (items not run yet are not tested, which does not fail a
+            // run). A signal's stop says so in its own code.
+            Ok(signal.map_or(exit::for_verdict(report.overall), |signal| {
+                ExitCode::from(signal.exit_code())
+            }))
         }
     }
 }

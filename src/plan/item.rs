@@ -3,6 +3,7 @@
 
 use super::criterion::resolve_criterion;
 use super::diagnostic::Sink;
+use super::ranges;
 use super::reader::{Fields, Located, TableRef};
 use super::resolve::{read_sheet, read_unit, Context};
 use super::step::{resolve_step, Produced, StepDraft};
@@ -57,6 +58,15 @@ pub(super) fn resolve_item(
         field: f.path_of("id"),
         id,
     });
+    let id_safe = id
+        .as_ref()
+        .is_some_and(|id| match id_problem(id.id.get_ref()) {
+            Some(problem) => {
+                sink.report(&id.id.span(), &id.field, problem);
+                false
+            }
+            None => true,
+        });
     let sheet = read_sheet(sink, &f, "sheet", true, context);
     let name_zh = f.name(sink, "name_zh");
     let name_en = f.name(sink, "name_en");
@@ -70,7 +80,7 @@ pub(super) fn resolve_item(
         Automation::parse,
     );
     let equipment = plain_strings(f.opt_strings(sink, "equipment"));
-    let sample_qty = read_sample_qty(sink, &f);
+    let sample_qty = ranges::opt_count(sink, &f, "sample_qty");
     let dut_state = f
         .opt_choice(
             sink,
@@ -110,6 +120,7 @@ pub(super) fn resolve_item(
         .collect();
 
     let item = (|| {
+        id_safe.then_some(())?;
         Some(Item {
             id: id.as_ref()?.id.get_ref().clone(),
             sheet: sheet?,
@@ -119,7 +130,7 @@ pub(super) fn resolve_item(
             conditions: conditions?.into_inner(),
             automation: automation?.into_inner(),
             equipment,
-            sample_qty,
+            sample_qty: sample_qty?.unwrap_or(1),
             dut_state,
             evidence,
             applies_to,
@@ -130,6 +141,38 @@ pub(super) fn resolve_item(
         })
     })();
     ItemDraft { id, item }
+}
+
+/// The longest item id: ids name series folders and attachment files.
+const MAX_ID_LEN: usize = 64;
+
+/// Why `id` cannot be an item id, if it cannot. Ids become path components of the run directory
+/// (`series/<id>/`, attachments), so only ASCII letters, digits, `-`, `_` and a `.` that does not
+/// lead are allowed: no separators, no `..`, nothing a file system treats specially.
+fn id_problem(id: &str) -> Option<String> {
+    if id.len() > MAX_ID_LEN {
+        return Some(format!(
+            "item id is {} characters long; at most {MAX_ID_LEN} are allowed",
+            id.len()
+        ));
+    }
+    if let Some(bad) = id
+        .chars()
+        .find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.')))
+    {
+        return Some(format!(
+            "item id `{}` contains `{}`; use only ASCII letters, digits, `-`, `_` and `.` \
+             (ids name folders in the run directory)",
+            id.escape_debug(),
+            bad.escape_debug()
+        ));
+    }
+    if id.starts_with('.') {
+        return Some(format!(
+            "item id `{id}` starts with `.`; ids name folders in the run directory"
+        ));
+    }
+    None
 }
 
 /// True when every step resolved and none asks the operator for a verdict.
@@ -169,18 +212,6 @@ fn plain_strings(strings: Option<Vec<Located<String>>>) -> Vec<String> {
         .into_iter()
         .map(|s| s.into_inner())
         .collect()
-}
-
-/// Units per test, 1 when absent.
-fn read_sample_qty(sink: &mut Sink<'_>, f: &Fields<'_, '_>) -> u32 {
-    match f.opt_u32(sink, "sample_qty") {
-        Some(qty) if *qty.get_ref() == 0 => {
-            sink.report(&qty.span(), &f.path_of("sample_qty"), "must be at least 1");
-            1
-        }
-        Some(qty) => qty.into_inner(),
-        None => 1,
-    }
 }
 
 /// Device-type ids, each in the catalog and under the plan's standard.
@@ -235,4 +266,31 @@ fn resolve_parameter(sink: &mut Sink<'_>, table: TableRef<'_, '_>) -> Option<Par
         unit: unit?.into_inner(),
         tolerance: tolerance.map(|t| t.into_inner()),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_must_be_safe_path_components() {
+        for good in ["CLM-001", "a.b_c-9", "X", &"x".repeat(MAX_ID_LEN)] {
+            assert_eq!(id_problem(good), None, "{good}");
+        }
+        for bad in [
+            "../../../X",
+            "..",
+            ".hidden",
+            "a/b",
+            "a\\b",
+            "C:x",
+            "CLM 001",
+            "CLM-\u{202e}1",
+            "温升",
+            "a\0b",
+            &"x".repeat(MAX_ID_LEN + 1),
+        ] {
+            assert!(id_problem(bad).is_some(), "{bad:?}");
+        }
+    }
 }

@@ -9,17 +9,20 @@
 //! [`load_plan`] reads a file (keeping its text and SHA-256), [`parse_plan`] checks a text.
 //! Inside, `reader` gives typed access to the span-keeping TOML tree, `resolve` drives the
 //! checks of the whole file, and `item`, `step`, `criterion` and `category` each resolve one
-//! kind of table. The known units live in [`units`].
+//! kind of table. The known units live in [`units`], the physical range of every number in
+//! [`ranges`].
 
 mod category;
 mod criterion;
 mod diagnostic;
 mod item;
 mod load;
+pub mod ranges;
 mod reader;
 mod resolve;
 pub mod rig_step;
 mod step;
+mod suggest;
 pub mod units;
 
 use serde::{Deserialize, Serialize};

@@ -2,6 +2,7 @@
 //! measurements it produces.
 
 use super::diagnostic::Sink;
+use super::ranges::{self, DURATION_S};
 use super::reader::{Fields, Located, TableRef};
 use super::resolve::read_unit;
 use super::rig_step::resolve_rig_step;
@@ -40,7 +41,11 @@ pub(super) fn resolve_step(sink: &mut Sink<'_>, table: TableRef<'_, '_>) -> Step
     let text = f.string(sink, "text");
     let (produced, produces) = read_produces(sink, &f);
     let verdict = f.opt_bool(sink, "verdict").map(|v| v.into_inner());
-    let seconds = f.opt_number(sink, "seconds");
+    // Only a wait step takes a duration; on any other step the key itself is the problem.
+    let seconds = match kind {
+        Some(StepKind::Wait) => ranges::optional(sink, &f, "seconds", DURATION_S),
+        _ => Some(None),
+    };
     let params = f.opt_table(sink, "params");
 
     let mut rig = None;
@@ -64,14 +69,8 @@ pub(super) fn resolve_step(sink: &mut Sink<'_>, table: TableRef<'_, '_>) -> Step
         Some(StepKind::Wait) => {
             f.reject(sink, "verdict", "`verdict` is only for prompt steps");
             f.reject(sink, "params", "`params` is only for rig steps");
-            match &seconds {
-                Some(s) if *s.get_ref() <= 0.0 => {
-                    sink.report(&s.span(), &f.path_of("seconds"), "must be positive");
-                }
-                None if f.key_span("seconds").is_none() => {
-                    f.report_missing(sink, "seconds", ": a wait step needs its duration");
-                }
-                _ => {}
+            if seconds == Some(None) {
+                f.report_missing(sink, "seconds", ": a wait step needs its duration");
             }
         }
         None => {}
@@ -85,7 +84,7 @@ pub(super) fn resolve_step(sink: &mut Sink<'_>, table: TableRef<'_, '_>) -> Step
             text: text?.into_inner(),
             produces: produces?,
             verdict: verdict.unwrap_or(false),
-            seconds: seconds.map(|s| s.into_inner()),
+            seconds: seconds?,
             rig,
         })
     })();

@@ -12,13 +12,15 @@
 //! ```
 
 use std::collections::BTreeMap;
+use std::ops::Range;
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
+use toml::Spanned;
 
 use super::operator::{ItemAnswer, Operator, OperatorError, Prompt, Reply};
 use crate::judge::Verdict;
-use crate::plan::describe_toml_error;
+use crate::plan::{describe_toml_error, line_column, Item, Plan};
 
 /// One value or a series.
 #[derive(Debug, Clone, Deserialize)]
@@ -28,13 +30,22 @@ enum RawValues {
     Series(Vec<f64>),
 }
 
+impl RawValues {
+    fn into_series(self) -> Vec<f64> {
+        match self {
+            RawValues::One(x) => vec![x],
+            RawValues::Series(xs) => xs,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawAnswer {
     #[serde(default)]
-    verdict: Option<String>,
+    verdict: Option<Spanned<String>>,
     #[serde(default)]
-    values: BTreeMap<String, RawValues>,
+    values: BTreeMap<String, Spanned<RawValues>>,
     #[serde(default)]
     note: String,
     #[serde(default)]
@@ -49,7 +60,7 @@ struct RawAnswersFile {
     #[serde(default)]
     operator: Option<String>,
     #[serde(default)]
-    items: BTreeMap<String, RawAnswer>,
+    items: BTreeMap<String, Spanned<RawAnswer>>,
 }
 
 /// Answers read from a file; items without an answer are left unanswered (not tested).
@@ -60,10 +71,30 @@ pub struct AnswersFile {
     replies: BTreeMap<String, Reply>,
 }
 
+/// Reports problems of one answers file as `file: line:column field: message`.
+struct Problems<'a> {
+    origin: String,
+    text: &'a str,
+}
+
+impl Problems<'_> {
+    fn at(&self, span: &Range<usize>, field: &str, message: String) -> OperatorError {
+        let (line, column) = line_column(self.text, span.start);
+        OperatorError::Answers {
+            file: self.origin.clone(),
+            message: format!("{line}:{column} {field}: {message}"),
+        }
+    }
+}
+
 impl AnswersFile {
-    /// Reads and checks an answers file. Attachment paths are taken relative to `base`
-    /// (the current directory for user files, the repository root for shipped ones).
-    pub fn load(path: &Path, base: &Path) -> Result<AnswersFile, OperatorError> {
+    /// Reads an answers file and checks it against the `plan` it answers: every item id must be
+    /// in the plan, every value must be finite and named after a measurement the item's steps
+    /// produce, every verdict must be pass, no pass or na. The first problem is an error with
+    /// the file, line, column and field, so a bad file stops a run before it starts.
+    /// Attachment paths are taken relative to `base` (the current directory for user files,
+    /// the repository root for shipped ones).
+    pub fn load(path: &Path, base: &Path, plan: &Plan) -> Result<AnswersFile, OperatorError> {
         let origin = path.display().to_string();
         let text = std::fs::read_to_string(path).map_err(|e| OperatorError::Answers {
             file: origin.clone(),
@@ -73,28 +104,49 @@ impl AnswersFile {
             file: origin.clone(),
             message: describe_toml_error(&text, &e),
         })?;
+        let problems = Problems {
+            origin,
+            text: &text,
+        };
         let mut replies = BTreeMap::new();
-        for (item, answer) in raw.items {
-            let verdict = answer
-                .verdict
-                .as_deref()
-                .map(|text| {
-                    text.parse::<Verdict>().map_err(|_| OperatorError::Answers {
-                        file: origin.clone(),
-                        message: format!(
-                            "items.\"{item}\".verdict: `{text}` is not pass, no pass or na"
+        for (id, answer) in raw.items {
+            let span = answer.span();
+            let answer = answer.into_inner();
+            let field = format!("items.{id:?}");
+            let Some(item) = plan.item(&id) else {
+                return Err(problems.at(&span, &field, plan.no_such("item", &id)));
+            };
+            let verdict = match answer.verdict {
+                Some(text) => Some(text.get_ref().parse::<Verdict>().map_err(|_| {
+                    problems.at(
+                        &text.span(),
+                        &format!("{field}.verdict"),
+                        format!("`{}` is not pass, no pass or na", text.get_ref()),
+                    )
+                })?),
+                None => None,
+            };
+            let mut values = BTreeMap::new();
+            for (name, series) in answer.values {
+                let value_field = format!("{field}.values.{name}");
+                let series_span = series.span();
+                if let Some(problem) = unknown_measurement(item, &name) {
+                    return Err(problems.at(&series_span, &value_field, problem));
+                }
+                let series = series.into_inner().into_series();
+                if let Some(index) = series.iter().position(|x| !x.is_finite()) {
+                    return Err(problems.at(
+                        &series_span,
+                        &value_field,
+                        format!(
+                            "value {} is {}; answers must be finite numbers",
+                            index + 1,
+                            series[index]
                         ),
-                    })
-                })
-                .transpose()?;
-            let values = answer
-                .values
-                .into_iter()
-                .map(|(name, v)| match v {
-                    RawValues::One(x) => (name, vec![x]),
-                    RawValues::Series(xs) => (name, xs),
-                })
-                .collect();
+                    ));
+                }
+                values.insert(name, series);
+            }
             let attachments = answer
                 .attachments
                 .into_iter()
@@ -109,7 +161,7 @@ impl AnswersFile {
                     attachments,
                 }),
             };
-            replies.insert(item, reply);
+            replies.insert(id, reply);
         }
         Ok(AnswersFile {
             path: path.to_path_buf(),
@@ -122,6 +174,31 @@ impl AnswersFile {
     pub fn operator(&self) -> Option<&str> {
         self.operator.as_deref()
     }
+}
+
+/// Why `name` cannot be an answer for `item`, if it cannot.
+fn unknown_measurement(item: &Item, name: &str) -> Option<String> {
+    let produced: Vec<&str> = item
+        .steps
+        .iter()
+        .flat_map(|s| &s.produces)
+        .map(|m| m.name.as_str())
+        .collect();
+    if produced.contains(&name) {
+        return None;
+    }
+    Some(if produced.is_empty() {
+        format!(
+            "item {} measures nothing, so `{name}` cannot be answered",
+            item.id
+        )
+    } else {
+        format!(
+            "item {} does not measure `{name}`; its steps produce: {}",
+            item.id,
+            produced.join(", ")
+        )
+    })
 }
 
 impl Operator for AnswersFile {
@@ -139,5 +216,91 @@ impl Operator for AnswersFile {
 
     fn is_scripted(&self) -> bool {
         true
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::catalog::Catalog;
+    use crate::plan::load_plan;
+
+    /// Loads `text` as an answers file for the slow fixture plan; the error as displayed.
+    fn load(text: &str) -> Result<AnswersFile, String> {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let plan = load_plan(
+            &root.join("tests/fixtures/plans/slow-desktop.toml"),
+            &Catalog::builtin(),
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("a.toml");
+        std::fs::write(&path, text).expect("write");
+        AnswersFile::load(&path, dir.path(), &plan.plan).map_err(|e| {
+            let shown = e.to_string();
+            shown
+                .strip_prefix(&format!("{}: ", path.display()))
+                .unwrap_or(&shown)
+                .to_string()
+        })
+    }
+
+    #[test]
+    fn the_shipped_answers_fit_their_plans() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        for (plan, answers) in [
+            (
+                "testplans/desktop-cashier.toml",
+                "testplans/answers/demo-desktop-cashier.toml",
+            ),
+            (
+                "tests/fixtures/plans/slow-desktop.toml",
+                "tests/fixtures/answers/slow-desktop.toml",
+            ),
+        ] {
+            let plan =
+                load_plan(&root.join(plan), &Catalog::builtin()).unwrap_or_else(|e| panic!("{e}"));
+            AnswersFile::load(&root.join(answers), root, &plan.plan)
+                .unwrap_or_else(|e| panic!("{e}"));
+        }
+    }
+
+    #[test]
+    fn good_answers_load() {
+        let answers = load("operator = \"Li\"\n[items.\"FUN-001\"]\nverdict = \"pass\"\nvalues = { boot_s = [41, 42.5] }\n")
+            .expect("valid");
+        assert_eq!(answers.operator(), Some("Li"));
+        assert_eq!(answers.replies.len(), 1);
+    }
+
+    #[test]
+    fn non_finite_values_are_reported_with_line_and_field() {
+        for value in ["nan", "inf", "-inf", "[1, nan]"] {
+            let text = format!("\n[items.\"FUN-001\"]\nvalues = {{ boot_s = {value} }}\n");
+            let error = load(&text).expect_err(value);
+            assert!(
+                error.starts_with("3:21 items.\"FUN-001\".values.boot_s: value "),
+                "{error}"
+            );
+            assert!(error.contains("finite"), "{error}");
+        }
+    }
+
+    #[test]
+    fn unknown_items_and_measurements_are_reported_with_suggestions() {
+        let error = load("[items.\"FUN-01\"]\nverdict = \"pass\"\n").expect_err("unknown id");
+        assert!(error.starts_with("1:1 items.\"FUN-01\": "), "{error}");
+        assert!(error.contains("did you mean FUN-001"), "{error}");
+        let error =
+            load("[items.\"FUN-001\"]\nvalues = { boot_ms = 3 }\n").expect_err("unknown name");
+        assert!(
+            error.starts_with("2:22 items.\"FUN-001\".values.boot_ms: item FUN-001 does not measure `boot_ms`; its steps produce: boot_s"),
+            "{error}"
+        );
+        let error = load("[items.\"FUN-001\"]\nverdict = \"ok\"\n").expect_err("bad verdict");
+        assert!(
+            error.starts_with("2:11 items.\"FUN-001\".verdict: `ok`"),
+            "{error}"
+        );
     }
 }

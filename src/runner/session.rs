@@ -291,7 +291,7 @@ impl Session {
             item: &item.id,
             stop: &self.stop,
         };
-        let mut values = match run_steps(item, &mut self.rigs, ctx) {
+        let mut values = match run_steps_guarded(item, &mut self.rigs, ctx) {
             Ok(measured) => measured,
             Err(StepFailure {
                 error: StepError::Stopped,
@@ -419,6 +419,29 @@ impl Session {
         tracing::info!(item = %result.item, verdict = %result.verdict, "item recorded");
         Ok(result)
     }
+}
+
+/// Runs an item's steps, turning a panic in them into a step failure: the item is recorded as
+/// an error and the run goes on to make the rigs safe, rather than dying with the chamber at
+/// its set point and panicking again on every resume.
+fn run_steps_guarded(
+    item: &Item,
+    rigs: &mut RigSet,
+    ctx: StepContext<'_>,
+) -> Result<super::rigs::Measurements, StepFailure> {
+    let run = std::panic::AssertUnwindSafe(|| run_steps(item, rigs, ctx));
+    std::panic::catch_unwind(run).unwrap_or_else(|payload| {
+        let message = payload
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| payload.downcast_ref::<String>().cloned())
+            .unwrap_or_default();
+        tracing::error!(item = %item.id, "a step panicked: {message}");
+        Err(StepFailure {
+            measured: super::rigs::Measurements::new(),
+            error: StepError::Panicked(format!("a step of {}", item.id)),
+        })
+    })
 }
 
 /// The run's overall verdict over the plan's items (an item without a result is not tested).

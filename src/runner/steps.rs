@@ -127,7 +127,7 @@ fn run_beside(
             stop.stop();
             let camera_result = watcher
                 .join()
-                .unwrap_or_else(|_| Err(StepError::Unsupported("camera thread panicked".into())));
+                .unwrap_or_else(|_| Err(StepError::Panicked("the camera monitor thread".into())));
             let mut m = partner_result?;
             m.extend(camera_result?);
             Ok(m)

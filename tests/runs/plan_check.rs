@@ -410,7 +410,7 @@ fn wait_without_positive_seconds_is_reported() {
         17,
         11,
         "items[0].steps[0].seconds",
-        "must be positive",
+        "must be at least 0.001",
     );
 }
 
@@ -590,7 +590,7 @@ fn rig_step_parameters_are_checked_for_their_kind() {
         17,
         61,
         "items[0].steps[0].params.dwell_h",
-        "must be positive",
+        "must be at least 0.001",
     );
     let bare = "[[items.steps]]\nkind = \"drop\"\ntext = \"t\"\n";
     assert_one(
@@ -613,5 +613,100 @@ fn a_rig_step_cannot_claim_a_measurement_it_does_not_make() {
         22,
         "items[0].steps[0].produces[0].name",
         "a chamber step cannot measure `face_ok`",
+    );
+}
+
+#[test]
+fn numbers_outside_their_physical_range_are_reported_at_the_value() {
+    // Lines 14–23: a chamber step whose every number is impossible, one per line.
+    let chamber = "[[items.steps]]\nkind = \"chamber\"\ntext = \"t\"\n[items.steps.params]\n\
+                   profile = \"cyclic\"\n\
+                   log_interval_s = 0\n\
+                   low_c = -1e20\n\
+                   high_c = nan\n\
+                   cycles = 4000000000\n\
+                   ramp_up_h = 1e-300\n\
+                   high_dwell_h = inf\n\
+                   ramp_down_h = -2\n\
+                   cycle_h = 1e20\n\
+                   rh_high_percent = 101\n";
+    let found = problems(&format!("{HEADER}{ITEM}{chamber}{VERDICT}"));
+    let at: Vec<(usize, &str)> = found
+        .iter()
+        .map(|d| (d.line, d.field.rsplit('.').next().unwrap_or_default()))
+        .collect();
+    assert_eq!(
+        at,
+        [
+            (19, "log_interval_s"),
+            (20, "low_c"),
+            (21, "high_c"),
+            (22, "cycles"),
+            (23, "ramp_up_h"),
+            (24, "high_dwell_h"),
+            (25, "ramp_down_h"),
+            (26, "cycle_h"),
+            (27, "rh_high_percent"),
+        ],
+        "{found:#?}"
+    );
+    assert!(found[0].message.contains("at least 0.01 s"), "{}", found[0]);
+    assert!(found[1].message.contains("a temperature"), "{}", found[1]);
+    assert!(found[2].message.contains("finite number"), "{}", found[2]);
+    assert!(found[4].message.contains("1e-300"), "{}", found[4]);
+    assert!(found[7].message.contains("at most 1440 h"), "{}", found[7]);
+}
+
+#[test]
+fn counts_sample_sizes_waits_and_camera_numbers_have_ranges_too() {
+    let wait = "[[items.steps]]\nkind = \"wait\"\ntext = \"rest\"\nseconds = 1e20\n";
+    assert_one(
+        &format!("{HEADER}{ITEM}{wait}{VERDICT}"),
+        17,
+        11,
+        "items[0].steps[0].seconds",
+        "at most 5184000 s",
+    );
+    let qty = ITEM.replace("automation", "sample_qty = 2000000\nautomation");
+    assert_one(
+        &format!("{HEADER}{qty}{VERDICT}"),
+        13,
+        14,
+        "items[0].sample_qty",
+        "a count must be at least 1 and at most 1000000",
+    );
+    let camera = "[[items.steps]]\nkind = \"camera\"\ntext = \"t\"\n\
+                  params = { mode = \"first_frame\", repeats = 0, nominal_fps = 1e-300 }\n";
+    let found = problems(&format!("{HEADER}{ITEM}{camera}{VERDICT}"));
+    let fields: Vec<&str> = found.iter().map(|d| d.field.as_str()).collect();
+    assert_eq!(
+        fields,
+        [
+            "items[0].steps[0].params.repeats",
+            "items[0].steps[0].params.nominal_fps"
+        ],
+        "{found:#?}"
+    );
+}
+
+#[test]
+fn item_ids_that_could_leave_the_run_directory_are_reported_at_the_id() {
+    for bad in ["../../../X", "a/b", ".hidden", "CLM 1"] {
+        let item = ITEM.replace("FUN-001", bad);
+        assert_one(
+            &format!("{HEADER}{item}{VERDICT}"),
+            7,
+            6,
+            "items[0].id",
+            "item id",
+        );
+    }
+    let long = ITEM.replace("FUN-001", &"A".repeat(65));
+    assert_one(
+        &format!("{HEADER}{long}{VERDICT}"),
+        7,
+        6,
+        "items[0].id",
+        "at most 64",
     );
 }

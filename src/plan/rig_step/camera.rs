@@ -2,8 +2,8 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::chamber::{opt_positive, positive};
 use crate::plan::diagnostic::Sink;
+use crate::plan::ranges::{self, DURATION_H, DURATION_S, FRAME_RATE_FPS, INTERVAL_FACTOR};
 use crate::plan::reader::TableRef;
 
 /// What a camera step does.
@@ -186,7 +186,7 @@ pub(super) fn resolve(sink: &mut Sink<'_>, params: TableRef<'_, '_>) -> Option<C
     if streams.is_empty() && streams_ok {
         streams.push("rgb".to_string());
     }
-    let nominal_fps = positive(sink, &f, "nominal_fps", 30.0);
+    let nominal_fps = ranges::or_default(sink, &f, "nominal_fps", FRAME_RATE_FPS, 30.0);
     let concurrent_with = f.opt_choice(
         sink,
         "concurrent_with",
@@ -199,17 +199,17 @@ pub(super) fn resolve(sink: &mut Sink<'_>, params: TableRef<'_, '_>) -> Option<C
             _ => None,
         },
     );
-    let duration_s = opt_positive(sink, &f, "duration_s");
-    let duration_h = opt_positive(sink, &f, "duration_h");
-    let warmup_s = opt_positive(sink, &f, "warmup_s");
-    let window_s = positive(sink, &f, "window_s", 60.0);
-    let stall_s = positive(sink, &f, "stall_s", 1.0);
-    let factor = positive(sink, &f, "drop_interval_factor", 1.5);
+    let duration_s = ranges::optional(sink, &f, "duration_s", DURATION_S);
+    let duration_h = ranges::optional(sink, &f, "duration_h", DURATION_H);
+    let warmup_s = ranges::optional(sink, &f, "warmup_s", DURATION_S);
+    let window_s = ranges::or_default(sink, &f, "window_s", DURATION_S, 60.0);
+    let stall_s = ranges::or_default(sink, &f, "stall_s", DURATION_S, 1.0);
+    let factor = ranges::or_default(sink, &f, "drop_interval_factor", INTERVAL_FACTOR, 1.5);
     let repeats = ["repeats", "cycles", "switches"]
         .iter()
-        .find_map(|key| f.opt_u32(sink, key))
-        .map(|v| v.into_inner());
-    let pause_s = opt_positive(sink, &f, "pause_s");
+        .find(|key| f.key_span(key).is_some())
+        .map_or(Some(None), |key| ranges::opt_count(sink, &f, key));
+    let pause_s = ranges::optional(sink, &f, "pause_s", DURATION_S);
     let target = f.opt_string(sink, "target").map(|t| t.into_inner());
     let mode = mode?.into_inner();
     if mode == CameraMode::Monitor
@@ -238,7 +238,7 @@ pub(super) fn resolve(sink: &mut Sink<'_>, params: TableRef<'_, '_>) -> Option<C
         window_s: window_s?,
         stall_s: stall_s?,
         drop_interval_factor: factor?,
-        repeats,
+        repeats: repeats?,
         pause_s: pause_s?,
         target,
     })

@@ -4,6 +4,10 @@
 use serde::{Deserialize, Serialize};
 
 use crate::plan::diagnostic::Sink;
+use crate::plan::ranges::{
+    self, DURATION_H, DURATION_S, HUMIDITY_PERCENT, LOG_INTERVAL_S, RAMP_K_PER_MIN, SETTLE_MIN,
+    TEMPERATURE_C, TOLERANCE_K,
+};
 use crate::plan::reader::{Fields, TableRef};
 
 /// A chamber step's profile.
@@ -204,8 +208,8 @@ pub(super) fn resolve(sink: &mut Sink<'_>, params: TableRef<'_, '_>) -> Option<C
         &["constant", "cyclic", "shock"],
         |s| Some(s.to_string()).filter(|s| ["constant", "cyclic", "shock"].contains(&s.as_str())),
     )?;
-    let log_interval_s = positive(sink, &f, "log_interval_s", 60.0);
-    let tolerance_k = positive(sink, &f, "tolerance_k", 2.0);
+    let log_interval_s = ranges::or_default(sink, &f, "log_interval_s", LOG_INTERVAL_S, 60.0);
+    let tolerance_k = ranges::or_default(sink, &f, "tolerance_k", TOLERANCE_K, 2.0);
     let dut_powered = f.opt_bool(sink, "dut_powered").map(|b| b.into_inner());
     let record = f.opt_choice(sink, "record", "record range", &["dwell", "all"], |s| {
         ["dwell", "all"].contains(&s).then(|| s == "all")
@@ -229,17 +233,17 @@ pub(super) fn resolve(sink: &mut Sink<'_>, params: TableRef<'_, '_>) -> Option<C
 }
 
 fn constant(sink: &mut Sink<'_>, f: &Fields<'_, '_>) -> Option<ConstantProfile> {
-    let start_c = f.opt_number(sink, "start_c").map(|v| v.into_inner());
-    let setpoint_c = f.number(sink, "setpoint_c").map(|v| v.into_inner());
-    let ramp = opt_positive(sink, f, "ramp_k_per_min");
-    let dwell_h = required_positive(sink, f, "dwell_h");
-    let rh_percent = opt_humidity(sink, f, "rh_percent");
-    let humidity_ramp_h = opt_positive(sink, f, "humidity_ramp_h");
-    let settle_min = non_negative(sink, f, "settle_min", 10.0);
-    let settle_timeout_h = positive(sink, f, "settle_timeout_h", 8.0);
-    let return_c = f.opt_number(sink, "return_c").map(|v| v.into_inner());
+    let start_c = ranges::optional(sink, f, "start_c", TEMPERATURE_C);
+    let setpoint_c = ranges::required(sink, f, "setpoint_c", TEMPERATURE_C);
+    let ramp = ranges::optional(sink, f, "ramp_k_per_min", RAMP_K_PER_MIN);
+    let dwell_h = ranges::required(sink, f, "dwell_h", DURATION_H);
+    let rh_percent = ranges::optional(sink, f, "rh_percent", HUMIDITY_PERCENT);
+    let humidity_ramp_h = ranges::optional(sink, f, "humidity_ramp_h", DURATION_H);
+    let settle_min = ranges::or_default(sink, f, "settle_min", SETTLE_MIN, 10.0);
+    let settle_timeout_h = ranges::or_default(sink, f, "settle_timeout_h", DURATION_H, 8.0);
+    let return_c = ranges::optional(sink, f, "return_c", TEMPERATURE_C);
     Some(ConstantProfile {
-        start_c,
+        start_c: start_c?,
         setpoint_c: setpoint_c?,
         ramp_k_per_min: ramp?,
         dwell_h: dwell_h?,
@@ -247,23 +251,22 @@ fn constant(sink: &mut Sink<'_>, f: &Fields<'_, '_>) -> Option<ConstantProfile> 
         humidity_ramp_h: humidity_ramp_h?,
         settle_min: settle_min?,
         settle_timeout_h: settle_timeout_h?,
-        return_c,
+        return_c: return_c?,
     })
 }
 
 fn cyclic(sink: &mut Sink<'_>, f: &Fields<'_, '_>) -> Option<CyclicProfile> {
-    let start_c = f.opt_number(sink, "start_c").map(|v| v.into_inner());
-    let low_c = f.number(sink, "low_c");
-    let high_c = f.number(sink, "high_c");
-    let cycles = f.u32(sink, "cycles").map(|v| v.into_inner());
-    let ramp_up_h = required_positive(sink, f, "ramp_up_h");
-    let high_dwell_h = required_positive(sink, f, "high_dwell_h");
-    let ramp_down_h = required_positive(sink, f, "ramp_down_h");
-    let cycle_h = required_positive(sink, f, "cycle_h");
-    let rh_high_percent = opt_humidity(sink, f, "rh_high_percent");
-    let rh_low_percent = opt_humidity(sink, f, "rh_low_percent");
-    let return_c = f.opt_number(sink, "return_c").map(|v| v.into_inner());
-    let (low, high) = ordered(sink, f, low_c?, high_c?)?;
+    let start_c = ranges::optional(sink, f, "start_c", TEMPERATURE_C);
+    let low_high = low_high(sink, f);
+    let cycles = ranges::count(sink, f, "cycles");
+    let ramp_up_h = ranges::required(sink, f, "ramp_up_h", DURATION_H);
+    let high_dwell_h = ranges::required(sink, f, "high_dwell_h", DURATION_H);
+    let ramp_down_h = ranges::required(sink, f, "ramp_down_h", DURATION_H);
+    let cycle_h = ranges::required(sink, f, "cycle_h", DURATION_H);
+    let rh_high_percent = ranges::optional(sink, f, "rh_high_percent", HUMIDITY_PERCENT);
+    let rh_low_percent = ranges::optional(sink, f, "rh_low_percent", HUMIDITY_PERCENT);
+    let return_c = ranges::optional(sink, f, "return_c", TEMPERATURE_C);
+    let (low, high) = low_high?;
     let (up, dwell, down, cycle) = (ramp_up_h?, high_dwell_h?, ramp_down_h?, cycle_h?);
     if up + dwell + down > cycle {
         sink.report(
@@ -277,7 +280,7 @@ fn cyclic(sink: &mut Sink<'_>, f: &Fields<'_, '_>) -> Option<CyclicProfile> {
         return None;
     }
     Some(CyclicProfile {
-        start_c,
+        start_c: start_c?,
         low_c: low,
         high_c: high,
         cycles: cycles?,
@@ -287,26 +290,25 @@ fn cyclic(sink: &mut Sink<'_>, f: &Fields<'_, '_>) -> Option<CyclicProfile> {
         cycle_h: cycle,
         rh_high_percent: rh_high_percent?,
         rh_low_percent: rh_low_percent?,
-        return_c,
+        return_c: return_c?,
     })
 }
 
 fn shock(sink: &mut Sink<'_>, f: &Fields<'_, '_>) -> Option<ShockProfile> {
-    let start_c = f.opt_number(sink, "start_c").map(|v| v.into_inner());
+    let start_c = ranges::optional(sink, f, "start_c", TEMPERATURE_C);
     let method = f.choice(sink, "method", "shock method", &["Na", "Nb"], |s| match s {
         "Na" => Some(ShockMethod::Na),
         "Nb" => Some(ShockMethod::Nb),
         _ => None,
     });
-    let low_c = f.number(sink, "low_c");
-    let high_c = f.number(sink, "high_c");
-    let dwell_h = required_positive(sink, f, "dwell_h");
-    let cycles = f.u32(sink, "cycles").map(|v| v.into_inner());
-    let transfer_max_s = opt_positive(sink, f, "transfer_max_s");
-    let ramp = opt_positive(sink, f, "ramp_k_per_min");
-    let (low, high) = ordered(sink, f, low_c?, high_c?)?;
+    let low_high = low_high(sink, f);
+    let dwell_h = ranges::required(sink, f, "dwell_h", DURATION_H);
+    let cycles = ranges::count(sink, f, "cycles");
+    let transfer_max_s = ranges::optional(sink, f, "transfer_max_s", DURATION_S);
+    let ramp = ranges::optional(sink, f, "ramp_k_per_min", RAMP_K_PER_MIN);
+    let (low, high) = low_high?;
     Some(ShockProfile {
-        start_c,
+        start_c: start_c?,
         method: method?.into_inner(),
         low_c: low,
         high_c: high,
@@ -317,84 +319,18 @@ fn shock(sink: &mut Sink<'_>, f: &Fields<'_, '_>) -> Option<ShockProfile> {
     })
 }
 
-fn ordered(
-    sink: &mut Sink<'_>,
-    f: &Fields<'_, '_>,
-    low: toml::Spanned<f64>,
-    high: toml::Spanned<f64>,
-) -> Option<(f64, f64)> {
-    if low.get_ref() >= high.get_ref() {
+/// `low_c` and `high_c`: two temperatures, low below high.
+fn low_high(sink: &mut Sink<'_>, f: &Fields<'_, '_>) -> Option<(f64, f64)> {
+    let low = ranges::required(sink, f, "low_c", TEMPERATURE_C);
+    let high = ranges::required(sink, f, "high_c", TEMPERATURE_C);
+    let (low, high) = (low?, high?);
+    if low >= high {
         sink.report(
-            &high.span(),
+            &f.key_span("high_c").unwrap_or(f.span()),
             &f.path_of("high_c"),
-            format!("must be above low_c ({})", low.get_ref()),
+            format!("must be above low_c ({low})"),
         );
         return None;
     }
-    Some((low.into_inner(), high.into_inner()))
-}
-
-/// An optional number that must be > 0; `Some(None)` when absent, `None` when reported.
-pub(super) fn opt_positive(
-    sink: &mut Sink<'_>,
-    f: &Fields<'_, '_>,
-    key: &str,
-) -> Option<Option<f64>> {
-    match f.opt_number(sink, key) {
-        Some(v) if *v.get_ref() <= 0.0 => {
-            sink.report(&v.span(), &f.path_of(key), "must be positive");
-            None
-        }
-        Some(v) => Some(Some(v.into_inner())),
-        None if f.key_span(key).is_some() => None,
-        None => Some(None),
-    }
-}
-
-/// A required number that must be > 0.
-pub(super) fn required_positive(sink: &mut Sink<'_>, f: &Fields<'_, '_>, key: &str) -> Option<f64> {
-    let value = f.number(sink, key)?;
-    if *value.get_ref() <= 0.0 {
-        sink.report(&value.span(), &f.path_of(key), "must be positive");
-        return None;
-    }
-    Some(value.into_inner())
-}
-
-/// An optional number > 0 with a default.
-pub(super) fn positive(
-    sink: &mut Sink<'_>,
-    f: &Fields<'_, '_>,
-    key: &str,
-    default: f64,
-) -> Option<f64> {
-    opt_positive(sink, f, key).map(|v| v.unwrap_or(default))
-}
-
-fn non_negative(sink: &mut Sink<'_>, f: &Fields<'_, '_>, key: &str, default: f64) -> Option<f64> {
-    match f.opt_number(sink, key) {
-        Some(v) if *v.get_ref() < 0.0 => {
-            sink.report(&v.span(), &f.path_of(key), "must not be negative");
-            None
-        }
-        Some(v) => Some(v.into_inner()),
-        None if f.key_span(key).is_some() => None,
-        None => Some(default),
-    }
-}
-
-fn opt_humidity(sink: &mut Sink<'_>, f: &Fields<'_, '_>, key: &str) -> Option<Option<f64>> {
-    match f.opt_number(sink, key) {
-        Some(v) if !(0.0..=100.0).contains(v.get_ref()) => {
-            sink.report(
-                &v.span(),
-                &f.path_of(key),
-                "relative humidity must be within 0–100 %",
-            );
-            None
-        }
-        Some(v) => Some(Some(v.into_inner())),
-        None if f.key_span(key).is_some() => None,
-        None => Some(None),
-    }
+    Some((low, high))
 }

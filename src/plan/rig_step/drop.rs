@@ -2,8 +2,8 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::chamber::{opt_positive, required_positive};
 use crate::plan::diagnostic::Sink;
+use crate::plan::ranges::{self, DURATION_S, HEIGHT_MM};
 use crate::plan::reader::TableRef;
 
 /// Measurements a drop step produces.
@@ -108,10 +108,10 @@ pub(super) fn resolve(sink: &mut Sink<'_>, params: TableRef<'_, '_>) -> Option<D
             _ => None,
         },
     );
-    let height_mm = required_positive(sink, &f, "height_mm");
+    let height_mm = ranges::required(sink, &f, "height_mm", HEIGHT_MM);
     let surface = f.string(sink, "surface");
     let face_numbering = f.opt_string(sink, "face_numbering");
-    let interval_s = opt_positive(sink, &f, "interval_s");
+    let interval_s = ranges::optional(sink, &f, "interval_s", DURATION_S);
     let mut sequence = Vec::new();
     let mut sequence_ok = true;
     let entries = f.opt_strings(sink, "sequence").unwrap_or_default();

@@ -2,8 +2,8 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::chamber::positive;
 use crate::plan::diagnostic::Sink;
+use crate::plan::ranges::{self, DRIFT_K_PER_30MIN, DURATION_H, LOG_INTERVAL_S, TEMPERATURE_C};
 use crate::plan::reader::TableRef;
 
 /// The channel name that holds the ambient temperature; rises are taken against it.
@@ -75,11 +75,11 @@ const CHANNEL_KEYS: &[&str] = &["name", "tc", "material", "contact"];
 /// Reads a thermal step's params.
 pub(super) fn resolve(sink: &mut Sink<'_>, params: TableRef<'_, '_>) -> Option<ThermalLogging> {
     let f = params.open(sink, KEYS);
-    let log_interval_s = positive(sink, &f, "log_interval_s", 30.0);
-    let ambient_c = f.number(sink, "ambient_c").map(|v| v.into_inner());
-    let steady = positive(sink, &f, "steady_k_per_30min", 1.0);
-    let min_h = positive(sink, &f, "min_duration_h", 1.0);
-    let max_h = positive(sink, &f, "max_duration_h", 8.0);
+    let log_interval_s = ranges::or_default(sink, &f, "log_interval_s", LOG_INTERVAL_S, 30.0);
+    let ambient_c = ranges::required(sink, &f, "ambient_c", TEMPERATURE_C);
+    let steady = ranges::or_default(sink, &f, "steady_k_per_30min", DRIFT_K_PER_30MIN, 1.0);
+    let min_h = ranges::or_default(sink, &f, "min_duration_h", DURATION_H, 1.0);
+    let max_h = ranges::or_default(sink, &f, "max_duration_h", DURATION_H, 8.0);
     let mut channels = Vec::new();
     let mut channels_ok = true;
     for table in f.opt_tables(sink, "channels") {

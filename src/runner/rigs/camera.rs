@@ -89,9 +89,8 @@ fn soak_streams(
         handles
             .into_iter()
             .map(|h| {
-                h.join().unwrap_or_else(|_| {
-                    Err(StepError::Unsupported("camera thread panicked".into()))
-                })
+                h.join()
+                    .unwrap_or_else(|_| Err(StepError::Panicked("a camera stream thread".into())))
             })
             .collect()
     });

@@ -83,4 +83,7 @@ pub enum StepError {
     /// The operator stopped the run.
     #[error("stopped by the operator")]
     Stopped,
+    /// A thread doing the step panicked: a facebench fault, so the item is an error.
+    #[error("{0} panicked (a facebench fault; the log has the details)")]
+    Panicked(String),
 }
