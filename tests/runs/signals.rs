@@ -34,8 +34,6 @@ fn start_hold(run_dir: &Path, stdout: Stdio, stderr: Stdio) -> Child {
         STATION,
         "--plan",
         HOLD_PLAN,
-        "--answers",
-        "testplans/answers/demo-desktop-cashier.toml",
         "--run-dir",
         run_dir.to_str().unwrap(),
     ];
@@ -276,8 +274,6 @@ fn a_second_signal_quits_at_once_while_the_chamber_heads_for_its_safe_set_point(
         station.to_str().unwrap(),
         "--plan",
         HOLD_PLAN,
-        "--answers",
-        "testplans/answers/demo-desktop-cashier.toml",
         "--run-dir",
         run_dir.to_str().unwrap(),
     ];
