@@ -9,7 +9,7 @@
 
 use std::io::Write;
 use std::sync::atomic::{AtomicBool, AtomicU8, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 /// A signal that stops a run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -68,9 +68,10 @@ impl SignalWatch {
     }
 }
 
-/// Sets `stop` on the first stop signal and exits on the second. The handlers are in place when
-/// this returns; the returned watch tells which signal stopped the run.
-pub fn stop_on_signals(stop: Arc<AtomicBool>) -> SignalWatch {
+/// Sets `stop` on the first stop signal (after naming the signal in `cause`, which the journal's
+/// `run_stopped` records) and exits on the second. The handlers are in place when this returns;
+/// the returned watch tells which signal stopped the run.
+pub fn stop_on_signals(stop: Arc<AtomicBool>, cause: Arc<OnceLock<String>>) -> SignalWatch {
     let watch = SignalWatch::default();
     let runtime = match tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -99,6 +100,7 @@ pub fn stop_on_signals(stop: Arc<AtomicBool>) -> SignalWatch {
             runtime.block_on(async move {
                 let mut listener = listener;
                 while let Some(signal) = listener.next().await {
+                    let _ = cause.set(signal.name().to_string());
                     on_signal(signal, &stop, &thread_watch);
                 }
             });

@@ -124,7 +124,7 @@ pub fn execute(args: RunArgs) -> Result<ExitCode, CliError> {
     if let Some(warning) = opener.station_change() {
         tracing::warn!("{warning}");
     }
-    let signals = interrupt::stop_on_signals(session.stop_flag());
+    let signals = interrupt::stop_on_signals(session.stop_flag(), session.stop_cause());
     let selection = Selection {
         only: args.only.clone(),
         rerun: args.rerun.clone(),

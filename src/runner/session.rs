@@ -4,7 +4,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicBool;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use super::evaluate::{evaluate, Evaluation};
 use super::operator::{Operator, Prompt, Reply};
@@ -62,6 +62,7 @@ pub struct Session {
     unit: Unit,
     rigs: RigSet,
     stop: Arc<AtomicBool>,
+    stop_cause: Arc<OnceLock<String>>,
     clock: Arc<dyn Clock>,
     done: BTreeSet<String>,
     attempts: BTreeMap<String, u32>,
@@ -117,6 +118,7 @@ impl Session {
             unit: new.unit,
             rigs,
             stop: Arc::new(AtomicBool::new(false)),
+            stop_cause: Arc::default(),
             clock,
             done: BTreeSet::new(),
             attempts: BTreeMap::new(),
@@ -177,6 +179,7 @@ impl Session {
             unit: state.unit,
             rigs,
             stop: Arc::new(AtomicBool::new(false)),
+            stop_cause: Arc::default(),
             clock,
             truncated_bytes,
         })
@@ -195,6 +198,12 @@ impl Session {
     /// The flag that stops the run at the next poll of a rig step (set it from a Ctrl-C handler).
     pub fn stop_flag(&self) -> Arc<AtomicBool> {
         Arc::clone(&self.stop)
+    }
+
+    /// Who or what stopped the run (e.g. `SIGTERM`), set before the stop flag by whoever sets it;
+    /// the first cause stays. Without one, a stopped run is recorded as stopped by the operator.
+    pub fn stop_cause(&self) -> Arc<OnceLock<String>> {
+        Arc::clone(&self.stop_cause)
     }
 
     /// Bytes of a truncated journal line dropped when this session resumed (0 if none).
@@ -225,9 +234,11 @@ impl Session {
             tracing::error!("could not leave the chamber in its safe state: {error}");
         }
         if let Some(stopped_at) = outcome? {
-            self.journal.record(RunEvent::RunStopped {
-                reason: format!("operator stopped at {stopped_at}"),
-            })?;
+            let reason = match self.stop_cause.get() {
+                Some(cause) => format!("stopped by {cause} at {stopped_at}"),
+                None => format!("operator stopped at {stopped_at}"),
+            };
+            self.journal.record(RunEvent::RunStopped { reason })?;
             return Ok(RunOutcome::Stopped);
         }
         let state = RunState::from_entries(&read_journal(&self.dir)?.entries)?;

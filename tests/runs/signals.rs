@@ -150,6 +150,15 @@ fn stop_with(signal: &str, expected_code: i32) -> String {
         .unwrap();
     assert_eq!(code, expected_code, "{stderr}");
     assert_stopped_safely(&run_dir, commands_before);
+    let journal = std::fs::read_to_string(run_dir.join("journal.jsonl")).unwrap();
+    let name = match signal {
+        "INT" => "Ctrl-C".to_string(),
+        other => format!("SIG{other}"),
+    };
+    assert!(
+        journal.contains(&format!("stopped by {name} at CLM-HOLD")),
+        "the journal names the signal: {journal}"
+    );
     stderr
 }
 
