@@ -105,15 +105,16 @@ fn utc(t: f64) -> String {
 }
 
 /// Writes `CLM-001`'s series under `run/series/` with about `total` rows: 30 % chamber at
-/// 0.2 s, 30 % thermal at 0.2 s, 12 % per camera stream at 1 s, plus cycles and intervals.
+/// 0.2 s, 30 % thermal at 0.2 s, 0.1 % open/close cycles, 500 interval bins, and the rest
+/// shared by three camera streams at 1 s.
 /// Returns the rows written.
 fn write_run(run: &Path, total: u64) -> u64 {
     let dir = run.join("series/CLM-001");
     std::fs::create_dir_all(&dir).expect("series dir");
     let chamber_rows = total * 30 / 100;
     let thermal_rows = total * 30 / 100;
-    let stream_rows = total * 12 / 100;
     let cycles = (total / 1000).max(10);
+    let stream_rows = total.saturating_sub(chamber_rows + thermal_rows + cycles + 500) / 3;
     let mut written = 0;
 
     let mut out = writer(&dir.join("chamber.csv"), &CHAMBER_HEADER);
@@ -124,7 +125,11 @@ fn write_run(run: &Path, total: u64) -> u64 {
         let phase = if h < 1.0 { "ramp" } else { "dwell" };
         let gap = i % 50_000 == 49_999;
         let pv = (!gap).then(|| sp - 0.4 + 0.3 * (t / 700.0).sin());
-        let note = if gap { "gap: timeout on TEMP? (/dev/pts/3)" } else { "" };
+        let note = if gap {
+            "gap: timeout on TEMP? (/dev/pts/3)"
+        } else {
+            ""
+        };
         let rh = if h < 1.0 { 50.0 + 43.0 * h } else { 93.0 };
         let rh_pv = pv.map(|_| rh - 0.5 + 0.2 * (t / 300.0).cos());
         out.write_record([
@@ -215,7 +220,11 @@ fn write_run(run: &Path, total: u64) -> u64 {
         &["bin_start_ms", "bin_end_ms", "count"],
     );
     for bin in 0..500u64 {
-        let count = if (30..40).contains(&bin) { 50_000 } else { bin % 3 };
+        let count = if (30..40).contains(&bin) {
+            50_000
+        } else {
+            bin % 3
+        };
         out.write_record([bin.to_string(), (bin + 1).to_string(), count.to_string()])
             .expect("interval row");
     }
@@ -244,8 +253,8 @@ fn charts(c: &mut Criterion) {
         group.throughput(Throughput::Elements(rows));
         group.bench_function(format!("{name}_{rows}_rows"), |b| {
             b.iter(|| {
-                let charts = Charts::render(dir, &dir.join("report/charts"), &plan)
-                    .expect("charts render");
+                let charts =
+                    Charts::render(dir, &dir.join("report/charts"), &plan).expect("charts render");
                 assert_eq!(charts.charts.len(), 3, "{:?}", charts.warnings);
                 charts
             })
