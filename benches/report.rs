@@ -5,7 +5,8 @@
 //!
 //! `FACEBENCH_REPORT_ROWS` sets the total rows (default 4,400,000). `FACEBENCH_REPORT_DIR`
 //! writes the run there and keeps it (for `benches/peers/report_peer.py` and RSS measurements)
-//! instead of a temporary directory.
+//! instead of a temporary directory; a run already there is read again, not rewritten, so
+//! builds before and after a change time the same files.
 
 use std::fs::File;
 use std::io::BufWriter;
@@ -232,6 +233,21 @@ fn write_run(run: &Path, total: u64) -> u64 {
     written + 500
 }
 
+/// The data rows of the series files an earlier bench left in `run`.
+fn count_rows(run: &Path) -> u64 {
+    let dir = run.join("series/CLM-001");
+    let listing = std::fs::read_dir(&dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display()));
+    listing
+        .flatten()
+        .filter(|entry| entry.path().extension().is_some_and(|e| e == "csv"))
+        .map(|entry| {
+            let text = std::fs::read(entry.path()).expect("series file");
+            let lines = text.iter().filter(|&&b| b == b'\n').count() as u64;
+            lines.saturating_sub(1)
+        })
+        .sum()
+}
+
 fn charts(c: &mut Criterion) {
     let total: u64 = std::env::var("FACEBENCH_REPORT_ROWS")
         .ok()
@@ -240,7 +256,11 @@ fn charts(c: &mut Criterion) {
     let temp = tempfile::tempdir().expect("temp dir");
     let kept = std::env::var_os("FACEBENCH_REPORT_DIR");
     let run = kept.as_deref().map_or(temp.path(), Path::new);
-    let rows = write_run(run, total);
+    let rows = if kept.is_some() && run.join("series").is_dir() {
+        count_rows(run)
+    } else {
+        write_run(run, total)
+    };
     let tiny = temp.path().join("tiny");
     let tiny_rows = write_run(&tiny, 1000);
     let plan = plan();

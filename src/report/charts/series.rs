@@ -58,12 +58,68 @@ impl Scan {
     }
 }
 
+/// Powers of ten that are exact in an `f64`.
+const EXACT_POWERS_OF_TEN: [f64; 23] = [
+    1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16,
+    1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
+];
+
+/// Most significant digits the fast path takes: below 10^15, so below 2^53 and exact.
+const FAST_DIGITS: usize = 15;
+
+/// A field of the form `[-]digits[.digits]` with at most [`FAST_DIGITS`] digits, as the
+/// series writer formats readings. Its digits and its power of ten are both exact `f64`s, so
+/// one division gives the correctly rounded value, the same `str::parse` gives. `None` for any
+/// other form (the caller falls back to `str::parse`).
+fn parse_plain_decimal(field: &[u8]) -> Option<f64> {
+    let (negative, digits) = match field.split_first() {
+        Some((b'-', rest)) => (true, rest),
+        _ => (false, field),
+    };
+    let (whole, fraction) = match digits.iter().position(|&b| b == b'.') {
+        Some(point) => (&digits[..point], &digits[point + 1..]),
+        None => (digits, &[][..]),
+    };
+    let plain = |part: &[u8]| part.iter().all(u8::is_ascii_digit);
+    if whole.is_empty()
+        || (fraction.is_empty() && whole.len() < digits.len())
+        || whole.len() + fraction.len() > FAST_DIGITS
+        || !plain(whole)
+        || !plain(fraction)
+    {
+        return None;
+    }
+    let mantissa = whole
+        .iter()
+        .chain(fraction)
+        .fold(0u64, |m, &d| m * 10 + u64::from(d - b'0'));
+    let value = mantissa as f64 / EXACT_POWERS_OF_TEN[fraction.len()];
+    Some(if negative { -value } else { value })
+}
+
 /// A number field: `Ok(None)` when empty (or only blanks), `Err(())` when it is not a number
 /// within ±[`MAX_MAGNITUDE`].
 fn parse_number(field: &[u8]) -> Result<Option<f64>, ()> {
     if field.is_empty() {
         return Ok(None);
     }
+    let value = match parse_plain_decimal(field) {
+        Some(value) => value,
+        None => match parse_text(field)? {
+            Some(value) => value,
+            None => return Ok(None),
+        },
+    };
+    if value.abs() <= MAX_MAGNITUDE {
+        Ok(Some(value))
+    } else {
+        Err(())
+    }
+}
+
+/// A field in any form `str::parse` takes, trimmed when it does not parse as it is;
+/// `Ok(None)` when only blanks.
+fn parse_text(field: &[u8]) -> Result<Option<f64>, ()> {
     let text = std::str::from_utf8(field).map_err(|_| ())?;
     let value = match text.parse::<f64>() {
         Ok(value) => value,
@@ -78,11 +134,7 @@ fn parse_number(field: &[u8]) -> Result<Option<f64>, ()> {
             trimmed.parse::<f64>().map_err(|_| ())?
         }
     };
-    if value.abs() <= MAX_MAGNITUDE {
-        Ok(Some(value))
-    } else {
-        Err(())
-    }
+    Ok(Some(value))
 }
 
 /// Widens `extent` to take in `value`.
@@ -344,7 +396,8 @@ impl Columns {
 
     /// The column of `x`, clamped into range.
     pub(super) fn of(&self, x: f64) -> usize {
-        let index = ((x - self.start) / self.width).floor();
+        // Truncation is the floor here: anything below 0 (or NaN) goes to column 0 anyway.
+        let index = (x - self.start) / self.width;
         if index.is_nan() || index < 0.0 {
             0
         } else {
@@ -635,6 +688,74 @@ mod tests {
 
         let path = write(dir.path(), "elapsed_s,v\n");
         assert_eq!(extent_hint(&path, 0).unwrap(), None);
+    }
+
+    #[test]
+    fn plain_decimals_parse_to_the_same_bits_as_str_parse() {
+        let mut seed = 0x9e37_79b9_7f4a_7c15_u64;
+        let mut next = || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        let mut cases: Vec<String> = [
+            "0",
+            "-0",
+            "0.000",
+            "1.5",
+            "-273.150",
+            "999999999999999",
+            "0.1",
+            "00012.5000",
+            "9007199254740993",
+            "1.",
+            ".5",
+            "-",
+            "",
+            "1e3",
+            "+1",
+            "1.2.3",
+            " 1",
+            "-.5",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        for _ in 0..20_000 {
+            let digits = (next() % 17) as usize + 1;
+            let text: String = (0..digits)
+                .map(|_| char::from(b'0' + (next() % 10) as u8))
+                .collect();
+            let point = (next() % (digits as u64 + 1)) as usize;
+            let sign = if next() % 2 == 0 { "-" } else { "" };
+            cases.push(format!("{sign}{}.{}", &text[..point], &text[point..]));
+            cases.push(format!("{sign}{text}"));
+        }
+        for case in &cases {
+            let fast = parse_plain_decimal(case.as_bytes());
+            if let Some(value) = fast {
+                let parsed: f64 = case.parse().unwrap();
+                assert_eq!(value.to_bits(), parsed.to_bits(), "{case:?}");
+            }
+            let number = parse_number(case.as_bytes());
+            let expected = match case.trim() {
+                "" => Ok(None),
+                text => text
+                    .parse::<f64>()
+                    .ok()
+                    .filter(|v| v.abs() <= MAX_MAGNITUDE)
+                    .map(Some)
+                    .ok_or(()),
+            };
+            assert_eq!(
+                number.map(|v| v.map(f64::to_bits)),
+                expected.map(|v| v.map(f64::to_bits)),
+                "{case:?}"
+            );
+        }
+        assert_eq!(parse_plain_decimal(b"-273.150"), Some(-273.15));
+        assert_eq!(parse_plain_decimal(b"1e3"), None);
     }
 
     #[test]
