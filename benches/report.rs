@@ -158,7 +158,7 @@ fn write_run(run: &Path, total: u64) -> u64 {
         let mut row = vec![cell(Some(t)), utc(t)];
         row.extend(CHANNELS.iter().enumerate().map(|(c, _)| {
             let dropout = c == 3 && i % 40_000 < 50;
-            cell((!dropout).then(|| 25.0 + (5.0 * c as f64 + 8.0) * rise))
+            cell((!dropout).then_some(25.0 + (5.0 * c as f64 + 8.0) * rise))
         }));
         row.push(String::new());
         out.write_record(&row).expect("thermal row");

@@ -72,28 +72,30 @@ const FAST_DIGITS: usize = 15;
 /// one division gives the correctly rounded value, the same `str::parse` gives. `None` for any
 /// other form (the caller falls back to `str::parse`).
 fn parse_plain_decimal(field: &[u8]) -> Option<f64> {
-    let (negative, digits) = match field.split_first() {
+    let (negative, rest) = match field.split_first() {
         Some((b'-', rest)) => (true, rest),
         _ => (false, field),
     };
-    let (whole, fraction) = match digits.iter().position(|&b| b == b'.') {
-        Some(point) => (&digits[..point], &digits[point + 1..]),
-        None => (digits, &[][..]),
-    };
-    let plain = |part: &[u8]| part.iter().all(u8::is_ascii_digit);
-    if whole.is_empty()
-        || (fraction.is_empty() && whole.len() < digits.len())
-        || whole.len() + fraction.len() > FAST_DIGITS
-        || !plain(whole)
-        || !plain(fraction)
-    {
-        return None;
+    let (mut mantissa, mut digits, mut point) = (0u64, 0usize, None);
+    for &byte in rest {
+        if byte.is_ascii_digit() {
+            if digits == FAST_DIGITS {
+                return None;
+            }
+            mantissa = mantissa * 10 + u64::from(byte - b'0');
+            digits += 1;
+        } else if byte == b'.' && point.is_none() {
+            point = Some(digits);
+        } else {
+            return None;
+        }
     }
-    let mantissa = whole
-        .iter()
-        .chain(fraction)
-        .fold(0u64, |m, &d| m * 10 + u64::from(d - b'0'));
-    let value = mantissa as f64 / EXACT_POWERS_OF_TEN[fraction.len()];
+    let fraction = match point {
+        None if digits > 0 => 0,
+        Some(whole) if whole > 0 && whole < digits => digits - whole,
+        _ => return None,
+    };
+    let value = mantissa as f64 / EXACT_POWERS_OF_TEN[fraction];
     Some(if negative { -value } else { value })
 }
 
