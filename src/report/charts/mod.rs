@@ -7,8 +7,10 @@
 //! files in the item's evidence cell, and the bundle packs charts and series into the item's
 //! evidence zip.
 //!
-//! - `series`: streaming CSV reads (malformed rows skipped and counted) and decimation to at
-//!   most four points per pixel column, so a 72 h run at 1 s stays small in memory.
+//! - `series`: streaming CSV reads (one pass per file, malformed rows skipped and counted) and
+//!   decimation to at most four points per pixel column, so a 72 h run at 1 s stays small in
+//!   memory. An item's chamber, thermal and camera series are read on one thread each, then
+//!   drawn in order.
 //! - `chamber`, `thermal`, `camera`: one figure each; `draw`: what they share.
 //! - `fonts`: the embedded Latin font, or an installed CJK font when there is one.
 //! - `limits`: tolerance bands and limit lines from the item's criteria.
