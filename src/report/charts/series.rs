@@ -144,7 +144,7 @@ fn widen(extent: Option<Extent>, value: f64) -> Option<Extent> {
     Some(extent.map_or((value, value), |(lo, hi)| (lo.min(value), hi.max(value))))
 }
 
-/// One data row: its fields and line number.
+/// One data row: its fields, and the header to name a column in errors.
 pub(super) struct Row<'a> {
     record: &'a ByteRecord,
     headers: &'a StringRecord,
