@@ -11,7 +11,10 @@ use super::draw::{
     draw_trace, font, height_with_footer, legend, no_data, padded, panel, text_error, tick,
     time_range, union, with_footer, with_title, Figure, TimeAxis, LABEL_PX, PALETTE, SMALL_PX,
 };
-use super::series::{header, scan, x_extent, Columns, FinishedTrace, Scan, Trace};
+use super::series::{
+    extent_hint, header, scan, scan_with_extent, with_extent, x_extent, Columns, FinishedTrace,
+    Scan, Trace,
+};
 use super::PLOT_COLUMNS;
 
 /// The streams, in drawing order, with their colours.
@@ -68,22 +71,30 @@ impl CameraChart {
         if stream_files.is_empty() && !cycles.is_file() && !intervals.is_file() {
             return Ok(None);
         }
-        let mut extents = Vec::new();
+        let mut guesses = Vec::new();
         for (_, _, path) in &stream_files {
             let head = header(path)?;
-            extents.push(x_extent(path, head.require(path, "elapsed_s")?)?);
+            guesses.push(extent_hint(path, head.require(path, "elapsed_s")?)?);
         }
-        let (start, end) = union(extents).unwrap_or((0.0, 1.0));
-        let columns = Columns::new(start, end, PLOT_COLUMNS);
+        let (read, extent) = with_extent(union(guesses), |extent| {
+            let (start, end) = extent.unwrap_or((0.0, 1.0));
+            let columns = Columns::new(start, end, PLOT_COLUMNS);
+            let read = stream_files
+                .iter()
+                .map(|(name, color, path)| read_stream(path, name, *color, columns))
+                .collect::<Result<Vec<_>, String>>()?;
+            let found = union(read.iter().map(|(_, scanned)| scanned.extent));
+            Ok((read, found))
+        })?;
+        let (start, end) = extent.unwrap_or((0.0, 1.0));
         let mut notes = Vec::new();
         let mut streams = Vec::new();
-        for (name, color, path) in &stream_files {
-            let (stream, scanned) = read_stream(path, name, *color, columns)?;
+        for (stream, scanned) in read {
             let [device, harness, stalls, errors] = stream.totals;
             notes.push(format!(
-                "{name}: {} s logged, {device} device drops, {harness} harness drops, \
+                "{}: {} s logged, {device} device drops, {harness} harness drops, \
                  {stalls} stalls, {errors} error frames",
-                scanned.rows
+                stream.name, scanned.rows
             ));
             notes.extend(scanned.malformed_note());
             streams.push(stream);
@@ -141,7 +152,7 @@ fn read_stream(
         Trace::new(columns),
     ];
     let mut totals = [0.0; 4];
-    let scanned = scan(path, |row| {
+    let scanned = scan_with_extent(path, elapsed, |row| {
         let x = row
             .number(elapsed)?
             .ok_or_else(|| "elapsed_s: empty".to_string())?;
@@ -203,6 +214,8 @@ fn read_latency(path: &Path) -> Result<(Bars, String), String> {
     let head = header(path)?;
     let first = head.require(path, "first_frame_ms")?;
     let error = head.find("error");
+    // Latencies come in no order, so the bins' range takes a pass of its own (one row per
+    // open/close cycle: a small file).
     let Some((lo, hi)) = x_extent(path, first)? else {
         return Ok((
             Vec::new(),

@@ -11,7 +11,10 @@ use super::draw::{
     union, vertical_marks, with_footer, with_title, Figure, Panel, TimeAxis, GAP_COLOR, PALETTE,
 };
 use super::fonts::ChartFont;
-use super::series::{header, scan, x_extent, Columns, FinishedTrace, Row, Scan, Spans, Trace};
+use super::series::{
+    extent_hint, header, scan_with_extent, with_extent, Columns, FinishedTrace, Row, Scan, Spans,
+    Trace,
+};
 use super::PLOT_COLUMNS;
 
 /// Step boundaries kept at most (more are counted, not drawn).
@@ -40,6 +43,7 @@ pub(super) struct ChamberChart {
 }
 
 /// Column positions of `chamber.csv`.
+#[derive(Clone, Copy)]
 struct Layout {
     elapsed: usize,
     phase: Option<usize>,
@@ -130,27 +134,33 @@ impl ChamberChart {
             rh_pv: head.find("rh_pv"),
             note: head.find("note"),
         };
-        let Some((start, end)) = x_extent(path, layout.elapsed)? else {
+        let guess = extent_hint(path, layout.elapsed)?;
+        let ((mut b, scanned), extent) = with_extent(guess, |extent| {
+            let (start, end) = extent.unwrap_or((0.0, 1.0));
+            let columns = Columns::new(start, end, PLOT_COLUMNS);
+            let mut b = Builder {
+                font,
+                layout,
+                temp_pv: Trace::new(columns),
+                temp_sp: Trace::new(columns),
+                rh_pv: Trace::new(columns),
+                rh_sp: Trace::new(columns),
+                phase: None,
+                phases: Vec::new(),
+                phases_dropped: 0,
+                gaps: Spans::new(columns),
+                gap_open: None,
+                last_x: start,
+                last_good: None,
+                first_gap_note: None,
+            };
+            let scanned = scan_with_extent(path, layout.elapsed, |row| b.row(row))?;
+            let extent = scanned.extent;
+            Ok(((b, scanned), extent))
+        })?;
+        let Some((start, end)) = extent else {
             return Ok(None);
         };
-        let columns = Columns::new(start, end, PLOT_COLUMNS);
-        let mut b = Builder {
-            font,
-            layout,
-            temp_pv: Trace::new(columns),
-            temp_sp: Trace::new(columns),
-            rh_pv: Trace::new(columns),
-            rh_sp: Trace::new(columns),
-            phase: None,
-            phases: Vec::new(),
-            phases_dropped: 0,
-            gaps: Spans::new(columns),
-            gap_open: None,
-            last_x: start,
-            last_good: None,
-            first_gap_note: None,
-        };
-        let scanned = scan(path, |row| b.row(row))?;
         if let Some(start) = b.gap_open.take() {
             b.gaps.add(start, b.last_x);
         }

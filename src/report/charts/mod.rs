@@ -7,8 +7,10 @@
 //! files in the item's evidence cell, and the bundle packs charts and series into the item's
 //! evidence zip.
 //!
-//! - `series`: streaming CSV reads (malformed rows skipped and counted) and decimation to at
-//!   most four points per pixel column, so a 72 h run at 1 s stays small in memory.
+//! - `series`: streaming CSV reads (one pass per file, malformed rows skipped and counted) and
+//!   decimation to at most four points per pixel column, so a 72 h run at 1 s stays small in
+//!   memory. An item's chamber, thermal and camera series are read on one thread each, then
+//!   drawn in order.
 //! - `chamber`, `thermal`, `camera`: one figure each; `draw`: what they share.
 //! - `fonts`: the embedded Latin font, or an installed CJK font when there is one.
 //! - `limits`: tolerance bands and limit lines from the item's criteria.
@@ -121,51 +123,36 @@ impl Charts {
                 continue;
             }
             std::fs::create_dir_all(out).map_err(|e| ReportError::io(out, e))?;
-            for kind in ChartKind::ALL {
-                charts.render_one(item, kind, &dir, out)?;
+            let font = match fonts::chart_font() {
+                Ok(font) => font,
+                Err(problem) => {
+                    for _ in ChartKind::ALL {
+                        charts
+                            .warnings
+                            .push(format!("{}: no chart: {problem}", item.id));
+                    }
+                    charts.series.push((item.id.clone(), files));
+                    continue;
+                }
+            };
+            let figures = read_figures(item, &dir, font);
+            for (kind, title, read) in figures {
+                charts.draw_one(item, kind, title, read, out)?;
             }
             charts.series.push((item.id.clone(), files));
         }
         Ok(charts)
     }
 
-    fn render_one(
+    /// Draws one figure read by [`read_figures`], or turns its reading problem into a warning.
+    fn draw_one(
         &mut self,
         item: &Item,
         kind: ChartKind,
-        dir: &Path,
+        title: String,
+        read: Result<Option<Figures>, String>,
         out: &Path,
     ) -> Result<(), ReportError> {
-        let font = match fonts::chart_font() {
-            Ok(font) => font,
-            Err(problem) => {
-                self.warnings
-                    .push(format!("{}: no chart: {problem}", item.id));
-                return Ok(());
-            }
-        };
-        let name = font.bilingual(&item.name_zh, &item.name_en);
-        let title = font.printable(&format!("{} {name} — {}", item.id, kind.key()));
-        let read = match kind {
-            ChartKind::Chamber => {
-                let path = dir.join("chamber.csv");
-                let tolerance = limits::chamber_tolerance(&item.criteria);
-                path.is_file()
-                    .then(|| ChamberChart::read(&path, title.clone(), tolerance, font))
-                    .transpose()
-                    .map(|c| c.flatten().map(Figures::Chamber))
-            }
-            ChartKind::Thermal => {
-                let path = dir.join("thermal.csv");
-                path.is_file()
-                    .then(|| ThermalChart::read(&path, title.clone(), &item.criteria, font))
-                    .transpose()
-                    .map(|c| c.flatten().map(Figures::Thermal))
-            }
-            ChartKind::Camera => {
-                CameraChart::read(dir, title.clone()).map(|c| c.map(Figures::Camera))
-            }
-        };
         let figure = match read {
             Ok(Some(figure)) => figure,
             Ok(None) => return Ok(()),
@@ -245,6 +232,64 @@ impl Charts {
                 .join("/"),
             Err(_) => path.display().to_string(),
         }
+    }
+}
+
+/// Reads the figures of every chart kind of `item` from its series folder `dir`, each kind on
+/// its own thread (the files are independent and reading them is most of a report's time).
+/// Each comes with its title; `Ok(None)` when the item has no series of that kind.
+fn read_figures(
+    item: &Item,
+    dir: &Path,
+    font: &'static fonts::ChartFont,
+) -> Vec<(ChartKind, String, Result<Option<Figures>, String>)> {
+    let name = font.bilingual(&item.name_zh, &item.name_en);
+    std::thread::scope(|scope| {
+        let readers = ChartKind::ALL.map(|kind| {
+            let title = font.printable(&format!("{} {name} — {}", item.id, kind.key()));
+            let reader = scope.spawn({
+                let title = title.clone();
+                move || read_figure(item, kind, dir, title, font)
+            });
+            (kind, title, reader)
+        });
+        readers
+            .into_iter()
+            .map(|(kind, title, reader)| {
+                let read = reader
+                    .join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+                (kind, title, read)
+            })
+            .collect()
+    })
+}
+
+/// Reads the figure of one chart kind; `Ok(None)` when there is no series of that kind.
+fn read_figure(
+    item: &Item,
+    kind: ChartKind,
+    dir: &Path,
+    title: String,
+    font: &fonts::ChartFont,
+) -> Result<Option<Figures>, String> {
+    match kind {
+        ChartKind::Chamber => {
+            let path = dir.join("chamber.csv");
+            let tolerance = limits::chamber_tolerance(&item.criteria);
+            path.is_file()
+                .then(|| ChamberChart::read(&path, title, tolerance, font))
+                .transpose()
+                .map(|c| c.flatten().map(Figures::Chamber))
+        }
+        ChartKind::Thermal => {
+            let path = dir.join("thermal.csv");
+            path.is_file()
+                .then(|| ThermalChart::read(&path, title, &item.criteria, font))
+                .transpose()
+                .map(|c| c.flatten().map(Figures::Thermal))
+        }
+        ChartKind::Camera => CameraChart::read(dir, title).map(|c| c.map(Figures::Camera)),
     }
 }
 

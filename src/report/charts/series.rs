@@ -1,17 +1,36 @@
 //! Streaming reads of series CSV files and their reduction to what a chart can show.
 //!
-//! Series files can hold hundreds of thousands of rows, so nothing here keeps rows: [`scan`]
-//! hands each well-formed row to a closure and counts the malformed ones, and a [`Trace`] keeps
-//! at most four points per pixel column (first, min, max, last), so memory is bounded by the
-//! chart width, not the file length.
+//! Series files can hold millions of rows, so nothing here keeps rows: [`scan`] hands each
+//! well-formed row to a closure and counts the malformed ones, and a [`Trace`] keeps at most
+//! four points per pixel column (first, min, max, last), so memory is bounded by the chart
+//! width, not the file length.
+//!
+//! A chart needs the x extent of a file before its first row can go into a pixel column. The
+//! series writer appends rows in time order, so [`extent_hint`] guesses the extent from the
+//! first and the last rows alone, and [`with_extent`] reads the file once with that guess; only
+//! when the pass finds a different extent (rows out of order) is the file read a second time.
+//!
+//! Rows are read as bytes into one reused record, and numbers are parsed from the fields as
+//! they are; only a field that does not parse is trimmed and tried again, so padded files still
+//! read as before without every field paying for the trim.
 
+use std::io::{Read, Seek, SeekFrom};
 use std::path::Path;
 
-use csv::StringRecord;
+use csv::{ByteRecord, StringRecord};
 
 /// The largest magnitude taken as a reading; anything beyond (or not finite) is a garbled
 /// value, and would make the axis arithmetic overflow.
 pub(super) const MAX_MAGNITUDE: f64 = 1e12;
+
+/// Bytes read from the end of a file to guess where its x column ends.
+const TAIL_BYTES: u64 = 8 * 1024;
+
+/// Rows read from the start of a file to guess where its x column starts.
+const HEAD_ROWS: usize = 16;
+
+/// The smallest and largest x of a file.
+pub(super) type Extent = (f64, f64);
 
 /// What a [`scan`] saw.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -22,6 +41,9 @@ pub(super) struct Scan {
     pub(super) malformed: u64,
     /// The first malformed row, as `file:line: problem`.
     pub(super) first_problem: Option<String>,
+    /// The smallest and largest value of the x column over every row with the header's field
+    /// count where it parses (malformed rows included), when the scan was given one.
+    pub(super) extent: Option<Extent>,
 }
 
 impl Scan {
@@ -36,32 +58,123 @@ impl Scan {
     }
 }
 
-/// One data row: its fields and line number.
+/// Powers of ten that are exact in an `f64`.
+const EXACT_POWERS_OF_TEN: [f64; 23] = [
+    1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16,
+    1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
+];
+
+/// Most significant digits the fast path takes: below 10^15, so below 2^53 and exact.
+const FAST_DIGITS: usize = 15;
+
+/// A field of the form `[-]digits[.digits]` with at most [`FAST_DIGITS`] digits, as the
+/// series writer formats readings. Its digits and its power of ten are both exact `f64`s, so
+/// one division gives the correctly rounded value, the same `str::parse` gives. `None` for any
+/// other form (the caller falls back to `str::parse`).
+fn parse_plain_decimal(field: &[u8]) -> Option<f64> {
+    let (negative, rest) = match field.split_first() {
+        Some((b'-', rest)) => (true, rest),
+        _ => (false, field),
+    };
+    let (mut mantissa, mut digits, mut point) = (0u64, 0usize, None);
+    for &byte in rest {
+        if byte.is_ascii_digit() {
+            if digits == FAST_DIGITS {
+                return None;
+            }
+            mantissa = mantissa * 10 + u64::from(byte - b'0');
+            digits += 1;
+        } else if byte == b'.' && point.is_none() {
+            point = Some(digits);
+        } else {
+            return None;
+        }
+    }
+    let fraction = match point {
+        None if digits > 0 => 0,
+        Some(whole) if whole > 0 && whole < digits => digits - whole,
+        _ => return None,
+    };
+    let value = mantissa as f64 / EXACT_POWERS_OF_TEN[fraction];
+    Some(if negative { -value } else { value })
+}
+
+/// A number field: `Ok(None)` when empty (or only blanks), `Err(())` when it is not a number
+/// within ±[`MAX_MAGNITUDE`].
+fn parse_number(field: &[u8]) -> Result<Option<f64>, ()> {
+    if field.is_empty() {
+        return Ok(None);
+    }
+    let value = match parse_plain_decimal(field) {
+        Some(value) => value,
+        None => match parse_text(field)? {
+            Some(value) => value,
+            None => return Ok(None),
+        },
+    };
+    if value.abs() <= MAX_MAGNITUDE {
+        Ok(Some(value))
+    } else {
+        Err(())
+    }
+}
+
+/// A field in any form `str::parse` takes, trimmed when it does not parse as it is;
+/// `Ok(None)` when only blanks.
+fn parse_text(field: &[u8]) -> Result<Option<f64>, ()> {
+    let text = std::str::from_utf8(field).map_err(|_| ())?;
+    let value = match text.parse::<f64>() {
+        Ok(value) => value,
+        Err(_) => {
+            let trimmed = text.trim();
+            if trimmed.is_empty() {
+                return Ok(None);
+            }
+            if trimmed.len() == text.len() {
+                return Err(());
+            }
+            trimmed.parse::<f64>().map_err(|_| ())?
+        }
+    };
+    Ok(Some(value))
+}
+
+/// Widens `extent` to take in `value`.
+fn widen(extent: Option<Extent>, value: f64) -> Option<Extent> {
+    Some(extent.map_or((value, value), |(lo, hi)| (lo.min(value), hi.max(value))))
+}
+
+/// One data row: its fields, and the header to name a column in errors.
 pub(super) struct Row<'a> {
-    record: &'a StringRecord,
+    record: &'a ByteRecord,
     headers: &'a StringRecord,
+    /// The x column and its value, parsed once by the scan.
+    x: Option<(usize, Result<Option<f64>, ()>)>,
 }
 
 impl Row<'_> {
     /// The trimmed text of column `index` (empty when absent).
     pub(super) fn text(&self, index: usize) -> &str {
-        self.record.get(index).map_or("", str::trim)
+        self.record
+            .get(index)
+            .and_then(|field| std::str::from_utf8(field).ok())
+            .map_or("", str::trim)
     }
 
     /// The number in column `index`: `Ok(None)` when empty, `Err` naming the column when it is
     /// not a number within ±[`MAX_MAGNITUDE`].
     pub(super) fn number(&self, index: usize) -> Result<Option<f64>, String> {
-        let text = self.text(index);
-        if text.is_empty() {
-            return Ok(None);
-        }
-        match text.parse::<f64>() {
-            Ok(value) if value.abs() <= MAX_MAGNITUDE => Ok(Some(value)),
-            _ => Err(format!(
-                "{}: {text:?} is not a number",
-                self.headers.get(index).unwrap_or("?")
-            )),
-        }
+        let parsed = match self.x {
+            Some((x, parsed)) if x == index => parsed,
+            _ => parse_number(self.record.get(index).unwrap_or_default()),
+        };
+        parsed.map_err(|()| {
+            format!(
+                "{}: {:?} is not a number",
+                self.headers.get(index).unwrap_or("?"),
+                self.text(index)
+            )
+        })
     }
 }
 
@@ -73,7 +186,7 @@ pub(super) struct Header {
 impl Header {
     /// The position of a column.
     pub(super) fn find(&self, name: &str) -> Option<usize> {
-        self.record.iter().position(|h| h.trim() == name)
+        self.record.iter().position(|h| h == name)
     }
 
     /// The position of a column the chart cannot do without.
@@ -84,57 +197,99 @@ impl Header {
 
     /// All column names, trimmed.
     pub(super) fn names(&self) -> impl Iterator<Item = &str> {
-        self.record.iter().map(str::trim)
+        self.record.iter()
     }
 }
 
 /// Reads the header of a series file.
 pub(super) fn header(path: &Path) -> Result<Header, String> {
-    let mut reader = open(path)?;
-    let record = reader
-        .headers()
-        .map_err(|e| format!("{}: header: {e}", path.display()))?
-        .clone();
+    let (_, record) = open(path)?;
     Ok(Header { record })
 }
 
-fn open(path: &Path) -> Result<csv::Reader<std::fs::File>, String> {
-    csv::ReaderBuilder::new()
+/// Opens a series file and reads its header, names trimmed.
+fn open(path: &Path) -> Result<(csv::Reader<std::fs::File>, StringRecord), String> {
+    let mut reader = csv::ReaderBuilder::new()
         .flexible(true)
-        .trim(csv::Trim::All)
         .from_path(path)
-        .map_err(|e| format!("{}: {e}", path.display()))
-}
-
-/// Reads every row of `path` once, handing well-formed rows to `each`. A row is malformed when
-/// the CSV layer rejects it, its field count differs from the header's, or `each` returns `Err`
-/// (a bad number); malformed rows are skipped and counted. `Err` only when the file cannot be
-/// opened.
-pub(super) fn scan(
-    path: &Path,
-    mut each: impl FnMut(&Row<'_>) -> Result<(), String>,
-) -> Result<Scan, String> {
-    let mut reader = open(path)?;
-    let headers = reader
+        .map_err(|e| format!("{}: {e}", path.display()))?;
+    let mut headers = reader
         .headers()
         .map_err(|e| format!("{}: header: {e}", path.display()))?
         .clone();
+    headers.trim();
+    Ok((reader, headers))
+}
+
+/// What is wrong with a row the CSV layer read, if anything.
+fn check(record: &ByteRecord, headers: &StringRecord) -> Option<String> {
+    if std::str::from_utf8(record.as_slice()).is_err() {
+        let field = record
+            .iter()
+            .position(|f| std::str::from_utf8(f).is_err())
+            .unwrap_or(0);
+        return Some(format!(
+            "{}: invalid UTF-8",
+            headers.get(field).unwrap_or("?")
+        ));
+    }
+    (record.len() != headers.len())
+        .then(|| format!("{} fields, the header has {}", record.len(), headers.len()))
+}
+
+/// Reads every row of `path` once, handing well-formed rows to `each`. A row is malformed when
+/// the CSV layer rejects it, it is not UTF-8, its field count differs from the header's, or
+/// `each` returns `Err` (a bad number); malformed rows are skipped and counted. `Err` only when
+/// the file cannot be opened.
+pub(super) fn scan(
+    path: &Path,
+    each: impl FnMut(&Row<'_>) -> Result<(), String>,
+) -> Result<Scan, String> {
+    scan_rows(path, None, each)
+}
+
+/// [`scan`] that also finds the extent of column `x` ([`Scan::extent`]) in the same pass.
+pub(super) fn scan_with_extent(
+    path: &Path,
+    x: usize,
+    each: impl FnMut(&Row<'_>) -> Result<(), String>,
+) -> Result<Scan, String> {
+    scan_rows(path, Some(x), each)
+}
+
+/// The x extent of a file: the smallest and largest value of column `x` over rows where it
+/// parses, or `None` when there is no such row. A whole pass: for columns not in file order.
+pub(super) fn x_extent(path: &Path, x: usize) -> Result<Option<Extent>, String> {
+    Ok(scan_with_extent(path, x, |_| Ok(()))?.extent)
+}
+
+fn scan_rows(
+    path: &Path,
+    x: Option<usize>,
+    mut each: impl FnMut(&Row<'_>) -> Result<(), String>,
+) -> Result<Scan, String> {
+    let (mut reader, headers) = open(path)?;
     let mut scan = Scan::default();
-    let mut record = StringRecord::new();
+    let mut record = ByteRecord::new();
     loop {
         let line = reader.position().line();
-        let problem = match reader.read_record(&mut record) {
+        let problem = match reader.read_byte_record(&mut record) {
             Ok(false) => break,
-            Ok(true) if record.len() != headers.len() => Some(format!(
-                "{} fields, the header has {}",
-                record.len(),
-                headers.len()
-            )),
-            Ok(true) => each(&Row {
-                record: &record,
-                headers: &headers,
-            })
-            .err(),
+            Ok(true) => match check(&record, &headers) {
+                Some(problem) => Some(problem),
+                None => {
+                    let x = x.map(|x| (x, parse_number(record.get(x).unwrap_or_default())));
+                    if let Some((_, Ok(Some(value)))) = x {
+                        scan.extent = widen(scan.extent, value);
+                    }
+                    each(&Row {
+                        record: &record,
+                        headers: &headers,
+                        x,
+                    })
+                    .err()
+                }
+            },
             Err(e) if e.is_io_error() => Some(format!("read error: {e}")),
             Err(e) => Some(e.to_string()),
         };
@@ -155,17 +310,65 @@ pub(super) fn scan(
     Ok(scan)
 }
 
-/// The x extent of a file: the smallest and largest value of column `x` over rows where it
-/// parses, or `None` when there is no such row.
-pub(super) fn x_extent(path: &Path, x: usize) -> Result<Option<(f64, f64)>, String> {
-    let mut extent: Option<(f64, f64)> = None;
-    scan(path, |row| {
-        if let Ok(Some(value)) = row.number(x) {
-            extent = Some(extent.map_or((value, value), |(lo, hi)| (lo.min(value), hi.max(value))));
+/// A guess at the extent of column `x` from the first [`HEAD_ROWS`] rows and the rows in the
+/// last [`TAIL_BYTES`] of the file: right whenever the rows are in x order, as the series
+/// writer appends them. `None` when none of those rows has an x.
+pub(super) fn extent_hint(path: &Path, x: usize) -> Result<Option<Extent>, String> {
+    let (mut reader, headers) = open(path)?;
+    let mut extent = None;
+    let mut record = ByteRecord::new();
+    let consider = |record: &ByteRecord, extent: &mut Option<Extent>| {
+        if check(record, &headers).is_none() {
+            if let Ok(Some(value)) = parse_number(record.get(x).unwrap_or_default()) {
+                *extent = widen(*extent, value);
+            }
         }
-        Ok(())
-    })?;
-    Ok(extent)
+    };
+    for _ in 0..HEAD_ROWS {
+        match reader.read_byte_record(&mut record) {
+            Ok(true) => consider(&record, &mut extent),
+            Ok(false) => return Ok(extent),
+            Err(_) => {}
+        }
+    }
+    let mut file = reader.into_inner();
+    let fail = |e: std::io::Error| format!("{}: {e}", path.display());
+    let length = file.metadata().map_err(fail)?.len();
+    let from = length.saturating_sub(TAIL_BYTES);
+    file.seek(SeekFrom::Start(from)).map_err(fail)?;
+    let mut tail = Vec::with_capacity((length - from) as usize);
+    file.read_to_end(&mut tail).map_err(fail)?;
+    let start = tail
+        .iter()
+        .position(|&b| b == b'\n')
+        .map_or(tail.len(), |n| n + 1);
+    let mut rows = csv::ReaderBuilder::new()
+        .flexible(true)
+        .has_headers(false)
+        .from_reader(&tail[start..]);
+    loop {
+        match rows.read_byte_record(&mut record) {
+            Ok(true) => consider(&record, &mut extent),
+            Ok(false) => return Ok(extent),
+            Err(e) if e.is_io_error() => return Ok(extent),
+            Err(_) => {}
+        }
+    }
+}
+
+/// Runs `read` over the guessed extent, and once more over the extent it found when that
+/// differs. `read` returns what it built and the extent its pass found (`None`: no x at all);
+/// the result is built over exactly the extent it reports.
+pub(super) fn with_extent<T>(
+    guess: Option<Extent>,
+    mut read: impl FnMut(Option<Extent>) -> Result<(T, Option<Extent>), String>,
+) -> Result<(T, Option<Extent>), String> {
+    let (built, found) = read(guess)?;
+    if found == guess {
+        Ok((built, found))
+    } else {
+        read(found)
+    }
 }
 
 /// Pixel columns over an x range: which column a value falls in.
@@ -195,7 +398,8 @@ impl Columns {
 
     /// The column of `x`, clamped into range.
     pub(super) fn of(&self, x: f64) -> usize {
-        let index = ((x - self.start) / self.width).floor();
+        // Truncation is the floor here: anything below 0 (or NaN) goes to column 0 anyway.
+        let index = (x - self.start) / self.width;
         if index.is_nan() || index < 0.0 {
             0
         } else {
@@ -418,6 +622,145 @@ mod tests {
     }
 
     #[test]
+    fn padded_fields_and_headers_still_read_and_bad_bytes_are_malformed() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut text = b" x , y ,note\n 1 ,2.5 , a \n2,  ,\n3,4,".to_vec();
+        text.extend_from_slice(&[0xff, b'\n']);
+        text.extend_from_slice(b"4, 1e13,\n");
+        let path = dir.path().join("s.csv");
+        std::fs::write(&path, text).unwrap();
+        let head = header(&path).unwrap();
+        assert_eq!(head.names().collect::<Vec<_>>(), ["x", "y", "note"]);
+        let y = head.require(&path, "y").unwrap();
+        let mut seen = Vec::new();
+        let scan = scan_with_extent(&path, 0, |row| {
+            seen.push((row.number(0)?, row.number(y)?, row.text(2).to_string()));
+            Ok(())
+        })
+        .unwrap();
+        assert_eq!(
+            seen,
+            [
+                (Some(1.0), Some(2.5), "a".to_string()),
+                (Some(2.0), None, String::new())
+            ]
+        );
+        assert_eq!(scan.rows, 2);
+        assert_eq!(scan.malformed, 2);
+        assert_eq!(
+            scan.first_problem.as_deref(),
+            Some("s.csv:4: note: invalid UTF-8")
+        );
+        assert_eq!(scan.extent, Some((1.0, 4.0)), "a bad y still counts its x");
+    }
+
+    #[test]
+    fn the_hint_is_the_extent_of_an_ordered_file_and_a_wrong_one_costs_a_second_pass() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut ordered = String::from("elapsed_s,v\n");
+        for i in 0..5000 {
+            ordered.push_str(&format!("{},{}\n", f64::from(i) * 0.5, i % 7));
+        }
+        let path = write(dir.path(), &ordered);
+        let hint = extent_hint(&path, 0).unwrap();
+        assert_eq!(hint, Some((0.0, 2499.5)));
+        assert_eq!(hint, x_extent(&path, 0).unwrap());
+        let mut passes = 0;
+        let (rows, extent) = with_extent(hint, |_| {
+            passes += 1;
+            let scan = scan_with_extent(&path, 0, |_| Ok(()))?;
+            Ok((scan.rows, scan.extent))
+        })
+        .unwrap();
+        assert_eq!((passes, rows, extent), (1, 5000, hint));
+
+        let shuffled = ordered.replacen("\n1000,", "\n-7,", 1);
+        let path = write(dir.path(), &shuffled);
+        let hint = extent_hint(&path, 0).unwrap();
+        assert_eq!(hint, Some((0.0, 2499.5)), "the middle is not looked at");
+        let mut extents = Vec::new();
+        let (_, extent) = with_extent(hint, |extent| {
+            extents.push(extent);
+            let scan = scan_with_extent(&path, 0, |_| Ok(()))?;
+            Ok(((), scan.extent))
+        })
+        .unwrap();
+        assert_eq!(extent, Some((-7.0, 2499.5)));
+        assert_eq!(extents, [hint, extent], "built again over the true extent");
+
+        let path = write(dir.path(), "elapsed_s,v\n");
+        assert_eq!(extent_hint(&path, 0).unwrap(), None);
+    }
+
+    #[test]
+    fn plain_decimals_parse_to_the_same_bits_as_str_parse() {
+        let mut seed = 0x9e37_79b9_7f4a_7c15_u64;
+        let mut next = || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        let mut cases: Vec<String> = [
+            "0",
+            "-0",
+            "0.000",
+            "1.5",
+            "-273.150",
+            "999999999999999",
+            "0.1",
+            "00012.5000",
+            "9007199254740993",
+            "1.",
+            ".5",
+            "-",
+            "",
+            "1e3",
+            "+1",
+            "1.2.3",
+            " 1",
+            "-.5",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        for _ in 0..20_000 {
+            let digits = (next() % 17) as usize + 1;
+            let text: String = (0..digits)
+                .map(|_| char::from(b'0' + (next() % 10) as u8))
+                .collect();
+            let point = (next() % (digits as u64 + 1)) as usize;
+            let sign = if next() % 2 == 0 { "-" } else { "" };
+            cases.push(format!("{sign}{}.{}", &text[..point], &text[point..]));
+            cases.push(format!("{sign}{text}"));
+        }
+        for case in &cases {
+            let fast = parse_plain_decimal(case.as_bytes());
+            if let Some(value) = fast {
+                let parsed: f64 = case.parse().unwrap();
+                assert_eq!(value.to_bits(), parsed.to_bits(), "{case:?}");
+            }
+            let number = parse_number(case.as_bytes());
+            let expected = match case.trim() {
+                "" => Ok(None),
+                text => text
+                    .parse::<f64>()
+                    .ok()
+                    .filter(|v| v.abs() <= MAX_MAGNITUDE)
+                    .map(Some)
+                    .ok_or(()),
+            };
+            assert_eq!(
+                number.map(|v| v.map(f64::to_bits)),
+                expected.map(|v| v.map(f64::to_bits)),
+                "{case:?}"
+            );
+        }
+        assert_eq!(parse_plain_decimal(b"-273.150"), Some(-273.15));
+        assert_eq!(parse_plain_decimal(b"1e3"), None);
+    }
+
+    #[test]
     fn random_and_truncated_files_never_panic() {
         let dir = tempfile::tempdir().unwrap();
         let good = "elapsed_s,utc,a,note\n0,t,1.5,\n1,t,,gap: x\n2,t,2.5,\"q,\"\n";
@@ -445,6 +788,7 @@ mod tests {
                 assert!(scan.rows + scan.malformed <= 3);
             }
             let _ = x_extent(&path, 0);
+            let _ = extent_hint(&path, 0);
             let _ = trace.finish();
         }
     }

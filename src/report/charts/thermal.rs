@@ -12,7 +12,9 @@ use super::draw::{
 };
 use super::fonts::ChartFont;
 use super::limits::limit_levels;
-use super::series::{header, scan, x_extent, Columns, FinishedTrace, Trace};
+use super::series::{
+    extent_hint, header, scan_with_extent, with_extent, Columns, FinishedTrace, Trace,
+};
 use super::PLOT_COLUMNS;
 use crate::judge::Criterion;
 
@@ -59,26 +61,32 @@ impl ThermalChart {
             .filter(|(_, name)| !NOT_CHANNELS.contains(name) && !name.is_empty())
             .map(|(i, name)| (i, name.to_string()))
             .collect();
-        let Some((start, end)) = x_extent(path, elapsed)? else {
+        let (drawn, left_out) = all.split_at(all.len().min(MAX_CHANNELS));
+        let mut values = Vec::with_capacity(drawn.len());
+        let guess = extent_hint(path, elapsed)?;
+        let ((traces, scanned), extent) = with_extent(guess, |extent| {
+            let (start, end) = extent.unwrap_or((0.0, 1.0));
+            let columns = Columns::new(start, end, PLOT_COLUMNS);
+            let mut traces: Vec<Trace> = drawn.iter().map(|_| Trace::new(columns)).collect();
+            let scanned = scan_with_extent(path, elapsed, |row| {
+                let x = row
+                    .number(elapsed)?
+                    .ok_or_else(|| "elapsed_s: empty".to_string())?;
+                values.clear();
+                for (index, _) in drawn {
+                    values.push(row.number(*index)?);
+                }
+                for (trace, value) in traces.iter_mut().zip(&values) {
+                    trace.push(x, *value);
+                }
+                Ok(())
+            })?;
+            let extent = scanned.extent;
+            Ok(((traces, scanned), extent))
+        })?;
+        let Some((start, end)) = extent else {
             return Ok(None);
         };
-        let columns = Columns::new(start, end, PLOT_COLUMNS);
-        let (drawn, left_out) = all.split_at(all.len().min(MAX_CHANNELS));
-        let mut traces: Vec<Trace> = drawn.iter().map(|_| Trace::new(columns)).collect();
-        let mut values = Vec::with_capacity(drawn.len());
-        let scanned = scan(path, |row| {
-            let x = row
-                .number(elapsed)?
-                .ok_or_else(|| "elapsed_s: empty".to_string())?;
-            values.clear();
-            for (index, _) in drawn {
-                values.push(row.number(*index)?);
-            }
-            for (trace, value) in traces.iter_mut().zip(&values) {
-                trace.push(x, *value);
-            }
-            Ok(())
-        })?;
         let channels: Vec<Channel> = drawn
             .iter()
             .zip(traces)
