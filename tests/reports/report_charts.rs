@@ -16,39 +16,7 @@ use facebench::report::charts::CHARTS_SHEET;
 use facebench::report::{package, write_reports, ChartKind, HISTORY_SHEET};
 use facebench::unit::{Features, Unit};
 
-const PLAN: &str = r#"
-[plan]
-standard = "desktop-cashier"
-name_zh = "桌面收银"
-version = "1.4"
-notice = "test"
-
-[[categories]]
-number = 3
-name = "气候类可靠性"
-sheet = "climate"
-
-[[items]]
-id = "CLM-001"
-sheet = "climate"
-name_zh = "低温工作"
-name_en = "Low-temperature operation"
-method = "GB/T 2423.1"
-conditions = "-10 °C, 2 h"
-automation = "auto"
-
-  [[items.steps]]
-  kind = "prompt"
-  text = "Dwell at -10 °C."
-  produces = [{ name = "chamber_dev", unit = "K" }]
-
-  [[items.criteria]]
-  measurement = "chamber_dev"
-  aggregate = "max"
-  compare = "LE"
-  limit = 2.0
-  unit = "K"
-"#;
+const PLAN: &str = include_str!("../fixtures/plans/report-charts.toml");
 
 fn plan_and_standard() -> (Plan, Standard) {
     let catalog = Catalog::builtin();

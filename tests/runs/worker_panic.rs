@@ -19,53 +19,7 @@ use facebench::runner::{
 use facebench::unit::Unit;
 
 /// A drop item and an item whose camera monitor runs beside the operator's prompt.
-const PLAN: &str = r#"[plan]
-standard = "canteen"
-name_zh = "团餐机"
-version = "1.0"
-notice = "n"
-
-[[items]]
-id = "DRP-001"
-sheet = "function"
-name_zh = "跌落"
-name_en = "Drop"
-method = "m"
-conditions = ""
-automation = "auto"
-  [[items.steps]]
-  kind = "drop"
-  text = "drop"
-  produces = [{ name = "drops_done", unit = "count" }]
-  [items.steps.params]
-  mode = "free_fall"
-  height_mm = 760
-  surface = "concrete"
-  sequence = ["face 1"]
-  [[items.criteria]]
-  measurement = "drops_done"
-  aggregate = "max"
-  compare = "GE"
-  limit = 1
-  unit = "count"
-
-[[items]]
-id = "CAM-001"
-sheet = "function"
-name_zh = "监视"
-name_en = "Watch"
-method = "m"
-conditions = ""
-automation = "semi"
-  [[items.steps]]
-  kind = "camera"
-  text = "watch"
-  params = { mode = "monitor", concurrent_with = "prompt", duration_s = 1 }
-  [[items.steps]]
-  kind = "prompt"
-  text = "judge"
-  verdict = true
-"#;
+const PLAN: &str = include_str!("../fixtures/plans/worker-panic.toml");
 
 /// A drop rig whose driver has a bug.
 #[derive(Debug)]
