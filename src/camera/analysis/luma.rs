@@ -355,7 +355,7 @@ mod tests {
     #[test]
     fn pair_counters_that_wrap_lose_nothing() {
         // Pairs (1,2),(3,4) alternate, so no block is a run and one u16 counter per table
-        // wraps 3 times over 4 × 65,536 + 8 pairs of each.
+        // wraps 4 times: 262,400 = 4 × 65,536 + 256 increments each.
         let (w, h) = (1024usize, 1025usize);
         let grey: Vec<u8> = (0..w * h).map(|i| [1, 2, 3, 4][i % 4]).collect();
         let layout = PixelFormat::Grey.luma_layout(w as u32, h as u32).unwrap();
