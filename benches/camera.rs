@@ -1,6 +1,7 @@
 //! Camera analysis throughput: per-frame metadata accounting, luma statistics on 1080p YUYV
-//! (sub-sampled, and full-frame on random, uniform and camera-like frames streamed from memory), MJPEG integrity, and a simulated soak at 30 fps
-//! (72 h by default; `FACEBENCH_SOAK_HOURS` shortens it).
+//! (sub-sampled, and full-frame on random, uniform and camera-like frames streamed from memory),
+//! MJPEG integrity, and a simulated soak at 30 fps (72 h by default; `FACEBENCH_SOAK_HOURS`
+//! shortens it).
 
 use std::sync::Arc;
 use std::time::Duration;

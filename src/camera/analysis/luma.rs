@@ -9,7 +9,6 @@
 //! with a saturated window); pathological content (detail exactly at the sampling pitch) can
 //! do worse. [`LumaSampling::FULL`] reads every pixel.
 
-use super::luma_pairs::PairCounter;
 use crate::camera::frame::{Frame, LumaLayout};
 
 /// Which pixels are read.
@@ -86,50 +85,10 @@ pub struct LumaStats {
     pub blown: bool,
 }
 
-/// Below this many samples, clearing and folding the pair tables costs more than they save.
-const PAIR_MIN_SAMPLES: usize = 1 << 18;
-
 /// A 256-bin histogram of the sampled luma of a payload. Samples outside the payload (a frame
-/// shorter than its format says) are simply not read. Large samplings (a full frame) count pairs
-/// of samples ([`super::luma_pairs`]); the result is the same either way.
+/// shorter than its format says) are simply not read.
 pub fn luma_histogram(payload: &[u8], layout: LumaLayout, sampling: LumaSampling) -> [u64; 256] {
-    let sampled = layout.count / sampling.step_x.max(1) / sampling.step_y.max(1);
-    histogram_by(payload, layout, sampling, sampled >= PAIR_MIN_SAMPLES)
-}
-
-/// [`luma_histogram`] with the counting method chosen: pairs, or four 256-bin tables.
-fn histogram_by(
-    payload: &[u8],
-    layout: LumaLayout,
-    sampling: LumaSampling,
-    pairs: bool,
-) -> [u64; 256] {
-    if pairs {
-        let mut counter = PairCounter::new();
-        for_each_sampled_row(payload, layout, sampling, |bytes, stride| {
-            counter.count_strided(bytes, stride)
-        });
-        return counter.finish();
-    }
     let mut parts = [[0u64; 256]; 4];
-    for_each_sampled_row(payload, layout, sampling, |bytes, stride| {
-        count_strided(bytes, stride, &mut parts)
-    });
-    let mut hist = [0u64; 256];
-    for (level, bin) in hist.iter_mut().enumerate() {
-        *bin = parts.iter().map(|part| part[level]).sum();
-    }
-    hist
-}
-
-/// Calls `count(bytes, stride)` for each sampled row: its sampled luma are every `stride`-th
-/// byte of `bytes` from the first (the row's column phase already applied).
-fn for_each_sampled_row(
-    payload: &[u8],
-    layout: LumaLayout,
-    sampling: LumaSampling,
-    mut count: impl FnMut(&[u8], usize),
-) {
     let (step_x, step_y) = (sampling.step_x.max(1), sampling.step_y.max(1));
     let width = layout.width.max(1);
     let rows = layout.count / width;
@@ -143,11 +102,17 @@ fn for_each_sampled_row(
         };
         let bytes = bytes.get(..row_bytes).unwrap_or(bytes);
         let phase = (n % step_x).saturating_mul(layout.step);
-        count(
+        count_strided(
             bytes.get(phase..).unwrap_or(&[]),
             step_x.saturating_mul(layout.step),
+            &mut parts,
         );
     }
+    let mut hist = [0u64; 256];
+    for (level, bin) in hist.iter_mut().enumerate() {
+        *bin = parts.iter().map(|part| part[level]).sum();
+    }
+    hist
 }
 
 /// Adds every `stride`-th byte of `bytes` (from the first) to the partial histograms, four
@@ -311,7 +276,7 @@ mod tests {
         assert!(stats_from_histogram(&[0; 256], &t).is_none());
     }
 
-    /// One increment per sampled byte, walked plainly: the reference for both counting methods.
+    /// One increment per sampled byte, walked plainly: the reference for `luma_histogram`.
     fn reference(payload: &[u8], layout: LumaLayout, sampling: LumaSampling) -> [u64; 256] {
         let mut hist = [0u64; 256];
         let (sx, sy) = (sampling.step_x.max(1), sampling.step_y.max(1));
@@ -328,14 +293,14 @@ mod tests {
 
     proptest::proptest! {
         #[test]
-        fn both_counting_methods_match_one_increment_per_sample(
+        fn the_histogram_matches_one_increment_per_sample(
             width in 1usize..70,
             height in 1usize..12,
             step_x in 1usize..6,
             step_y in 1usize..4,
             layout_kind in 0usize..4,
             cut in 0usize..200,
-            // Few levels, so blocks of identical pairs (runs) occur as well as mixed ones.
+            // Few levels as well as many, so flat stretches occur as well as busy ones.
             levels in 1u8..=255,
             bytes in proptest::collection::vec(proptest::prelude::any::<u8>(), 1..20_000),
         ) {
@@ -346,25 +311,7 @@ mod tests {
             let payload = &payload[..payload.len().saturating_sub(cut)];
             let sampling = LumaSampling { step_x, step_y };
             let expected = reference(payload, layout, sampling);
-            proptest::prop_assert_eq!(histogram_by(payload, layout, sampling, true), expected);
-            proptest::prop_assert_eq!(histogram_by(payload, layout, sampling, false), expected);
             proptest::prop_assert_eq!(luma_histogram(payload, layout, sampling), expected);
         }
-    }
-
-    #[test]
-    fn pair_counters_that_wrap_lose_nothing() {
-        // Pairs (1,2),(3,4) alternate, so no block is a run and one u16 counter per table
-        // wraps 4 times: 262,400 = 4 × 65,536 + 256 increments each.
-        let (w, h) = (1024usize, 1025usize);
-        let grey: Vec<u8> = (0..w * h).map(|i| [1, 2, 3, 4][i % 4]).collect();
-        let layout = PixelFormat::Grey.luma_layout(w as u32, h as u32).unwrap();
-        let hist = histogram_by(&grey, layout, LumaSampling::FULL, true);
-        assert_eq!(hist, reference(&grey, layout, LumaSampling::FULL));
-        assert_eq!(hist[1], (w * h / 4) as u64);
-        // A uniform frame is one long run.
-        let flat = vec![77u8; w * h];
-        let hist = histogram_by(&flat, layout, LumaSampling::FULL, true);
-        assert_eq!(hist[77], (w * h) as u64);
     }
 }

@@ -9,7 +9,6 @@ mod analyzer;
 pub mod frozen;
 pub mod histogram;
 pub mod luma;
-mod luma_pairs;
 pub mod metadata;
 pub mod mjpeg;
 pub mod series;
