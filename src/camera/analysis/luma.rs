@@ -275,4 +275,43 @@ mod tests {
         assert_eq!(hist.iter().sum::<u64>(), 50);
         assert!(stats_from_histogram(&[0; 256], &t).is_none());
     }
+
+    /// One increment per sampled byte, walked plainly: the reference for `luma_histogram`.
+    fn reference(payload: &[u8], layout: LumaLayout, sampling: LumaSampling) -> [u64; 256] {
+        let mut hist = [0u64; 256];
+        let (sx, sy) = (sampling.step_x.max(1), sampling.step_y.max(1));
+        let width = layout.width.max(1);
+        for (n, row) in (0..layout.count / width).step_by(sy).enumerate() {
+            for col in (n % sx..width).step_by(sx) {
+                if let Some(&y) = payload.get(layout.offset + (row * width + col) * layout.step) {
+                    hist[usize::from(y)] += 1;
+                }
+            }
+        }
+        hist
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn the_histogram_matches_one_increment_per_sample(
+            width in 1usize..70,
+            height in 1usize..12,
+            step_x in 1usize..6,
+            step_y in 1usize..4,
+            layout_kind in 0usize..4,
+            cut in 0usize..200,
+            // Few levels as well as many, so flat stretches occur as well as busy ones.
+            levels in 1u8..=255,
+            bytes in proptest::collection::vec(proptest::prelude::any::<u8>(), 1..20_000),
+        ) {
+            let format = [PixelFormat::Yuyv, PixelFormat::Grey, PixelFormat::Nv12, PixelFormat::Y16]
+                [layout_kind];
+            let layout = format.luma_layout(width as u32, height as u32).unwrap();
+            let payload: Vec<u8> = bytes.iter().map(|b| b % levels).collect();
+            let payload = &payload[..payload.len().saturating_sub(cut)];
+            let sampling = LumaSampling { step_x, step_y };
+            let expected = reference(payload, layout, sampling);
+            proptest::prop_assert_eq!(luma_histogram(payload, layout, sampling), expected);
+        }
+    }
 }
