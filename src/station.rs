@@ -36,7 +36,7 @@ mod resolve;
 use std::path::Path;
 
 use crate::rig::chamber::registers::{RegisterMap, RunStopRegister, WordOrder};
-use crate::rig::chamber::SafeLimits;
+use crate::rig::chamber::{ChamberProtocol, SafeLimits};
 use crate::rig::link::LinkPolicy;
 use crate::rig::transport::Endpoint;
 use crate::rig::{Chamber, ChannelInfo, RigError};
@@ -71,52 +71,6 @@ pub struct Connection {
     pub policy: LinkPolicy,
     /// Record every byte to `wire-<rig>.log` in the run directory.
     pub wire_log: bool,
-}
-
-/// Chamber protocols a station may name.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum ChamberProtocol {
-    /// ESPEC ASCII command protocol.
-    Espec,
-    /// Watlow F4 over Modbus RTU.
-    WatlowF4,
-    /// Watlow F4T over Modbus RTU/TCP.
-    WatlowF4t,
-    /// Samwontech TEMI PC-link ASCII.
-    TemiPclink,
-    /// Samwontech TEMI over Modbus RTU.
-    TemiModbus,
-    /// Any Modbus controller described by a register map.
-    ModbusGeneric,
-}
-
-impl ChamberProtocol {
-    /// Every protocol.
-    pub const ALL: [ChamberProtocol; 6] = [
-        ChamberProtocol::Espec,
-        ChamberProtocol::WatlowF4,
-        ChamberProtocol::WatlowF4t,
-        ChamberProtocol::TemiPclink,
-        ChamberProtocol::TemiModbus,
-        ChamberProtocol::ModbusGeneric,
-    ];
-
-    /// The name used in station files.
-    pub fn key(self) -> &'static str {
-        match self {
-            ChamberProtocol::Espec => "espec",
-            ChamberProtocol::WatlowF4 => "watlow-f4",
-            ChamberProtocol::WatlowF4t => "watlow-f4t",
-            ChamberProtocol::TemiPclink => "temi-pclink",
-            ChamberProtocol::TemiModbus => "temi-modbus",
-            ChamberProtocol::ModbusGeneric => "modbus-generic",
-        }
-    }
-
-    /// Parses [`ChamberProtocol::key`].
-    pub fn parse(word: &str) -> Option<ChamberProtocol> {
-        ChamberProtocol::ALL.into_iter().find(|p| p.key() == word)
-    }
 }
 
 /// What to leave the chamber doing when a run ends or is stopped.

@@ -10,6 +10,7 @@ use std::path::Path;
 
 use super::chamber::espec::EspecChamber;
 use super::chamber::temi_pclink::{TemiChamber, TemiSetup};
+use super::chamber::ChamberProtocol;
 use super::chamber::{modbus_generic, temi_modbus, watlow_f4, watlow_f4t, GuardedChamber};
 use super::drop::manual::{ManualDropRig, OperatorChannel};
 use super::drop::modbus::{self as drop_modbus, DropLimits};
@@ -18,9 +19,7 @@ use super::thermal::scpi::ScpiLogger;
 use super::transport::{open_link, Endpoint};
 use super::wire_log::WireLog;
 use super::{Blocking, Chamber, DropRig, RigError, ThermalLogger};
-use crate::station::{
-    ChamberEntry, ChamberProtocol, Connection, DropEntry, DropProtocol, ThermalEntry,
-};
+use crate::station::{ChamberEntry, Connection, DropEntry, DropProtocol, ThermalEntry};
 
 /// The endpoint, or an error saying the station gives none.
 fn endpoint<'c>(connection: &'c Connection, rig: &str) -> Result<&'c Endpoint, RigError> {

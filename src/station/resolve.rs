@@ -9,12 +9,12 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use super::{
-    ChamberEntry, ChamberOptions, ChamberProtocol, Connection, DropEntry, DropProtocol, SafeState,
-    Station, StationDiagnostic, StationErrors, ThermalEntry, ThermalProtocol,
+    ChamberEntry, ChamberOptions, Connection, DropEntry, DropProtocol, SafeState, Station,
+    StationDiagnostic, StationErrors, ThermalEntry, ThermalProtocol,
 };
 use crate::plan::line_column;
 use crate::rig::chamber::registers::{RegisterMap, RunStopRegister, WordOrder};
-use crate::rig::chamber::SafeLimits;
+use crate::rig::chamber::{ChamberProtocol, SafeLimits};
 use crate::rig::link::LinkPolicy;
 use crate::rig::transport::{DataBits, Endpoint, Parity, SerialSettings, StopBits};
 use crate::rig::ChannelInfo;

@@ -5,12 +5,11 @@ use crate::rig_support;
 
 use std::path::Path;
 
+use facebench::rig::chamber::ChamberProtocol;
 use facebench::rig::transport::{Endpoint, Parity, StopBits};
 use facebench::rig::wire_log::WireLog;
 use facebench::rig::{open_chamber, open_thermal, ChamberMode, RigError};
-use facebench::station::{
-    load_station, parse_station, ChamberProtocol, DropProtocol, SafeState, StationErrors,
-};
+use facebench::station::{load_station, parse_station, DropProtocol, SafeState, StationErrors};
 use rig_support::{serve, Seen};
 
 fn rigs_dir() -> &'static Path {

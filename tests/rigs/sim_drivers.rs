@@ -5,8 +5,10 @@ use crate::sim_support;
 
 use std::path::Path;
 
+use facebench::rig::chamber::ChamberProtocol;
 use facebench::rig::{open_chamber, open_thermal, ChamberMode};
-use facebench::sim::{ChamberProtocol, Serve, SimChamber, SimOptions, SimThermalLogger};
+use facebench::sim::physics::chamber::{ChamberModel, ChamberParams};
+use facebench::sim::{Serve, SimChamber, SimHandle, SimOptions, SimThermalLogger};
 use facebench::station::parse_station;
 use sim_support::sim_clock;
 
@@ -22,6 +24,12 @@ fn chamber_station(protocol: &str, port: &Path, extra: &str) -> facebench::stati
 
 fn set_and_read_back(protocol: ChamberProtocol, name: &str, extra: &str) {
     let sim = SimChamber::spawn(protocol, SimOptions::pty(sim_clock())).unwrap();
+    round_trip(&sim, name, extra);
+}
+
+/// Opens the simulator `sim` through the real driver of station protocol `name`, sets 40 °C,
+/// starts constant mode and reads both back.
+fn round_trip(sim: &SimHandle<ChamberModel>, name: &str, extra: &str) {
     let entry = chamber_station(name, &sim.path().unwrap(), extra);
     let mut chamber = open_chamber(&entry, None).unwrap_or_else(|e| panic!("{name}: {e}"));
     let before = chamber.read().unwrap_or_else(|e| panic!("{name}: {e}"));
@@ -54,7 +62,7 @@ fn espec_driver_round_trip() {
 
 #[test]
 fn temi_pclink_driver_round_trip() {
-    set_and_read_back(ChamberProtocol::TemiPcLink, "temi-pclink", "address = 1\n");
+    set_and_read_back(ChamberProtocol::TemiPclink, "temi-pclink", "address = 1\n");
 }
 
 #[test]
@@ -123,11 +131,9 @@ fn modbus_generic_driver_round_trip() {
         run_stop = { address = 2000, run = 1, stop = 0 }\n";
     let map: facebench::rig::chamber::registers::RegisterMap =
         toml::from_str(&registers.replace("[chamber.registers]\n", "")).unwrap();
-    set_and_read_back(
-        ChamberProtocol::ModbusGeneric(map),
-        "modbus-generic",
-        &format!("address = 1\n{registers}"),
-    );
+    let model = ChamberModel::new(ChamberParams::default());
+    let sim = SimChamber::spawn_generic(map, model, SimOptions::pty(sim_clock())).unwrap();
+    round_trip(&sim, "modbus-generic", &format!("address = 1\n{registers}"));
 }
 
 #[test]

@@ -10,10 +10,11 @@ use std::path::Path;
 use std::sync::atomic::AtomicBool;
 
 use facebench::plan::rig_step::{ChamberProfile, ConstantProfile, ProfileKind};
+use facebench::rig::chamber::ChamberProtocol;
 use facebench::rig::open_chamber;
 use facebench::runner::rigs::{chamber, StepContext, StepError};
 use facebench::sim::physics::chamber::{ChamberMode, ChamberModel, ChamberParams};
-use facebench::sim::{ChamberProtocol, SimChamber, SimHandle, SimOptions};
+use facebench::sim::{SimChamber, SimHandle, SimOptions};
 use facebench::station::{parse_station, ChamberEntry};
 use sim_support::sim_clock;
 

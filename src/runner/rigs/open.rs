@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use super::{RigSet, SyntheticCameraRig};
 use crate::clock::Clock;
+use crate::rig::chamber::ChamberProtocol;
 use crate::rig::drop::manual::OperatorChannel;
 use crate::rig::transport::{Endpoint, SerialSettings};
 use crate::rig::{open_chamber, open_drop, open_thermal, ChannelInfo, RigError};
@@ -14,9 +15,9 @@ use crate::sim::physics::drop_rig::DropRigModel;
 use crate::sim::physics::logger::LoggerModel;
 use crate::sim::physics::Model;
 use crate::sim::{
-    self, FaultPlan, SimChamber, SimDropRig, SimError, SimHandle, SimOptions, SimThermalLogger,
+    FaultPlan, SimChamber, SimDropRig, SimError, SimHandle, SimOptions, SimThermalLogger,
 };
-use crate::station::{ChamberProtocol, Connection, Station};
+use crate::station::{Connection, Station};
 
 /// The simulated station's chamber holds its set point to ±0.3 K, like a real controller.
 const SIM_CONTROL_RIPPLE_K: f64 = 0.3;
@@ -105,21 +106,23 @@ pub fn open_station(
     if let Some(entry) = &station.chamber {
         let mut entry = entry.clone();
         if station.sim {
-            let protocol = sim_protocol(&entry).ok_or_else(|| {
-                rig_error("chamber")(RigError::not_supported(
-                    "a modbus-generic chamber without a register map",
-                ))
-            })?;
             let model = ChamberModel::new(ChamberParams {
                 control_ripple_k: SIM_CONTROL_RIPPLE_K,
                 has_humidity: entry.options.humidity.unwrap_or(true),
                 ..ChamberParams::default()
             });
-            let handle = SimChamber::spawn_model(
-                protocol,
-                model,
-                sim_options(&clock, &entry.connection, &faults.chamber),
-            )
+            let options = sim_options(&clock, &entry.connection, &faults.chamber);
+            let handle = match (entry.protocol, entry.registers) {
+                (ChamberProtocol::ModbusGeneric, None) => {
+                    return Err(rig_error("chamber")(RigError::not_supported(
+                        "a modbus-generic chamber without a register map",
+                    )))
+                }
+                (ChamberProtocol::ModbusGeneric, Some(map)) => {
+                    SimChamber::spawn_generic(map, model, options)
+                }
+                (protocol, _) => SimChamber::spawn_model(protocol, model, options),
+            }
             .map_err(sim_error("chamber"))?;
             entry.connection.endpoint = pty_endpoint(&handle);
             sims.chamber = Some(handle);
@@ -176,17 +179,6 @@ fn pty_endpoint<M: Model>(handle: &SimHandle<M>) -> Option<Endpoint> {
     handle.path().map(|path| Endpoint::Serial {
         path: path.display().to_string(),
         settings: SerialSettings::eight_n_one(SIM_BAUD),
-    })
-}
-
-fn sim_protocol(entry: &crate::station::ChamberEntry) -> Option<sim::ChamberProtocol> {
-    Some(match entry.protocol {
-        ChamberProtocol::Espec => sim::ChamberProtocol::Espec,
-        ChamberProtocol::WatlowF4 => sim::ChamberProtocol::WatlowF4,
-        ChamberProtocol::WatlowF4t => sim::ChamberProtocol::WatlowF4t,
-        ChamberProtocol::TemiPclink => sim::ChamberProtocol::TemiPcLink,
-        ChamberProtocol::TemiModbus => sim::ChamberProtocol::TemiModbus,
-        ChamberProtocol::ModbusGeneric => sim::ChamberProtocol::ModbusGeneric(entry.registers?),
     })
 }
 
