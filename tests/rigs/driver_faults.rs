@@ -12,11 +12,11 @@ use std::sync::atomic::AtomicBool;
 use std::sync::mpsc;
 use std::time::Duration;
 
+use crate::modbus_peer::{PeerFault, RegisterPeer};
 use facebench::clock::SimClock;
 use facebench::plan::rig_step::{ChamberProfile, ConstantProfile, ProfileKind};
 use facebench::rig::chamber::watlow_f4::{self, regs, WatlowF4Options};
 use facebench::rig::modbus::crc::rtu_frame;
-use facebench::rig::modbus::peer::{PeerFault, RegisterPeer};
 use facebench::rig::modbus::ModbusPolicy;
 use facebench::rig::wire_log::WireLog;
 use facebench::rig::{open_chamber, Chamber, RigError};
