@@ -83,7 +83,7 @@ fn espec_on(path: &str, retries: u32) -> Box<dyn Chamber> {
         ASCII_TIMEOUT.as_millis()
     );
     let station = parse_station(&text, "pty", "pty").unwrap();
-    open_chamber(station.chamber.as_ref().unwrap(), None).unwrap()
+    open_chamber(&station.chamber.as_ref().unwrap().spec, None).unwrap()
 }
 
 /// Late ASCII replies (issue 7, fault 3): the first `MON?` is answered 1.3× the timeout late.

@@ -31,7 +31,7 @@ fn set_and_read_back(protocol: ChamberProtocol, name: &str, extra: &str) {
 /// starts constant mode and reads both back.
 fn round_trip(sim: &SimHandle<ChamberModel>, name: &str, extra: &str) {
     let entry = chamber_station(name, &sim.path().unwrap(), extra);
-    let mut chamber = open_chamber(&entry, None).unwrap_or_else(|e| panic!("{name}: {e}"));
+    let mut chamber = open_chamber(&entry.spec, None).unwrap_or_else(|e| panic!("{name}: {e}"));
     let before = chamber.read().unwrap_or_else(|e| panic!("{name}: {e}"));
     assert_eq!(before.temp_pv, 23.0, "{name}");
     chamber
@@ -84,7 +84,7 @@ fn espec_driver_reconnects_through_the_link_after_a_replug() {
     };
     let sim = SimChamber::spawn(ChamberProtocol::Espec, opts).unwrap();
     let entry = chamber_station("espec", &link, "retries = 2\n");
-    let mut chamber = open_chamber(&entry, None).unwrap();
+    let mut chamber = open_chamber(&entry.spec, None).unwrap();
     assert_eq!(chamber.read().unwrap().temp_pv, 23.0);
     sim.unplug().unwrap();
     assert!(chamber.read().is_err());
@@ -103,7 +103,7 @@ fn scpi_thermal_driver_round_trip() {
         sim.addr().unwrap()
     );
     let station = parse_station(&text, "test station", "test").unwrap_or_else(|e| panic!("{e}"));
-    let mut logger = open_thermal(&station.thermal.unwrap(), None).unwrap();
+    let mut logger = open_thermal(&station.thermal.unwrap().spec, None).unwrap();
     sim.with_model(|m| m.channels[1].open = true);
     let readings = logger.read_all().unwrap();
     assert_eq!(readings.len(), 2);

@@ -175,7 +175,7 @@ fn chamber_with_faults(
     let text = std::fs::read_to_string(STATION).unwrap();
     let mut station = parse_station(&text, STATION, "test").unwrap();
     // Hundreds of replies are garbled here; retry after 10 ms rather than the stations' 200 ms.
-    let chamber_link = &mut station.chamber.as_mut().unwrap().connection.policy;
+    let chamber_link = &mut station.chamber.as_mut().unwrap().spec.connection.policy;
     chamber_link.backoff = Duration::from_millis(10);
     let clock: Arc<dyn Clock> = Arc::new(SimClock::starting_at(chrono::Utc::now()));
     let faults = SimFaults {

@@ -8,6 +8,7 @@ use super::{RigSet, SyntheticCameraRig};
 use crate::clock::Clock;
 use crate::rig::chamber::ChamberProtocol;
 use crate::rig::drop::manual::OperatorChannel;
+use crate::rig::spec::Connection;
 use crate::rig::transport::{Endpoint, SerialSettings};
 use crate::rig::{open_chamber, open_drop, open_thermal, ChannelInfo, RigError};
 use crate::sim::physics::chamber::{ChamberModel, ChamberParams};
@@ -17,7 +18,7 @@ use crate::sim::physics::Model;
 use crate::sim::{
     FaultPlan, SimChamber, SimDropRig, SimError, SimHandle, SimOptions, SimThermalLogger,
 };
-use crate::station::{Connection, Station};
+use crate::station::Station;
 
 /// The simulated station's chamber holds its set point to ±0.3 K, like a real controller.
 const SIM_CONTROL_RIPPLE_K: f64 = 0.3;
@@ -103,8 +104,8 @@ pub fn open_station(
             source: Box::new(source),
         }
     };
-    if let Some(entry) = &station.chamber {
-        let mut entry = entry.clone();
+    if let Some(chamber) = &station.chamber {
+        let mut entry = chamber.spec.clone();
         if station.sim {
             let model = ChamberModel::new(ChamberParams {
                 control_ripple_k: SIM_CONTROL_RIPPLE_K,
@@ -128,7 +129,7 @@ pub fn open_station(
             sims.chamber = Some(handle);
         }
         rigs.chamber = Some(open_chamber(&entry, wire_log_dir).map_err(rig_error("chamber"))?);
-        rigs.safe_state = Some(entry.safe_state);
+        rigs.safe_state = Some(chamber.safe_state);
     }
     if let Some(entry) = &station.drop {
         let mut entry = entry.clone();
@@ -141,7 +142,7 @@ pub fn open_station(
         rigs.drop = Some(open_drop(&entry, operator, wire_log_dir).map_err(rig_error("drop rig"))?);
     }
     if let Some(entry) = &station.thermal {
-        let mut entry = entry.clone();
+        let mut entry = entry.spec.clone();
         if station.sim {
             let model = loaded_unit(&entry.channels, 25.0);
             let handle = SimThermalLogger::spawn_model(
