@@ -31,6 +31,7 @@
 //! With `sim = true` every rig is served by the in-process simulators and `port` may be left
 //! out.
 
+mod open;
 mod resolve;
 
 use std::path::Path;
@@ -38,6 +39,7 @@ use std::path::Path;
 use crate::rig::spec::{ChamberSpec, DropSpec, ThermalSpec};
 use crate::rig::{Chamber, RigError};
 
+pub use open::{open_station, OpenError, SimFaults, StationSims};
 pub use resolve::parse_station;
 
 /// A resolved station.

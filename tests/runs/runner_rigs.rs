@@ -14,9 +14,10 @@ use facebench::judge::Verdict;
 use facebench::plan::rig_step::{ChamberProfile, ConstantProfile, ProfileKind};
 use facebench::rig::drop::manual::OperatorChannel;
 use facebench::rig::RigError;
-use facebench::runner::rigs::{chamber, open_station, SimFaults, StepContext, StepError};
+use facebench::runner::rigs::{chamber, StepContext, StepError};
 use facebench::sim::FaultPlan;
 use facebench::station::parse_station;
+use facebench::station::{open_station, SimFaults};
 
 /// The simulated station with every rig, enough thermocouples for the temperature-rise item and
 /// short (500 ms) link timeouts, so the tests that provoke timeouts do not wait seconds for each.

@@ -4,13 +4,14 @@
 use std::path::Path;
 use std::sync::Arc;
 
-use super::{RigSet, SyntheticCameraRig};
+use super::Station;
 use crate::clock::Clock;
 use crate::rig::chamber::ChamberProtocol;
 use crate::rig::drop::manual::OperatorChannel;
 use crate::rig::spec::Connection;
 use crate::rig::transport::{Endpoint, SerialSettings};
 use crate::rig::{open_chamber, open_drop, open_thermal, ChannelInfo, RigError};
+use crate::runner::rigs::{RigSet, SyntheticCameraRig};
 use crate::sim::physics::chamber::{ChamberModel, ChamberParams};
 use crate::sim::physics::drop_rig::DropRigModel;
 use crate::sim::physics::logger::LoggerModel;
@@ -18,7 +19,6 @@ use crate::sim::physics::Model;
 use crate::sim::{
     FaultPlan, SimChamber, SimDropRig, SimError, SimHandle, SimOptions, SimThermalLogger,
 };
-use crate::station::Station;
 
 /// The simulated station's chamber holds its set point to ±0.3 K, like a real controller.
 const SIM_CONTROL_RIPPLE_K: f64 = 0.3;
