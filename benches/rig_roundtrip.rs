@@ -12,8 +12,9 @@ use criterion::{criterion_group, criterion_main, Criterion};
 use facebench::clock::{Clock, SimClock};
 use facebench::rig::drop::manual::OperatorChannel;
 use facebench::rig::RigError;
-use facebench::runner::rigs::{open_station, RigSet, SimFaults, StationSims};
+use facebench::runner::rigs::RigSet;
 use facebench::station::parse_station;
+use facebench::station::{open_station, SimFaults, StationSims};
 
 /// Bits a byte takes on an 8N1 line.
 const BITS_PER_BYTE: f64 = 10.0;

@@ -31,16 +31,15 @@
 //! With `sim = true` every rig is served by the in-process simulators and `port` may be left
 //! out.
 
+mod open;
 mod resolve;
 
 use std::path::Path;
 
-use crate::rig::chamber::registers::{RegisterMap, RunStopRegister, WordOrder};
-use crate::rig::chamber::SafeLimits;
-use crate::rig::link::LinkPolicy;
-use crate::rig::transport::Endpoint;
-use crate::rig::{Chamber, ChannelInfo, RigError};
+use crate::rig::spec::{ChamberSpec, DropSpec, ThermalSpec};
+use crate::rig::{Chamber, RigError};
 
+pub use open::{open_station, OpenError, SimFaults, StationSims};
 pub use resolve::parse_station;
 
 /// A resolved station.
@@ -53,70 +52,11 @@ pub struct Station {
     /// The climate chamber, if the bench has one.
     pub chamber: Option<ChamberEntry>,
     /// The drop rig, if any.
-    pub drop: Option<DropEntry>,
+    pub drop: Option<DropSpec>,
     /// The thermal logger, if any.
     pub thermal: Option<ThermalEntry>,
     /// The camera section, left to the camera backends to interpret.
     pub camera: Option<toml::Table>,
-}
-
-/// How to reach one rig.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Connection {
-    /// Where the rig is; `None` on simulated stations that give no port.
-    pub endpoint: Option<Endpoint>,
-    /// RS-485 device address or Modbus slave id.
-    pub address: Option<u8>,
-    /// Timeout and retries.
-    pub policy: LinkPolicy,
-    /// Record every byte to `wire-<rig>.log` in the run directory.
-    pub wire_log: bool,
-}
-
-/// Chamber protocols a station may name.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum ChamberProtocol {
-    /// ESPEC ASCII command protocol.
-    Espec,
-    /// Watlow F4 over Modbus RTU.
-    WatlowF4,
-    /// Watlow F4T over Modbus RTU/TCP.
-    WatlowF4t,
-    /// Samwontech TEMI PC-link ASCII.
-    TemiPclink,
-    /// Samwontech TEMI over Modbus RTU.
-    TemiModbus,
-    /// Any Modbus controller described by a register map.
-    ModbusGeneric,
-}
-
-impl ChamberProtocol {
-    /// Every protocol.
-    pub const ALL: [ChamberProtocol; 6] = [
-        ChamberProtocol::Espec,
-        ChamberProtocol::WatlowF4,
-        ChamberProtocol::WatlowF4t,
-        ChamberProtocol::TemiPclink,
-        ChamberProtocol::TemiModbus,
-        ChamberProtocol::ModbusGeneric,
-    ];
-
-    /// The name used in station files.
-    pub fn key(self) -> &'static str {
-        match self {
-            ChamberProtocol::Espec => "espec",
-            ChamberProtocol::WatlowF4 => "watlow-f4",
-            ChamberProtocol::WatlowF4t => "watlow-f4t",
-            ChamberProtocol::TemiPclink => "temi-pclink",
-            ChamberProtocol::TemiModbus => "temi-modbus",
-            ChamberProtocol::ModbusGeneric => "modbus-generic",
-        }
-    }
-
-    /// Parses [`ChamberProtocol::key`].
-    pub fn parse(word: &str) -> Option<ChamberProtocol> {
-        ChamberProtocol::ALL.into_iter().find(|p| p.key() == word)
-    }
 }
 
 /// What to leave the chamber doing when a run ends or is stopped.
@@ -165,68 +105,24 @@ impl SafeState {
     }
 }
 
-/// A chamber in a station.
+/// A chamber in a station: what opening it takes, and how to leave it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ChamberEntry {
-    /// Protocol.
-    pub protocol: ChamberProtocol,
-    /// Where and how to reach it.
-    pub connection: Connection,
-    /// Set points the station allows.
-    pub limits: SafeLimits,
+    /// Protocol, port, limits and options.
+    pub spec: ChamberSpec,
     /// Teardown behaviour.
     pub safe_state: SafeState,
-    /// Register map (`modbus-generic` only).
-    pub registers: Option<RegisterMap>,
-    /// Protocol-specific options.
-    pub options: ChamberOptions,
-}
-
-/// Options only some chamber protocols take; each is rejected for the others.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct ChamberOptions {
-    /// `espec`, `temi-pclink`, `temi-modbus`: the chamber controls humidity (default true).
-    pub humidity: Option<bool>,
-    /// `temi-pclink`: frames carry SUM (PCL1, the factory default; default true).
-    pub checksum: Option<bool>,
-    /// `watlow-f4`: the digital event output (1–8) wired as "chamber on".
-    pub power_event: Option<u8>,
-    /// `watlow-f4t`: word order of 32-bit floats (default low word first).
-    pub word_order: Option<WordOrder>,
-    /// `temi-modbus`: the operation register and its run / stop values.
-    pub run_stop: Option<RunStopRegister>,
 }
 
 impl ChamberEntry {
     /// The port name for errors and logs (`sim` when simulated without a port).
     pub fn port_name(&self) -> String {
-        self.connection
+        self.spec
+            .connection
             .endpoint
             .as_ref()
             .map_or_else(|| "sim".to_string(), ToString::to_string)
     }
-}
-
-/// Drop rig protocols.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum DropProtocol {
-    /// Our proposed Modbus register map (rig-protocols §4).
-    Modbus,
-    /// The operator drops by hand, following prompts.
-    Manual,
-}
-
-/// A drop rig in a station.
-#[derive(Debug, Clone, PartialEq)]
-pub struct DropEntry {
-    /// Protocol.
-    pub protocol: DropProtocol,
-    /// Where and how to reach it (`None` for manual rigs).
-    pub connection: Option<Connection>,
-    /// Lowest drop height this bench allows, mm.
-    pub height_min_mm: Option<f64>,
-    /// Highest drop height this bench allows, mm.
-    pub height_max_mm: Option<f64>,
 }
 
 /// Thermal logger protocols.
@@ -241,12 +137,8 @@ pub enum ThermalProtocol {
 pub struct ThermalEntry {
     /// Protocol.
     pub protocol: ThermalProtocol,
-    /// Where and how to reach it.
-    pub connection: Connection,
-    /// Thermocouple type letter (`K`).
-    pub thermocouple: char,
-    /// Channels, in scan order.
-    pub channels: Vec<ChannelInfo>,
+    /// Port, thermocouple type and channels.
+    pub spec: ThermalSpec,
 }
 
 /// One problem in a station file, displayed as `rigs/lab.toml:12:8 chamber.baud: message`; every

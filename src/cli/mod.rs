@@ -135,7 +135,7 @@ mod tests {
         };
         let expected = missing.help();
         assert!(expected.is_some());
-        let boxed = crate::runner::rigs::OpenError::Rig {
+        let boxed = crate::station::OpenError::Rig {
             station: "lab".into(),
             rig: "chamber",
             source: Box::new(missing),

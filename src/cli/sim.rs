@@ -6,14 +6,16 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use anyhow::Context;
+use clap::builder::PossibleValue;
 use clap::{Args, Subcommand, ValueEnum};
 
 use super::exit::CliError;
 use crate::rig::chamber::registers::RegisterMap;
+use crate::rig::chamber::ChamberProtocol;
 use crate::sim::physics::chamber::{ChamberModel, ChamberParams};
 use crate::sim::{
-    ChamberProtocol, Endpoint, FaultPlan, FaultSpec, ScaledClock, Serve, SimChamber, SimDropRig,
-    SimHandle, SimOptions, SimThermalLogger,
+    Endpoint, FaultPlan, FaultSpec, ScaledClock, Serve, SimChamber, SimDropRig, SimHandle,
+    SimOptions, SimThermalLogger,
 };
 
 /// Simulator subcommands.
@@ -54,21 +56,27 @@ pub struct CommonArgs {
     pub modbus_tcp: bool,
 }
 
-/// Chamber protocols by their command-line names.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum ProtocolName {
-    /// ESPEC ASCII.
-    Espec,
-    /// Watlow F4 (Modbus RTU).
-    WatlowF4,
-    /// Watlow F4T (Modbus, 32-bit floats).
-    WatlowF4t,
-    /// Samwontech TEMI over Modbus.
-    Temi,
-    /// Samwontech TEMI PC-link with checksum.
-    TemiPclink,
-    /// Generic Modbus chamber with a register map.
-    ModbusGeneric,
+/// `--protocol` takes a chamber protocol by its station-file name, except that TEMI over Modbus
+/// is plain `temi` on the command line.
+impl ValueEnum for ChamberProtocol {
+    fn value_variants<'a>() -> &'a [Self] {
+        &ChamberProtocol::ALL
+    }
+
+    fn to_possible_value(&self) -> Option<PossibleValue> {
+        let (name, help) = match self {
+            ChamberProtocol::Espec => ("espec", "ESPEC ASCII"),
+            ChamberProtocol::WatlowF4 => ("watlow-f4", "Watlow F4 (Modbus RTU)"),
+            ChamberProtocol::WatlowF4t => ("watlow-f4t", "Watlow F4T (Modbus, 32-bit floats)"),
+            ChamberProtocol::TemiModbus => ("temi", "Samwontech TEMI over Modbus"),
+            ChamberProtocol::TemiPclink => ("temi-pclink", "Samwontech TEMI PC-link with checksum"),
+            ChamberProtocol::ModbusGeneric => (
+                "modbus-generic",
+                "Generic Modbus chamber with a register map",
+            ),
+        };
+        Some(PossibleValue::new(name).help(help))
+    }
 }
 
 /// `facebench sim chamber`.
@@ -76,7 +84,7 @@ pub enum ProtocolName {
 pub struct ChamberArgs {
     /// Wire protocol.
     #[arg(long, value_enum)]
-    pub protocol: ProtocolName,
+    pub protocol: ChamberProtocol,
     /// TOML file with the `[registers]`-style table of a modbus-generic chamber (as in a station
     /// file); default: temp PV 100, SP 300, humidity PV 104, SP 319 (i16 ×0.1), run/stop 2000.
     #[arg(long, value_name = "FILE")]
@@ -164,16 +172,6 @@ fn options(common: &CommonArgs) -> SimOptions {
 pub fn execute(command: SimCommand) -> Result<ExitCode, CliError> {
     match command {
         SimCommand::Chamber(args) => {
-            let protocol = match args.protocol {
-                ProtocolName::Espec => ChamberProtocol::Espec,
-                ProtocolName::WatlowF4 => ChamberProtocol::WatlowF4,
-                ProtocolName::WatlowF4t => ChamberProtocol::WatlowF4t,
-                ProtocolName::Temi => ChamberProtocol::TemiModbus,
-                ProtocolName::TemiPclink => ChamberProtocol::TemiPcLink,
-                ProtocolName::ModbusGeneric => {
-                    ChamberProtocol::ModbusGeneric(load_map(args.registers.as_ref())?)
-                }
-            };
             let name = args
                 .protocol
                 .to_possible_value()
@@ -183,10 +181,14 @@ pub fn execute(command: SimCommand) -> Result<ExitCode, CliError> {
                 has_humidity: !args.no_humidity,
                 ..ChamberParams::default()
             });
-            serve_until_interrupt(
-                &name,
-                SimChamber::spawn_model(protocol, model, options(&args.common)),
-            )
+            let opts = options(&args.common);
+            let handle = match args.protocol {
+                ChamberProtocol::ModbusGeneric => {
+                    SimChamber::spawn_generic(load_map(args.registers.as_ref())?, model, opts)
+                }
+                protocol => SimChamber::spawn_model(protocol, model, opts),
+            };
+            serve_until_interrupt(&name, handle)
         }
         SimCommand::Drop(common) => {
             serve_until_interrupt("drop rig", SimDropRig::spawn(options(&common)))

@@ -16,9 +16,10 @@ use crate::clock::Clock;
 use crate::journal::RunDir;
 use crate::rig::drop::manual::OperatorChannel;
 use crate::rig::RigError;
-use crate::runner::rigs::{open_station, RigSet, SimFaults, StationSims};
+use crate::runner::rigs::RigSet;
 use crate::runner::RunError;
 use crate::station::{load_station, Station};
+use crate::station::{open_station, SimFaults, StationSims};
 
 /// Where the rigs are.
 #[derive(Debug, Args, Clone, Default)]

@@ -13,7 +13,8 @@
 //!   [`link::Link`] carries requests with timeouts, retries and reconnects; [`wire_log`] records
 //!   every byte.
 //! - [`Blocking`] joins the two: it owns a driver and a current-thread runtime.
-//! - [`open`] turns a station entry into a boxed capability behind the station's safe limits.
+//! - [`open`] turns a rig's [`spec`] (protocol, connection, limits, options: plain parameters a
+//!   station file is resolved into) into a boxed capability behind the station's safe limits.
 //!
 //! Errors: one [`RigError`] for all, separating "the instrument said no" from "we could not
 //! reach it".
@@ -25,6 +26,7 @@ mod error;
 pub mod link;
 pub mod modbus;
 pub mod open;
+pub mod spec;
 pub mod thermal;
 pub mod transport;
 pub mod wire_log;

@@ -1,6 +1,6 @@
-//! "Find and open": turns a station entry into a boxed capability.
+//! "Find and open": turns a rig's [`crate::rig::spec`] into a boxed capability.
 //!
-//! [`open_chamber`], [`open_drop`] and [`open_thermal`] dispatch on the protocol the station
+//! [`open_chamber`], [`open_drop`] and [`open_thermal`] dispatch on the protocol the spec
 //! names, open the port by path or `tcp:HOST:PORT` inside the rig's own runtime, attach the
 //! driver, start the wire log when the station asks for one, and (for chambers) put the
 //! station's safe limits in front with [`GuardedChamber`]. Simulated stations are opened by the
@@ -10,17 +10,16 @@ use std::path::Path;
 
 use super::chamber::espec::EspecChamber;
 use super::chamber::temi_pclink::{TemiChamber, TemiSetup};
+use super::chamber::ChamberProtocol;
 use super::chamber::{modbus_generic, temi_modbus, watlow_f4, watlow_f4t, GuardedChamber};
 use super::drop::manual::{ManualDropRig, OperatorChannel};
 use super::drop::modbus::{self as drop_modbus, DropLimits};
 use super::modbus::{Framing, ModbusPolicy, ModbusTarget};
+use super::spec::{ChamberSpec, Connection, DropProtocol, DropSpec, ThermalSpec};
 use super::thermal::scpi::ScpiLogger;
 use super::transport::{open_link, Endpoint};
 use super::wire_log::WireLog;
 use super::{Blocking, Chamber, DropRig, RigError, ThermalLogger};
-use crate::station::{
-    ChamberEntry, ChamberProtocol, Connection, DropEntry, DropProtocol, ThermalEntry,
-};
 
 /// The endpoint, or an error saying the station gives none.
 fn endpoint<'c>(connection: &'c Connection, rig: &str) -> Result<&'c Endpoint, RigError> {
@@ -54,7 +53,7 @@ pub fn wire_log_for(
 
 /// Opens the station's chamber behind its safe limits.
 pub fn open_chamber(
-    entry: &ChamberEntry,
+    entry: &ChamberSpec,
     wire_log_dir: Option<&Path>,
 ) -> Result<Box<dyn Chamber>, RigError> {
     let connection = &entry.connection;
@@ -118,7 +117,7 @@ pub fn open_chamber(
 
 /// Where a Modbus chamber is: slave 1 by default; Modbus TCP framing for an F4T on a TCP
 /// endpoint, RTU framing (also through a serial-to-TCP gateway) otherwise.
-fn modbus_target(entry: &ChamberEntry, endpoint: Endpoint) -> ModbusTarget {
+fn modbus_target(entry: &ChamberSpec, endpoint: Endpoint) -> ModbusTarget {
     let framing = match (&endpoint, entry.protocol) {
         (Endpoint::Tcp { .. }, ChamberProtocol::WatlowF4t) => Framing::Tcp,
         _ => Framing::Rtu,
@@ -133,7 +132,7 @@ fn modbus_target(entry: &ChamberEntry, endpoint: Endpoint) -> ModbusTarget {
 
 /// Opens the station's drop rig; a manual rig instructs through `operator`.
 pub fn open_drop(
-    entry: &DropEntry,
+    entry: &DropSpec,
     operator: Box<dyn OperatorChannel>,
     wire_log_dir: Option<&Path>,
 ) -> Result<Box<dyn DropRig>, RigError> {
@@ -163,7 +162,7 @@ pub fn open_drop(
 
 /// Opens the station's thermal logger.
 pub fn open_thermal(
-    entry: &ThermalEntry,
+    entry: &ThermalSpec,
     wire_log_dir: Option<&Path>,
 ) -> Result<Box<dyn ThermalLogger>, RigError> {
     let connection = &entry.connection;

@@ -38,7 +38,7 @@ pub enum RunError {
     Operator(#[from] OperatorError),
     /// The station's rigs could not be opened.
     #[error(transparent)]
-    Rigs(#[from] rigs::OpenError),
+    Rigs(#[from] crate::station::OpenError),
     /// The plan file changed since the run started.
     #[error(
         "plan {plan_path} has changed since run {run_dir} started; resume with \

@@ -16,6 +16,7 @@ use tokio::sync::watch;
 
 use crate::clock::Clock;
 use crate::rig::chamber::registers::RegisterMap;
+use crate::rig::chamber::ChamberProtocol;
 use crate::sim::espec::EspecResponder;
 use crate::sim::faults::{FaultInjector, FaultPlan};
 use crate::sim::modbus::{self, ModbusService, RegisterDevice};
@@ -79,6 +80,9 @@ pub enum SimError {
     /// It did not come up (or go down) in time.
     #[error("simulator did not {0} within {STARTUP_TIMEOUT:?}")]
     Timeout(&'static str),
+    /// A `modbus-generic` chamber started without its register map.
+    #[error("a modbus-generic chamber needs a register map")]
+    NoRegisterMap,
     /// MBAP framing asked for on a pty.
     #[error("Modbus TCP framing needs --tcp; a pty carries RTU framing")]
     MbapOnPty,
@@ -262,23 +266,6 @@ async fn modbus_protocol<D: RegisterDevice>(
     })
 }
 
-/// The wire protocols a simulated chamber can speak.
-#[derive(Debug, Clone, PartialEq)]
-pub enum ChamberProtocol {
-    /// ESPEC ASCII.
-    Espec,
-    /// Watlow F4, Modbus.
-    WatlowF4,
-    /// Watlow F4T, Modbus.
-    WatlowF4t,
-    /// Samwontech TEMI, Modbus.
-    TemiModbus,
-    /// Samwontech TEMI, PC-link with SUM.
-    TemiPcLink,
-    /// A Modbus chamber with the station's register map.
-    ModbusGeneric(RegisterMap),
-}
-
 /// Simulated climate chambers.
 #[derive(Debug)]
 pub struct SimChamber;
@@ -292,23 +279,46 @@ impl SimChamber {
         SimChamber::spawn_model(protocol, ChamberModel::new(ChamberParams::default()), opts)
     }
 
-    /// `model` speaking `protocol`.
+    /// `model` speaking `protocol`. A `modbus-generic` chamber needs its register map: start
+    /// it with [`SimChamber::spawn_generic`].
     pub fn spawn_model(
         protocol: ChamberProtocol,
         model: ChamberModel,
         opts: SimOptions,
     ) -> Result<SimHandle<ChamberModel>, SimError> {
+        SimChamber::spawn_with(protocol, None, model, opts)
+    }
+
+    /// `model` as a `modbus-generic` chamber on register map `map`.
+    pub fn spawn_generic(
+        map: RegisterMap,
+        model: ChamberModel,
+        opts: SimOptions,
+    ) -> Result<SimHandle<ChamberModel>, SimError> {
+        SimChamber::spawn_with(ChamberProtocol::ModbusGeneric, Some(map), model, opts)
+    }
+
+    fn spawn_with(
+        protocol: ChamberProtocol,
+        registers: Option<RegisterMap>,
+        model: ChamberModel,
+        opts: SimOptions,
+    ) -> Result<SimHandle<ChamberModel>, SimError> {
+        let generic_map = match (protocol, registers) {
+            (ChamberProtocol::ModbusGeneric, None) => return Err(SimError::NoRegisterMap),
+            (_, registers) => registers,
+        };
         let address = opts.address;
         let rtu = !opts.modbus_tcp;
         spawn(model, opts, move |shared, faults| async move {
-            Ok(match protocol {
-                ChamberProtocol::Espec => {
+            Ok(match (protocol, generic_map) {
+                (ChamberProtocol::Espec, _) => {
                     Protocol::Lines(Box::new(EspecResponder::new(shared, address)))
                 }
-                ChamberProtocol::TemiPcLink => {
+                (ChamberProtocol::TemiPclink, _) => {
                     Protocol::Lines(Box::new(PcLinkResponder::new(shared, address)))
                 }
-                ChamberProtocol::WatlowF4 => {
+                (ChamberProtocol::WatlowF4, _) => {
                     modbus_protocol(
                         modbus::watlow_f4::WatlowF4::new(1),
                         shared,
@@ -318,7 +328,7 @@ impl SimChamber {
                     )
                     .await?
                 }
-                ChamberProtocol::WatlowF4t => {
+                (ChamberProtocol::WatlowF4t, _) => {
                     modbus_protocol(
                         modbus::watlow_f4t::WatlowF4t::new(),
                         shared,
@@ -328,7 +338,7 @@ impl SimChamber {
                     )
                     .await?
                 }
-                ChamberProtocol::TemiModbus => {
+                (ChamberProtocol::TemiModbus, _) => {
                     modbus_protocol(
                         modbus::temi::TemiModbus::new(),
                         shared,
@@ -338,7 +348,8 @@ impl SimChamber {
                     )
                     .await?
                 }
-                ChamberProtocol::ModbusGeneric(map) => {
+                (ChamberProtocol::ModbusGeneric, map) => {
+                    let map = map.ok_or_else(|| io::Error::other("no register map"))?;
                     let device = modbus::generic::GenericModbus::new(map);
                     modbus_protocol(device, shared, faults, address, rtu).await?
                 }

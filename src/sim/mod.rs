@@ -27,8 +27,6 @@ pub mod speed;
 pub mod temi_map;
 
 pub use faults::{FaultKind, FaultPlan, FaultSpec, Trigger};
-pub use handle::{
-    ChamberProtocol, SimChamber, SimDropRig, SimError, SimHandle, SimOptions, SimThermalLogger,
-};
+pub use handle::{SimChamber, SimDropRig, SimError, SimHandle, SimOptions, SimThermalLogger};
 pub use serve::{Endpoint, Serve};
 pub use speed::ScaledClock;

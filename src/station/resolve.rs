@@ -9,13 +9,16 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use super::{
-    ChamberEntry, ChamberOptions, ChamberProtocol, Connection, DropEntry, DropProtocol, SafeState,
-    Station, StationDiagnostic, StationErrors, ThermalEntry, ThermalProtocol,
+    ChamberEntry, SafeState, Station, StationDiagnostic, StationErrors, ThermalEntry,
+    ThermalProtocol,
 };
 use crate::plan::line_column;
 use crate::rig::chamber::registers::{RegisterMap, RunStopRegister, WordOrder};
-use crate::rig::chamber::SafeLimits;
+use crate::rig::chamber::{ChamberProtocol, SafeLimits};
 use crate::rig::link::LinkPolicy;
+use crate::rig::spec::{
+    ChamberOptions, ChamberSpec, Connection, DropProtocol, DropSpec, ThermalSpec,
+};
 use crate::rig::transport::{DataBits, Endpoint, Parity, SerialSettings, StopBits};
 use crate::rig::ChannelInfo;
 
@@ -347,18 +350,20 @@ fn resolve_chamber(rig: &Spanned<RawRig>, sim: bool, sink: &mut Sink<'_>) -> Opt
         return None;
     }
     Some(ChamberEntry {
-        protocol: protocol?,
-        connection: connection?,
-        limits: limits?,
-        safe_state: safe_state?,
-        registers: rig.registers.as_ref().map(|r| *r.get_ref()),
-        options: ChamberOptions {
-            humidity: rig.humidity.as_ref().map(|v| *v.get_ref()),
-            checksum: rig.checksum.as_ref().map(|v| *v.get_ref()),
-            power_event: rig.power_event.as_ref().map(|v| *v.get_ref()),
-            word_order: rig.word_order.as_ref().map(|v| *v.get_ref()),
-            run_stop: rig.run_stop.as_ref().map(|v| *v.get_ref()),
+        spec: ChamberSpec {
+            protocol: protocol?,
+            connection: connection?,
+            limits: limits?,
+            registers: rig.registers.as_ref().map(|r| *r.get_ref()),
+            options: ChamberOptions {
+                humidity: rig.humidity.as_ref().map(|v| *v.get_ref()),
+                checksum: rig.checksum.as_ref().map(|v| *v.get_ref()),
+                power_event: rig.power_event.as_ref().map(|v| *v.get_ref()),
+                word_order: rig.word_order.as_ref().map(|v| *v.get_ref()),
+                run_stop: rig.run_stop.as_ref().map(|v| *v.get_ref()),
+            },
         },
+        safe_state: safe_state?,
     })
 }
 
@@ -463,7 +468,7 @@ fn resolve_safe_state(
     state
 }
 
-fn resolve_drop(rig: &Spanned<RawRig>, sim: bool, sink: &mut Sink<'_>) -> Option<DropEntry> {
+fn resolve_drop(rig: &Spanned<RawRig>, sim: bool, sink: &mut Sink<'_>) -> Option<DropSpec> {
     let rig = rig.get_ref();
     let before = sink.found.len();
     let protocol = match rig.protocol.get_ref().as_str() {
@@ -504,7 +509,7 @@ fn resolve_drop(rig: &Spanned<RawRig>, sim: bool, sink: &mut Sink<'_>) -> Option
             sink.push(span.clone(), "drop.height_min_mm", message);
         }
     }
-    (sink.found.len() == before).then_some(DropEntry {
+    (sink.found.len() == before).then_some(DropSpec {
         protocol: protocol?,
         connection,
         height_min_mm: min.map(|(value, _)| value),
@@ -623,8 +628,10 @@ fn resolve_thermal(rig: &Spanned<RawRig>, sim: bool, sink: &mut Sink<'_>) -> Opt
     }
     (sink.found.len() == before).then_some(ThermalEntry {
         protocol: ThermalProtocol::Scpi,
-        connection: connection?,
-        thermocouple,
-        channels,
+        spec: ThermalSpec {
+            connection: connection?,
+            thermocouple,
+            channels,
+        },
     })
 }

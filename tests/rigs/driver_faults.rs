@@ -12,11 +12,11 @@ use std::sync::atomic::AtomicBool;
 use std::sync::mpsc;
 use std::time::Duration;
 
+use crate::modbus_peer::{PeerFault, RegisterPeer};
 use facebench::clock::SimClock;
 use facebench::plan::rig_step::{ChamberProfile, ConstantProfile, ProfileKind};
 use facebench::rig::chamber::watlow_f4::{self, regs, WatlowF4Options};
 use facebench::rig::modbus::crc::rtu_frame;
-use facebench::rig::modbus::peer::{PeerFault, RegisterPeer};
 use facebench::rig::modbus::ModbusPolicy;
 use facebench::rig::wire_log::WireLog;
 use facebench::rig::{open_chamber, Chamber, RigError};
@@ -83,7 +83,7 @@ fn espec_on(path: &str, retries: u32) -> Box<dyn Chamber> {
         ASCII_TIMEOUT.as_millis()
     );
     let station = parse_station(&text, "pty", "pty").unwrap();
-    open_chamber(station.chamber.as_ref().unwrap(), None).unwrap()
+    open_chamber(&station.chamber.as_ref().unwrap().spec, None).unwrap()
 }
 
 /// Late ASCII replies (issue 7, fault 3): the first `MON?` is answered 1.3× the timeout late.

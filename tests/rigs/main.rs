@@ -3,6 +3,8 @@
 //! One test binary per area (each links the whole crate): add a module here rather than a new
 //! file under `tests/`. Shared fixtures live in `tests/support/`.
 
+#[path = "../support/modbus_peer/mod.rs"]
+mod modbus_peer;
 #[path = "../support/modbus_support/mod.rs"]
 mod modbus_support;
 #[path = "../support/rig_support/mod.rs"]

@@ -5,9 +5,9 @@ use crate::modbus_support;
 
 use std::time::Duration;
 
+use crate::modbus_peer::{PeerFault, PeerRequest, RegisterPeer};
 use facebench::rig::modbus::crc::rtu_frame;
 use facebench::rig::modbus::frame::FaultKind;
-use facebench::rig::modbus::peer::{PeerFault, PeerRequest, RegisterPeer};
 use facebench::rig::modbus::{Exception, ModbusError};
 use facebench::rig::RigError;
 use modbus_support::{fast_policy, rtu_client, PORT};

@@ -7,9 +7,9 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
+use crate::modbus_peer::{store, PeerFault, RegisterPeer};
 use facebench::rig::drop::modbus::{regs, DropLimits, ModbusDropRig};
 use facebench::rig::drop::{DropSetup, DropState, Orientation};
-use facebench::rig::modbus::peer::{store, PeerFault, RegisterPeer};
 use facebench::rig::{DropRig, RigError};
 use modbus_support::{fast_policy, rtu_client, PtyPeer};
 

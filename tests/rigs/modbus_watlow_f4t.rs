@@ -6,8 +6,8 @@ use crate::modbus_support;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
+use crate::modbus_peer::{PeerFault, RegisterPeer};
 use facebench::rig::chamber::watlow_f4t::{regs, WatlowF4T, WatlowF4TOptions};
-use facebench::rig::modbus::peer::{PeerFault, RegisterPeer};
 use facebench::rig::modbus::{AsyncChamber, ModbusClient, WordOrder};
 use facebench::rig::{ChamberMode, RigError};
 use modbus_support::{fast_policy, rtu_client};

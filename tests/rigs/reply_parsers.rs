@@ -8,6 +8,7 @@
 use proptest::collection::vec;
 use proptest::prelude::*;
 
+use crate::modbus_peer::{parse_request, Parsed, PeerRequest};
 use facebench::rig::chamber::espec::commands::{
     Addressed as EspecAddressed, AlarmQuery, HumiQuery, MonQuery, TempQuery, TypeQuery,
 };
@@ -21,7 +22,6 @@ use facebench::rig::modbus::crc::rtu_frame;
 use facebench::rig::modbus::frame::{
     classify_rtu_leftover, scan_mbap, scan_rtu, Answer, Call, FaultKind, Step,
 };
-use facebench::rig::modbus::peer::{parse_request, Parsed, PeerRequest};
 use facebench::rig::thermal::scpi::ReadScan;
 
 fn config() -> ProptestConfig {

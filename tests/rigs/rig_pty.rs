@@ -49,7 +49,7 @@ fn espec_driver_over_a_pty_slave_path() {
         "[chamber]\nprotocol = \"espec\"\nport = \"{path}\"\nbaud = 9600\ntimeout_ms = 500\nretries = 0\n"
     );
     let station = parse_station(&text, "pty", "pty").unwrap();
-    let mut chamber = open_chamber(station.chamber.as_ref().unwrap(), None).unwrap();
+    let mut chamber = open_chamber(&station.chamber.as_ref().unwrap().spec, None).unwrap();
     chamber.set_temperature(-10.0).unwrap();
     let reading = chamber.read().unwrap();
     assert_eq!(reading.temp_pv, -10.2);

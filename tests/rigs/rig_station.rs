@@ -5,12 +5,12 @@ use crate::rig_support;
 
 use std::path::Path;
 
+use facebench::rig::chamber::ChamberProtocol;
+use facebench::rig::spec::DropProtocol;
 use facebench::rig::transport::{Endpoint, Parity, StopBits};
 use facebench::rig::wire_log::WireLog;
 use facebench::rig::{open_chamber, open_thermal, ChamberMode, RigError};
-use facebench::station::{
-    load_station, parse_station, ChamberProtocol, DropProtocol, SafeState, StationErrors,
-};
+use facebench::station::{load_station, parse_station, SafeState, StationErrors};
 use rig_support::{serve, Seen};
 
 fn rigs_dir() -> &'static Path {
@@ -42,8 +42,8 @@ fn every_shipped_station_file_resolves() {
 fn espec_example_resolves_to_the_written_values() {
     let station = load_station(&rigs_dir().join("example-espec.toml")).unwrap();
     let chamber = station.chamber.unwrap();
-    assert_eq!(chamber.protocol, ChamberProtocol::Espec);
-    match chamber.connection.endpoint {
+    assert_eq!(chamber.spec.protocol, ChamberProtocol::Espec);
+    match chamber.spec.connection.endpoint {
         Some(Endpoint::Serial { path, settings }) => {
             assert!(path.starts_with("/dev/serial/by-id/"));
             assert_eq!(settings.baud, 9600);
@@ -52,7 +52,7 @@ fn espec_example_resolves_to_the_written_values() {
         }
         other => panic!("expected a serial port, got {other:?}"),
     }
-    assert_eq!(chamber.limits.temp_max_c, 85.0);
+    assert_eq!(chamber.spec.limits.temp_max_c, 85.0);
     assert_eq!(
         chamber.safe_state,
         SafeState::Setpoint {
@@ -60,7 +60,7 @@ fn espec_example_resolves_to_the_written_values() {
             then_stop: true
         }
     );
-    assert!(chamber.connection.wire_log);
+    assert!(chamber.spec.connection.wire_log);
     assert_eq!(station.drop.unwrap().protocol, DropProtocol::Manual);
     let sim = load_station(&rigs_dir().join("sim.toml"))
         .unwrap()
@@ -71,9 +71,9 @@ fn espec_example_resolves_to_the_written_values() {
         (Some(100.0), Some(1500.0))
     );
     let thermal = station.thermal.unwrap();
-    assert_eq!(thermal.channels.len(), 4);
-    assert_eq!(thermal.channels[0].location, "cover glass");
-    assert_eq!(thermal.thermocouple, 'K');
+    assert_eq!(thermal.spec.channels.len(), 4);
+    assert_eq!(thermal.spec.channels[0].location, "cover glass");
+    assert_eq!(thermal.spec.thermocouple, 'K');
 }
 
 #[test]
@@ -81,8 +81,8 @@ fn sim_station_needs_no_ports() {
     let station = load_station(&rigs_dir().join("sim.toml")).unwrap();
     assert!(station.sim);
     let chamber = station.chamber.unwrap();
-    assert_eq!(chamber.connection.endpoint, None);
-    let error = open_chamber(&chamber, None).unwrap_err();
+    assert_eq!(chamber.spec.connection.endpoint, None);
+    let error = open_chamber(&chamber.spec, None).unwrap_err();
     assert!(matches!(error, RigError::NotSupported { .. }), "{error}");
 }
 
@@ -242,7 +242,8 @@ fn registry_opens_a_station_chamber_with_wire_log_and_limits() {
     );
     let station = parse_station(&text, "inline", "inline").unwrap();
     let dir = tempfile::tempdir().unwrap();
-    let mut chamber = open_chamber(station.chamber.as_ref().unwrap(), Some(dir.path())).unwrap();
+    let mut chamber =
+        open_chamber(&station.chamber.as_ref().unwrap().spec, Some(dir.path())).unwrap();
     let reading = chamber.read().unwrap();
     assert_eq!(
         (reading.temp_pv, reading.mode),
@@ -293,7 +294,7 @@ fn registry_opens_a_thermal_logger() {
         "[thermal]\nprotocol = \"scpi\"\nport = \"tcp:127.0.0.1:{port}\"\nchannels = [{{ channel = 101, location = \"cover glass\", material = \"glass\" }}, {{ channel = 102, location = \"vent\" }}]\n"
     );
     let station = parse_station(&text, "inline", "inline").unwrap();
-    let mut logger = open_thermal(station.thermal.as_ref().unwrap(), None).unwrap();
+    let mut logger = open_thermal(&station.thermal.as_ref().unwrap().spec, None).unwrap();
     assert_eq!(logger.identify().unwrap().model, "DAQ970A");
     assert_eq!(logger.channels().len(), 2);
     let readings = logger.read_all().unwrap();

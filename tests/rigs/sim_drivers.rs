@@ -5,8 +5,10 @@ use crate::sim_support;
 
 use std::path::Path;
 
+use facebench::rig::chamber::ChamberProtocol;
 use facebench::rig::{open_chamber, open_thermal, ChamberMode};
-use facebench::sim::{ChamberProtocol, Serve, SimChamber, SimOptions, SimThermalLogger};
+use facebench::sim::physics::chamber::{ChamberModel, ChamberParams};
+use facebench::sim::{Serve, SimChamber, SimHandle, SimOptions, SimThermalLogger};
 use facebench::station::parse_station;
 use sim_support::sim_clock;
 
@@ -22,8 +24,14 @@ fn chamber_station(protocol: &str, port: &Path, extra: &str) -> facebench::stati
 
 fn set_and_read_back(protocol: ChamberProtocol, name: &str, extra: &str) {
     let sim = SimChamber::spawn(protocol, SimOptions::pty(sim_clock())).unwrap();
+    round_trip(&sim, name, extra);
+}
+
+/// Opens the simulator `sim` through the real driver of station protocol `name`, sets 40 °C,
+/// starts constant mode and reads both back.
+fn round_trip(sim: &SimHandle<ChamberModel>, name: &str, extra: &str) {
     let entry = chamber_station(name, &sim.path().unwrap(), extra);
-    let mut chamber = open_chamber(&entry, None).unwrap_or_else(|e| panic!("{name}: {e}"));
+    let mut chamber = open_chamber(&entry.spec, None).unwrap_or_else(|e| panic!("{name}: {e}"));
     let before = chamber.read().unwrap_or_else(|e| panic!("{name}: {e}"));
     assert_eq!(before.temp_pv, 23.0, "{name}");
     chamber
@@ -54,7 +62,7 @@ fn espec_driver_round_trip() {
 
 #[test]
 fn temi_pclink_driver_round_trip() {
-    set_and_read_back(ChamberProtocol::TemiPcLink, "temi-pclink", "address = 1\n");
+    set_and_read_back(ChamberProtocol::TemiPclink, "temi-pclink", "address = 1\n");
 }
 
 #[test]
@@ -76,7 +84,7 @@ fn espec_driver_reconnects_through_the_link_after_a_replug() {
     };
     let sim = SimChamber::spawn(ChamberProtocol::Espec, opts).unwrap();
     let entry = chamber_station("espec", &link, "retries = 2\n");
-    let mut chamber = open_chamber(&entry, None).unwrap();
+    let mut chamber = open_chamber(&entry.spec, None).unwrap();
     assert_eq!(chamber.read().unwrap().temp_pv, 23.0);
     sim.unplug().unwrap();
     assert!(chamber.read().is_err());
@@ -95,7 +103,7 @@ fn scpi_thermal_driver_round_trip() {
         sim.addr().unwrap()
     );
     let station = parse_station(&text, "test station", "test").unwrap_or_else(|e| panic!("{e}"));
-    let mut logger = open_thermal(&station.thermal.unwrap(), None).unwrap();
+    let mut logger = open_thermal(&station.thermal.unwrap().spec, None).unwrap();
     sim.with_model(|m| m.channels[1].open = true);
     let readings = logger.read_all().unwrap();
     assert_eq!(readings.len(), 2);
@@ -123,11 +131,9 @@ fn modbus_generic_driver_round_trip() {
         run_stop = { address = 2000, run = 1, stop = 0 }\n";
     let map: facebench::rig::chamber::registers::RegisterMap =
         toml::from_str(&registers.replace("[chamber.registers]\n", "")).unwrap();
-    set_and_read_back(
-        ChamberProtocol::ModbusGeneric(map),
-        "modbus-generic",
-        &format!("address = 1\n{registers}"),
-    );
+    let model = ChamberModel::new(ChamberParams::default());
+    let sim = SimChamber::spawn_generic(map, model, SimOptions::pty(sim_clock())).unwrap();
+    round_trip(&sim, "modbus-generic", &format!("address = 1\n{registers}"));
 }
 
 #[test]

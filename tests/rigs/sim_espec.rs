@@ -5,8 +5,9 @@ use crate::sim_support;
 use std::time::Duration;
 
 use facebench::clock::Clock;
+use facebench::rig::chamber::ChamberProtocol;
 use facebench::sim::physics::chamber::ChamberMode;
-use facebench::sim::{ChamberProtocol, SimChamber, SimOptions};
+use facebench::sim::{SimChamber, SimOptions};
 use sim_support::{ask, exchange, line, open_pty, sim_clock};
 
 #[tokio::test]

@@ -10,10 +10,11 @@ use std::path::Path;
 use std::sync::atomic::AtomicBool;
 
 use facebench::plan::rig_step::{ChamberProfile, ConstantProfile, ProfileKind};
+use facebench::rig::chamber::ChamberProtocol;
 use facebench::rig::open_chamber;
 use facebench::runner::rigs::{chamber, StepContext, StepError};
 use facebench::sim::physics::chamber::{ChamberMode, ChamberModel, ChamberParams};
-use facebench::sim::{ChamberProtocol, SimChamber, SimHandle, SimOptions};
+use facebench::sim::{SimChamber, SimHandle, SimOptions};
 use facebench::station::{parse_station, ChamberEntry};
 use sim_support::sim_clock;
 
@@ -64,7 +65,7 @@ fn run_hold(extra: &str) -> (Vec<String>, ChamberMode, f64) {
     let sim = temperature_only_sim(clock.clone());
     let entry = station(&sim.path().unwrap(), extra);
     let tmp = tempfile::tempdir().unwrap();
-    let mut rig = open_chamber(&entry, Some(tmp.path())).unwrap();
+    let mut rig = open_chamber(&entry.spec, Some(tmp.path())).unwrap();
     let stop = AtomicBool::new(false);
     let ctx = StepContext {
         clock: clock.as_ref(),
@@ -125,7 +126,7 @@ fn an_item_that_needs_humidity_is_an_error_that_says_so() {
     let sim = temperature_only_sim(clock.clone());
     let entry = station(&sim.path().unwrap(), "");
     let tmp = tempfile::tempdir().unwrap();
-    let mut rig = open_chamber(&entry, None).unwrap();
+    let mut rig = open_chamber(&entry.spec, None).unwrap();
     let stop = AtomicBool::new(false);
     let ctx = StepContext {
         clock: clock.as_ref(),

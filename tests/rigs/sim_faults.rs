@@ -5,7 +5,8 @@ use crate::sim_support;
 use std::time::{Duration, Instant};
 
 use facebench::rig::chamber::temi_pclink::frame::checksum;
-use facebench::sim::{ChamberProtocol, FaultPlan, Serve, SimChamber, SimOptions, SimThermalLogger};
+use facebench::rig::chamber::ChamberProtocol;
+use facebench::sim::{FaultPlan, Serve, SimChamber, SimOptions, SimThermalLogger};
 use sim_support::{
     ask, exchange, has_len, line, open_pty, pclink_frame as frame, sim_clock, with_crc,
 };
@@ -58,7 +59,7 @@ async fn refusals_and_sensor_faults_speak_each_protocol() {
     );
 
     let opts = with_faults(SimOptions::pty(sim_clock()), &["refuse=08@1"]);
-    let sim = SimChamber::spawn(ChamberProtocol::TemiPcLink, opts).unwrap();
+    let sim = SimChamber::spawn(ChamberProtocol::TemiPclink, opts).unwrap();
     let mut port = open_pty(&sim.path().unwrap());
     let reply = exchange(
         &mut port,
@@ -92,7 +93,7 @@ async fn refusals_and_sensor_faults_speak_each_protocol() {
 #[tokio::test]
 async fn bad_checksums_break_only_the_checksum() {
     let opts = with_faults(SimOptions::pty(sim_clock()), &["bad-checksum@1"]);
-    let sim = SimChamber::spawn(ChamberProtocol::TemiPcLink, opts).unwrap();
+    let sim = SimChamber::spawn(ChamberProtocol::TemiPclink, opts).unwrap();
     let mut port = open_pty(&sim.path().unwrap());
     let reply = exchange(
         &mut port,

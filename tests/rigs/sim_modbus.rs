@@ -6,8 +6,9 @@ use crate::sim_support;
 use std::time::Duration;
 
 use facebench::rig::chamber::registers::RegisterMap;
-use facebench::sim::physics::chamber::ChamberMode;
-use facebench::sim::{ChamberProtocol, SimChamber, SimOptions};
+use facebench::rig::chamber::ChamberProtocol;
+use facebench::sim::physics::chamber::{ChamberMode, ChamberModel, ChamberParams};
+use facebench::sim::{SimChamber, SimOptions};
 use sim_support::{exchange, has_len, open_pty, sim_clock, with_crc};
 use tokio_modbus::client::{Reader, Writer};
 use tokio_modbus::{ExceptionCode, Slave};
@@ -143,11 +144,8 @@ async fn generic_modbus_serves_the_station_map_over_rtu_on_tcp() {
         "#,
     )
     .unwrap();
-    let sim = SimChamber::spawn(
-        ChamberProtocol::ModbusGeneric(map),
-        SimOptions::tcp(sim_clock(), 0),
-    )
-    .unwrap();
+    let model = ChamberModel::new(ChamberParams::default());
+    let sim = SimChamber::spawn_generic(map, model, SimOptions::tcp(sim_clock(), 0)).unwrap();
     let stream = tokio::net::TcpStream::connect(sim.addr().unwrap())
         .await
         .unwrap();

@@ -4,12 +4,13 @@ use crate::sim_support;
 
 use std::time::Duration;
 
-use facebench::sim::{ChamberProtocol, SimChamber, SimOptions};
+use facebench::rig::chamber::ChamberProtocol;
+use facebench::sim::{SimChamber, SimOptions};
 use sim_support::{exchange, line, open_pty, pclink_frame, sim_clock};
 
 #[tokio::test]
 async fn manual_examples_round_trip_byte_for_byte() {
-    let sim = SimChamber::spawn(ChamberProtocol::TemiPcLink, SimOptions::pty(sim_clock())).unwrap();
+    let sim = SimChamber::spawn(ChamberProtocol::TemiPclink, SimOptions::pty(sim_clock())).unwrap();
     sim.with_model(|m| {
         m.temp_c = 22.0;
         m.rh_pct = 55.0;
@@ -53,7 +54,7 @@ async fn manual_examples_round_trip_byte_for_byte() {
 
 #[tokio::test]
 async fn errors_answer_ng_codes_and_other_addresses_stay_silent() {
-    let sim = SimChamber::spawn(ChamberProtocol::TemiPcLink, SimOptions::pty(sim_clock())).unwrap();
+    let sim = SimChamber::spawn(ChamberProtocol::TemiPclink, SimOptions::pty(sim_clock())).unwrap();
     let mut port = open_pty(&sim.path().unwrap());
     let wait = Duration::from_secs(2);
     let frame = pclink_frame;

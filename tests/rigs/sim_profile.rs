@@ -5,9 +5,10 @@ use crate::sim_support;
 
 use std::time::{Duration, Instant};
 
+use facebench::rig::chamber::ChamberProtocol;
 use facebench::sim::physics::chamber::ChamberMode;
 use facebench::sim::physics::program::{Program, ProgramStep, StepKind};
-use facebench::sim::{ChamberProtocol, SimChamber, SimOptions};
+use facebench::sim::{SimChamber, SimOptions};
 use sim_support::{ask, open_pty, sim_clock};
 
 fn damp_heat_48h() -> Program {

@@ -14,9 +14,10 @@ use facebench::judge::Verdict;
 use facebench::plan::rig_step::{ChamberProfile, ConstantProfile, ProfileKind};
 use facebench::rig::drop::manual::OperatorChannel;
 use facebench::rig::RigError;
-use facebench::runner::rigs::{chamber, open_station, SimFaults, StepContext, StepError};
+use facebench::runner::rigs::{chamber, StepContext, StepError};
 use facebench::sim::FaultPlan;
 use facebench::station::parse_station;
+use facebench::station::{open_station, SimFaults};
 
 /// The simulated station with every rig, enough thermocouples for the temperature-rise item and
 /// short (500 ms) link timeouts, so the tests that provoke timeouts do not wait seconds for each.
@@ -175,7 +176,7 @@ fn chamber_with_faults(
     let text = std::fs::read_to_string(STATION).unwrap();
     let mut station = parse_station(&text, STATION, "test").unwrap();
     // Hundreds of replies are garbled here; retry after 10 ms rather than the stations' 200 ms.
-    let chamber_link = &mut station.chamber.as_mut().unwrap().connection.policy;
+    let chamber_link = &mut station.chamber.as_mut().unwrap().spec.connection.policy;
     chamber_link.backoff = Duration::from_millis(10);
     let clock: Arc<dyn Clock> = Arc::new(SimClock::starting_at(chrono::Utc::now()));
     let faults = SimFaults {

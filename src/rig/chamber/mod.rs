@@ -8,6 +8,7 @@
 pub mod espec;
 mod guard;
 pub mod modbus_generic;
+mod protocol;
 pub mod registers;
 pub mod temi_modbus;
 pub mod temi_pclink;
@@ -15,6 +16,7 @@ pub mod watlow_f4;
 pub mod watlow_f4t;
 
 pub use guard::{GuardedChamber, SafeLimits};
+pub use protocol::ChamberProtocol;
 
 use std::fmt;
 

@@ -12,7 +12,9 @@
 use std::fmt;
 
 use super::crc::{crc16, crc_ok};
-use super::peer::MAX_RTU_FRAME;
+
+/// Largest RTU frame (Modbus over serial line, §2.5.1).
+pub const MAX_RTU_FRAME: usize = 256;
 
 /// The length of an MBAP header (transaction, protocol, length, unit).
 pub const MBAP_HEADER: usize = 7;

@@ -11,15 +11,12 @@
 //! - [`crc`]: CRC-16/MODBUS and RTU frame building for byte-exact tests and simulators.
 //! - [`frame`]: request frames and checked reply frames (RTU and Modbus TCP), naming why
 //!   received bytes were discarded.
-//! - [`peer`]: [`peer::RegisterPeer`], a scripted RTU slave with fault injection for tests and
-//!   simulators.
 
 pub mod chamber;
 pub mod client;
 pub mod crc;
 pub mod error;
 pub mod frame;
-pub mod peer;
 pub mod scale;
 
 pub use chamber::{AsyncChamber, BlockingChamber, Framing, ModbusTarget};

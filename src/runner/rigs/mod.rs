@@ -5,13 +5,11 @@ pub mod camera;
 mod camera_rig;
 pub mod chamber;
 pub mod drop;
-mod open;
 pub mod series;
 mod set;
 pub mod thermal;
 
 pub use camera_rig::{CameraRig, CameraSource, SyntheticCameraRig};
-pub use open::{open_station, OpenError, SimFaults, StationSims};
 pub use set::RigSet;
 
 use std::collections::BTreeMap;

@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use facebench::rig::modbus::peer::RegisterPeer;
+use crate::modbus_peer::RegisterPeer;
 use facebench::rig::modbus::{ModbusClient, ModbusPolicy};
 
 /// Port name the in-memory links report in errors.

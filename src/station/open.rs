@@ -4,19 +4,21 @@
 use std::path::Path;
 use std::sync::Arc;
 
-use super::{RigSet, SyntheticCameraRig};
+use super::Station;
 use crate::clock::Clock;
+use crate::rig::chamber::ChamberProtocol;
 use crate::rig::drop::manual::OperatorChannel;
+use crate::rig::spec::Connection;
 use crate::rig::transport::{Endpoint, SerialSettings};
 use crate::rig::{open_chamber, open_drop, open_thermal, ChannelInfo, RigError};
+use crate::runner::rigs::{RigSet, SyntheticCameraRig};
 use crate::sim::physics::chamber::{ChamberModel, ChamberParams};
 use crate::sim::physics::drop_rig::DropRigModel;
 use crate::sim::physics::logger::LoggerModel;
 use crate::sim::physics::Model;
 use crate::sim::{
-    self, FaultPlan, SimChamber, SimDropRig, SimError, SimHandle, SimOptions, SimThermalLogger,
+    FaultPlan, SimChamber, SimDropRig, SimError, SimHandle, SimOptions, SimThermalLogger,
 };
-use crate::station::{ChamberProtocol, Connection, Station};
 
 /// The simulated station's chamber holds its set point to ±0.3 K, like a real controller.
 const SIM_CONTROL_RIPPLE_K: f64 = 0.3;
@@ -102,30 +104,32 @@ pub fn open_station(
             source: Box::new(source),
         }
     };
-    if let Some(entry) = &station.chamber {
-        let mut entry = entry.clone();
+    if let Some(chamber) = &station.chamber {
+        let mut entry = chamber.spec.clone();
         if station.sim {
-            let protocol = sim_protocol(&entry).ok_or_else(|| {
-                rig_error("chamber")(RigError::not_supported(
-                    "a modbus-generic chamber without a register map",
-                ))
-            })?;
             let model = ChamberModel::new(ChamberParams {
                 control_ripple_k: SIM_CONTROL_RIPPLE_K,
                 has_humidity: entry.options.humidity.unwrap_or(true),
                 ..ChamberParams::default()
             });
-            let handle = SimChamber::spawn_model(
-                protocol,
-                model,
-                sim_options(&clock, &entry.connection, &faults.chamber),
-            )
+            let options = sim_options(&clock, &entry.connection, &faults.chamber);
+            let handle = match (entry.protocol, entry.registers) {
+                (ChamberProtocol::ModbusGeneric, None) => {
+                    return Err(rig_error("chamber")(RigError::not_supported(
+                        "a modbus-generic chamber without a register map",
+                    )))
+                }
+                (ChamberProtocol::ModbusGeneric, Some(map)) => {
+                    SimChamber::spawn_generic(map, model, options)
+                }
+                (protocol, _) => SimChamber::spawn_model(protocol, model, options),
+            }
             .map_err(sim_error("chamber"))?;
             entry.connection.endpoint = pty_endpoint(&handle);
             sims.chamber = Some(handle);
         }
         rigs.chamber = Some(open_chamber(&entry, wire_log_dir).map_err(rig_error("chamber"))?);
-        rigs.safe_state = Some(entry.safe_state);
+        rigs.safe_state = Some(chamber.safe_state);
     }
     if let Some(entry) = &station.drop {
         let mut entry = entry.clone();
@@ -138,7 +142,7 @@ pub fn open_station(
         rigs.drop = Some(open_drop(&entry, operator, wire_log_dir).map_err(rig_error("drop rig"))?);
     }
     if let Some(entry) = &station.thermal {
-        let mut entry = entry.clone();
+        let mut entry = entry.spec.clone();
         if station.sim {
             let model = loaded_unit(&entry.channels, 25.0);
             let handle = SimThermalLogger::spawn_model(
@@ -176,17 +180,6 @@ fn pty_endpoint<M: Model>(handle: &SimHandle<M>) -> Option<Endpoint> {
     handle.path().map(|path| Endpoint::Serial {
         path: path.display().to_string(),
         settings: SerialSettings::eight_n_one(SIM_BAUD),
-    })
-}
-
-fn sim_protocol(entry: &crate::station::ChamberEntry) -> Option<sim::ChamberProtocol> {
-    Some(match entry.protocol {
-        ChamberProtocol::Espec => sim::ChamberProtocol::Espec,
-        ChamberProtocol::WatlowF4 => sim::ChamberProtocol::WatlowF4,
-        ChamberProtocol::WatlowF4t => sim::ChamberProtocol::WatlowF4t,
-        ChamberProtocol::TemiPclink => sim::ChamberProtocol::TemiPcLink,
-        ChamberProtocol::TemiModbus => sim::ChamberProtocol::TemiModbus,
-        ChamberProtocol::ModbusGeneric => sim::ChamberProtocol::ModbusGeneric(entry.registers?),
     })
 }
 

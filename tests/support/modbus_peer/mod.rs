@@ -3,8 +3,10 @@
 //!
 //! It is deliberately independent of tokio-modbus (its own frame parser and CRC), so a driver
 //! test exercises our client against a second implementation rather than against itself. Tests
-//! use it over `tokio::io::duplex` or a pty; the simulators can build on it with a [`WriteHook`]
-//! that gives registers behaviour (a drop rig that acknowledges commands, a chamber that heats).
+//! use it over `tokio::io::duplex` or a pty; a [`WriteHook`] gives registers behaviour (a drop
+//! rig that acknowledges commands). Test-only: shared by the test binaries through `#[path]`.
+
+#![allow(dead_code)] // each test binary uses a different subset
 
 use std::collections::{BTreeMap, VecDeque};
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -12,10 +14,8 @@ use std::time::Duration;
 
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 
-use super::crc::{crc_ok, rtu_frame};
-
-/// Largest RTU frame (Modbus over serial line, §2.5.1).
-pub const MAX_RTU_FRAME: usize = 256;
+use facebench::rig::modbus::crc::{crc_ok, rtu_frame};
+use facebench::rig::modbus::frame::MAX_RTU_FRAME;
 
 /// A Modbus request as the peer understood it.
 #[derive(Debug, Clone, PartialEq, Eq)]
