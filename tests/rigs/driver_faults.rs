@@ -7,6 +7,7 @@
 //! - a gap names its real cause (CRC mismatch with the bytes, wrong slave, truncated, noise).
 
 use crate::modbus_support;
+use crate::rig_support::spawn_pty_peer;
 
 use std::sync::atomic::AtomicBool;
 use std::sync::mpsc;
@@ -25,7 +26,6 @@ use facebench::runner::rigs::{RigSet, StepContext, StepError};
 use facebench::station::{parse_station, SafeState};
 use modbus_support::PtyPeer;
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
-use tokio_serial::{SerialPort, SerialStream};
 
 /// The per-attempt timeout of the ASCII tests.
 const ASCII_TIMEOUT: Duration = Duration::from_millis(150);
@@ -36,43 +36,32 @@ type Answer = Option<(Vec<u8>, Duration)>;
 /// A line peer on a pty in a thread of its own: `script` gets each request line and how many
 /// times that same line came before. Returns the slave's path and a receiver of the lines seen.
 fn ascii_peer(script: fn(&str, usize) -> Answer) -> (String, mpsc::Receiver<String>) {
-    let (paths, path) = mpsc::channel();
     let (lines_tx, lines_rx) = mpsc::channel();
-    std::thread::spawn(move || {
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .unwrap();
-        runtime.block_on(async move {
-            let (master, slave) = SerialStream::pair().expect("pty pair");
-            paths.send(slave.name().expect("slave path")).unwrap();
-            // Keep the slave open so the master never sees a hang-up between host opens.
-            let _slave = slave;
-            let (read, mut write) = tokio::io::split(master);
-            let mut read = BufReader::new(read);
-            let mut seen: Vec<String> = Vec::new();
-            loop {
-                let mut line = String::new();
-                match read.read_line(&mut line).await {
-                    Ok(0) | Err(_) => return,
-                    Ok(_) => {}
-                }
-                let line = line.trim_end().to_string();
-                let before = seen.iter().filter(|l| **l == line).count();
-                seen.push(line.clone());
-                if lines_tx.send(line.clone()).is_err() {
+    let path = spawn_pty_peer(move |master| async move {
+        let (read, mut write) = tokio::io::split(master);
+        let mut read = BufReader::new(read);
+        let mut seen: Vec<String> = Vec::new();
+        loop {
+            let mut line = String::new();
+            match read.read_line(&mut line).await {
+                Ok(0) | Err(_) => return,
+                Ok(_) => {}
+            }
+            let line = line.trim_end().to_string();
+            let before = seen.iter().filter(|l| **l == line).count();
+            seen.push(line.clone());
+            if lines_tx.send(line.clone()).is_err() {
+                return;
+            }
+            if let Some((reply, delay)) = script(&line, before) {
+                tokio::time::sleep(delay).await;
+                if write.write_all(&reply).await.is_err() {
                     return;
                 }
-                if let Some((reply, delay)) = script(&line, before) {
-                    tokio::time::sleep(delay).await;
-                    if write.write_all(&reply).await.is_err() {
-                        return;
-                    }
-                }
             }
-        });
+        }
     });
-    (path.recv().unwrap(), lines_rx)
+    (path, lines_rx)
 }
 
 /// An ESPEC chamber on `path` with the short test timeout and `retries`.

@@ -4,32 +4,16 @@
 
 use crate::rig_support;
 
-use std::sync::mpsc;
-
 use facebench::rig::{open_chamber, ChamberMode, RigError};
 use facebench::station::parse_station;
-use rig_support::{seen_text, serve, Seen};
-use tokio_serial::{SerialPort, SerialStream};
+use rig_support::{seen_text, serve, spawn_pty_peer, Seen};
 
 /// Starts a pty pair in a thread of its own; returns the slave's path and the request record.
 fn pty_peer(answer: fn(&[u8]) -> Option<Vec<u8>>) -> (String, Seen) {
-    let (paths, path) = mpsc::channel();
     let seen = Seen::default();
     let record = seen.clone();
-    std::thread::spawn(move || {
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .unwrap();
-        runtime.block_on(async move {
-            let (master, slave) = SerialStream::pair().expect("pty pair");
-            paths.send(slave.name().expect("slave path")).unwrap();
-            // Keep the slave open so the master never sees a hang-up between host opens.
-            let _slave = slave;
-            serve(master, record, answer).await;
-        });
-    });
-    (path.recv().unwrap(), seen)
+    let path = spawn_pty_peer(move |master| serve(master, record, answer));
+    (path, seen)
 }
 
 fn espec(line: &[u8]) -> Option<Vec<u8>> {

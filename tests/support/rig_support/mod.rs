@@ -3,9 +3,35 @@
 
 #![allow(dead_code)]
 
-use std::sync::{Arc, Mutex};
+use std::future::Future;
+use std::sync::{mpsc, Arc, Mutex};
 
 use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncWrite, AsyncWriteExt, BufReader};
+use tokio_serial::{SerialPort, SerialStream};
+
+/// Runs `peer` on the master side of a new pty pair, on a runtime in a thread of its own, and
+/// returns the slave's path for the driver under test to open. The slave stays open, so the
+/// master never sees a hang-up between the host's opens.
+pub fn spawn_pty_peer<F, Fut>(peer: F) -> String
+where
+    F: FnOnce(SerialStream) -> Fut + Send + 'static,
+    Fut: Future<Output = ()>,
+{
+    let (paths, path) = mpsc::channel();
+    std::thread::spawn(move || {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        runtime.block_on(async move {
+            let (master, slave) = SerialStream::pair().expect("pty pair");
+            paths.send(slave.name().expect("slave path")).unwrap();
+            let _slave = slave;
+            peer(master).await;
+        });
+    });
+    path.recv().unwrap()
+}
 
 /// Every request line the peer received, terminator included.
 pub type Seen = Arc<Mutex<Vec<Vec<u8>>>>;
