@@ -47,6 +47,7 @@ fn station(protocol: &str, dir: &Path) -> (RigSet, StationSims) {
         Some(dir),
         Box::new(NoOperator),
         &SimFaults::default(),
+        1,
     )
     .expect("simulated rigs open")
 }

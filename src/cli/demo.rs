@@ -87,7 +87,7 @@ pub fn execute(args: DemoArgs) -> Result<ExitCode, CliError> {
             unit,
             station: station_name,
         },
-        &mut |dir| opener.open(dir),
+        &mut |dir, samples| opener.open(dir, samples),
         clock,
     )?;
     logging::log_to(&session.dir().log_path()).map_err(CliError::harness)?;

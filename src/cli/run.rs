@@ -65,7 +65,7 @@ pub fn execute(args: RunArgs) -> Result<ExitCode, CliError> {
     };
     let mut opener = StationOpener::new(station, Arc::clone(&clock));
     let station_name = opener.name();
-    let mut open_rigs = |dir: &crate::journal::RunDir| opener.open(dir);
+    let mut open_rigs = |dir: &crate::journal::RunDir, samples| opener.open(dir, samples);
     let mut answers: Option<AnswersFile>;
     let mut session = match &args.resume {
         Some(run_dir) => {

@@ -119,8 +119,8 @@ impl StationOpener {
 
     /// Snapshots the station into the run directory (keeping a different earlier one as
     /// `station.<n>.toml`, with a warning) and opens the rigs, with wire logs in the run
-    /// directory.
-    pub fn open(&mut self, dir: &RunDir) -> Result<RigSet, RunError> {
+    /// directory, with a camera for each of `samples` units.
+    pub fn open(&mut self, dir: &RunDir, samples: usize) -> Result<RigSet, RunError> {
         let Some(chosen) = &self.station else {
             return Ok(RigSet::none());
         };
@@ -139,6 +139,7 @@ impl StationOpener {
             Some(dir.path()),
             Box::new(TerminalChannel),
             &SimFaults::default(),
+            samples,
         )?;
         self.sims = Some(sims);
         Ok(rigs)

@@ -86,8 +86,9 @@ pub struct NewRun<'a> {
     pub station: String,
 }
 
-/// Opens the station's rigs once the run directory exists (wire logs go into it).
-pub type OpenRigs<'a> = &'a mut dyn FnMut(&RunDir) -> Result<RigSet, RunError>;
+/// Opens the station's rigs, with a camera for each of the run's samples, once the run
+/// directory exists (wire logs go into it).
+pub type OpenRigs<'a> = &'a mut dyn FnMut(&RunDir, usize) -> Result<RigSet, RunError>;
 
 impl Session {
     /// Creates a run directory, snapshots the plan and records `run_started`.
@@ -110,7 +111,7 @@ impl Session {
             host: host_name(),
         })?;
         tracing::info!(run_dir = %new.run_dir.display(), "run started");
-        let rigs = open_rigs(&dir)?;
+        let rigs = open_rigs(&dir, 1)?;
         Ok(Session {
             dir,
             journal,
@@ -169,7 +170,7 @@ impl Session {
             truncated_bytes,
         })?;
         tracing::info!(run_dir = %run_dir.display(), done = state.results.len(), "run resumed");
-        let rigs = open_rigs(&dir)?;
+        let rigs = open_rigs(&dir, 1)?;
         Ok(Session {
             dir,
             journal,

@@ -89,9 +89,13 @@ fn run_beside(
     let Some(monitor) = monitor else {
         return Ok(Measurements::new());
     };
-    let mut camera = rigs.camera.take().ok_or_else(|| {
-        StepError::Unsupported(format!("station `{}` has no camera", rigs.station))
-    })?;
+    if rigs.cameras.is_empty() {
+        return Err(StepError::Unsupported(format!(
+            "station `{}` has no camera",
+            rigs.station
+        )));
+    }
+    let mut camera = rigs.cameras.remove(0);
     let began = ctx.clock.elapsed();
     let partner = |rigs: &mut RigSet| match &step.rig {
         Some(rig_step) => run_rig_step(rig_step, rigs, ctx),
@@ -133,7 +137,7 @@ fn run_beside(
             Ok(m)
         })
     };
-    rigs.camera = Some(camera);
+    rigs.cameras.insert(0, camera);
     result
 }
 
@@ -157,7 +161,7 @@ fn run_rig_step(
             Some(logger) => thermal::run_logging(logger, logging, ctx),
             None => Err(missing("thermal logger")),
         },
-        RigStep::Camera(stress) => match rigs.camera.as_deref_mut() {
+        RigStep::Camera(stress) => match rigs.cameras.first_mut().map(|c| c.as_mut()) {
             Some(camera) => {
                 let duration =
                     Duration::from_secs_f64(stress.duration_s.unwrap_or(stress.window_s));

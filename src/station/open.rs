@@ -11,7 +11,7 @@ use crate::rig::drop::manual::OperatorChannel;
 use crate::rig::spec::Connection;
 use crate::rig::transport::{Endpoint, SerialSettings};
 use crate::rig::{open_chamber, open_drop, open_thermal, ChannelInfo, RigError};
-use crate::runner::rigs::{RigSet, SyntheticCameraRig};
+use crate::runner::rigs::{CameraRig, RigSet, SyntheticCameraRig};
 use crate::sim::physics::chamber::{ChamberModel, ChamberParams};
 use crate::sim::physics::drop_rig::DropRigModel;
 use crate::sim::physics::logger::LoggerModel;
@@ -76,14 +76,15 @@ pub struct SimFaults {
     pub thermal: FaultPlan,
 }
 
-/// Opens every rig the station configures. `operator` serves a manual drop rig; `faults` apply
-/// only to simulated stations.
+/// Opens every rig the station configures, with a camera for each of `samples` units.
+/// `operator` serves a manual drop rig; `faults` apply only to simulated stations.
 pub fn open_station(
     station: &Station,
     clock: Arc<dyn Clock>,
     wire_log_dir: Option<&Path>,
     operator: Box<dyn OperatorChannel>,
     faults: &SimFaults,
+    samples: usize,
 ) -> Result<(RigSet, StationSims), OpenError> {
     let mut sims = StationSims::default();
     let mut rigs = RigSet {
@@ -163,7 +164,9 @@ pub fn open_station(
                  for the camera checklist)",
             )));
         }
-        rigs.camera = Some(Box::new(SyntheticCameraRig));
+        rigs.cameras = (0..samples)
+            .map(|_| Box::new(SyntheticCameraRig) as Box<dyn CameraRig>)
+            .collect();
     }
     Ok((rigs, sims))
 }

@@ -192,6 +192,7 @@ fn chamber_with_faults(
         None,
         Box::new(NoOperator),
         &faults,
+        1,
     )
     .unwrap();
     let stop = AtomicBool::new(false);

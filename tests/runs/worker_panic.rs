@@ -89,11 +89,11 @@ fn a_panicking_step_or_worker_thread_makes_the_item_an_error() {
     .unwrap();
     let unit: Unit = toml::from_str(&unit_text).unwrap();
     let clock = Arc::new(SimClock::starting_at(chrono::Utc::now()));
-    let mut open = |_: &RunDir| {
+    let mut open = |_: &RunDir, _samples: usize| {
         Ok(RigSet {
             station: "buggy".into(),
             drop: Some(Box::new(PanickingDropRig)),
-            camera: Some(Box::new(PanickingCamera)),
+            cameras: vec![Box::new(PanickingCamera)],
             ..RigSet::default()
         })
     };

@@ -28,8 +28,9 @@ pub struct RigSet {
     pub drop: Option<Box<dyn DropRig>>,
     /// The thermocouple logger.
     pub thermal: Option<Box<dyn ThermalLogger>>,
-    /// The face camera.
-    pub camera: Option<Box<dyn CameraRig>>,
+    /// The face camera of each sample, in sample order (sample 1 first); empty when the
+    /// station has no camera.
+    pub cameras: Vec<Box<dyn CameraRig>>,
 }
 
 impl RigSet {
@@ -47,7 +48,7 @@ impl RigSet {
             RigKind::Chamber => self.chamber.is_some(),
             RigKind::Drop => self.drop.is_some(),
             RigKind::Thermal => self.thermal.is_some(),
-            RigKind::Camera => self.camera.is_some(),
+            RigKind::Camera => !self.cameras.is_empty(),
         }
     }
 
