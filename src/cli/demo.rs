@@ -1,9 +1,10 @@
 //! `facebench demo`: a full simulated lab run that writes real reports.
 //!
-//! Registers the shipped demo unit (a desktop single-screen terminal), runs the whole desktop
-//! cashier plan with the shipped operator answers on a simulated clock, writes the workbook, CSV
-//! and JSON, and packages the submission folder. Items that need a rig are honestly recorded as
-//! not tested, because the demo station has no rigs.
+//! Registers two samples of the shipped demo model (a desktop single-screen terminal, as the
+//! network asks for two test units per model), runs the whole desktop cashier plan on both in
+//! one run on the simulated station (simulated chamber, drop rig and thermal logger shared by
+//! both, a synthetic camera each) with the shipped operator answers on a simulated clock,
+//! writes the workbook, CSV and JSON, and packages the submission folder.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -24,6 +25,9 @@ use crate::plan::load_plan;
 use crate::report::package;
 use crate::runner::{AnswersFile, NewRun, Selection, Session};
 
+/// The demo's units (files under `testplans/units/`): two samples of one model.
+const DEMO_UNITS: [&str; 2] = ["demo-unit.toml", "demo-unit-2.toml"];
+
 /// Arguments of `facebench demo`.
 #[derive(Debug, Args)]
 pub struct DemoArgs {
@@ -37,12 +41,14 @@ pub fn execute(args: DemoArgs) -> Result<ExitCode, CliError> {
     let started = std::time::Instant::now();
     let catalog = load_catalog()?;
     let shipped = testplans_dir();
-    let unit = register_unit(
-        load_unit_file(&shipped.join("units/demo-unit.toml"))?,
-        &catalog,
-        None,
-        None,
-    )?;
+    let units = DEMO_UNITS
+        .iter()
+        .map(|file| {
+            let unit = load_unit_file(&shipped.join("units").join(file))?;
+            register_unit(unit, &catalog, None, None)
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let unit = &units[0];
     let standard = catalog
         .standard_for(&unit.device_type, None)
         .map_err(CliError::input)?
@@ -57,7 +63,8 @@ pub fn execute(args: DemoArgs) -> Result<ExitCode, CliError> {
     });
     let run_dir = out.join("run");
     println!(
-        "facebench demo: {} {} ({}), {} v{} plan, {} items",
+        "facebench demo: {} samples of {} {} ({}), {} v{} plan, {} items",
+        units.len(),
         unit.vendor,
         unit.model,
         unit.device_type,
@@ -77,6 +84,7 @@ pub fn execute(args: DemoArgs) -> Result<ExitCode, CliError> {
         &shipped.join("answers/demo-desktop-cashier.toml"),
         &repo_root(),
         &loaded.plan,
+        units.len(),
     )?;
     let mut session = Session::start(
         NewRun {
@@ -84,7 +92,7 @@ pub fn execute(args: DemoArgs) -> Result<ExitCode, CliError> {
             plan_path: &plan_file,
             plan_text: &loaded.text,
             plan: loaded.plan,
-            unit,
+            units,
             station: station_name,
         },
         &mut |dir, samples| opener.open(dir, samples),

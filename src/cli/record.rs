@@ -12,9 +12,12 @@ use super::exit::{self, CliError};
 use super::loaded_run::LoadedRun;
 use super::summary::report_run;
 use crate::clock::SystemClock;
-use crate::journal::{ItemResult, JournalError, JournalWriter, ResultSource, RunDir, RunEvent};
+use crate::journal::{
+    ItemResult, JournalError, JournalWriter, ResultSource, RunDir, RunEvent, RunState,
+};
 use crate::judge::Verdict;
 use crate::runner::evaluate;
+use crate::unit::Unit;
 
 /// Arguments of `facebench record`.
 #[derive(Debug, Args)]
@@ -38,9 +41,13 @@ pub struct RecordArgs {
     /// Why the result is entered or corrected afterwards.
     #[arg(long)]
     pub reason: Option<String>,
-    /// Who enters it (default: the run's operator).
+    /// Who enters it (default: the unit's operator).
     #[arg(long)]
     pub operator: Option<String>,
+    /// Which unit of the run: its sample number (from 1) or its device serial number.
+    /// Required when the run has several units.
+    #[arg(long, value_name = "N|SN")]
+    pub sample: Option<String>,
 }
 
 /// Runs `facebench record`. The run directory's lock is taken before anything is read or
@@ -78,7 +85,8 @@ pub fn execute(args: RecordArgs) -> Result<ExitCode, CliError> {
         .map(|path| run.dir.copy_attachment(&item.id, path))
         .collect::<Result<Vec<_>, _>>()
         .map_err(CliError::input)?;
-    let previous = run.state.results.get(&item.id).map(|r| r.verdict);
+    let (sample, unit) = chosen_sample(&run.state, args.sample.as_deref(), &args.run_dir)?;
+    let previous = run.state.result(&item.id, sample).map(|r| r.verdict);
     let reason = [args.reason.clone(), evaluation.reason.clone()]
         .into_iter()
         .flatten()
@@ -86,12 +94,14 @@ pub fn execute(args: RecordArgs) -> Result<ExitCode, CliError> {
         .join("; ");
     let result = ItemResult {
         item: item.id.clone(),
+        sample,
+        device_sn: unit.device_sn.clone(),
         verdict: evaluation.verdict,
         source: ResultSource::Record,
         operator: args
             .operator
             .clone()
-            .unwrap_or_else(|| run.state.unit.operator.clone()),
+            .unwrap_or_else(|| unit.operator.clone()),
         measurements: evaluation.measurements,
         criteria: evaluation.criteria,
         operator_verdict: args.verdict,
@@ -102,9 +112,13 @@ pub fn execute(args: RecordArgs) -> Result<ExitCode, CliError> {
     journal
         .record(RunEvent::ItemResult(result.clone()))
         .map_err(CliError::harness)?;
+    let label = match run.state.units.len() {
+        1 => item.id.clone(),
+        _ => format!("{} sample {sample} ({})", item.id, unit.device_sn),
+    };
     match previous {
-        Some(before) => println!("{}: {before} → {}", item.id, result.verdict),
-        None => println!("{}: {}", item.id, result.verdict),
+        Some(before) => println!("{label}: {before} → {}", result.verdict),
+        None => println!("{label}: {}", result.verdict),
     }
     let report = report_run(&args.run_dir)?;
     Ok(exit::for_verdict(report.overall))
@@ -152,4 +166,38 @@ fn parse_values(
         values.insert(name.to_string(), series);
     }
     Ok(values)
+}
+
+/// The unit `--sample` names: a sample number or a device serial number; the only unit when
+/// the run has one.
+fn chosen_sample<'a>(
+    state: &'a RunState,
+    wanted: Option<&str>,
+    run_dir: &std::path::Path,
+) -> Result<(u32, &'a Unit), CliError> {
+    let units = state
+        .samples()
+        .map(|(n, unit)| format!("{n} ({})", unit.device_sn))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let found = match wanted {
+        None if state.units.len() == 1 => state.samples().next(),
+        None => {
+            return Err(CliError::input(anyhow::anyhow!(
+                "{} has {} units: give --sample with one of {units}",
+                run_dir.display(),
+                state.units.len()
+            )))
+        }
+        Some(text) => state.samples().find(|(n, unit)| {
+            text.parse::<u32>().ok() == Some(*n) || unit.device_sn == text.trim()
+        }),
+    };
+    found.ok_or_else(|| {
+        CliError::input(anyhow::anyhow!(
+            "--sample {:?} is not a unit of {}; its units are {units}",
+            wanted.unwrap_or_default(),
+            run_dir.display()
+        ))
+    })
 }

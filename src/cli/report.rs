@@ -49,7 +49,7 @@ pub fn execute_package(args: PackageArgs) -> Result<ExitCode, CliError> {
     .map_err(CliError::harness)?;
     print_bundle(&bundle);
     if args.check {
-        let findings = check_submission(&args.out, &run.state.unit);
+        let findings = check_submission(&args.out, run.state.first_unit());
         for finding in &findings {
             println!("{finding}");
         }

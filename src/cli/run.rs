@@ -1,4 +1,5 @@
-//! `facebench run`: run a plan's items for a unit, or resume a run.
+//! `facebench run`: run a plan's items for one unit or several (samples sharing the rigs, each
+//! with its own camera), or resume a run.
 
 use std::io;
 use std::path::{Path, PathBuf};
@@ -76,7 +77,7 @@ pub fn execute(args: RunArgs) -> Result<ExitCode, CliError> {
                 &mut open_rigs,
                 clock,
             )?;
-            answers = check_inputs(&args, session.plan())?;
+            answers = check_inputs(&args, session.plan(), session.samples())?;
             if session.truncated_bytes() > 0 {
                 eprintln!(
                     "note: dropped {} bytes of a journal line cut off by the crash; no recorded result was lost",
@@ -86,10 +87,9 @@ pub fn execute(args: RunArgs) -> Result<ExitCode, CliError> {
             session
         }
         None => {
-            let unit = args.unit.register(&catalog)?;
-            let standard = catalog
-                .standard_for(&unit.device_type, unit.usage.as_deref())
-                .map_err(CliError::input)?;
+            let units = args.unit.register_all(&catalog)?;
+            let standard = run_standard(&catalog, &units)?;
+            let unit = &units[0];
             let plan_file = args.plan.clone().unwrap_or_else(|| plan_path(standard));
             let loaded = load_plan(&plan_file, &catalog).map_err(CliError::input)?;
             if loaded.plan.standard != standard.id {
@@ -101,7 +101,7 @@ pub fn execute(args: RunArgs) -> Result<ExitCode, CliError> {
                     standard.id
                 )));
             }
-            answers = check_inputs(&args, &loaded.plan)?;
+            answers = check_inputs(&args, &loaded.plan, units.len())?;
             let run_dir = args
                 .run_dir
                 .clone()
@@ -112,7 +112,7 @@ pub fn execute(args: RunArgs) -> Result<ExitCode, CliError> {
                     plan_path: &plan_file,
                     plan_text: &loaded.text,
                     plan: loaded.plan,
-                    unit,
+                    units,
                     station: station_name,
                 },
                 &mut open_rigs,
@@ -147,7 +147,11 @@ pub fn execute(args: RunArgs) -> Result<ExitCode, CliError> {
 /// Checks what the command line asks of `plan` before anything runs: every `--only` entry is
 /// an item id or a sheet, every `--rerun` entry an item id, and the answers file (loaded here)
 /// answers only items and measurements the plan has.
-fn check_inputs(args: &RunArgs, plan: &Plan) -> Result<Option<AnswersFile>, CliError> {
+fn check_inputs(
+    args: &RunArgs,
+    plan: &Plan,
+    samples: usize,
+) -> Result<Option<AnswersFile>, CliError> {
     let sheet = |key: &str| crate::catalog::Sheet::parse(key).is_some();
     for (flag, ids, sheets_too) in [
         ("--only", &args.only, true),
@@ -166,9 +170,38 @@ fn check_inputs(args: &RunArgs, plan: &Plan) -> Result<Option<AnswersFile>, CliE
     }
     args.answers
         .as_deref()
-        .map(|path| AnswersFile::load(path, &answers_base(path), plan))
+        .map(|path| AnswersFile::load(path, &answers_base(path), plan, samples))
         .transpose()
         .map_err(CliError::from)
+}
+
+/// The standard every unit of the run is tested to: one plan runs per run, so units whose
+/// device types need different standards cannot share it.
+fn run_standard<'c>(
+    catalog: &'c crate::catalog::Catalog,
+    units: &[crate::unit::Unit],
+) -> Result<&'c crate::catalog::Standard, CliError> {
+    let standard_of = |unit: &crate::unit::Unit| {
+        catalog
+            .standard_for(&unit.device_type, unit.usage.as_deref())
+            .map_err(CliError::input)
+    };
+    let first = standard_of(&units[0])?;
+    for (sample, unit) in (1..).zip(units) {
+        let standard = standard_of(unit)?;
+        if standard.id != first.id {
+            return Err(CliError::input(anyhow::anyhow!(
+                "sample {sample} ({} {}, {}) is tested to standard `{}`, sample 1 to `{}`: one \
+                 run follows one plan, so run them separately",
+                unit.vendor,
+                unit.model,
+                unit.device_type,
+                standard.id,
+                first.id
+            )));
+        }
+    }
+    Ok(first)
 }
 
 /// Writes the reports and prints the summary. The exit code follows the verdict, also when the

@@ -21,7 +21,7 @@ pub fn report_run(run_dir: &Path) -> Result<RunReport, CliError> {
     let files = write_reports(&run.dir.report_dir(), &run.plan, &run.standard, &run.state)
         .map_err(CliError::harness)?;
     let sheets = sheet_statuses(&run.plan, &run.standard, &run.state);
-    let unit = &run.state.unit;
+    let unit = run.state.first_unit();
     println!(
         "\n{} {} ({}), SN {}, standard {} v{}",
         unit.vendor,

@@ -1,4 +1,14 @@
-//! Registering the unit under test from flags or a unit file.
+//! Registering the units under test from flags, unit files or a batch file.
+//!
+//! A batch file lists the units of a chamber load, in sample order:
+//!
+//! ```toml
+//! [[unit]]
+//! file = "units/fp200-a.toml"     # a unit file, relative to the batch file
+//!
+//! [[unit]]
+//! file = "units/fp200-b.toml"
+//! ```
 
 use std::path::PathBuf;
 
@@ -9,12 +19,18 @@ use super::exit::CliError;
 use crate::catalog::Catalog;
 use crate::unit::{Features, Unit};
 
-/// Who and what is being tested. Either `--unit FILE` or the individual flags.
+/// Who and what is being tested: `--unit FILE` (repeat it for several samples in one run),
+/// `--units BATCH`, or the individual flags for one unit.
 #[derive(Debug, Args, Clone)]
 pub struct UnitArgs {
-    /// Unit file (TOML with vendor, model, device_type, device_sn, camera_sn, features, lab, operator).
+    /// Unit file (TOML with vendor, model, device_type, device_sn, camera_sn, features, lab,
+    /// operator). Repeat for several units in one run: sample 1 is the first.
     #[arg(long, value_name = "FILE", conflicts_with_all = ["vendor", "model", "device_type", "sn", "camera_sn"])]
-    pub unit: Option<PathBuf>,
+    pub unit: Vec<PathBuf>,
+    /// Batch file listing the unit files of a chamber load (`[[unit]] file = "…"`), in sample
+    /// order; its units come after any `--unit`.
+    #[arg(long, value_name = "BATCH", conflicts_with_all = ["vendor", "model", "device_type", "sn", "camera_sn"])]
+    pub units: Option<PathBuf>,
     /// Vendor (device maker) name, as used in submission file names.
     #[arg(long)]
     pub vendor: Option<String>,
@@ -57,9 +73,45 @@ pub struct UnitArgs {
 }
 
 impl UnitArgs {
-    /// Builds and checks the unit: device type known, usage resolved, serial number valid.
-    pub fn register(&self, catalog: &Catalog) -> Result<Unit, CliError> {
-        let mut unit = match &self.unit {
+    /// Builds and checks the units, sample 1 first: device types known, usage resolved, serial
+    /// numbers valid and different from each other.
+    pub fn register_all(&self, catalog: &Catalog) -> Result<Vec<Unit>, CliError> {
+        let mut files = self.unit.clone();
+        if let Some(batch) = &self.units {
+            files.extend(load_batch_file(batch)?);
+        }
+        let units = if files.is_empty() {
+            vec![self.register(None, catalog)?]
+        } else {
+            files
+                .iter()
+                .map(|path| self.register(Some(path), catalog))
+                .collect::<Result<Vec<_>, _>>()?
+        };
+        for (i, unit) in units.iter().enumerate() {
+            if let Some(j) = units[..i]
+                .iter()
+                .position(|u| u.device_sn == unit.device_sn)
+            {
+                return Err(CliError::input(anyhow::anyhow!(
+                    "samples {} and {} have the same device serial number {}: each unit of a run \
+                     needs its own",
+                    j + 1,
+                    i + 1,
+                    unit.device_sn
+                )));
+            }
+        }
+        Ok(units)
+    }
+
+    /// Builds and checks one unit from `file`, or from the flags.
+    fn register(
+        &self,
+        file: Option<&std::path::Path>,
+        catalog: &Catalog,
+    ) -> Result<Unit, CliError> {
+        let mut unit = match file {
             Some(path) => load_unit_file(path)?,
             None => Unit {
                 vendor: required(&self.vendor, "--vendor")?,
@@ -135,4 +187,32 @@ pub fn load_unit_file(path: &std::path::Path) -> Result<Unit, CliError> {
             crate::plan::describe_toml_error(&text, &e)
         ))
     })
+}
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct BatchFile {
+    unit: Vec<BatchEntry>,
+}
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct BatchEntry {
+    file: PathBuf,
+}
+
+/// The unit files a batch file lists, relative to the batch file's folder.
+fn load_batch_file(path: &std::path::Path) -> Result<Vec<PathBuf>, CliError> {
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("cannot read batch file {}", path.display()))
+        .map_err(CliError::input)?;
+    let batch: BatchFile = toml::from_str(&text).map_err(|e| {
+        CliError::input(anyhow::anyhow!(
+            "{}:{}",
+            path.display(),
+            crate::plan::describe_toml_error(&text, &e)
+        ))
+    })?;
+    let base = path.parent().unwrap_or(std::path::Path::new("."));
+    Ok(batch.unit.into_iter().map(|u| base.join(u.file)).collect())
 }

@@ -10,7 +10,11 @@ use crate::judge::{CriterionOutcome, Verdict};
 use crate::unit::Unit;
 
 /// Journal format version, written in [`RunEvent::RunStarted`].
-pub const JOURNAL_FORMAT: u32 = 1;
+///
+/// - 1: one unit (`unit` in `run_started`), results without a sample number.
+/// - 2: several units (`units`), each result names its `sample` and the unit's `device_sn`.
+///   Format-1 journals read as format 2 with one sample.
+pub const JOURNAL_FORMAT: u32 = 2;
 
 /// One line of the journal.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -53,11 +57,19 @@ pub struct MeasuredSeries {
     pub values: Vec<f64>,
 }
 
-/// The outcome of one item.
+/// The outcome of one item on one sample.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ItemResult {
     /// Item id.
     pub item: String,
+    /// Which unit of the run: 1 for the first `--unit` (and for every result of a format-1
+    /// journal).
+    #[serde(default = "first_sample")]
+    pub sample: u32,
+    /// That unit's device serial number, so every result names its unit on its own line
+    /// (empty in format-1 journals).
+    #[serde(default)]
+    pub device_sn: String,
     /// The item verdict (worst of its criteria and the operator's judgement).
     pub verdict: Verdict,
     /// Where the result came from.
@@ -100,8 +112,9 @@ pub enum RunEvent {
         plan_sha256: String,
         /// Standard id.
         standard: String,
-        /// The unit under test.
-        unit: Unit,
+        /// The units under test, sample 1 first (format 1 wrote one `unit`).
+        #[serde(alias = "unit", deserialize_with = "one_or_more_units")]
+        units: Vec<Unit>,
         /// Station name (`none` when no rigs are configured).
         station: String,
         /// Host name of the test PC, when known.
@@ -151,4 +164,22 @@ impl RunEvent {
             RunEvent::RunFinished { .. } => "run_finished",
         }
     }
+}
+
+fn first_sample() -> u32 {
+    1
+}
+
+/// Reads `units` (a list) or format 1's `unit` (one table).
+fn one_or_more_units<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<Unit>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum OneOrMore {
+        One(Box<Unit>),
+        More(Vec<Unit>),
+    }
+    Ok(match OneOrMore::deserialize(d)? {
+        OneOrMore::One(unit) => vec![*unit],
+        OneOrMore::More(units) => units,
+    })
 }

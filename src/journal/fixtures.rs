@@ -29,7 +29,7 @@ pub(super) fn run_started() -> RunEvent {
         plan_path: "testplans/gb.toml".into(),
         plan_sha256: "aa".repeat(32),
         standard: "gb".into(),
-        unit: unit(),
+        units: vec![unit()],
         station: "sim".into(),
         host: "bench-3".into(),
     }
@@ -45,6 +45,8 @@ pub(super) fn item_started(item: &str, attempt: u32) -> RunEvent {
 pub(super) fn result(item: &str, verdict: Verdict, source: ResultSource) -> ItemResult {
     ItemResult {
         item: item.into(),
+        sample: 1,
+        device_sn: unit().device_sn,
         verdict,
         source,
         operator: "li".into(),

@@ -8,8 +8,8 @@ use super::event::{Entry, ItemResult, RunEvent};
 use super::JournalError;
 use crate::unit::Unit;
 
-/// What the journal says about a run: the start record, the latest result of every item with
-/// its history, and where the run stopped.
+/// What the journal says about a run: the start record, the latest result of every item on
+/// every sample with its history, and where the run stopped.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct RunState {
     /// facebench version that started the run.
@@ -20,17 +20,17 @@ pub struct RunState {
     pub plan_sha256: String,
     /// Standard id.
     pub standard: String,
-    /// Unit under test.
-    pub unit: Unit,
+    /// The units under test, sample 1 first.
+    pub units: Vec<Unit>,
     /// Station name.
     pub station: String,
     /// UTC time of the first entry.
     pub started_utc: chrono::DateTime<chrono::Utc>,
     /// UTC time of the last entry.
     pub last_utc: chrono::DateTime<chrono::Utc>,
-    /// Latest result per item id.
-    pub results: BTreeMap<String, ItemResult>,
-    /// Every result per item id, oldest first (corrections and re-runs included).
+    /// Latest result per item id and sample number.
+    pub results: BTreeMap<String, BTreeMap<u32, ItemResult>>,
+    /// Every result per item id, all samples, oldest first (corrections and re-runs included).
     pub history: BTreeMap<String, Vec<ItemResult>>,
     /// Attempts started per item id.
     pub attempts: BTreeMap<String, u32>,
@@ -49,8 +49,9 @@ impl RunState {
     /// and it may not appear again.
     ///
     /// The rules, in the order entries come:
-    /// - `item_result`: becomes the item's latest result (a re-run or a `facebench record`
-    ///   correction is simply a later one) and is appended to its history.
+    /// - `item_result`: becomes the latest result of its item on its sample (a re-run or a
+    ///   `facebench record` correction is simply a later one) and is appended to the item's
+    ///   history. Its sample must be one of the run's units.
     /// - `item_started`: counts one attempt of the item.
     /// - `interrupted` is the most recently started item whose last `item_started` has no later
     ///   `item_result`.
@@ -92,13 +93,28 @@ impl RunState {
                     state.finished = false;
                 }
                 RunEvent::ItemResult(result) => {
+                    if result.sample == 0 || result.sample as usize > state.units.len() {
+                        return Err(JournalError::InvalidRun {
+                            seq: entry.seq,
+                            message: format!(
+                                "item_result for {} names sample {}; the run has {} unit(s)",
+                                result.item,
+                                result.sample,
+                                state.units.len()
+                            ),
+                        });
+                    }
                     open_starts.remove(result.item.as_str());
                     state
                         .history
                         .entry(result.item.clone())
                         .or_default()
                         .push(result.clone());
-                    state.results.insert(result.item.clone(), result.clone());
+                    state
+                        .results
+                        .entry(result.item.clone())
+                        .or_default()
+                        .insert(result.sample, result.clone());
                 }
                 RunEvent::RunStopped { .. } => {}
                 RunEvent::RunFinished { .. } => state.finished = true,
@@ -113,6 +129,26 @@ impl RunState {
         Ok(state)
     }
 
+    /// The unit tested as `sample` (from 1).
+    pub fn unit(&self, sample: u32) -> Option<&Unit> {
+        self.units.get((sample as usize).checked_sub(1)?)
+    }
+
+    /// The first unit of the run (every run has one).
+    pub fn first_unit(&self) -> &Unit {
+        &self.units[0]
+    }
+
+    /// The units with their sample numbers, sample 1 first.
+    pub fn samples(&self) -> impl Iterator<Item = (u32, &Unit)> {
+        (1..).zip(&self.units)
+    }
+
+    /// The latest result of `item` on `sample`.
+    pub fn result(&self, item: &str, sample: u32) -> Option<&ItemResult> {
+        self.results.get(item)?.get(&sample)
+    }
+
     /// The state right after the `run_started` entry.
     fn started(first: &Entry) -> Result<RunState, JournalError> {
         let RunEvent::RunStarted {
@@ -120,7 +156,7 @@ impl RunState {
             plan_path,
             plan_sha256,
             standard,
-            unit,
+            units,
             station,
             ..
         } = &first.event
@@ -133,12 +169,18 @@ impl RunState {
                 ),
             });
         };
+        if units.is_empty() {
+            return Err(JournalError::InvalidRun {
+                seq: first.seq,
+                message: "run_started names no unit".into(),
+            });
+        }
         Ok(RunState {
             facebench_version: facebench_version.clone(),
             plan_path: plan_path.clone(),
             plan_sha256: plan_sha256.clone(),
             standard: standard.clone(),
-            unit: unit.clone(),
+            units: units.clone(),
             station: station.clone(),
             started_utc: first.utc,
             last_utc: first.utc,
@@ -177,7 +219,9 @@ mod tests {
     fn the_start_record_fills_the_header() {
         let state = RunState::from_entries(&entries(vec![run_started()])).unwrap();
         assert_eq!(state.standard, "gb");
-        assert_eq!(state.unit.vendor, "Acme");
+        assert_eq!(state.units[0].vendor, "Acme");
+        assert_eq!(state.unit(1), state.units.first());
+        assert_eq!(state.unit(0), None);
         assert_eq!(state.station, "sim");
         assert_eq!(state.sessions, 1);
         assert_eq!(state.last_seq, 1);
@@ -198,7 +242,7 @@ mod tests {
             RunEvent::ItemResult(correction.clone()),
         ]))
         .unwrap();
-        assert_eq!(state.results["1.1"], correction);
+        assert_eq!(state.result("1.1", 1), Some(&correction));
         assert_eq!(state.history["1.1"].len(), 3);
         assert_eq!(state.history["1.1"][0].verdict, Verdict::NoPass);
         assert_eq!(state.attempts["1.1"], 2);
@@ -218,7 +262,7 @@ mod tests {
         .unwrap();
         assert_eq!(state.interrupted.as_deref(), Some("1.1"));
         assert_eq!(state.attempts["1.2"], 1);
-        assert_eq!(state.results["1.1"].verdict, Verdict::Pass);
+        assert_eq!(state.result("1.1", 1).unwrap().verdict, Verdict::Pass);
     }
 
     #[test]
@@ -260,5 +304,55 @@ mod tests {
 
         let err = RunState::from_entries(&entries(vec![run_started(), run_started()])).unwrap_err();
         assert!(matches!(err, JournalError::InvalidRun { seq: 2, .. }));
+    }
+
+    #[test]
+    fn results_are_kept_per_sample_and_a_result_for_an_unknown_sample_is_refused() {
+        let mut second = result("1.1", Verdict::NoPass, ResultSource::Measured);
+        second.sample = 2;
+        let mut first_event = run_started();
+        if let RunEvent::RunStarted { units, .. } = &mut first_event {
+            let mut other = units[0].clone();
+            other.device_sn = "ACME0000000000000000002".into();
+            units.push(other);
+        }
+        let state = RunState::from_entries(&entries(vec![
+            first_event.clone(),
+            item_started("1.1", 1),
+            item_result("1.1", Verdict::Pass),
+            RunEvent::ItemResult(second.clone()),
+        ]))
+        .unwrap();
+        assert_eq!(state.samples().count(), 2);
+        assert_eq!(state.result("1.1", 1).unwrap().verdict, Verdict::Pass);
+        assert_eq!(state.result("1.1", 2), Some(&second));
+        assert_eq!(state.history["1.1"].len(), 2);
+
+        second.sample = 3;
+        let err = RunState::from_entries(&entries(vec![first_event, RunEvent::ItemResult(second)]))
+            .unwrap_err();
+        assert!(
+            matches!(err, JournalError::InvalidRun { seq: 2, .. }),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn a_format_1_journal_reads_as_one_sample() {
+        let line = r#"{"seq":1,"utc":"2026-01-01T00:00:00Z","mono_ms":0,"type":"run_started",
+            "format":1,"facebench_version":"0.1.0","plan_path":"p.toml","plan_sha256":"aa",
+            "standard":"gb","unit":{"vendor":"Acme","model":"FP-1","device_type":"face-pos",
+            "device_sn":"ACME0000000000000000001","camera_sn":"C","features":{"wifi":false,
+            "bluetooth":false,"cellular_4g":false},"lab":"","operator":""},"station":"sim",
+            "host":""}"#;
+        let result = r#"{"seq":2,"utc":"2026-01-01T00:00:01Z","mono_ms":1,"type":"item_result",
+            "item":"1.1","verdict":"pass","source":"measured","operator":""}"#;
+        let entries: Vec<Entry> = [line, result]
+            .iter()
+            .map(|l| serde_json::from_str(&l.replace('\n', "")).unwrap())
+            .collect();
+        let state = RunState::from_entries(&entries).unwrap();
+        assert_eq!(state.units.len(), 1);
+        assert_eq!(state.result("1.1", 1).unwrap().device_sn, "");
     }
 }

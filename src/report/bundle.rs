@@ -113,7 +113,7 @@ pub fn package(
     state: &RunState,
 ) -> Result<Bundle, ReportError> {
     std::fs::create_dir_all(out).map_err(|source| ReportError::io(out, source))?;
-    let unit = &state.unit;
+    let unit = state.first_unit();
     let workbook = join_in(
         out,
         &workbook_file_name(&plan.name_zh, &plan.version, &unit.vendor, &unit.model),

@@ -40,10 +40,10 @@ pub fn checklist_from_run(plan: &Plan, state: &RunState) -> CameraChecklist {
         .map(|i| i.id.as_str())
         .collect();
     let mut checklist = CameraChecklist {
-        vendor: state.unit.vendor.clone(),
-        model: state.unit.model.clone(),
-        device_sn: state.unit.device_sn.clone(),
-        camera_serial: state.unit.camera_sn.clone(),
+        vendor: state.first_unit().vendor.clone(),
+        model: state.first_unit().model.clone(),
+        device_sn: state.first_unit().device_sn.clone(),
+        camera_serial: state.first_unit().camera_sn.clone(),
         source: format!("station `{}`", state.station),
         tested: format!(
             "{} – {} UTC",
@@ -57,7 +57,7 @@ pub fn checklist_from_run(plan: &Plan, state: &RunState) -> CameraChecklist {
         let mut limits = Vec::new();
         let mut verdicts = Vec::new();
         for id in &camera_items {
-            let Some(result) = state.results.get(*id) else {
+            let Some(result) = state.result(id, 1) else {
                 continue;
             };
             for outcome in result

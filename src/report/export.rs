@@ -198,7 +198,7 @@ fn run_record<'a>(
     let counts = total_counts(sheets);
     RunRecord {
         facebench_version: &state.facebench_version,
-        unit: &state.unit,
+        unit: state.first_unit(),
         station: &state.station,
         standard: StandardRecord {
             id: &standard.id,

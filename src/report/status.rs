@@ -22,7 +22,7 @@ pub struct ItemStatus<'a> {
 /// Decides an item's status: not applicable to the unit's device type → NA; else the latest
 /// result in the journal; else not tested.
 pub fn item_status<'a>(item: &'a Item, state: &'a RunState) -> ItemStatus<'a> {
-    let device_type = &state.unit.device_type;
+    let device_type = &state.first_unit().device_type;
     if !item.applies_to_device(device_type) {
         return ItemStatus {
             item,
@@ -31,7 +31,7 @@ pub fn item_status<'a>(item: &'a Item, state: &'a RunState) -> ItemStatus<'a> {
             result: None,
         };
     }
-    match state.results.get(&item.id) {
+    match state.result(&item.id, 1) {
         Some(result) => ItemStatus {
             item,
             verdict: result.verdict,

@@ -98,13 +98,13 @@ pub(crate) fn save_workbook(workbook: &mut Workbook, path: &Path) -> Result<(), 
 /// unit's SN (its serial part), which together name one run of one unit and stay short enough
 /// for a page header.
 pub fn report_number(state: &RunState) -> String {
-    let sn: Vec<char> = state.unit.device_sn.chars().collect();
+    let sn: Vec<char> = state.first_unit().device_sn.chars().collect();
     let tail: String = sn[sn.len().saturating_sub(6)..].iter().collect();
     format!("FB-{}-{tail}", state.started_utc.format("%Y%m%d-%H%M%S"))
 }
 
 fn page_heading(standard: &Standard, state: &RunState) -> PageHeading {
-    let unit = &state.unit;
+    let unit = state.first_unit();
     PageHeading {
         report: format!("报告 Report {}", report_number(state)),
         unit: format!("{} {} · SN {}", unit.vendor, unit.model, unit.device_sn),
@@ -320,7 +320,7 @@ fn summary_fields(
     standard: &Standard,
     state: &RunState,
 ) -> Vec<(&'static str, String)> {
-    let unit = &state.unit;
+    let unit = state.first_unit();
     let features = [
         (unit.features.wifi, "Wi-Fi"),
         (unit.features.bluetooth, "Bluetooth"),

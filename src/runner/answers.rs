@@ -9,7 +9,14 @@
 //! note = "cross-cut 1 mm, 11 cuts"
 //! attachments = ["evidence/cot-002.txt"]   # relative to the answers file's folder's repo root
 //! # skip = "reason"
+//!
+//! [items."COT-002".sample.2]       # sample 2 (the second `--unit`) answers differently
+//! verdict = "no pass"
+//! note = "cross-cut class 3 on the second sample"
 //! ```
+//!
+//! An item's answer is every sample's, unless a `sample.<N>` table gives that sample its own
+//! (it replaces the item's answer for that sample as a whole).
 
 use std::collections::BTreeMap;
 use std::ops::Range;
@@ -52,6 +59,8 @@ struct RawAnswer {
     attachments: Vec<PathBuf>,
     #[serde(default)]
     skip: Option<String>,
+    #[serde(default)]
+    sample: BTreeMap<String, Spanned<RawAnswer>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -68,7 +77,8 @@ struct RawAnswersFile {
 pub struct AnswersFile {
     path: PathBuf,
     operator: Option<String>,
-    replies: BTreeMap<String, Reply>,
+    /// Answers by item id and sample (`None`: every sample without its own).
+    replies: BTreeMap<(String, Option<u32>), Reply>,
 }
 
 /// Reports problems of one answers file as `file: line:column field: message`.
@@ -93,8 +103,14 @@ impl AnswersFile {
     /// produce, every verdict must be pass, no pass or na. The first problem is an error with
     /// the file, line, column and field, so a bad file stops a run before it starts.
     /// Attachment paths are taken relative to `base` (the current directory for user files,
-    /// the repository root for shipped ones).
-    pub fn load(path: &Path, base: &Path, plan: &Plan) -> Result<AnswersFile, OperatorError> {
+    /// the repository root for shipped ones). A `sample.<N>` table must name one of the run's
+    /// `samples`.
+    pub fn load(
+        path: &Path,
+        base: &Path,
+        plan: &Plan,
+        samples: usize,
+    ) -> Result<AnswersFile, OperatorError> {
         let origin = path.display().to_string();
         let text = std::fs::read_to_string(path).map_err(|e| OperatorError::Answers {
             file: origin.clone(),
@@ -111,57 +127,37 @@ impl AnswersFile {
         let mut replies = BTreeMap::new();
         for (id, answer) in raw.items {
             let span = answer.span();
-            let answer = answer.into_inner();
+            let mut answer = answer.into_inner();
             let field = format!("items.{id:?}");
             let Some(item) = plan.item(&id) else {
                 return Err(problems.at(&span, &field, plan.no_such("item", &id)));
             };
-            let verdict = match answer.verdict {
-                Some(text) => Some(text.get_ref().parse::<Verdict>().map_err(|_| {
-                    problems.at(
-                        &text.span(),
-                        &format!("{field}.verdict"),
-                        format!("`{}` is not pass, no pass or na", text.get_ref()),
-                    )
-                })?),
-                None => None,
-            };
-            let mut values = BTreeMap::new();
-            for (name, series) in answer.values {
-                let value_field = format!("{field}.values.{name}");
-                let series_span = series.span();
-                if let Some(problem) = unknown_measurement(item, &name) {
-                    return Err(problems.at(&series_span, &value_field, problem));
-                }
-                let series = series.into_inner().into_series();
-                if let Some(index) = series.iter().position(|x| !x.is_finite()) {
+            for (key, own) in std::mem::take(&mut answer.sample) {
+                let own_field = format!("{field}.sample.{key}");
+                let sample = key
+                    .parse::<u32>()
+                    .ok()
+                    .filter(|n| (1..=samples).contains(&(*n as usize)))
+                    .ok_or_else(|| {
+                        problems.at(
+                            &own.span(),
+                            &own_field,
+                            format!("the run has samples 1 to {samples}; `{key}` is not one"),
+                        )
+                    })?;
+                let own = own.into_inner();
+                if !own.sample.is_empty() {
                     return Err(problems.at(
-                        &series_span,
-                        &value_field,
-                        format!(
-                            "value {} is {}; answers must be finite numbers",
-                            index + 1,
-                            series[index]
-                        ),
+                        &span,
+                        &own_field,
+                        "a sample's answer cannot have samples of its own".into(),
                     ));
                 }
-                values.insert(name, series);
+                let reply = reply(item, own, base, &problems, &own_field)?;
+                replies.insert((id.clone(), Some(sample)), reply);
             }
-            let attachments = answer
-                .attachments
-                .into_iter()
-                .map(|p| if p.is_absolute() { p } else { base.join(p) })
-                .collect();
-            let reply = match answer.skip {
-                Some(reason) => Reply::Skip(reason),
-                None => Reply::Answer(ItemAnswer {
-                    verdict,
-                    values,
-                    note: answer.note,
-                    attachments,
-                }),
-            };
-            replies.insert(id, reply);
+            let reply = reply(item, answer, base, &problems, &field)?;
+            replies.insert((id, None), reply);
         }
         Ok(AnswersFile {
             path: path.to_path_buf(),
@@ -174,6 +170,61 @@ impl AnswersFile {
     pub fn operator(&self) -> Option<&str> {
         self.operator.as_deref()
     }
+}
+
+/// The reply one answer table gives.
+fn reply(
+    item: &Item,
+    answer: RawAnswer,
+    base: &Path,
+    problems: &Problems<'_>,
+    field: &str,
+) -> Result<Reply, OperatorError> {
+    let verdict = match answer.verdict {
+        Some(text) => Some(text.get_ref().parse::<Verdict>().map_err(|_| {
+            problems.at(
+                &text.span(),
+                &format!("{field}.verdict"),
+                format!("`{}` is not pass, no pass or na", text.get_ref()),
+            )
+        })?),
+        None => None,
+    };
+    let mut values = BTreeMap::new();
+    for (name, series) in answer.values {
+        let value_field = format!("{field}.values.{name}");
+        let series_span = series.span();
+        if let Some(problem) = unknown_measurement(item, &name) {
+            return Err(problems.at(&series_span, &value_field, problem));
+        }
+        let series = series.into_inner().into_series();
+        if let Some(index) = series.iter().position(|x| !x.is_finite()) {
+            return Err(problems.at(
+                &series_span,
+                &value_field,
+                format!(
+                    "value {} is {}; answers must be finite numbers",
+                    index + 1,
+                    series[index]
+                ),
+            ));
+        }
+        values.insert(name, series);
+    }
+    let attachments = answer
+        .attachments
+        .into_iter()
+        .map(|p| if p.is_absolute() { p } else { base.join(p) })
+        .collect();
+    Ok(match answer.skip {
+        Some(reason) => Reply::Skip(reason),
+        None => Reply::Answer(ItemAnswer {
+            verdict,
+            values,
+            note: answer.note,
+            attachments,
+        }),
+    })
 }
 
 /// Why `name` cannot be an answer for `item`, if it cannot.
@@ -203,9 +254,11 @@ fn unknown_measurement(item: &Item, name: &str) -> Option<String> {
 
 impl Operator for AnswersFile {
     fn answer(&mut self, prompt: &Prompt<'_>) -> Result<Reply, OperatorError> {
+        let id = &prompt.item.id;
         Ok(self
             .replies
-            .get(&prompt.item.id)
+            .get(&(id.clone(), Some(prompt.sample)))
+            .or_else(|| self.replies.get(&(id.clone(), None)))
             .cloned()
             .unwrap_or(Reply::NoAnswer))
     }
@@ -236,7 +289,7 @@ mod tests {
         let dir = tempfile::tempdir().expect("temp dir");
         let path = dir.path().join("a.toml");
         std::fs::write(&path, text).expect("write");
-        AnswersFile::load(&path, dir.path(), &plan.plan).map_err(|e| {
+        AnswersFile::load(&path, dir.path(), &plan.plan, 2).map_err(|e| {
             let shown = e.to_string();
             shown
                 .strip_prefix(&format!("{}: ", path.display()))
@@ -260,7 +313,7 @@ mod tests {
         ] {
             let plan =
                 load_plan(&root.join(plan), &Catalog::builtin()).unwrap_or_else(|e| panic!("{e}"));
-            AnswersFile::load(&root.join(answers), root, &plan.plan)
+            AnswersFile::load(&root.join(answers), root, &plan.plan, 1)
                 .unwrap_or_else(|e| panic!("{e}"));
         }
     }

@@ -6,6 +6,7 @@ use std::path::PathBuf;
 
 use crate::judge::Verdict;
 use crate::plan::{Item, Step};
+use crate::unit::Unit;
 
 /// What the runner asks the operator about one item.
 #[derive(Debug)]
@@ -16,6 +17,12 @@ pub struct Prompt<'a> {
     pub steps: Vec<&'a Step>,
     /// Attempt number, from 1.
     pub attempt: u32,
+    /// Which unit the answer is for (sample number, from 1).
+    pub sample: u32,
+    /// That unit.
+    pub unit: &'a Unit,
+    /// How many units the run has (the prompt names the unit when there are several).
+    pub samples: usize,
 }
 
 impl Prompt<'_> {
@@ -171,6 +178,17 @@ impl<R: BufRead, W: Write> Operator for TerminalOperator<R, W> {
             "\n{} {} / {} (attempt {})",
             item.id, item.name_zh, item.name_en, prompt.attempt
         )?;
+        if prompt.samples > 1 {
+            writeln!(
+                self.output,
+                "  unit: sample {} of {} · {} {} · SN {}",
+                prompt.sample,
+                prompt.samples,
+                prompt.unit.vendor,
+                prompt.unit.model,
+                prompt.unit.device_sn
+            )?;
+        }
         writeln!(
             self.output,
             "  method: {}\n  conditions: {}",

@@ -1,5 +1,5 @@
-//! A run session: starts or resumes a run directory and executes the plan's items in order,
-//! recording every outcome in the journal before moving on.
+//! A run session: starts or resumes a run directory and executes the plan's items in order on
+//! every unit of the run (its samples), recording every outcome in the journal before moving on.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -8,8 +8,8 @@ use std::sync::{Arc, OnceLock};
 
 use super::evaluate::{evaluate, Evaluation};
 use super::operator::{Operator, Prompt, Reply};
-use super::rigs::{RigSet, StepContext, StepError};
-use super::steps::{run_steps, StepFailure};
+use super::rigs::{Measurements, RigSet, StepContext, StepError};
+use super::steps::{run_steps, SampleOutcome, StepFailure};
 use super::{RunError, RunObserver};
 use crate::catalog::Catalog;
 use crate::clock::Clock;
@@ -53,18 +53,19 @@ impl Selection {
     }
 }
 
-/// A run directory opened for writing, with its plan and unit.
+/// A run directory opened for writing, with its plan and units.
 #[derive(Debug)]
 pub struct Session {
     dir: RunDir,
     journal: JournalWriter,
     plan: Plan,
-    unit: Unit,
+    units: Vec<Unit>,
     rigs: RigSet,
     stop: Arc<AtomicBool>,
     stop_cause: Arc<OnceLock<String>>,
     clock: Arc<dyn Clock>,
-    done: BTreeSet<String>,
+    /// (item id, sample) pairs that have a result.
+    done: BTreeSet<(String, u32)>,
     attempts: BTreeMap<String, u32>,
     truncated_bytes: u64,
 }
@@ -80,8 +81,8 @@ pub struct NewRun<'a> {
     pub plan_text: &'a str,
     /// The resolved plan.
     pub plan: Plan,
-    /// The unit under test.
-    pub unit: Unit,
+    /// The units under test, sample 1 first (at least one).
+    pub units: Vec<Unit>,
     /// Station name.
     pub station: String,
 }
@@ -106,17 +107,17 @@ impl Session {
             plan_path: new.plan_path.display().to_string(),
             plan_sha256: plan_sha256(new.plan_text),
             standard: new.plan.standard.clone(),
-            unit: new.unit.clone(),
+            units: new.units.clone(),
             station: new.station.clone(),
             host: host_name(),
         })?;
         tracing::info!(run_dir = %new.run_dir.display(), "run started");
-        let rigs = open_rigs(&dir, 1)?;
+        let rigs = open_rigs(&dir, new.units.len())?;
         Ok(Session {
             dir,
             journal,
             plan: new.plan,
-            unit: new.unit,
+            units: new.units,
             rigs,
             stop: Arc::new(AtomicBool::new(false)),
             stop_cause: Arc::default(),
@@ -170,14 +171,19 @@ impl Session {
             truncated_bytes,
         })?;
         tracing::info!(run_dir = %run_dir.display(), done = state.results.len(), "run resumed");
-        let rigs = open_rigs(&dir, 1)?;
+        let rigs = open_rigs(&dir, state.units.len())?;
+        let done = state
+            .results
+            .iter()
+            .flat_map(|(item, by_sample)| by_sample.keys().map(|s| (item.clone(), *s)))
+            .collect();
         Ok(Session {
             dir,
             journal,
             plan,
-            done: state.results.keys().cloned().collect(),
+            done,
             attempts: state.attempts,
-            unit: state.unit,
+            units: state.units,
             rigs,
             stop: Arc::new(AtomicBool::new(false)),
             stop_cause: Arc::default(),
@@ -189,6 +195,11 @@ impl Session {
     /// The run directory.
     pub fn dir(&self) -> &RunDir {
         &self.dir
+    }
+
+    /// How many units (samples) the run has.
+    pub fn samples(&self) -> usize {
+        self.units.len()
     }
 
     /// The plan in use.
@@ -220,11 +231,12 @@ impl Session {
         selection: &Selection,
     ) -> Result<RunOutcome, RunError> {
         let plan = self.plan.clone();
-        let todo: Vec<&Item> = plan
+        let todo: Vec<(&Item, Vec<u32>)> = plan
             .items
             .iter()
             .filter(|i| selection.includes(i))
-            .filter(|i| !self.done.contains(&i.id) || selection.rerun.contains(&i.id))
+            .map(|i| (i, self.samples_to_run(i, selection.rerun.contains(&i.id))))
+            .filter(|(_, samples)| !samples.is_empty())
             .collect();
         observer.run_started(todo.len());
         let outcome = self.run_items(&todo, operator, observer);
@@ -248,37 +260,62 @@ impl Session {
         Ok(RunOutcome::Finished(verdict))
     }
 
+    /// The samples `item` still has to run on: those without a result, or all on a re-run.
+    fn samples_to_run(&self, item: &Item, rerun: bool) -> Vec<u32> {
+        (1..=self.units.len() as u32)
+            .filter(|s| rerun || !self.done.contains(&(item.id.clone(), *s)))
+            .collect()
+    }
+
+    /// The unit tested as `sample`.
+    fn unit(&self, sample: u32) -> &Unit {
+        &self.units[sample as usize - 1]
+    }
+
     /// Runs items in order; the id of the item the operator stopped at, if any.
     fn run_items(
         &mut self,
-        todo: &[&Item],
+        todo: &[(&Item, Vec<u32>)],
         operator: &mut dyn Operator,
         observer: &mut dyn RunObserver,
     ) -> Result<Option<String>, RunError> {
-        for item in todo {
+        for (item, samples) in todo {
             if self.stop.load(std::sync::atomic::Ordering::SeqCst) {
                 return Ok(Some(item.id.clone()));
             }
             observer.item_started(item);
-            match self.run_item(item, operator)? {
-                Some(result) => observer.item_finished(&result),
-                None => return Ok(Some(item.id.clone())),
+            let mut finished = |result: &ItemResult| observer.item_finished(result);
+            if self
+                .run_item(item, samples, operator, &mut finished)?
+                .is_stopped()
+            {
+                return Ok(Some(item.id.clone()));
             }
         }
         Ok(None)
     }
 
-    /// Runs one item; `None` when the operator stopped the run.
+    /// Runs one item on `samples`, recording each sample's result as soon as it is known.
     fn run_item(
         &mut self,
         item: &Item,
+        samples: &[u32],
         operator: &mut dyn Operator,
-    ) -> Result<Option<ItemResult>, RunError> {
-        if !item.applies_to_device(&self.unit.device_type) {
-            let reason = format!("does not apply to device type {}", self.unit.device_type);
-            return self
-                .record_decision(item, Verdict::NotApplicable, reason)
-                .map(Some);
+        finished: &mut dyn FnMut(&ItemResult),
+    ) -> Result<ItemRun, RunError> {
+        let mut to_run = Vec::new();
+        for &sample in samples {
+            let device_type = &self.unit(sample).device_type;
+            if item.applies_to_device(device_type) {
+                to_run.push(sample);
+                continue;
+            }
+            let reason = format!("does not apply to device type {device_type}");
+            let result = self.decision(item, sample, Verdict::NotApplicable, reason);
+            finished(&self.record_result(result)?);
+        }
+        if to_run.is_empty() {
+            return Ok(ItemRun::Done);
         }
         if let Some(kind) = item.rigs_needed().into_iter().find(|k| !self.rigs.has(*k)) {
             let reason = format!(
@@ -286,9 +323,11 @@ impl Session {
                 kind.key(),
                 self.rigs.station
             );
-            return self
-                .record_decision(item, Verdict::NotTested, reason)
-                .map(Some);
+            for sample in to_run {
+                let result = self.decision(item, sample, Verdict::NotTested, reason.clone());
+                finished(&self.record_result(result)?);
+            }
+            return Ok(ItemRun::Done);
         }
         let attempt = self.attempts.get(&item.id).copied().unwrap_or(0) + 1;
         self.attempts.insert(item.id.clone(), attempt);
@@ -301,31 +340,53 @@ impl Session {
             clock: self.clock.as_ref(),
             series_dir: &series_dir,
             item: &item.id,
+            sample: None,
             stop: &self.stop,
         };
-        let mut values = match run_steps_guarded(item, &mut self.rigs, ctx) {
-            Ok(measured) => measured,
-            Err(StepFailure {
-                error: StepError::Stopped,
-                ..
-            }) => return Ok(None),
-            Err(StepFailure { measured, error }) => {
-                let verdict = match error {
-                    StepError::Unsupported(_) | StepError::Rig(RigError::Limit { .. }) => {
-                        Verdict::NotTested
+        let outcomes = run_steps_guarded(item, &mut self.rigs, ctx, &to_run);
+        let stopped = |outcome: &SampleOutcome| matches!(outcome, Err(failure) if matches!(*failure.error, StepError::Stopped));
+        if outcomes.iter().any(stopped) {
+            return Ok(ItemRun::Stopped);
+        }
+        for (sample, outcome) in to_run.into_iter().zip(outcomes) {
+            let result = match outcome {
+                Ok(values) => {
+                    match self.answered_result(item, sample, attempt, values, operator)? {
+                        Some(result) => result,
+                        None => return Ok(ItemRun::Stopped),
                     }
-                    _ => Verdict::Error,
-                };
-                tracing::error!(item = %item.id, "rig step failed: {error}");
-                let evaluation = evaluate(item, &measured, None);
-                let result = ItemResult {
-                    verdict,
-                    reason: Some(error.to_string()),
-                    ..self.measured_result(item, evaluation, ResultSource::Measured)
-                };
-                return self.record_result(result).map(Some);
-            }
-        };
+                }
+                Err(StepFailure { measured, error }) => {
+                    let verdict = match *error {
+                        StepError::Unsupported(_) | StepError::Rig(RigError::Limit { .. }) => {
+                            Verdict::NotTested
+                        }
+                        _ => Verdict::Error,
+                    };
+                    tracing::error!(item = %item.id, sample, "rig step failed: {error}");
+                    let evaluation = evaluate(item, &measured, None);
+                    ItemResult {
+                        verdict,
+                        reason: Some(error.to_string()),
+                        ..self.measured_result(item, sample, evaluation, ResultSource::Measured)
+                    }
+                }
+            };
+            finished(&self.record_result(result)?);
+        }
+        Ok(ItemRun::Done)
+    }
+
+    /// The result of a sample whose steps completed: judged from what was measured, after the
+    /// operator answered the item's prompts for this sample; `None` when the operator stopped.
+    fn answered_result(
+        &mut self,
+        item: &Item,
+        sample: u32,
+        attempt: u32,
+        mut values: Measurements,
+        operator: &mut dyn Operator,
+    ) -> Result<Option<ItemResult>, RunError> {
         let prompt = Prompt {
             item,
             steps: item
@@ -334,11 +395,18 @@ impl Session {
                 .filter(|s| s.kind == StepKind::Prompt)
                 .collect(),
             attempt,
+            sample,
+            unit: self.unit(sample),
+            samples: self.units.len(),
         };
         if prompt.steps.is_empty() {
-            let result =
-                self.measured_result(item, evaluate(item, &values, None), ResultSource::Measured);
-            return self.record_result(result).map(Some);
+            let evaluation = evaluate(item, &values, None);
+            return Ok(Some(self.measured_result(
+                item,
+                sample,
+                evaluation,
+                ResultSource::Measured,
+            )));
         }
         let source = if operator.is_scripted() {
             ResultSource::Answers
@@ -348,7 +416,7 @@ impl Session {
         let not_tested = |reason: String| ItemResult {
             verdict: Verdict::NotTested,
             reason: Some(reason),
-            ..self.measured_result(item, evaluate(item, &values, None), source)
+            ..self.measured_result(item, sample, evaluate(item, &values, None), source)
         };
         let result = match operator.answer(&prompt)? {
             Reply::Stop => return Ok(None),
@@ -371,25 +439,29 @@ impl Session {
                     operator_verdict: answer.verdict,
                     note: answer.note,
                     attachments,
-                    ..self.measured_result(item, evaluation, source)
+                    ..self.measured_result(item, sample, evaluation, source)
                 }
             }
         };
-        self.record_result(result).map(Some)
+        Ok(Some(result))
     }
 
     /// A result carrying an evaluation.
     fn measured_result(
         &self,
         item: &Item,
+        sample: u32,
         evaluation: Evaluation,
         source: ResultSource,
     ) -> ItemResult {
+        let unit = self.unit(sample);
         ItemResult {
             item: item.id.clone(),
+            sample,
+            device_sn: unit.device_sn.clone(),
             verdict: evaluation.verdict,
             source,
-            operator: self.unit.operator.clone(),
+            operator: unit.operator.clone(),
             measurements: evaluation.measurements,
             criteria: evaluation.criteria,
             operator_verdict: None,
@@ -399,23 +471,16 @@ impl Session {
         }
     }
 
-    fn record_decision(
-        &mut self,
-        item: &Item,
-        verdict: Verdict,
-        reason: String,
-    ) -> Result<ItemResult, RunError> {
-        let result = self.decision(item, verdict, reason);
-        self.record_result(result)
-    }
-
     /// A result the runner decides without measurements.
-    fn decision(&self, item: &Item, verdict: Verdict, reason: String) -> ItemResult {
+    fn decision(&self, item: &Item, sample: u32, verdict: Verdict, reason: String) -> ItemResult {
+        let unit = self.unit(sample);
         ItemResult {
             item: item.id.clone(),
+            sample,
+            device_sn: unit.device_sn.clone(),
             verdict,
             source: ResultSource::Runner,
-            operator: self.unit.operator.clone(),
+            operator: unit.operator.clone(),
             measurements: Vec::new(),
             criteria: Vec::new(),
             operator_verdict: None,
@@ -427,21 +492,40 @@ impl Session {
 
     fn record_result(&mut self, result: ItemResult) -> Result<ItemResult, RunError> {
         self.journal.record(RunEvent::ItemResult(result.clone()))?;
-        self.done.insert(result.item.clone());
-        tracing::info!(item = %result.item, verdict = %result.verdict, "item recorded");
+        self.done.insert((result.item.clone(), result.sample));
+        tracing::info!(
+            item = %result.item,
+            sample = result.sample,
+            verdict = %result.verdict,
+            "item recorded"
+        );
         Ok(result)
     }
 }
 
-/// Runs an item's steps, turning a panic in them into a step failure: the item is recorded as
-/// an error and the run goes on to make the rigs safe, rather than dying with the chamber at
-/// its set point and panicking again on every resume.
+/// Whether an item ran to its end or the run was stopped in it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum ItemRun {
+    Done,
+    Stopped,
+}
+
+impl ItemRun {
+    fn is_stopped(self) -> bool {
+        self == ItemRun::Stopped
+    }
+}
+
+/// Runs an item's steps, turning a panic in them into a step failure of every sample: the item
+/// is recorded as an error and the run goes on to make the rigs safe, rather than dying with the
+/// chamber at its set point and panicking again on every resume.
 fn run_steps_guarded(
     item: &Item,
     rigs: &mut RigSet,
     ctx: StepContext<'_>,
-) -> Result<super::rigs::Measurements, StepFailure> {
-    let run = std::panic::AssertUnwindSafe(|| run_steps(item, rigs, ctx));
+    samples: &[u32],
+) -> Vec<SampleOutcome> {
+    let run = std::panic::AssertUnwindSafe(|| run_steps(item, rigs, ctx, samples));
     std::panic::catch_unwind(run).unwrap_or_else(|payload| {
         let message = payload
             .downcast_ref::<&str>()
@@ -449,20 +533,28 @@ fn run_steps_guarded(
             .or_else(|| payload.downcast_ref::<String>().cloned())
             .unwrap_or_default();
         tracing::error!(item = %item.id, "a step panicked: {message}");
-        Err(StepFailure {
-            measured: super::rigs::Measurements::new(),
-            error: StepError::Panicked(format!("a step of {}", item.id)),
-        })
+        let error = Arc::new(StepError::Panicked(format!("a step of {}", item.id)));
+        samples
+            .iter()
+            .map(|_| {
+                Err(StepFailure {
+                    measured: Measurements::new(),
+                    error: Arc::clone(&error),
+                })
+            })
+            .collect()
     })
 }
 
-/// The run's overall verdict over the plan's items (an item without a result is not tested).
+/// The run's overall verdict over the plan's items on every sample (an item without a result
+/// on a sample is not tested).
 pub fn overall_verdict(plan: &Plan, state: &RunState) -> Verdict {
-    let verdicts = plan.items.iter().map(|item| {
-        state
-            .results
-            .get(&item.id)
-            .map_or(Verdict::NotTested, |r| r.verdict)
+    let verdicts = plan.items.iter().flat_map(|item| {
+        state.samples().map(|(sample, _)| {
+            state
+                .result(&item.id, sample)
+                .map_or(Verdict::NotTested, |r| r.verdict)
+        })
     });
     Verdict::worst(verdicts).unwrap_or(Verdict::NotTested)
 }

@@ -1,7 +1,13 @@
-//! Running an item's rig and wait steps in order; the operator's prompts are left to the
-//! session, which asks them once the rigs are done.
+//! Running an item's rig and wait steps in order for the samples that need it; the operator's
+//! prompts are left to the session, which asks them once the rigs are done.
+//!
+//! The chamber, drop rig, thermal logger and waits are shared: they run once and their
+//! measurements go to every sample. Camera steps run on each sample's own camera, one thread per
+//! sample, and their measurements go to that sample only. A failed shared step fails every
+//! sample; a failed camera fails its own sample, and the others go on.
 
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 use std::time::Duration;
 
 use super::rigs::camera::run_camera_step;
@@ -18,47 +24,115 @@ use crate::plan::{Item, RigKind, RigStep, Step, StepKind};
 pub struct StepFailure {
     /// Measurements of the steps that completed (and of the failed one, where it had any).
     pub measured: Measurements,
-    /// Why the step failed.
-    pub error: StepError,
+    /// Why the step failed (shared by every sample a shared step failed for).
+    pub error: Arc<StepError>,
 }
 
-/// Runs the rig and wait steps of `item` and merges their measurements. A camera step that
-/// runs beside another step (`concurrent_with`) streams while that step runs; with a rig on its
-/// own simulated clock it streams afterwards for as long as the step took.
+/// What an item's steps gave one sample.
+pub type SampleOutcome = Result<Measurements, StepFailure>;
+
+/// Runs the rig and wait steps of `item` for `samples` (sample numbers, from 1) and returns
+/// each sample's merged measurements, in the order of `samples`. A camera step that runs beside
+/// another step (`concurrent_with`) streams while that step runs; a camera on its own simulated
+/// clock streams afterwards for as long as the step took.
 pub fn run_steps(
     item: &Item,
     rigs: &mut RigSet,
     ctx: StepContext<'_>,
-) -> Result<Measurements, StepFailure> {
-    let mut measured = Measurements::new();
+    samples: &[u32],
+) -> Vec<SampleOutcome> {
+    let mut outcomes: Vec<SampleOutcome> =
+        samples.iter().map(|_| Ok(Measurements::new())).collect();
     for step in &item.steps {
+        if outcomes.iter().all(Result::is_err) {
+            break;
+        }
         if let Some(RigStep::Camera(stress)) = &step.rig {
             if stress.concurrent_with.is_some() {
                 continue;
             }
         }
-        let beside = monitor_beside(item, step);
-        let outcome = match (&step.kind, &step.rig) {
-            (_, _) if beside.is_some() => run_beside(step, beside, rigs, ctx),
-            (StepKind::Wait, _) => {
+        let live = live_samples(samples, &outcomes);
+        match (&step.kind, &step.rig, monitor_beside(item, step)) {
+            (_, _, Some(monitor)) => {
+                let (shared, cameras) = run_beside(step, monitor, rigs, ctx, &live);
+                merge_shared(&mut outcomes, shared);
+                merge_cameras(&mut outcomes, samples, cameras);
+            }
+            (StepKind::Wait, _, None) => {
                 let seconds = step.seconds.unwrap_or(0.0);
                 tracing::info!(item = %item.id, seconds, "waiting: {}", step.text);
-                ctx.sleep(Duration::from_secs_f64(seconds))
-                    .map(|()| Measurements::new())
+                let waited = ctx.sleep(Duration::from_secs_f64(seconds));
+                merge_shared(&mut outcomes, waited.map(|()| Measurements::new()));
             }
-            (StepKind::Prompt, _) => continue,
-            (StepKind::Rig(_), Some(rig_step)) => run_rig_step(rig_step, rigs, ctx),
-            (StepKind::Rig(kind), None) => Err(StepError::Unsupported(format!(
-                "the {} step has no parameters",
-                kind.key()
-            ))),
-        };
-        match outcome {
-            Ok(m) => measured.extend(m),
-            Err(error) => return Err(StepFailure { measured, error }),
+            (StepKind::Prompt, _, None) => {}
+            (StepKind::Rig(_), Some(RigStep::Camera(stress)), None) => {
+                let duration =
+                    Duration::from_secs_f64(stress.duration_s.unwrap_or(stress.window_s));
+                let cameras = stoppable_camera_step(rigs, stress, duration, ctx, &live);
+                merge_cameras(&mut outcomes, samples, cameras);
+            }
+            (StepKind::Rig(_), Some(rig_step), None) => {
+                merge_shared(&mut outcomes, run_rig_step(rig_step, rigs, ctx));
+            }
+            (StepKind::Rig(kind), None, None) => merge_shared(
+                &mut outcomes,
+                Err(StepError::Unsupported(format!(
+                    "the {} step has no parameters",
+                    kind.key()
+                ))),
+            ),
         }
     }
-    Ok(measured)
+    outcomes
+}
+
+/// The samples whose steps have not failed.
+fn live_samples(samples: &[u32], outcomes: &[SampleOutcome]) -> Vec<u32> {
+    samples
+        .iter()
+        .zip(outcomes)
+        .filter(|(_, outcome)| outcome.is_ok())
+        .map(|(sample, _)| *sample)
+        .collect()
+}
+
+/// Adds a shared step's outcome to every sample still running.
+fn merge_shared(outcomes: &mut [SampleOutcome], shared: Result<Measurements, StepError>) {
+    let shared = shared.map_err(Arc::new);
+    for outcome in outcomes.iter_mut() {
+        let Ok(measured) = outcome else { continue };
+        match &shared {
+            Ok(m) => measured.extend(m.iter().map(|(k, v)| (k.clone(), v.clone()))),
+            Err(error) => {
+                *outcome = Err(StepFailure {
+                    measured: std::mem::take(measured),
+                    error: Arc::clone(error),
+                })
+            }
+        }
+    }
+}
+
+/// Adds each sample's camera outcome to that sample.
+fn merge_cameras(outcomes: &mut [SampleOutcome], samples: &[u32], cameras: Vec<CameraOutcome>) {
+    for (sample, camera) in cameras {
+        let Some(index) = samples.iter().position(|s| *s == sample) else {
+            continue;
+        };
+        let Ok(measured) = &mut outcomes[index] else {
+            continue;
+        };
+        match camera {
+            Ok(m) => measured.extend(m),
+            Err(error) => {
+                outcomes[index] = Err(StepFailure {
+                    measured: std::mem::take(measured),
+                    error: Arc::new(error),
+                })
+            }
+        }
+    }
 }
 
 /// The camera monitor that runs beside `step`, if the item has one.
@@ -79,23 +153,91 @@ fn monitor_beside<'a>(item: &'a Item, step: &Step) -> Option<&'a CameraStress> {
     })
 }
 
-/// Runs `step` with the camera monitor beside it.
+/// What a sample's camera step gave, with its sample number.
+type CameraOutcome = (u32, Result<Measurements, StepError>);
+
+/// The cameras of `samples`, each with its sample number; a sample without a camera at the
+/// station gets an error instead.
+type SampleCameras<'a> = Vec<(u32, Result<&'a mut (dyn CameraRig + 'static), StepError>)>;
+
+fn sample_cameras<'a>(rigs: &'a mut RigSet, samples: &[u32]) -> SampleCameras<'a> {
+    let station = rigs.station.clone();
+    let mut cameras: Vec<Option<&'a mut (dyn CameraRig + 'static)>> =
+        rigs.cameras.iter_mut().map(|c| Some(c.as_mut())).collect();
+    samples
+        .iter()
+        .map(|&sample| {
+            let camera = (sample as usize)
+                .checked_sub(1)
+                .and_then(|index| cameras.get_mut(index))
+                .and_then(Option::take)
+                .ok_or_else(|| {
+                    StepError::Unsupported(format!(
+                        "station `{station}` has no camera for sample {sample}"
+                    ))
+                });
+            (sample, camera)
+        })
+        .collect()
+}
+
+/// Streams every camera of `cameras` for `duration` at once, one thread each, until `stop`.
+fn stream_cameras(
+    cameras: SampleCameras<'_>,
+    stress: &CameraStress,
+    duration: Duration,
+    ctx: StepContext<'_>,
+    stop: &StopFlag,
+) -> Vec<CameraOutcome> {
+    std::thread::scope(|scope| {
+        let running: Vec<_> = cameras
+            .into_iter()
+            .map(|(sample, camera)| {
+                let ctx = StepContext {
+                    sample: Some(sample),
+                    ..ctx
+                };
+                let handle = camera.map(|camera| {
+                    scope.spawn(move || run_camera_step(camera, stress, duration, ctx, stop))
+                });
+                (sample, handle)
+            })
+            .collect();
+        running
+            .into_iter()
+            .map(|(sample, handle)| {
+                let result = handle.and_then(|h| {
+                    h.join().unwrap_or_else(|_| {
+                        Err(StepError::Panicked(format!(
+                            "the camera of sample {sample}"
+                        )))
+                    })
+                });
+                (sample, result)
+            })
+            .collect()
+    })
+}
+
+/// Runs `step` with the camera monitor beside it on the cameras of `samples`: the step's
+/// outcome (shared) and each camera's.
 fn run_beside(
     step: &Step,
-    monitor: Option<&CameraStress>,
+    monitor: &CameraStress,
     rigs: &mut RigSet,
     ctx: StepContext<'_>,
-) -> Result<Measurements, StepError> {
-    let Some(monitor) = monitor else {
-        return Ok(Measurements::new());
+    samples: &[u32],
+) -> (Result<Measurements, StepError>, Vec<CameraOutcome>) {
+    let mut cameras = std::mem::take(&mut rigs.cameras);
+    let mut camera_set = RigSet {
+        station: rigs.station.clone(),
+        cameras: std::mem::take(&mut cameras),
+        ..RigSet::default()
     };
-    if rigs.cameras.is_empty() {
-        return Err(StepError::Unsupported(format!(
-            "station `{}` has no camera",
-            rigs.station
-        )));
-    }
-    let mut camera = rigs.cameras.remove(0);
+    let (own_clock, real_time): (SampleCameras<'_>, SampleCameras<'_>) =
+        sample_cameras(&mut camera_set, samples)
+            .into_iter()
+            .partition(|(_, camera)| camera.as_ref().map_or(true, |c| c.own_clock()));
     let began = ctx.clock.elapsed();
     let partner = |rigs: &mut RigSet| match &step.rig {
         Some(rig_step) => run_rig_step(rig_step, rigs, ctx),
@@ -107,38 +249,28 @@ fn run_beside(
             Ok(Measurements::new())
         }
     };
+    // Real cameras stream in real time while the partner step runs.
     let stop = StopFlag::new();
-    let result = if camera.own_clock() {
-        let partner_result = partner(rigs);
-        let duration = ctx.clock.elapsed().saturating_sub(began);
-        partner_result.and_then(|mut m| {
-            m.extend(run_camera_step(
-                camera.as_mut(),
-                monitor,
-                duration,
-                ctx,
-                &stop,
-            )?);
-            Ok(m)
-        })
-    } else {
-        std::thread::scope(|scope| {
-            let camera_ref = camera.as_mut();
-            let stop_ref = &stop;
-            let watcher = scope
-                .spawn(move || run_camera_step(camera_ref, monitor, Duration::MAX, ctx, stop_ref));
-            let partner_result = partner(rigs);
-            stop.stop();
-            let camera_result = watcher
-                .join()
-                .unwrap_or_else(|_| Err(StepError::Panicked("the camera monitor thread".into())));
-            let mut m = partner_result?;
-            m.extend(camera_result?);
-            Ok(m)
-        })
-    };
-    rigs.cameras.insert(0, camera);
-    result
+    let (shared, mut results) = std::thread::scope(|scope| {
+        let watcher = scope.spawn(|| stream_cameras(real_time, monitor, Duration::MAX, ctx, &stop));
+        let shared = partner(rigs);
+        stop.stop();
+        let results = watcher.join().unwrap_or_default();
+        (shared, results)
+    });
+    // Cameras on their own simulated clock stream afterwards for as long as the step took.
+    let duration = ctx.clock.elapsed().saturating_sub(began);
+    if shared.is_ok() {
+        results.extend(stream_cameras(
+            own_clock,
+            monitor,
+            duration,
+            ctx,
+            &StopFlag::new(),
+        ));
+    }
+    rigs.cameras = camera_set.cameras;
+    (shared, results)
 }
 
 fn run_rig_step(
@@ -161,29 +293,26 @@ fn run_rig_step(
             Some(logger) => thermal::run_logging(logger, logging, ctx),
             None => Err(missing("thermal logger")),
         },
-        RigStep::Camera(stress) => match rigs.cameras.first_mut().map(|c| c.as_mut()) {
-            Some(camera) => {
-                let duration =
-                    Duration::from_secs_f64(stress.duration_s.unwrap_or(stress.window_s));
-                stoppable_camera_step(camera, stress, duration, ctx)
-            }
-            None => Err(missing("camera")),
-        },
+        RigStep::Camera(_) => Err(StepError::Unsupported(
+            "a camera step runs on each sample's camera, not as a shared rig step".into(),
+        )),
     }
 }
 
-/// Runs a camera step on its own. A camera soak watches only its own stop flag, so a watcher
-/// raises it within [`STOP_CHECK_SLICE`] of a run stop; the step then ends as stopped rather than
-/// with a short result.
+/// Runs a camera step on the cameras of `samples`. A camera soak watches only its own stop
+/// flag, so a watcher raises it within [`STOP_CHECK_SLICE`] of a run stop; every sample's step
+/// then ends as stopped rather than with a short result.
 fn stoppable_camera_step(
-    camera: &mut dyn CameraRig,
+    rigs: &mut RigSet,
     stress: &CameraStress,
     duration: Duration,
     ctx: StepContext<'_>,
-) -> Result<Measurements, StepError> {
+    samples: &[u32],
+) -> Vec<CameraOutcome> {
     let camera_stop = StopFlag::new();
     let finished = AtomicBool::new(false);
-    let result = std::thread::scope(|scope| {
+    let cameras = sample_cameras(rigs, samples);
+    let results = std::thread::scope(|scope| {
         let watcher = scope.spawn(|| {
             // Real-time slices whatever the run's clock (a real camera delivers frames in real
             // time); woken at once when the step ends.
@@ -195,13 +324,18 @@ fn stoppable_camera_step(
                 std::thread::park_timeout(STOP_CHECK_SLICE);
             }
         });
-        let result = run_camera_step(camera, stress, duration, ctx, &camera_stop);
+        let results = stream_cameras(cameras, stress, duration, ctx, &camera_stop);
         finished.store(true, Ordering::SeqCst);
         watcher.thread().unpark();
-        result
+        results
     });
-    ctx.check_stop()?;
-    result
+    if ctx.check_stop().is_err() {
+        return samples
+            .iter()
+            .map(|s| (*s, Err(StepError::Stopped)))
+            .collect();
+    }
+    results
 }
 
 #[cfg(test)]
@@ -229,6 +363,10 @@ mod tests {
     }
 
     fn camera_step(stopped: bool) -> Result<Measurements, StepError> {
+        camera_steps(stopped, 1).remove(0).1
+    }
+
+    fn camera_steps(stopped: bool, samples: u32) -> Vec<CameraOutcome> {
         let dir = tempfile::tempdir().unwrap();
         let clock = SimClock::starting_at(chrono::Utc::now());
         let stop = AtomicBool::new(stopped);
@@ -236,11 +374,19 @@ mod tests {
             clock: &clock,
             series_dir: dir.path(),
             item: "CAM-T",
+            sample: None,
             stop: &stop,
         };
         let stress = soak(30.0);
         let duration = Duration::from_secs(30);
-        stoppable_camera_step(&mut SyntheticCameraRig, &stress, duration, ctx)
+        let mut rigs = RigSet {
+            cameras: (0..samples)
+                .map(|_| Box::new(SyntheticCameraRig) as Box<dyn CameraRig>)
+                .collect(),
+            ..RigSet::none()
+        };
+        let samples: Vec<u32> = (1..=samples).collect();
+        stoppable_camera_step(&mut rigs, &stress, duration, ctx, &samples)
     }
 
     #[test]
@@ -252,5 +398,14 @@ mod tests {
     #[test]
     fn a_camera_step_of_a_stopped_run_ends_as_stopped_not_with_a_short_result() {
         assert!(matches!(camera_step(true), Err(StepError::Stopped)));
+    }
+
+    #[test]
+    fn each_sample_streams_its_own_camera_into_its_own_folder() {
+        let results = camera_steps(false, 2);
+        assert_eq!(results.iter().map(|(s, _)| *s).collect::<Vec<_>>(), [1, 2]);
+        for (_, result) in results {
+            assert!(result.expect("the soak completes").contains_key("fps"));
+        }
     }
 }

@@ -31,6 +31,8 @@ fn plan_and_standard() -> (Plan, Standard) {
 fn state() -> RunState {
     let result = ItemResult {
         item: "CLM-001".into(),
+        sample: 1,
+        device_sn: "ACA01ABCDEFGHIJ12345678".into(),
         verdict: Verdict::Pass,
         source: ResultSource::Measured,
         operator: "Wang".into(),
@@ -46,7 +48,7 @@ fn state() -> RunState {
         plan_path: "charts.toml".into(),
         plan_sha256: "ab".repeat(32),
         standard: "desktop-cashier".into(),
-        unit: Unit {
+        units: vec![Unit {
             vendor: "Acme".into(),
             model: "FP-1".into(),
             device_type: "desktop-single-screen".into(),
@@ -60,11 +62,11 @@ fn state() -> RunState {
             },
             lab: "Lab 3".into(),
             operator: "Wang".into(),
-        },
+        }],
         station: "sim".into(),
         started_utc: Utc.with_ymd_and_hms(2026, 11, 2, 8, 0, 0).unwrap(),
         last_utc: Utc.with_ymd_and_hms(2026, 11, 2, 11, 0, 0).unwrap(),
-        results: BTreeMap::from([("CLM-001".to_string(), result.clone())]),
+        results: BTreeMap::from([("CLM-001".to_string(), BTreeMap::from([(1, result.clone())]))]),
         history: BTreeMap::from([("CLM-001".to_string(), vec![result])]),
         attempts: BTreeMap::new(),
         interrupted: None,

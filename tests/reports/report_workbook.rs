@@ -69,6 +69,8 @@ fn outcome(
 fn result(item: &str, verdict: Verdict, criteria: Vec<CriterionOutcome>) -> ItemResult {
     ItemResult {
         item: item.into(),
+        sample: 1,
+        device_sn: String::new(),
         verdict,
         source: ResultSource::Measured,
         operator: "Wang".into(),
@@ -160,14 +162,17 @@ fn state(unit: Unit) -> RunState {
     let mut history: BTreeMap<String, Vec<ItemResult>> = BTreeMap::new();
     for r in all {
         history.entry(r.item.clone()).or_default().push(r.clone());
-        results.insert(r.item.clone(), r);
+        results
+            .entry(r.item.clone())
+            .or_insert_with(BTreeMap::new)
+            .insert(r.sample, r);
     }
     RunState {
         facebench_version: "0.1.0".into(),
         plan_path: "report-test.toml".into(),
         plan_sha256: "ab".repeat(32),
         standard: "desktop-cashier".into(),
-        unit,
+        units: vec![unit],
         station: "sim".into(),
         started_utc: Utc.with_ymd_and_hms(2026, 11, 2, 8, 0, 0).unwrap(),
         last_utc: Utc.with_ymd_and_hms(2026, 11, 4, 17, 30, 5).unwrap(),

@@ -299,6 +299,7 @@ fn the_runner_records_each_gap_with_its_cause_in_the_series() {
         clock: &clock,
         series_dir: dir.path(),
         item: "CLM-T",
+        sample: None,
         stop: &stop,
     };
     let error = chamber::run_profile(chamber.as_mut(), &profile, ctx).unwrap_err();

@@ -71,6 +71,7 @@ fn run_hold(extra: &str) -> (Vec<String>, ChamberMode, f64) {
         clock: clock.as_ref(),
         series_dir: tmp.path(),
         item: "CLM-T",
+        sample: None,
         stop: &stop,
     };
     let measured = chamber::run_profile(rig.as_mut(), &hold(None), ctx).expect("the hold runs");
@@ -132,6 +133,7 @@ fn an_item_that_needs_humidity_is_an_error_that_says_so() {
         clock: clock.as_ref(),
         series_dir: tmp.path(),
         item: "CLM-H",
+        sample: None,
         stop: &stop,
     };
     let error = chamber::run_profile(rig.as_mut(), &hold(Some(93.0)), ctx).unwrap_err();

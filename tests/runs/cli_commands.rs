@@ -187,13 +187,13 @@ fn the_terminal_operator_answers_skips_and_stops_and_the_run_resumes() {
     assert_eq!(code(&output), 0, "{output:?}");
     assert!(text(&output).0.contains("--resume"));
     let stopped = state(&run_dir);
-    assert_eq!(stopped.results["FUN-001"].verdict, Verdict::Pass);
-    assert_eq!(stopped.results["FUN-001"].note, "booted cleanly");
+    assert_eq!(stopped.results["FUN-001"][&1].verdict, Verdict::Pass);
+    assert_eq!(stopped.results["FUN-001"][&1].note, "booted cleanly");
     assert_eq!(
-        stopped.results["FUN-001"].measurements[0].values,
+        stopped.results["FUN-001"][&1].measurements[0].values,
         vec![42.5]
     );
-    let skipped = &stopped.results["FUN-002"];
+    let skipped = &stopped.results["FUN-002"][&1];
     assert_eq!(skipped.verdict, Verdict::NotTested);
     assert!(skipped
         .reason
@@ -214,7 +214,7 @@ fn the_terminal_operator_answers_skips_and_stops_and_the_run_resumes() {
     ]);
     assert_eq!(code(&resumed), 0, "{resumed:?}");
     let done = state(&run_dir);
-    assert_eq!(done.results["FUN-003"].verdict, Verdict::Pass);
+    assert_eq!(done.results["FUN-003"][&1].verdict, Verdict::Pass);
     assert_eq!(
         done.attempts["FUN-003"], 2,
         "the stopped attempt and the resumed one"
@@ -260,9 +260,9 @@ fn record_corrects_a_result_and_keeps_the_history() {
     let history = &after.history["COT-002"];
     assert_eq!(history.len(), 2);
     assert_eq!(history[0].verdict, Verdict::NoPass);
-    assert_eq!(after.results["COT-002"].verdict, Verdict::Pass);
+    assert_eq!(after.results["COT-002"][&1].verdict, Verdict::Pass);
     assert!(run_dir
-        .join(&after.results["COT-002"].attachments[0])
+        .join(&after.results["COT-002"][&1].attachments[0])
         .is_file());
 
     let unknown = run(&[

@@ -49,7 +49,7 @@ fn demo_workbook_matches_the_journal_cell_by_cell() {
             "{sheet}: header + one row per item"
         );
         for (row, item) in rows[1..].iter().zip(items) {
-            let result = &state.results[&item.id];
+            let result = &state.results[&item.id][&1];
             assert_eq!(cell(row, 0), item.id);
             assert_eq!(cell(row, 1), item.name_zh);
             assert_eq!(cell(row, 2), item.name_en);
@@ -64,7 +64,7 @@ fn demo_workbook_matches_the_journal_cell_by_cell() {
             }
             let note = cell(row, 7);
             assert!(note.contains(result.note.trim()), "{}: {note}", item.id);
-            let applies = item.applies_to_device(&state.unit.device_type);
+            let applies = item.applies_to_device(&state.first_unit().device_type);
             if let (true, Some(reason)) = (applies, &result.reason) {
                 assert!(
                     note.contains(reason.as_str()),
@@ -87,7 +87,7 @@ fn demo_workbook_matches_the_journal_cell_by_cell() {
     // The climate sheet is filled from measurements: every chamber item that ran carries the
     // chamber's readings, and anything the simulated station cannot do says why.
     for item in plan.items_of(Sheet::Climate) {
-        let result = &state.results[&item.id];
+        let result = &state.results[&item.id][&1];
         let needs_chamber = item
             .rigs_needed()
             .contains(&facebench::plan::RigKind::Chamber);

@@ -46,7 +46,7 @@ fn quitting_after_a_no_pass_exits_1() {
     assert_eq!(code(&output), 1, "{output:?}");
     assert!(text(&output).0.contains("--resume"));
     let stopped = state(&run_dir);
-    assert_eq!(stopped.results["FUN-001"].verdict, Verdict::NoPass);
+    assert_eq!(stopped.results["FUN-001"][&1].verdict, Verdict::NoPass);
     assert!(!stopped.results.contains_key("FUN-002"));
 }
 

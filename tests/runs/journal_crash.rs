@@ -27,7 +27,7 @@ fn run_started() -> RunEvent {
         plan_path: "testplans/gb.toml".into(),
         plan_sha256: "5e".repeat(32),
         standard: "gb".into(),
-        unit: Unit {
+        units: vec![Unit {
             vendor: "Acme".into(),
             model: "FP-1".into(),
             device_type: "face-pos".into(),
@@ -37,7 +37,7 @@ fn run_started() -> RunEvent {
             features: Features::default(),
             lab: "Lab 3".into(),
             operator: "li".into(),
-        },
+        }],
         station: "sim".into(),
         host: "bench".into(),
     }
@@ -55,6 +55,8 @@ fn run_resumed(truncated_bytes: u64) -> RunEvent {
 fn item_result(item: &str) -> RunEvent {
     RunEvent::ItemResult(ItemResult {
         item: item.into(),
+        sample: 1,
+        device_sn: "ACME0000000000000000001".into(),
         verdict: Verdict::Pass,
         source: ResultSource::Measured,
         operator: "li".into(),

@@ -74,7 +74,7 @@ fn a_killed_run_resumes_to_the_same_results_as_an_uninterrupted_one() {
         expected.results.keys().collect::<Vec<_>>()
     );
     for (id, want) in &expected.results {
-        let got = &actual.results[id];
+        let (got, want) = (&actual.results[id][&1], &want[&1]);
         assert_eq!(got.verdict, want.verdict, "{id}");
         assert_eq!(got.measurements, want.measurements, "{id}");
         assert_eq!(got.criteria, want.criteria, "{id}");

@@ -88,7 +88,7 @@ fn a_second_resume_and_record_are_refused_while_a_run_holds_the_directory() {
 
     let output = record(&run_dir);
     assert!(code(&output) <= 1, "{output:?}");
-    let recorded = &state(&run_dir).results["COT-002"];
+    let recorded = &state(&run_dir).results["COT-002"][&1];
     assert_eq!(recorded.source, ResultSource::Record);
     assert_eq!(
         fs::read_to_string(run_dir.join("run.lock")).unwrap(),
@@ -110,7 +110,7 @@ fn the_lock_file_of_a_dead_process_is_taken_over() {
     let output = record(&run_dir);
     assert!(code(&output) <= 1, "{output:?}");
     assert_eq!(
-        state(&run_dir).results["COT-002"].source,
+        state(&run_dir).results["COT-002"][&1].source,
         ResultSource::Record
     );
     assert_eq!(fs::read_to_string(run_dir.join("run.lock")).unwrap(), "");
@@ -127,7 +127,7 @@ fn resume_without_sim_reopens_the_simulated_station_and_runs_rig_items() {
     let output = resume(&run_dir, "MEC-006");
     let (stdout, stderr) = text(&output);
     assert_eq!(code(&output), 0, "{stdout}\n{stderr}");
-    let drop = &state(&run_dir).results["MEC-006"];
+    let drop = &state(&run_dir).results["MEC-006"][&1];
     assert_eq!(drop.verdict, Verdict::Pass, "{drop:?}");
     let heights = drop
         .measurements
@@ -235,5 +235,5 @@ fn a_run_killed_before_its_first_event_is_explained_on_resume_and_reused_by_a_ne
 
     quick_run(&run_dir, &[]);
     let state = state(&run_dir);
-    assert_eq!(state.results["COT-001"].source, ResultSource::Answers);
+    assert_eq!(state.results["COT-001"][&1].source, ResultSource::Answers);
 }

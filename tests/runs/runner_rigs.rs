@@ -60,7 +60,7 @@ fn climate_and_drop_items_are_measured_on_the_simulated_station() {
 
     // 24 h storage at −25 °C and 48 h damp heat at 40 °C / 93 %RH, driven over the ESPEC protocol.
     for (id, setpoint) in [("CLM-002", -25.0), ("CLM-005", 40.0)] {
-        let result = &state.results[id];
+        let result = &state.results[id][&1];
         assert_eq!(result.verdict, Verdict::Pass, "{id}: {result:?}");
         let temp = result
             .measurements
@@ -76,12 +76,12 @@ fn climate_and_drop_items_are_measured_on_the_simulated_station() {
             "{id}"
         );
     }
-    let humidity = &state.results["CLM-005"].measurements;
+    let humidity = &state.results["CLM-005"][&1].measurements;
     assert!(humidity
         .iter()
         .any(|m| m.name == "chamber_rh" && !m.values.is_empty()));
-    assert_eq!(state.results["CLM-006"].verdict, Verdict::Pass);
-    let cycles = state.results["CLM-006"]
+    assert_eq!(state.results["CLM-006"][&1].verdict, Verdict::Pass);
+    let cycles = state.results["CLM-006"][&1]
         .measurements
         .iter()
         .find(|m| m.name == "cycles_done")
@@ -89,12 +89,12 @@ fn climate_and_drop_items_are_measured_on_the_simulated_station() {
     assert_eq!(cycles.values, vec![2.0]);
 
     // Test Na needs a two-zone chamber: honestly not tested, never pass.
-    let shock = &state.results["CLM-007"];
+    let shock = &state.results["CLM-007"][&1];
     assert_eq!(shock.verdict, Verdict::NotTested);
     assert!(shock.reason.as_deref().unwrap().contains("two-zone"));
 
     // Package drop: ten drops on the Modbus drop-rig simulator, heights as the rig measured them.
-    let drop = &state.results["MEC-006"];
+    let drop = &state.results["MEC-006"][&1];
     assert_eq!(drop.verdict, Verdict::Pass, "{drop:?}");
     let heights = drop
         .measurements
@@ -128,7 +128,7 @@ fn temperature_rise_logs_until_steady_state() {
     args.extend(DEMO_UNIT);
     let output = run(&args);
     assert!(code(&output) <= 1, "{output:?}");
-    let result = &state(&run_dir).results["CLM-008"];
+    let result = &state(&run_dir).results["CLM-008"][&1];
     let series = std::fs::read_to_string(run_dir.join("series/CLM-008/thermal.csv"));
     if result.verdict == Verdict::NotTested {
         // The item also needs the camera; on a station without one it is not run at all.
@@ -200,6 +200,7 @@ fn chamber_with_faults(
         clock: clock.as_ref(),
         series_dir,
         item: "CLM-T",
+        sample: None,
         stop: &stop,
     };
     chamber::run_profile(rigs.chamber.as_deref_mut().unwrap(), &quick_profile(), ctx)

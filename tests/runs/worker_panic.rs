@@ -103,7 +103,7 @@ fn a_panicking_step_or_worker_thread_makes_the_item_an_error() {
             plan_path: Path::new("panic.toml"),
             plan_text: PLAN,
             plan,
-            unit,
+            units: vec![unit],
             station: "buggy".into(),
         },
         &mut open,
@@ -117,7 +117,7 @@ fn a_panicking_step_or_worker_thread_makes_the_item_an_error() {
     let dir = RunDir::open(&run_dir).unwrap();
     let state = RunState::from_entries(&read_journal(&dir).unwrap().entries).unwrap();
     for id in ["DRP-001", "CAM-001"] {
-        let result = &state.results[id];
+        let result = &state.results[id][&1];
         assert_eq!(result.verdict, Verdict::Error, "{id}: {result:?}");
         assert!(
             result

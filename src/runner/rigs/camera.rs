@@ -5,7 +5,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use super::camera_rig::{stream_kind, CameraRig, CameraSource};
-use super::series::{cell, SeriesWriter};
+use super::series::cell;
 use super::{Measurements, StepContext, StepError};
 use crate::camera::analysis::{AnalysisConfig, SeriesRow};
 use crate::camera::stress::cycles::{run_cycles, CycleConfig, CycleRecord};
@@ -158,12 +158,7 @@ fn soak_one(
     ctx: StepContext<'_>,
     stop: &StopFlag,
 ) -> Result<StreamSoak, StepError> {
-    let writer = SeriesWriter::create(
-        ctx.series_dir,
-        ctx.item,
-        &format!("camera-{}", kind.name()),
-        &SERIES_HEADER,
-    )?;
+    let writer = ctx.series(&format!("camera-{}", kind.name()), &SERIES_HEADER)?;
     let state = Arc::new(Mutex::new((
         writer,
         Windows::default(),
@@ -268,8 +263,7 @@ fn cycle_streams(
         sample_process: open_close,
         ..CycleConfig::default()
     };
-    let mut series =
-        SeriesWriter::create(ctx.series_dir, ctx.item, "camera-cycles", &CYCLES_HEADER)?;
+    let mut series = ctx.series("camera-cycles", &CYCLES_HEADER)?;
     let mut m = Measurements::new();
     let mut cycles_done: Option<u32> = None;
     for (_kind, mut camera) in streams {

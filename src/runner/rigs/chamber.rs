@@ -42,7 +42,7 @@ pub fn run_profile(
                 .to_string(),
         ));
     }
-    let series = SeriesWriter::create(ctx.series_dir, ctx.item, "chamber", &HEADER)?;
+    let series = ctx.series("chamber", &HEADER)?;
     let mut run = ProfileRun {
         chamber,
         ctx,

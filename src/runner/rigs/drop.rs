@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use super::series::{cell, SeriesWriter};
+use super::series::cell;
 use super::{Measurements, StepContext, StepError};
 use crate::plan::rig_step::{DropOrientation, DropSequence};
 use crate::rig::{DropRig, DropSetup, DropState, Orientation};
@@ -30,7 +30,7 @@ pub fn run_sequence(
     sequence: &DropSequence,
     ctx: StepContext<'_>,
 ) -> Result<Measurements, StepError> {
-    let mut series = SeriesWriter::create(ctx.series_dir, ctx.item, "drop", &HEADER)?;
+    let mut series = ctx.series("drop", &HEADER)?;
     let mut drops_done = 0u32;
     let mut faults = 0u32;
     let mut heights = Vec::new();

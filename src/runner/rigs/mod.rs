@@ -19,7 +19,7 @@ use std::time::Duration;
 
 use crate::clock::Clock;
 use crate::rig::RigError;
-use series::SeriesError;
+use series::{SeriesError, SeriesWriter};
 
 /// Measured series by measurement name.
 pub type Measurements = BTreeMap<String, Vec<f64>>;
@@ -33,12 +33,25 @@ pub struct StepContext<'a> {
     pub series_dir: &'a Path,
     /// The item being run.
     pub item: &'a str,
+    /// The sample whose camera a camera step streams (`None` for the shared rigs); its series
+    /// go in `sample-<N>/` of the item's folder.
+    pub sample: Option<u32>,
     /// Set when the run is asked to stop (Ctrl-C, SIGTERM, SIGHUP): waits end within
     /// [`crate::clock::STOP_CHECK_SLICE`] and steps end at once.
     pub stop: &'a AtomicBool,
 }
 
 impl StepContext<'_> {
+    /// Creates the step's series file `name` with `header`, in the item's folder (or its
+    /// sample's).
+    pub fn series(&self, name: &str, header: &[&str]) -> Result<SeriesWriter, SeriesError> {
+        let mut folder = self.series_dir.join(self.item);
+        if let Some(sample) = self.sample {
+            folder.push(format!("sample-{sample}"));
+        }
+        SeriesWriter::create(&folder, name, header)
+    }
+
     /// Fails with [`StepError::Stopped`] once a stop was asked for.
     pub fn check_stop(&self) -> Result<(), StepError> {
         if self.stop.load(Ordering::Relaxed) {

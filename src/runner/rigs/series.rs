@@ -1,4 +1,5 @@
-//! Series files: one CSV per rig per item under `RUN_DIR/series/<ITEM>/`, written row by row.
+//! Series files: one CSV per rig per item under `RUN_DIR/series/<ITEM>/` (a sample's own
+//! camera series under `RUN_DIR/series/<ITEM>/sample-<N>/`), written row by row.
 //!
 //! Rows are flushed to the OS as they are written and synced to disk every
 //! [`SYNC_EVERY_ROWS`] rows and when the file is closed, so a power cut loses at most the last
@@ -31,23 +32,17 @@ pub struct SeriesError {
 }
 
 impl SeriesWriter {
-    /// Creates `<series_dir>/<item>/<name>.csv` with a header. A file left by an earlier attempt
-    /// of the same item is moved to `<item>/attempt-<n>/` first, so no reading is lost.
-    pub fn create(
-        series_dir: &Path,
-        item: &str,
-        name: &str,
-        header: &[&str],
-    ) -> Result<SeriesWriter, SeriesError> {
-        let folder = series_dir.join(item);
+    /// Creates `<folder>/<name>.csv` with a header. A file left by an earlier attempt of the
+    /// same item is moved to `<folder>/attempt-<n>/` first, so no reading is lost.
+    pub fn create(folder: &Path, name: &str, header: &[&str]) -> Result<SeriesWriter, SeriesError> {
         let path = folder.join(format!("{name}.csv"));
         let fail = |source| SeriesError {
             path: path.clone(),
             source,
         };
-        fs::create_dir_all(&folder).map_err(fail)?;
+        fs::create_dir_all(folder).map_err(fail)?;
         if path.exists() {
-            keep_earlier_attempt(&folder, &path).map_err(fail)?;
+            keep_earlier_attempt(folder, &path).map_err(fail)?;
         }
         let file = File::create(&path).map_err(fail)?;
         let mut writer = SeriesWriter {
@@ -134,11 +129,11 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         {
             let mut first =
-                SeriesWriter::create(dir.path(), "CLM-001", "chamber", &["a", "b"]).unwrap();
+                SeriesWriter::create(&dir.path().join("CLM-001"), "chamber", &["a", "b"]).unwrap();
             first.row(["1", "2"]).unwrap();
         }
         let mut second =
-            SeriesWriter::create(dir.path(), "CLM-001", "chamber", &["a", "b"]).unwrap();
+            SeriesWriter::create(&dir.path().join("CLM-001"), "chamber", &["a", "b"]).unwrap();
         second.row(["3", ""]).unwrap();
         let now = fs::read_to_string(dir.path().join("CLM-001/chamber.csv")).unwrap();
         assert_eq!(now, "a,b\n3,\n");

@@ -4,7 +4,7 @@
 use std::collections::VecDeque;
 use std::time::Duration;
 
-use super::series::{cell, SeriesWriter};
+use super::series::cell;
 use super::{Measurements, StepContext, StepError};
 use crate::plan::rig_step::thermal::AMBIENT;
 use crate::plan::rig_step::ThermalLogging;
@@ -43,7 +43,7 @@ pub fn run_logging(
     header.extend(map.iter().map(|(name, _)| name.clone()));
     header.push("note".to_string());
     let header_refs: Vec<&str> = header.iter().map(String::as_str).collect();
-    let mut series = SeriesWriter::create(ctx.series_dir, ctx.item, "thermal", &header_refs)?;
+    let mut series = ctx.series("thermal", &header_refs)?;
 
     let interval = Duration::from_secs_f64(logging.log_interval_s);
     let min = Duration::from_secs_f64(logging.min_duration_h * 3600.0);
