@@ -16,6 +16,7 @@ mod plan_mutations;
 mod resume_after_kill;
 mod run_dir;
 mod runner_rigs;
+mod several_units;
 mod shipped_plans;
 mod signals;
 mod sn_cli_free;

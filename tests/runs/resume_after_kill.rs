@@ -14,6 +14,11 @@ fn item_results_on_disk(run_dir: &Path) -> usize {
 }
 
 fn scripted_run(run_dir: &Path) -> Vec<String> {
+    scripted_run_of(run_dir, &DEMO_UNIT)
+}
+
+/// A scripted run of the slow plan on the units `unit_args` names.
+fn scripted_run_of(run_dir: &Path, unit_args: &[&str]) -> Vec<String> {
     let dir = run_dir.display().to_string();
     let mut args = vec![
         "run",
@@ -24,29 +29,31 @@ fn scripted_run(run_dir: &Path) -> Vec<String> {
         "--run-dir",
         &dir,
     ];
-    args.extend(DEMO_UNIT);
+    args.extend(unit_args);
     args.into_iter().map(String::from).collect()
 }
 
-#[test]
-fn a_killed_run_resumes_to_the_same_results_as_an_uninterrupted_one() {
+/// Runs the slow plan on `unit_args` once uninterrupted and once killed (SIGKILL) after
+/// `kill_after` results and resumed, and checks the two end with the same results on every
+/// sample, nothing recorded twice and nothing recorded before the kill changed.
+fn killed_run_matches_an_uninterrupted_one(unit_args: &[&str], samples: u32, kill_after: usize) {
     let tmp = tempfile::tempdir().unwrap();
     let reference_dir = tmp.path().join("reference");
-    let reference = run(&scripted_run(&reference_dir));
+    let reference = run(&scripted_run_of(&reference_dir, unit_args));
     assert_eq!(code(&reference), 1, "one fixture item is answered no pass");
 
     let killed_dir = tmp.path().join("killed");
     let mut child = facebench()
-        .args(scripted_run(&killed_dir))
+        .args(scripted_run_of(&killed_dir, unit_args))
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::null())
         .spawn()
         .unwrap();
     let deadline = Instant::now() + Duration::from_secs(30);
-    while item_results_on_disk(&killed_dir) < 3 {
+    while item_results_on_disk(&killed_dir) < kill_after {
         assert!(
             Instant::now() < deadline,
-            "the run never recorded 3 results"
+            "the run never recorded {kill_after} results"
         );
         std::thread::sleep(Duration::from_millis(20));
     }
@@ -54,7 +61,8 @@ fn a_killed_run_resumes_to_the_same_results_as_an_uninterrupted_one() {
     child.wait().unwrap();
     let before = state(&killed_dir);
     assert!(!before.finished);
-    assert!(before.results.len() >= 3 && before.results.len() < 8);
+    assert_eq!(before.units.len(), samples as usize);
+    assert!(before.results.len() >= kill_after / samples as usize && before.results.len() < 8);
 
     let resumed = run(&[
         "run",
@@ -69,23 +77,55 @@ fn a_killed_run_resumes_to_the_same_results_as_an_uninterrupted_one() {
     let actual = state(&killed_dir);
     assert_eq!(actual.sessions, 2);
     assert!(actual.finished);
+    assert_eq!(actual.units, expected.units);
     assert_eq!(
         actual.results.keys().collect::<Vec<_>>(),
         expected.results.keys().collect::<Vec<_>>()
     );
     for (id, want) in &expected.results {
-        let (got, want) = (&actual.results[id][&1], &want[&1]);
-        assert_eq!(got.verdict, want.verdict, "{id}");
-        assert_eq!(got.measurements, want.measurements, "{id}");
-        assert_eq!(got.criteria, want.criteria, "{id}");
-        assert_eq!(got.note, want.note, "{id}");
-        // Nothing recorded twice: one result per item, whatever the kill interrupted.
-        assert_eq!(actual.history[id].len(), 1, "{id} recorded twice");
+        assert_eq!(
+            actual.results[id].keys().collect::<Vec<_>>(),
+            (1..=samples).collect::<Vec<_>>().iter().collect::<Vec<_>>(),
+            "{id}: a result for every sample"
+        );
+        for (sample, want) in want {
+            let got = &actual.results[id][sample];
+            assert_eq!(got.verdict, want.verdict, "{id} sample {sample}");
+            assert_eq!(got.measurements, want.measurements, "{id} sample {sample}");
+            assert_eq!(got.criteria, want.criteria, "{id} sample {sample}");
+            assert_eq!(got.note, want.note, "{id} sample {sample}");
+            assert_eq!(got.device_sn, want.device_sn, "{id} sample {sample}");
+        }
+        // Nothing recorded twice: one result per item and sample, whatever the kill interrupted.
+        assert_eq!(
+            actual.history[id].len(),
+            samples as usize,
+            "{id} recorded twice"
+        );
     }
     // Every result recorded before the kill is still there, unchanged.
     for (id, result) in &before.results {
-        assert_eq!(&actual.results[id], result);
+        for (sample, result) in result {
+            assert_eq!(&actual.results[id][sample], result);
+        }
     }
+}
+
+#[test]
+fn a_killed_run_resumes_to_the_same_results_as_an_uninterrupted_one() {
+    killed_run_matches_an_uninterrupted_one(&DEMO_UNIT, 1, 3);
+}
+
+#[test]
+fn a_killed_two_unit_run_resumes_to_the_same_results_as_an_uninterrupted_one() {
+    let units = [
+        "--unit",
+        "testplans/units/demo-unit.toml",
+        "--unit",
+        "testplans/units/demo-unit-2.toml",
+    ];
+    // An odd count: the kill may land between the two samples' results of one item.
+    killed_run_matches_an_uninterrupted_one(&units, 2, 5);
 }
 
 #[test]
