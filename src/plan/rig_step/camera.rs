@@ -71,6 +71,7 @@ impl CameraMode {
                 "first_frame_ms",
                 "open_ms",
                 "open_failures",
+                "failed_cycles",
                 "cycles_done",
                 "rss_slope",
                 "fd_slope",

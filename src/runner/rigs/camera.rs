@@ -306,6 +306,10 @@ fn cycle_streams(
             return Err(error.into());
         }
         add_total(&mut m, "open_failures", u64::from(outcome.open_failures));
+        if open_close {
+            let failed = outcome.cycles_run.saturating_sub(outcome.cycles_with_frame);
+            add_total(&mut m, "failed_cycles", u64::from(failed));
+        }
         cycles_done = Some(cycles_done.map_or(outcome.cycles_with_frame, |c| {
             c.min(outcome.cycles_with_frame)
         }));
