@@ -48,7 +48,7 @@ const RESULT_COLUMN: u16 = 4;
 pub enum CameraCheck {
     /// Open / first frame / close cycles: every cycle reaches a frame, no failure to open.
     OpenClose,
-    /// Open → first frame latency, p99 over the cycles.
+    /// Open → first frame latency over the opens.
     FirstFrame,
     /// Frame rate over the soak, from device timestamps.
     SoakFps,
@@ -100,7 +100,7 @@ impl CameraCheck {
     pub fn name(self) -> &'static str {
         match self {
             CameraCheck::OpenClose => "开关循环 Open/close cycles",
-            CameraCheck::FirstFrame => "首帧时延 First-frame latency (p99)",
+            CameraCheck::FirstFrame => "首帧时延 First-frame latency",
             CameraCheck::SoakFps => "长稳帧率 Soak frame rate",
             CameraCheck::DropRate => "丢帧率 Drop rate",
             CameraCheck::Stalls => "卡顿 Stalls",

@@ -3,7 +3,8 @@
 //! shows what the journal recorded for them (value, requirement, verdict). Nothing is judged
 //! here: a row's verdict is the worst of the recorded criterion verdicts, held down by an item
 //! whose own verdict is an error or not tested with a reason (a step that failed or was
-//! stopped), and an item without a result makes its rows *not tested*.
+//! stopped). Items without a result are named in the row's note; a row none of whose items ran
+//! is *not tested*.
 
 use crate::journal::{ItemResult, RunState};
 use crate::judge::{Criterion, CriterionOutcome, Verdict};
@@ -106,6 +107,8 @@ fn streams_at_once(item: &Item) -> bool {
 /// One criterion of one item on a checklist row, as the journal recorded it.
 #[derive(Debug, Clone, PartialEq)]
 struct Entry {
+    /// The item has a result.
+    ran: bool,
     figure: String,
     limit: String,
     verdict: Verdict,
@@ -115,19 +118,36 @@ struct Entry {
 impl Entry {
     /// The entry for the `index`-th criterion of `item`, from its latest result (if any).
     fn new(item: &Item, index: usize, criterion: &Criterion, result: Option<&ItemResult>) -> Entry {
-        let label = format!("{} {}", item.id, criterion.measurement);
+        let label = format!(
+            "{} {} {}",
+            item.id,
+            criterion.measurement,
+            criterion.aggregate.name()
+        );
         let Some(result) = result else {
             return Entry {
+                ran: false,
                 figure: format!("{label}: —"),
-                limit: format!("{label}: {}", criterion.requirement()),
+                limit: format!(
+                    "{} {}: {}",
+                    item.id,
+                    criterion.measurement,
+                    criterion.requirement()
+                ),
                 verdict: Verdict::NotTested,
                 note: Some(format!("{}: not run", item.id)),
             };
         };
         let Some(outcome) = recorded_outcome(result, index, criterion) else {
             return Entry {
+                ran: true,
                 figure: format!("{label}: —"),
-                limit: format!("{label}: {}", criterion.requirement()),
+                limit: format!(
+                    "{} {}: {}",
+                    item.id,
+                    criterion.measurement,
+                    criterion.requirement()
+                ),
                 verdict: result.verdict,
                 note: Some(item_note(result)),
             };
@@ -150,8 +170,12 @@ impl Entry {
                 .map(|reason| format!("{label}: {reason}"))
         };
         Entry {
+            ran: true,
             figure: format!("{label}: {}", value_text(outcome.value)),
-            limit: format!("{label}: {}", outcome.requirement),
+            limit: format!(
+                "{} {}: {}",
+                item.id, criterion.measurement, outcome.requirement
+            ),
             verdict,
             note,
         }
@@ -187,7 +211,7 @@ fn item_note(result: &ItemResult) -> String {
 }
 
 /// A recorded value as the sheet shows it: up to six decimals, trailing zeros dropped.
-pub fn value_text(value: Option<f64>) -> String {
+fn value_text(value: Option<f64>) -> String {
     value.map_or("—".to_string(), |v| {
         let text = format!("{v:.6}");
         let text = text.trim_end_matches('0').trim_end_matches('.');
@@ -199,20 +223,35 @@ pub fn value_text(value: Option<f64>) -> String {
     })
 }
 
-/// A row from its entries: lines of figures and limits, the worst verdict, distinct notes.
+/// A row from its entries: lines of figures and limits of the items that ran, their worst
+/// verdict, and distinct notes (naming the items that did not run). A row whose items all did
+/// not run is not tested, with the limits it would have been judged on.
 fn combine(entries: &[Entry]) -> Option<CheckOutcome> {
-    let verdict = Verdict::worst(entries.iter().map(|e| e.verdict))?;
+    if entries.is_empty() {
+        return None;
+    }
+    let ran: Vec<&Entry> = entries.iter().filter(|e| e.ran).collect();
     let mut notes: Vec<&str> = Vec::new();
     for note in entries.iter().filter_map(|e| e.note.as_deref()) {
         if !notes.contains(&note) {
             notes.push(note);
         }
     }
-    let lines = |part: fn(&Entry) -> &str| entries.iter().map(part).collect::<Vec<_>>().join("\n");
+    let shown: Vec<&Entry> = if ran.is_empty() {
+        entries.iter().collect()
+    } else {
+        ran.clone()
+    };
+    let lines =
+        |part: fn(&Entry) -> &str| shown.iter().map(|e| part(e)).collect::<Vec<_>>().join("\n");
     Some(CheckOutcome {
-        figures: lines(|e| &e.figure),
+        figures: if ran.is_empty() {
+            "—".to_string()
+        } else {
+            lines(|e| &e.figure)
+        },
         limit: lines(|e| &e.limit),
-        verdict,
+        verdict: Verdict::worst(ran.iter().map(|e| e.verdict)).unwrap_or(Verdict::NotTested),
         note: notes.join("\n"),
     })
 }
