@@ -1,8 +1,8 @@
 //! The camera stress checklist workbook, `[1摄像头测试Checklist]-[<vendor>][<model>].xlsx`.
 //!
 //! Input is a plain [`CameraChecklist`]: who the unit is, which camera, and one [`CheckOutcome`]
-//! per [`CameraCheck`] that was run (figures, limit, verdict). The runner fills it from the camera
-//! stress outcomes recorded in the journal; this module only lays it out. Every check of
+//! per [`CameraCheck`] that was run (figures, limit, verdict). `checklist_run` fills it from a
+//! run's journal and the criteria of its plan; this module only lays it out. Every check of
 //! [`CameraCheck::ALL`] gets a row: a check without an outcome is written `not tested`, never
 //! `pass`. Formats (header fill, verdict colours, page set-up) are the main workbook's.
 
