@@ -259,6 +259,82 @@ fn combine(entries: &[Entry]) -> Option<CheckOutcome> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::catalog::Catalog;
+    use crate::journal::ResultSource;
+
+    fn shipped() -> Plan {
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/testplans/camera-checklist.toml"
+        );
+        let text = std::fs::read_to_string(path).unwrap();
+        crate::plan::parse_plan(&text, path, &Catalog::builtin()).unwrap()
+    }
+
+    fn result(verdict: Verdict, reason: Option<&str>, outcome: CriterionOutcome) -> ItemResult {
+        ItemResult {
+            item: "CAM-003".into(),
+            verdict,
+            source: ResultSource::Measured,
+            operator: String::new(),
+            measurements: Vec::new(),
+            criteria: vec![outcome],
+            operator_verdict: None,
+            reason: reason.map(str::to_string),
+            note: String::new(),
+            attachments: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn a_failed_or_cut_short_item_never_passes_its_rows() {
+        let plan = shipped();
+        let item = plan.item("CAM-003").unwrap();
+        let criterion = &item.criteria[0];
+        let outcome = |verdict| CriterionOutcome {
+            measurement: criterion.measurement.clone(),
+            value: Some(30.0),
+            verdict,
+            marginal: false,
+            requirement: criterion.requirement(),
+            reason: None,
+        };
+        let passed = result(Verdict::Pass, None, outcome(Verdict::Pass));
+        let entry = Entry::new(item, 0, criterion, Some(&passed));
+        assert_eq!(entry.verdict, Verdict::Pass);
+        assert_eq!(entry.figure, "CAM-003 fps mean: 30");
+        assert_eq!(entry.limit, "CAM-003 fps: mean ∈ [28.5, 31.5] fps");
+        // The camera vanished mid-step: the figures so far pass, the row is an error.
+        let lost = result(
+            Verdict::Error,
+            Some("camera synthetic:rgb disconnected"),
+            outcome(Verdict::Pass),
+        );
+        let entry = Entry::new(item, 0, criterion, Some(&lost));
+        assert_eq!(entry.verdict, Verdict::Error);
+        assert!(entry.note.unwrap().contains("disconnected"));
+        // A failure found before the error stands.
+        let failed = result(Verdict::Error, Some("lost"), outcome(Verdict::NoPass));
+        let entry = Entry::new(item, 0, criterion, Some(&failed));
+        assert_eq!(entry.verdict, Verdict::NoPass);
+        // Not run: not tested, and named.
+        let missing = Entry::new(item, 0, criterion, None);
+        assert_eq!((missing.ran, missing.verdict), (false, Verdict::NotTested));
+        let row = combine(&[
+            Entry::new(item, 0, criterion, Some(&passed)),
+            missing.clone(),
+        ])
+        .unwrap();
+        assert_eq!(row.verdict, Verdict::Pass);
+        assert_eq!(row.figures, "CAM-003 fps mean: 30");
+        assert_eq!(row.note, "CAM-003: not run");
+        let row = combine(&[missing]).unwrap();
+        assert_eq!(
+            (row.verdict, row.figures.as_str()),
+            (Verdict::NotTested, "—")
+        );
+        assert!(combine(&[]).is_none());
+    }
 
     #[test]
     fn values_are_written_without_trailing_zeros() {

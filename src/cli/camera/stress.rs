@@ -61,7 +61,10 @@ pub fn run(args: StressArgs) -> Result<ExitCode, CliError> {
     };
     let catalog = load_catalog()?;
     let mut session = match &args.resume {
-        Some(run_dir) => Session::resume(run_dir, &catalog, false, &mut open_rigs, clock)?,
+        Some(run_dir) => {
+            warn_on_other_camera(run_dir, &station);
+            Session::resume(run_dir, &catalog, false, &mut open_rigs, clock)?
+        }
         None => {
             let new = prepare(&args, &catalog)?;
             Session::start(
@@ -192,6 +195,23 @@ fn station_name(args: &StressArgs) -> String {
     match &args.source2 {
         Some(second) => format!("camera {} + {second}", args.source),
         None => format!("camera {}", args.source),
+    }
+}
+
+/// Warns when a resumed run started with other sources than it continues with (its results so
+/// far stand; the journal keeps the first sources as the run's station).
+fn warn_on_other_camera(run_dir: &Path, station: &str) {
+    let started = RunDir::open(run_dir)
+        .and_then(|dir| read_journal(&dir))
+        .and_then(|contents| RunState::from_entries(&contents.entries));
+    if let Ok(state) = started {
+        if state.station != station {
+            eprintln!(
+                "warning: {} started with `{}` and continues with `{station}`",
+                run_dir.display(),
+                state.station
+            );
+        }
     }
 }
 
