@@ -401,3 +401,52 @@ fn a_killed_camera_stress_run_resumes_where_it_stopped() {
     assert!(after.results.values().all(|r| r.verdict == Verdict::Pass));
     assert_checklist_matches_journal(&run_dir);
 }
+
+#[test]
+fn a_recording_that_ends_mid_soak_is_an_error_never_a_pass() {
+    let dir = tempfile::tempdir().unwrap();
+    let recording = dir.path().join("short.fbcam");
+    let config = stream(PixelFormat::Yuyv, 64, 48, StreamKind::Rgb);
+    let clock = sim();
+    {
+        let mut source = synthetic(config, &clock);
+        source.open().unwrap();
+        source.start().unwrap();
+        let mut writer = ReplayWriter::create(&recording, &config).unwrap();
+        // 70 s of frames for a 124 s soak: two whole windows' worth would pass on their own.
+        for index in 0..2100u32 {
+            let frame = source.next_frame(Duration::from_secs(1)).unwrap();
+            writer.write(&frame, index % 30 == 0).unwrap();
+        }
+        writer.finish().unwrap();
+    }
+    let run_dir = dir.path().join("run");
+    let source = format!("replay:{}", recording.display());
+    let output = facebench()
+        .args([
+            "camera",
+            "stress",
+            "--source",
+            &source,
+            "--sim-clock",
+            "--mode",
+            "soak",
+            "--duration",
+            "124s",
+            "--out",
+            run_dir.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(3), "a harness error exits 3");
+    let (_, state) = plan_and_state(&run_dir);
+    let soak = &state.results["CAM-003"];
+    assert_eq!(soak.verdict, Verdict::Error);
+    let reason = soak.reason.as_deref().unwrap();
+    assert!(reason.contains("end of stream: rgb stream"), "{reason}");
+    let rows = assert_checklist_matches_journal(&run_dir);
+    for number in ["C03", "C04", "C05", "C06", "C07", "C08"] {
+        assert_eq!(row(&rows, number)[4], "error", "{number}: {rows:?}");
+        assert!(row(&rows, number)[5].contains("end of stream"), "{number}");
+    }
+}

@@ -9,10 +9,10 @@ use super::series::{cell, SeriesWriter};
 use super::{Measurements, StepContext, StepError};
 use crate::camera::analysis::{AnalysisConfig, SeriesRow};
 use crate::camera::stress::cycles::{run_cycles, CycleConfig, CycleRecord};
-use crate::camera::stress::soak::{run_soak, SoakConfig, SoakOutcome};
+use crate::camera::stress::soak::{run_soak, SoakConfig, SoakEnd, SoakOutcome};
 use crate::camera::stress::switching::{run_switching, SwitchConfig};
 use crate::camera::stress::StopFlag;
-use crate::camera::{StreamConfig, StreamKind};
+use crate::camera::{CameraError, StreamConfig, StreamKind};
 
 use crate::plan::rig_step::{CameraMode, CameraStress};
 
@@ -211,6 +211,18 @@ fn soak_one(
         }));
     }
     writer.sync()?;
+    // A stream that ended before its time did not do the step: the item is an error with the
+    // cause, never judged (and passed) on the part that ran.
+    let path = format!(
+        "{} stream ({:.1} s into the step)",
+        kind.name(),
+        outcome.elapsed.as_secs_f64()
+    );
+    match outcome.end {
+        SoakEnd::Completed | SoakEnd::Stopped => {}
+        SoakEnd::Lost => return Err(StepError::Camera(CameraError::Disconnected { path })),
+        SoakEnd::EndOfStream => return Err(StepError::Camera(CameraError::EndOfStream { path })),
+    }
     // A last, partial window counts when it covers half a window, or when it is all there is.
     if windows.seconds > 0 && (windows.fps.is_empty() || windows.seconds * 2 >= window_s) {
         windows.close();
