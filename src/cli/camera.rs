@@ -69,16 +69,16 @@ pub struct RecordArgs {
     pub sim_clock: bool,
 }
 
-/// The stress modes.
+/// The stress modes: which of the checklist plan's items run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum StressMode {
-    /// Open, first frame, close, N times.
+    /// The first-frame and open/close items (open, first frame, close, N times).
     Cycles,
-    /// Stream for a duration, analysing every frame.
+    /// The single-stream soak items (stream for a duration, analysing every frame).
     Soak,
-    /// Switch format and size back and forth.
+    /// The format-switching items (switch format and size back and forth).
     Switch,
-    /// Soak two streams at once (--source and --source2).
+    /// The items that soak two streams at once (--source and --source2).
     Dual,
 }
 
@@ -125,7 +125,7 @@ pub struct StressArgs {
     /// The run directory to create (default: reports/camera-<UTC time>).
     #[arg(long, value_name = "DIR", conflicts_with = "resume")]
     pub out: Option<PathBuf>,
-    /// Continue a killed or stopped run (give the same --source, --source2 and --fault).
+    /// Continue a killed or stopped run (give the same --source, --source2, --fault and --mode).
     #[arg(long, value_name = "RUN_DIR")]
     pub resume: Option<PathBuf>,
     /// Vendor, for the checklist workbook.
