@@ -24,10 +24,10 @@ fn measurements_of(check: CameraCheck) -> &'static [&'static str] {
         CameraCheck::Stalls => &["stalls", "usb_reenum"],
         CameraCheck::ErrorFrames => &["bad_frames"],
         CameraCheck::FrozenBlack => &["frozen_frames", "dark_frames"],
-        CameraCheck::Exposure => &["luma_mean"],
+        CameraCheck::Exposure => &["luma_mean", "luma_frame_min", "luma_frame_max"],
         CameraCheck::ResourceTrend => &["rss_slope", "fd_slope"],
         CameraCheck::DualStream => &[],
-        CameraCheck::FormatSwitch => &["switches_done", "switch_failures"],
+        CameraCheck::FormatSwitch => &["switches_done", "switch_failures", "switch_wrong_frames"],
     }
 }
 

@@ -317,6 +317,28 @@ fn a_fault_injected_source_gives_no_pass_on_the_rows_of_its_faults() {
     assert_eq!(row(&rows, "C05")[4], "no pass", "{rows:?}");
     assert!(row(&rows, "C05")[2].contains("CAM-003 usb_reenum last: 1"));
     assert_ne!(row(&rows, "C03")[4], "pass");
+
+    // Black frames: no pass on frozen/black and exposure, while rate and drops pass.
+    let black = dir.path().join("black");
+    let output = stress(
+        &black,
+        &[
+            "--mode",
+            "soak",
+            "--duration",
+            "64s",
+            "--fault",
+            "black=every:100",
+        ],
+    );
+    assert_eq!(output.status.code(), Some(1));
+    let rows = assert_checklist_matches_journal(&black);
+    for failed in ["C07", "C08"] {
+        assert_eq!(row(&rows, failed)[4], "no pass", "{failed}: {rows:?}");
+    }
+    for clean in ["C03", "C04", "C05", "C06"] {
+        assert_eq!(row(&rows, clean)[4], "pass", "{clean}: {rows:?}");
+    }
 }
 
 #[test]

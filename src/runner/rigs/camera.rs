@@ -121,8 +121,15 @@ fn soak_streams(
                 .or_default()
                 .push(upper);
         }
-        if let Some(luma) = s.outcome.summary.luma.mean {
-            m.entry("luma_mean".to_string()).or_default().push(luma);
+        let luma = &s.outcome.summary.luma;
+        for (name, value) in [
+            ("luma_mean", luma.mean),
+            ("luma_frame_min", luma.mean_min),
+            ("luma_frame_max", luma.mean_max),
+        ] {
+            if let Some(value) = value {
+                m.entry(name.to_string()).or_default().push(value);
+            }
         }
     }
     Ok(m)
@@ -370,6 +377,7 @@ fn switch_streams(
         .map_err(StepError::Camera)?;
         add_total(&mut m, "switches_done", u64::from(outcome.switches));
         add_total(&mut m, "switch_failures", u64::from(outcome.failures));
+        add_total(&mut m, "switch_wrong_frames", outcome.mismatched_frames);
     }
     Ok(m)
 }

@@ -21,10 +21,13 @@ const ROWS: [(&str, &[&str]); 11] = [
     ("C05", &["stalls", "usb_reenum"]),
     ("C06", &["bad_frames"]),
     ("C07", &["frozen_frames", "dark_frames"]),
-    ("C08", &["luma_mean"]),
+    ("C08", &["luma_mean", "luma_frame_min", "luma_frame_max"]),
     ("C09", &["rss_slope", "fd_slope"]),
     ("C10", &[]),
-    ("C11", &["switches_done", "switch_failures"]),
+    (
+        "C11",
+        &["switches_done", "switch_failures", "switch_wrong_frames"],
+    ),
 ];
 
 /// One checklist row as read back: number, name, figures, limit, result, note.
