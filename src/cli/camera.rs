@@ -3,19 +3,22 @@
 //! - `camera list`: the synthetic source, V4L2 nodes (formats, sizes, rates, controls) and
 //!   nokhwa cameras, as this build supports them.
 //! - `camera record --source … --out FILE --seconds N`: a replay recording.
-//! - `camera stress --source … --mode cycles|soak|switch|dual`: a live line while it runs,
-//!   Ctrl-C stops cleanly with the results so far, then the figures, the verdict of each check
-//!   and the checklist workbook in `--out`.
+//! - `camera stress --source … [--mode cycles|soak|switch|dual]`: the camera checklist plan
+//!   (`testplans/camera-checklist.toml`) run by the session, journal and judge of every plan,
+//!   with the selector as the camera; Ctrl-C stops cleanly and `--resume` continues; the
+//!   checklist workbook is built from the journal with the plan's criteria.
 //!
 //! Submodules: `spec` (`--source` selectors), `faults` (`--fault`, durations), `open`
-//! (building sources), [`verdicts`] (judging outcomes), `stress` (running the modes).
+//! (building sources), `rig` (the selectors as the run's camera), `shorthand` (flags applied
+//! to the plan), `stress` (the run).
 
 mod faults;
 mod list;
 mod open;
+mod rig;
+mod shorthand;
 mod spec;
 mod stress;
-pub mod verdicts;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -41,7 +44,8 @@ pub enum CameraCommand {
     List,
     /// Record a source to a replay file (metadata of every frame, pixels of some).
     Record(RecordArgs),
-    /// Stress a camera: open/close cycles, a soak, format switching or two streams at once.
+    /// Run the camera checklist plan on a camera: first frame, open/close cycles, a soak,
+    /// format switching and two streams at once.
     Stress(Box<StressArgs>),
 }
 
@@ -65,16 +69,16 @@ pub struct RecordArgs {
     pub sim_clock: bool,
 }
 
-/// The stress modes.
+/// The stress modes: which of the checklist plan's items run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum StressMode {
-    /// Open, first frame, close, N times.
+    /// The first-frame and open/close items (open, first frame, close, N times).
     Cycles,
-    /// Stream for a duration, analysing every frame.
+    /// The single-stream soak items (stream for a duration, analysing every frame).
     Soak,
-    /// Switch format and size back and forth.
+    /// The format-switching items (switch format and size back and forth).
     Switch,
-    /// Soak two streams at once (--source and --source2).
+    /// The items that soak two streams at once (--source and --source2).
     Dual,
 }
 
@@ -93,33 +97,37 @@ impl StressMode {
 /// Arguments of `camera stress`.
 #[derive(Debug, Args)]
 pub struct StressArgs {
-    /// The source: synthetic[:mode], v4l:PATH[:mode], nokhwa:INDEX[:mode] or replay:FILE.
+    /// The source: synthetic[:mode], v4l:PATH[:mode], nokhwa:INDEX[:mode] or replay:FILE. The
+    /// plan's `rgb` stream.
     #[arg(long)]
     pub source: SourceSpec,
-    /// The second stream for --mode dual (e.g. the IR node).
+    /// The second node (e.g. the IR node): the plan's `ir` and `depth` streams (dual stream).
     #[arg(long)]
     pub source2: Option<SourceSpec>,
-    /// What to do.
+    /// Run only the items of this mode (default: the whole checklist).
     #[arg(long, value_enum)]
-    pub mode: StressMode,
-    /// Open/close cycles (cycles) or rounds over the modes (switch).
-    #[arg(long, default_value_t = 1000)]
-    pub cycles: u32,
-    /// Soak length: 250ms, 10s, 30m, 72h, 3d.
-    #[arg(long, value_parser = parse_duration, default_value = "60s")]
-    pub duration: Duration,
-    /// Modes to switch between besides the source's own (switch), e.g. 640x480@30/YUYV.
-    #[arg(long = "switch-to", value_parser = parse_mode, value_name = "MODE")]
-    pub switch_to: Vec<crate::camera::StreamConfig>,
+    pub mode: Option<StressMode>,
+    /// Sets the plan's open/close cycles and format switches.
+    #[arg(long, conflicts_with = "resume")]
+    pub cycles: Option<u32>,
+    /// Sets the plan's soak durations: 250ms, 10s, 30m, 72h, 3d.
+    #[arg(long, value_parser = parse_duration, conflicts_with = "resume")]
+    pub duration: Option<Duration>,
+    /// The checklist plan (default: testplans/camera-checklist.toml).
+    #[arg(long, value_name = "FILE", conflicts_with = "resume")]
+    pub plan: Option<PathBuf>,
     /// Inject a fault (repeatable): drop=every:100, stall=at:300, stall-for=2s, … (see docs).
     #[arg(long = "fault", value_name = "NAME=VALUE")]
     pub faults: Vec<String>,
     /// Simulated time: a 72 h soak of the synthetic camera runs in seconds.
     #[arg(long)]
     pub sim_clock: bool,
-    /// Folder for the results (summary, per-second or per-cycle CSV, checklist workbook).
-    #[arg(long, value_name = "DIR")]
+    /// The run directory to create (default: reports/camera-<UTC time>).
+    #[arg(long, value_name = "DIR", conflicts_with = "resume")]
     pub out: Option<PathBuf>,
+    /// Continue a killed or stopped run (give the same --source, --source2, --fault and --mode).
+    #[arg(long, value_name = "RUN_DIR")]
+    pub resume: Option<PathBuf>,
     /// Vendor, for the checklist workbook.
     #[arg(long, default_value = "vendor")]
     pub vendor: String,

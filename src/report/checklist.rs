@@ -1,8 +1,8 @@
 //! The camera stress checklist workbook, `[1摄像头测试Checklist]-[<vendor>][<model>].xlsx`.
 //!
 //! Input is a plain [`CameraChecklist`]: who the unit is, which camera, and one [`CheckOutcome`]
-//! per [`CameraCheck`] that was run (figures, limit, verdict). The runner fills it from the camera
-//! stress outcomes recorded in the journal; this module only lays it out. Every check of
+//! per [`CameraCheck`] that was run (figures, limit, verdict). `checklist_run` fills it from a
+//! run's journal and the criteria of its plan; this module only lays it out. Every check of
 //! [`CameraCheck::ALL`] gets a row: a check without an outcome is written `not tested`, never
 //! `pass`. Formats (header fill, verdict colours, page set-up) are the main workbook's.
 
@@ -48,7 +48,7 @@ const RESULT_COLUMN: u16 = 4;
 pub enum CameraCheck {
     /// Open / first frame / close cycles: every cycle reaches a frame, no failure to open.
     OpenClose,
-    /// Open → first frame latency, p99 over the cycles.
+    /// Open → first frame latency over the opens.
     FirstFrame,
     /// Frame rate over the soak, from device timestamps.
     SoakFps,
@@ -100,7 +100,7 @@ impl CameraCheck {
     pub fn name(self) -> &'static str {
         match self {
             CameraCheck::OpenClose => "开关循环 Open/close cycles",
-            CameraCheck::FirstFrame => "首帧时延 First-frame latency (p99)",
+            CameraCheck::FirstFrame => "首帧时延 First-frame latency",
             CameraCheck::SoakFps => "长稳帧率 Soak frame rate",
             CameraCheck::DropRate => "丢帧率 Drop rate",
             CameraCheck::Stalls => "卡顿 Stalls",

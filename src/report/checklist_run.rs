@@ -1,50 +1,45 @@
-//! The camera checklist of a run, built from the journal: each checklist row is judged on the
-//! criteria the plan's camera items set for the measurements that row is about.
+//! The camera checklist of a run, built only from the journal: each checklist row gathers the
+//! plan's criteria on the measurements that row is about, across the plan's camera items, and
+//! shows what the journal recorded for them (value, requirement, verdict). Nothing is judged
+//! here: a row's verdict is the worst of the recorded criterion verdicts, held down by an item
+//! whose own verdict is an error or not tested with a reason (a step that failed or was
+//! stopped). Items without a result are named in the row's note; a row none of whose items ran
+//! is *not tested*.
 
-use crate::journal::RunState;
-use crate::judge::Verdict;
-use crate::plan::{Plan, RigKind};
+use crate::journal::{ItemResult, RunState};
+use crate::judge::{Criterion, CriterionOutcome, Verdict};
+use crate::plan::rig_step::CameraMode;
+use crate::plan::{Item, Plan, RigKind, RigStep};
 
 use super::checklist::{CameraCheck, CameraChecklist, CheckOutcome};
 
-/// The measurements each checklist row is judged on.
-const ROWS: [(CameraCheck, &[&str]); 11] = [
-    (CameraCheck::OpenClose, &["open_failures", "cycles_done"]),
-    (CameraCheck::FirstFrame, &["first_frame_ms"]),
-    (
-        CameraCheck::SoakFps,
-        &["fps", "fps_rgb", "fps_ir", "fps_depth"],
-    ),
-    (
-        CameraCheck::DropRate,
-        &["drop_rate", "drop_rate_upper", "device_drops"],
-    ),
-    (CameraCheck::Stalls, &["stalls"]),
-    (CameraCheck::ErrorFrames, &["bad_frames"]),
-    (CameraCheck::FrozenBlack, &["frozen_frames", "dark_frames"]),
-    (CameraCheck::Exposure, &["luma_mean"]),
-    (CameraCheck::ResourceTrend, &["rss_slope", "fd_slope"]),
-    (CameraCheck::DualStream, &[]),
-    (
-        CameraCheck::FormatSwitch,
-        &["switches_done", "switch_failures"],
-    ),
-];
+/// The camera measurements each checklist row gathers. The dual-stream row takes every camera
+/// criterion of an item that streams two or more streams at once (see [`streams_at_once`]).
+fn measurements_of(check: CameraCheck) -> &'static [&'static str] {
+    match check {
+        CameraCheck::OpenClose => &["open_failures", "failed_cycles", "cycles_done"],
+        CameraCheck::FirstFrame => &["first_frame_ms"],
+        CameraCheck::SoakFps => &["fps", "fps_rgb", "fps_ir", "fps_depth"],
+        CameraCheck::DropRate => &["drop_rate", "drop_rate_upper", "device_drops"],
+        CameraCheck::Stalls => &["stalls", "usb_reenum"],
+        CameraCheck::ErrorFrames => &["bad_frames"],
+        CameraCheck::FrozenBlack => &["frozen_frames", "dark_frames"],
+        CameraCheck::Exposure => &["luma_mean", "luma_frame_min", "luma_frame_max"],
+        CameraCheck::ResourceTrend => &["rss_slope", "fd_slope"],
+        CameraCheck::DualStream => &[],
+        CameraCheck::FormatSwitch => &["switches_done", "switch_failures", "switch_wrong_frames"],
+    }
+}
 
-/// The checklist for the run's unit. A row no camera item measured stays *not tested*.
+/// The checklist for the run's unit. A row no camera criterion of the plan feeds stays
+/// *not tested* ("not run").
 pub fn checklist_from_run(plan: &Plan, state: &RunState) -> CameraChecklist {
-    let camera_items: Vec<&str> = plan
-        .items
-        .iter()
-        .filter(|i| i.rigs_needed().contains(&RigKind::Camera))
-        .map(|i| i.id.as_str())
-        .collect();
     let mut checklist = CameraChecklist {
         vendor: state.first_unit().vendor.clone(),
         model: state.first_unit().model.clone(),
         device_sn: state.first_unit().device_sn.clone(),
         camera_serial: state.first_unit().camera_sn.clone(),
-        source: format!("station `{}`", state.station),
+        source: state.station.clone(),
         tested: format!(
             "{} – {} UTC",
             state.started_utc.format("%F %T"),
@@ -52,44 +47,303 @@ pub fn checklist_from_run(plan: &Plan, state: &RunState) -> CameraChecklist {
         ),
         ..CameraChecklist::default()
     };
-    for (check, measurements) in ROWS {
-        let mut figures = Vec::new();
-        let mut limits = Vec::new();
-        let mut verdicts = Vec::new();
-        for id in &camera_items {
-            let Some(result) = state.result(id, 1) else {
-                continue;
-            };
-            for outcome in result
-                .criteria
-                .iter()
-                .filter(|c| measurements.contains(&c.measurement.as_str()))
-            {
-                let value = outcome.value.map_or("—".to_string(), |v| {
-                    format!("{v:.6}")
-                        .trim_end_matches('0')
-                        .trim_end_matches('.')
-                        .to_string()
-                });
-                figures.push(format!("{id} {}: {value}", outcome.measurement));
-                limits.push(format!(
-                    "{id} {}: {}",
-                    outcome.measurement, outcome.requirement
-                ));
-                verdicts.push(outcome.verdict);
-            }
-        }
-        if let Some(verdict) = Verdict::worst(verdicts) {
-            checklist.outcomes.insert(
-                check,
-                CheckOutcome {
-                    figures: figures.join("\n"),
-                    limit: limits.join("\n"),
-                    verdict,
-                    note: String::new(),
-                },
-            );
+    let camera_items: Vec<&Item> = plan
+        .items
+        .iter()
+        .filter(|i| i.rigs_needed().contains(&RigKind::Camera))
+        .collect();
+    for check in CameraCheck::ALL {
+        let entries: Vec<Entry> = camera_items
+            .iter()
+            .flat_map(|item| {
+                let result = state.result(&item.id, 1);
+                item.criteria
+                    .iter()
+                    .enumerate()
+                    .filter(move |(_, c)| row_takes(check, item, c))
+                    .map(move |(index, c)| Entry::new(item, index, c, result))
+            })
+            .collect();
+        if let Some(outcome) = combine(&entries) {
+            checklist.outcomes.insert(check, outcome);
         }
     }
     checklist
+}
+
+/// True when `criterion` of `item` belongs on the row of `check`.
+fn row_takes(check: CameraCheck, item: &Item, criterion: &Criterion) -> bool {
+    if !camera_measures(item, &criterion.measurement) {
+        return false;
+    }
+    match check {
+        CameraCheck::DualStream => streams_at_once(item),
+        _ => measurements_of(check).contains(&criterion.measurement.as_str()),
+    }
+}
+
+/// True when one of the item's camera steps produces `measurement`.
+fn camera_measures(item: &Item, measurement: &str) -> bool {
+    item.steps.iter().any(|s| {
+        matches!(&s.rig, Some(RigStep::Camera(_)))
+            && s.produces.iter().any(|m| m.name == measurement)
+    })
+}
+
+/// True when a camera step of the item streams two or more streams at the same time.
+fn streams_at_once(item: &Item) -> bool {
+    item.steps.iter().any(|s| match &s.rig {
+        Some(RigStep::Camera(stress)) => {
+            stress.streams.len() >= 2
+                && matches!(
+                    stress.mode,
+                    CameraMode::Soak | CameraMode::Monitor | CameraMode::StreamCheck
+                )
+        }
+        _ => false,
+    })
+}
+
+/// One criterion of one item on a checklist row, as the journal recorded it.
+#[derive(Debug, Clone, PartialEq)]
+struct Entry {
+    /// The item has a result.
+    ran: bool,
+    figure: String,
+    limit: String,
+    verdict: Verdict,
+    note: Option<String>,
+}
+
+impl Entry {
+    /// The entry for the `index`-th criterion of `item`, from its latest result (if any).
+    fn new(item: &Item, index: usize, criterion: &Criterion, result: Option<&ItemResult>) -> Entry {
+        let label = format!(
+            "{} {} {}",
+            item.id,
+            criterion.measurement,
+            criterion.aggregate.name()
+        );
+        let Some(result) = result else {
+            return Entry {
+                ran: false,
+                figure: format!("{label}: —"),
+                limit: format!(
+                    "{} {}: {}",
+                    item.id,
+                    criterion.measurement,
+                    criterion.requirement()
+                ),
+                verdict: Verdict::NotTested,
+                note: Some(format!("{}: not run", item.id)),
+            };
+        };
+        let Some(outcome) = recorded_outcome(result, index, criterion) else {
+            return Entry {
+                ran: true,
+                figure: format!("{label}: —"),
+                limit: format!(
+                    "{} {}: {}",
+                    item.id,
+                    criterion.measurement,
+                    criterion.requirement()
+                ),
+                verdict: result.verdict,
+                note: Some(item_note(result)),
+            };
+        };
+        // An item whose step failed or was cut short is an error or not tested whatever its
+        // partial figures say: a criterion on them cannot pass.
+        let held_down = result.reason.is_some()
+            && matches!(result.verdict, Verdict::Error | Verdict::NotTested);
+        let verdict = if held_down {
+            Verdict::worst([outcome.verdict, result.verdict]).unwrap_or(result.verdict)
+        } else {
+            outcome.verdict
+        };
+        let note = if held_down {
+            Some(item_note(result))
+        } else {
+            outcome
+                .reason
+                .as_ref()
+                .map(|reason| format!("{label}: {reason}"))
+        };
+        Entry {
+            ran: true,
+            figure: format!("{label}: {}", value_text(outcome.value)),
+            limit: format!(
+                "{} {}: {}",
+                item.id, criterion.measurement, outcome.requirement
+            ),
+            verdict,
+            note,
+        }
+    }
+}
+
+/// The recorded outcome of the `index`-th plan criterion: at the same position when the
+/// measurement matches there, else the first with the same measurement and requirement.
+fn recorded_outcome<'r>(
+    result: &'r ItemResult,
+    index: usize,
+    criterion: &Criterion,
+) -> Option<&'r CriterionOutcome> {
+    result
+        .criteria
+        .get(index)
+        .filter(|o| o.measurement == criterion.measurement)
+        .or_else(|| {
+            let requirement = criterion.requirement();
+            result
+                .criteria
+                .iter()
+                .find(|o| o.measurement == criterion.measurement && o.requirement == requirement)
+        })
+}
+
+/// `<item>: <verdict> — <reason>` for an item-level verdict.
+fn item_note(result: &ItemResult) -> String {
+    match &result.reason {
+        Some(reason) => format!("{}: {} — {reason}", result.item, result.verdict),
+        None => format!("{}: {}", result.item, result.verdict),
+    }
+}
+
+/// A recorded value as the sheet shows it: up to six decimals, trailing zeros dropped.
+fn value_text(value: Option<f64>) -> String {
+    value.map_or("—".to_string(), |v| {
+        let text = format!("{v:.6}");
+        let text = text.trim_end_matches('0').trim_end_matches('.');
+        if text == "-0" {
+            "0".to_string()
+        } else {
+            text.to_string()
+        }
+    })
+}
+
+/// A row from its entries: lines of figures and limits of the items that ran, their worst
+/// verdict, and distinct notes (naming the items that did not run). A row whose items all did
+/// not run is not tested, with the limits it would have been judged on.
+fn combine(entries: &[Entry]) -> Option<CheckOutcome> {
+    if entries.is_empty() {
+        return None;
+    }
+    let ran: Vec<&Entry> = entries.iter().filter(|e| e.ran).collect();
+    let mut notes: Vec<&str> = Vec::new();
+    for note in entries.iter().filter_map(|e| e.note.as_deref()) {
+        if !notes.contains(&note) {
+            notes.push(note);
+        }
+    }
+    let shown: Vec<&Entry> = if ran.is_empty() {
+        entries.iter().collect()
+    } else {
+        ran.clone()
+    };
+    let lines =
+        |part: fn(&Entry) -> &str| shown.iter().map(|e| part(e)).collect::<Vec<_>>().join("\n");
+    Some(CheckOutcome {
+        figures: if ran.is_empty() {
+            "—".to_string()
+        } else {
+            lines(|e| &e.figure)
+        },
+        limit: lines(|e| &e.limit),
+        verdict: Verdict::worst(ran.iter().map(|e| e.verdict)).unwrap_or(Verdict::NotTested),
+        note: notes.join("\n"),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::catalog::Catalog;
+    use crate::journal::ResultSource;
+
+    fn shipped() -> Plan {
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/testplans/camera-checklist.toml"
+        );
+        let text = std::fs::read_to_string(path).unwrap();
+        crate::plan::parse_plan(&text, path, &Catalog::builtin()).unwrap()
+    }
+
+    fn result(verdict: Verdict, reason: Option<&str>, outcome: CriterionOutcome) -> ItemResult {
+        ItemResult {
+            item: "CAM-003".into(),
+            sample: 1,
+            device_sn: String::new(),
+            verdict,
+            source: ResultSource::Measured,
+            operator: String::new(),
+            measurements: Vec::new(),
+            criteria: vec![outcome],
+            operator_verdict: None,
+            reason: reason.map(str::to_string),
+            note: String::new(),
+            attachments: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn a_failed_or_cut_short_item_never_passes_its_rows() {
+        let plan = shipped();
+        let item = plan.item("CAM-003").unwrap();
+        let criterion = &item.criteria[0];
+        let outcome = |verdict| CriterionOutcome {
+            measurement: criterion.measurement.clone(),
+            value: Some(30.0),
+            verdict,
+            marginal: false,
+            requirement: criterion.requirement(),
+            reason: None,
+        };
+        let passed = result(Verdict::Pass, None, outcome(Verdict::Pass));
+        let entry = Entry::new(item, 0, criterion, Some(&passed));
+        assert_eq!(entry.verdict, Verdict::Pass);
+        assert_eq!(entry.figure, "CAM-003 fps mean: 30");
+        assert_eq!(entry.limit, "CAM-003 fps: mean ∈ [28.5, 31.5] fps");
+        // The camera vanished mid-step: the figures so far pass, the row is an error.
+        let lost = result(
+            Verdict::Error,
+            Some("camera synthetic:rgb disconnected"),
+            outcome(Verdict::Pass),
+        );
+        let entry = Entry::new(item, 0, criterion, Some(&lost));
+        assert_eq!(entry.verdict, Verdict::Error);
+        assert!(entry.note.unwrap().contains("disconnected"));
+        // A failure found before the error stands.
+        let failed = result(Verdict::Error, Some("lost"), outcome(Verdict::NoPass));
+        let entry = Entry::new(item, 0, criterion, Some(&failed));
+        assert_eq!(entry.verdict, Verdict::NoPass);
+        // Not run: not tested, and named.
+        let missing = Entry::new(item, 0, criterion, None);
+        assert_eq!((missing.ran, missing.verdict), (false, Verdict::NotTested));
+        let row = combine(&[
+            Entry::new(item, 0, criterion, Some(&passed)),
+            missing.clone(),
+        ])
+        .unwrap();
+        assert_eq!(row.verdict, Verdict::Pass);
+        assert_eq!(row.figures, "CAM-003 fps mean: 30");
+        assert_eq!(row.note, "CAM-003: not run");
+        let row = combine(&[missing]).unwrap();
+        assert_eq!(
+            (row.verdict, row.figures.as_str()),
+            (Verdict::NotTested, "—")
+        );
+        assert!(combine(&[]).is_none());
+    }
+
+    #[test]
+    fn values_are_written_without_trailing_zeros() {
+        assert_eq!(value_text(Some(30.0)), "30");
+        assert_eq!(value_text(Some(0.000_25)), "0.00025");
+        assert_eq!(value_text(Some(-0.000_000_1)), "0");
+        assert_eq!(value_text(Some(1234.5678901)), "1234.56789");
+        assert_eq!(value_text(None), "—");
+    }
 }

@@ -13,7 +13,8 @@
 //! - [`package`]: the submission bundle (workbook and one evidence zip per category).
 //! - [`check_submission`]: the completeness check of the vendor-supplied pre-check files and
 //!   the certificates a unit needs.
-//! - [`write_checklist`]: the camera stress checklist workbook from a [`CameraChecklist`].
+//! - [`write_checklist`]: the camera stress checklist workbook from a [`CameraChecklist`], which
+//!   [`checklist_from_run`] builds from a run's journal and the criteria of its plan.
 //! - [`names`]: sanitised file and zip-entry names built from user input.
 //! - [`charts`]: PNG and SVG charts of the series files (chamber, thermal, camera).
 

@@ -1,9 +1,14 @@
 //! Stress modes on simulated and replayed cameras: format switching, two streams at once, a
-//! soak stopped by its flag, and open/close cycles whose fd trend tells a leak from none.
+//! soak stopped by its flag, and open/close cycles whose fd trend tells a leak from none; and
+//! `facebench camera stress` as a run of the checklist plan: a fault-injected source gives no
+//! pass on the rows its faults belong to, and a killed run resumes.
 
 use std::fs::File;
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
+use std::time::Instant;
 
 use facebench::camera::analysis::AnalysisConfig;
 use facebench::camera::replay::{Pacing, ReplaySource, ReplayWriter};
@@ -18,6 +23,9 @@ use facebench::camera::{
     StreamConfig, StreamKind,
 };
 use facebench::clock::{Clock, SimClock};
+use facebench::judge::Verdict;
+
+use crate::checklist_support::{assert_checklist_matches_journal, plan_and_state, Row};
 
 fn stream(format: PixelFormat, width: u32, height: u32, kind: StreamKind) -> StreamConfig {
     StreamConfig {
@@ -233,4 +241,238 @@ fn open_close_cycles_tell_an_fd_leak_from_none() {
     assert!((slope - 1.0).abs() < 0.05, "{slope}");
     let (first, last) = out.fds_first_last.unwrap();
     assert!(last >= first + 270, "{first} {last}");
+}
+
+fn facebench() -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_facebench"));
+    command.current_dir(env!("CARGO_MANIFEST_DIR"));
+    command
+}
+
+/// `camera stress` on the synthetic camera, simulated time, into `run_dir`.
+fn stress(run_dir: &Path, extra: &[&str]) -> Output {
+    let mut args = vec![
+        "camera",
+        "stress",
+        "--source",
+        "synthetic",
+        "--sim-clock",
+        "--out",
+        run_dir.to_str().unwrap(),
+    ];
+    args.extend(extra);
+    facebench().args(&args).output().unwrap()
+}
+
+fn row<'r>(rows: &'r [Row], number: &str) -> &'r Row {
+    rows.iter().find(|r| r[0] == number).unwrap()
+}
+
+#[test]
+fn a_fault_injected_source_gives_no_pass_on_the_rows_of_its_faults() {
+    let dir = tempfile::tempdir().unwrap();
+    // One frame in 50 dropped: a 2 % drop rate against the plan's 0.1 %.
+    let drops = dir.path().join("drops");
+    let output = stress(
+        &drops,
+        &[
+            "--mode",
+            "soak",
+            "--duration",
+            "64s",
+            "--fault",
+            "drop=every:50",
+        ],
+    );
+    assert_eq!(output.status.code(), Some(1), "a no pass exits 1");
+    let rows = assert_checklist_matches_journal(&drops);
+    assert_eq!(row(&rows, "C04")[4], "no pass", "{rows:?}");
+    assert!(row(&rows, "C04")[2].starts_with("CAM-003 drop_rate mean: 0.02"));
+    for clean in ["C05", "C06", "C07"] {
+        assert_eq!(row(&rows, clean)[4], "pass", "{clean}: {rows:?}");
+    }
+    // Only the soak ran: the other items' rows are not tested, never pass.
+    for other in ["C01", "C02", "C09", "C10", "C11"] {
+        assert_eq!(row(&rows, other)[4], "not tested", "{other}");
+    }
+    let (_, state) = plan_and_state(&drops);
+    assert_eq!(state.results.len(), 1);
+    assert_eq!(state.result("CAM-003", 1).unwrap().verdict, Verdict::NoPass);
+
+    // The camera vanishes after 300 frames and comes back: a break, no pass on stalls and fps.
+    let gone = dir.path().join("disconnect");
+    let output = stress(
+        &gone,
+        &[
+            "--mode",
+            "soak",
+            "--duration",
+            "64s",
+            "--fault",
+            "disconnect=300",
+        ],
+    );
+    assert_eq!(output.status.code(), Some(1));
+    let rows = assert_checklist_matches_journal(&gone);
+    assert_eq!(row(&rows, "C05")[4], "no pass", "{rows:?}");
+    assert!(row(&rows, "C05")[2].contains("CAM-003 usb_reenum last: 1"));
+    assert_ne!(row(&rows, "C03")[4], "pass");
+
+    // Black frames: no pass on frozen/black and exposure, while rate and drops pass.
+    let black = dir.path().join("black");
+    let output = stress(
+        &black,
+        &[
+            "--mode",
+            "soak",
+            "--duration",
+            "64s",
+            "--fault",
+            "black=every:100",
+        ],
+    );
+    assert_eq!(output.status.code(), Some(1));
+    let rows = assert_checklist_matches_journal(&black);
+    for failed in ["C07", "C08"] {
+        assert_eq!(row(&rows, failed)[4], "no pass", "{failed}: {rows:?}");
+    }
+    for clean in ["C03", "C04", "C05", "C06"] {
+        assert_eq!(row(&rows, clean)[4], "pass", "{clean}: {rows:?}");
+    }
+}
+
+#[test]
+fn dual_stream_without_a_second_source_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = stress(&dir.path().join("run"), &["--mode", "dual"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("--source2"));
+    assert!(!dir.path().join("run").exists());
+}
+
+fn journal_text(run_dir: &Path) -> String {
+    std::fs::read_to_string(run_dir.join("journal.jsonl")).unwrap_or_default()
+}
+
+#[test]
+fn a_killed_camera_stress_run_resumes_where_it_stopped() {
+    let dir = tempfile::tempdir().unwrap();
+    let run_dir = dir.path().join("run");
+    // A 10 min soak on simulated time takes a few seconds: kill it while it streams.
+    let mut child = facebench()
+        .args([
+            "camera",
+            "stress",
+            "--source",
+            "synthetic",
+            "--sim-clock",
+            "--duration",
+            "10m",
+            "--cycles",
+            "130",
+            "--out",
+            run_dir.to_str().unwrap(),
+        ])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while !journal_text(&run_dir).contains("\"item\":\"CAM-003\"") {
+        assert!(Instant::now() < deadline, "the soak never started");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    child.kill().unwrap(); // SIGKILL on Unix
+    child.wait().unwrap();
+    let (_, before) = plan_and_state(&run_dir);
+    assert!(!before.finished);
+    assert_eq!(before.interrupted.as_deref(), Some("CAM-003"));
+    assert_eq!(
+        before.results.keys().collect::<Vec<_>>(),
+        ["CAM-001", "CAM-002"]
+    );
+
+    let resumed = facebench()
+        .args([
+            "camera",
+            "stress",
+            "--source",
+            "synthetic",
+            "--sim-clock",
+            "--resume",
+            run_dir.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&resumed.stderr);
+    assert_eq!(resumed.status.code(), Some(0), "{stderr}");
+    let (plan, after) = plan_and_state(&run_dir);
+    assert!(after.finished);
+    assert_eq!(after.sessions, 2);
+    // The earlier results stand; the soak ran again from its start, with the plan the run began
+    // with (the flags' 10 min soak, read back from the run's own snapshot).
+    assert_eq!(after.results["CAM-001"], before.results["CAM-001"]);
+    assert_eq!(after.results["CAM-002"], before.results["CAM-002"]);
+    assert_eq!(after.attempts["CAM-003"], 2);
+    let soak = plan.item("CAM-003").unwrap().steps[0].rig.clone();
+    assert!(
+        format!("{soak:?}").contains("duration_s: Some(600.0)"),
+        "{soak:?}"
+    );
+    assert_eq!(after.results.len(), 4);
+    assert!(after
+        .results
+        .values()
+        .flat_map(|r| r.values())
+        .all(|r| r.verdict == Verdict::Pass));
+    assert_checklist_matches_journal(&run_dir);
+}
+
+#[test]
+fn a_recording_that_ends_mid_soak_is_an_error_never_a_pass() {
+    let dir = tempfile::tempdir().unwrap();
+    let recording = dir.path().join("short.fbcam");
+    let config = stream(PixelFormat::Yuyv, 64, 48, StreamKind::Rgb);
+    let clock = sim();
+    {
+        let mut source = synthetic(config, &clock);
+        source.open().unwrap();
+        source.start().unwrap();
+        let mut writer = ReplayWriter::create(&recording, &config).unwrap();
+        // 70 s of frames for a 124 s soak: two whole windows' worth would pass on their own.
+        for index in 0..2100u32 {
+            let frame = source.next_frame(Duration::from_secs(1)).unwrap();
+            writer.write(&frame, index % 30 == 0).unwrap();
+        }
+        writer.finish().unwrap();
+    }
+    let run_dir = dir.path().join("run");
+    let source = format!("replay:{}", recording.display());
+    let output = facebench()
+        .args([
+            "camera",
+            "stress",
+            "--source",
+            &source,
+            "--sim-clock",
+            "--mode",
+            "soak",
+            "--duration",
+            "124s",
+            "--out",
+            run_dir.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(3), "a harness error exits 3");
+    let (_, state) = plan_and_state(&run_dir);
+    let soak = state.result("CAM-003", 1).unwrap();
+    assert_eq!(soak.verdict, Verdict::Error);
+    let reason = soak.reason.as_deref().unwrap();
+    assert!(reason.contains("end of stream: rgb stream"), "{reason}");
+    let rows = assert_checklist_matches_journal(&run_dir);
+    for number in ["C03", "C04", "C05", "C06", "C07", "C08"] {
+        assert_eq!(row(&rows, number)[4], "error", "{number}: {rows:?}");
+        assert!(row(&rows, number)[5].contains("end of stream"), "{number}");
+    }
 }

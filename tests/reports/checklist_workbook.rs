@@ -1,8 +1,11 @@
 //! The camera checklist workbook, read back cell by cell with calamine: file name, header block,
 //! one row per check with figures, limit and verdict, and `not tested` for every check that was
-//! not run (never `pass`).
+//! not run (never `pass`); and the checklist of a whole `camera stress` run, equal to its journal.
 
 use std::io::Read;
+use std::process::Command;
+
+use crate::checklist_support::{assert_checklist_matches_journal, plan_and_state};
 
 use calamine::{open_workbook, Data, Range, Reader, Xlsx};
 use facebench::judge::Verdict;
@@ -191,4 +194,66 @@ fn an_empty_checklist_is_all_not_tested_and_hostile_names_stay_inside() {
     for row in CHECK_HEADER_ROW + 1..CHECK_HEADER_ROW + 12 {
         assert_eq!(text(&sheet, row, 4), "not tested");
     }
+}
+
+fn facebench(args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_facebench"))
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn the_checklist_of_a_whole_camera_stress_run_is_its_journal_cell_by_cell() {
+    let dir = tempfile::tempdir().unwrap();
+    let run_dir = dir.path().join("run");
+    let out = run_dir.to_str().unwrap();
+    // Every item of the shipped checklist plan, on simulated time: 64 s soaks (one whole 60 s
+    // window after the 4 s warm-up), 130 open/close cycles (the fd/RSS trend skips 100).
+    let output = facebench(&[
+        "camera",
+        "stress",
+        "--source",
+        "synthetic",
+        "--source2",
+        "synthetic:640x400@30/GREY",
+        "--sim-clock",
+        "--duration",
+        "64s",
+        "--cycles",
+        "130",
+        "--vendor",
+        "Acme",
+        "--model",
+        "FP-200",
+        "--camera-sn",
+        "CAM-7",
+        "--out",
+        out,
+    ]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(0), "{stderr}");
+    let rows = assert_checklist_matches_journal(&run_dir);
+    let (plan, state) = plan_and_state(&run_dir);
+    // The flags were written into the run's plan snapshot, and the run is finished.
+    assert_eq!(plan.standard, "camera-checklist");
+    assert!(state.finished);
+    assert_eq!(state.results.len(), 5);
+    assert!(state.station.contains("synthetic"), "{}", state.station);
+    // A clean synthetic camera passes every row the checklist plan measures.
+    for row in &rows {
+        assert_eq!(row[4], "pass", "{row:?}");
+    }
+    // The header comes from the journal's unit.
+    let mut book: Xlsx<_> =
+        open_workbook(crate::checklist_support::checklist_path(&run_dir)).unwrap();
+    assert_eq!(book.sheet_names(), vec![CHECKLIST_SHEET.to_string()],);
+    let sheet = book.worksheet_range(CHECKLIST_SHEET).unwrap();
+    assert_eq!(text(&sheet, 2, 2), "Acme");
+    assert_eq!(text(&sheet, 3, 2), "FP-200");
+    assert_eq!(text(&sheet, 6, 2), "CAM-7");
+    // The run directory is a normal one: `facebench report` rebuilds its reports.
+    let report = facebench(&["report", out]);
+    assert_eq!(report.status.code(), Some(0));
 }

@@ -3,6 +3,9 @@
 //! One test binary per area (each links the whole crate): add a module here rather than a new
 //! file under `tests/`. Shared fixtures live in `tests/support/`.
 
+#[path = "../support/checklist/mod.rs"]
+mod checklist_support;
+
 mod checklist_workbook;
 mod report_charts;
 mod report_workbook;

@@ -28,7 +28,7 @@ fn plan_list_shows_nineteen_device_types_and_the_kiosk_variants() {
         .map(|s| s["standard"].as_str().unwrap())
         .collect();
     assert_eq!(standards, ["medical", "self-checkout"]);
-    assert_eq!(json["standards"].as_array().unwrap().len(), 5);
+    assert_eq!(json["standards"].as_array().unwrap().len(), 6);
 
     let (table, _) = text(&run(&["plan", "list"]));
     assert!(

@@ -63,6 +63,8 @@ impl CameraMode {
             "dark_frames",
             "usb_reenum",
             "luma_mean",
+            "luma_frame_min",
+            "luma_frame_max",
         ];
         match self {
             CameraMode::Monitor | CameraMode::StreamCheck | CameraMode::Soak => STREAMING,
@@ -71,11 +73,12 @@ impl CameraMode {
                 "first_frame_ms",
                 "open_ms",
                 "open_failures",
+                "failed_cycles",
                 "cycles_done",
                 "rss_slope",
                 "fd_slope",
             ],
-            CameraMode::Switch => &["switches_done", "switch_failures"],
+            CameraMode::Switch => &["switches_done", "switch_failures", "switch_wrong_frames"],
         }
     }
 }

@@ -9,10 +9,10 @@ use super::series::cell;
 use super::{Measurements, StepContext, StepError};
 use crate::camera::analysis::{AnalysisConfig, SeriesRow};
 use crate::camera::stress::cycles::{run_cycles, CycleConfig, CycleRecord};
-use crate::camera::stress::soak::{run_soak, SoakConfig, SoakOutcome};
+use crate::camera::stress::soak::{run_soak, SoakConfig, SoakEnd, SoakOutcome};
 use crate::camera::stress::switching::{run_switching, SwitchConfig};
 use crate::camera::stress::StopFlag;
-use crate::camera::{StreamConfig, StreamKind};
+use crate::camera::{CameraError, StreamConfig, StreamKind};
 
 use crate::plan::rig_step::{CameraMode, CameraStress};
 
@@ -121,8 +121,15 @@ fn soak_streams(
                 .or_default()
                 .push(upper);
         }
-        if let Some(luma) = s.outcome.summary.luma.mean {
-            m.entry("luma_mean".to_string()).or_default().push(luma);
+        let luma = &s.outcome.summary.luma;
+        for (name, value) in [
+            ("luma_mean", luma.mean),
+            ("luma_frame_min", luma.mean_min),
+            ("luma_frame_max", luma.mean_max),
+        ] {
+            if let Some(value) = value {
+                m.entry(name.to_string()).or_default().push(value);
+            }
         }
     }
     Ok(m)
@@ -206,6 +213,18 @@ fn soak_one(
         }));
     }
     writer.sync()?;
+    // A stream that ended before its time did not do the step: the item is an error with the
+    // cause, never judged (and passed) on the part that ran.
+    let path = format!(
+        "{} stream ({:.1} s into the step)",
+        kind.name(),
+        outcome.elapsed.as_secs_f64()
+    );
+    match outcome.end {
+        SoakEnd::Completed | SoakEnd::Stopped => {}
+        SoakEnd::Lost => return Err(StepError::Camera(CameraError::Disconnected { path })),
+        SoakEnd::EndOfStream => return Err(StepError::Camera(CameraError::EndOfStream { path })),
+    }
     // A last, partial window counts when it covers half a window, or when it is all there is.
     if windows.seconds > 0 && (windows.fps.is_empty() || windows.seconds * 2 >= window_s) {
         windows.close();
@@ -300,6 +319,10 @@ fn cycle_streams(
             return Err(error.into());
         }
         add_total(&mut m, "open_failures", u64::from(outcome.open_failures));
+        if open_close {
+            let failed = outcome.cycles_run.saturating_sub(outcome.cycles_with_frame);
+            add_total(&mut m, "failed_cycles", u64::from(failed));
+        }
         cycles_done = Some(cycles_done.map_or(outcome.cycles_with_frame, |c| {
             c.min(outcome.cycles_with_frame)
         }));
@@ -348,6 +371,7 @@ fn switch_streams(
         .map_err(StepError::Camera)?;
         add_total(&mut m, "switches_done", u64::from(outcome.switches));
         add_total(&mut m, "switch_failures", u64::from(outcome.failures));
+        add_total(&mut m, "switch_wrong_frames", outcome.mismatched_frames);
     }
     Ok(m)
 }
