@@ -266,8 +266,12 @@ fn dual(
 fn series_sink(csv: Arc<Mutex<CsvOut>>, bar: ProgressBar, prefix: String) -> SeriesSink {
     Box::new(move |row: &SeriesRow| {
         bar.set_message(format!(
-            "{prefix}t={}s  {:.1} fps  drops {}  bad {}  timeouts {}",
-            row.second, row.fps, row.device_drops, row.bad_frames, row.timeouts
+            "{prefix}t={}s  {} fps  drops {}  bad {}  timeouts {}",
+            row.second,
+            row.fps.map_or("-".to_string(), |fps| format!("{fps:.1}")),
+            row.device_drops,
+            row.bad_frames,
+            row.timeouts
         ));
         if let Ok(mut csv) = csv.lock() {
             csv.row(&series_cells(row));
@@ -292,7 +296,7 @@ fn series_cells(row: &SeriesRow) -> Vec<String> {
     vec![
         row.second.to_string(),
         row.frames.to_string(),
-        format!("{:.3}", row.fps),
+        opt(row.fps),
         row.device_drops.to_string(),
         row.harness_drops.to_string(),
         row.timeouts.to_string(),

@@ -4,6 +4,7 @@
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use super::camera_intervals::write_intervals;
 use super::camera_rig::{stream_kind, CameraRig, CameraSource};
 use super::series::{cell, SeriesWriter};
 use super::{Measurements, StepContext, StepError};
@@ -180,7 +181,8 @@ fn soak_one(
                 *failure = Some(error.source);
             }
         }
-        if row.second < warmup {
+        // Warm-up and a trailing partial second (no rate) stay out of the windows.
+        if row.second < warmup || row.fps.is_none() {
             return;
         }
         windows.seconds += 1;
@@ -211,6 +213,7 @@ fn soak_one(
         }));
     }
     writer.sync()?;
+    write_intervals(ctx.series_dir, ctx.item, kind, &outcome.intervals)?;
     // A last, partial window counts when it covers half a window, or when it is all there is.
     if windows.seconds > 0 && (windows.fps.is_empty() || windows.seconds * 2 >= window_s) {
         windows.close();
@@ -226,7 +229,7 @@ fn soak_one(
 fn series_cells(row: &SeriesRow) -> [String; 12] {
     [
         row.second.to_string(),
-        format!("{:.3}", row.fps),
+        cell(row.fps),
         row.device_drops.to_string(),
         row.harness_drops.to_string(),
         row.timeouts.to_string(),
