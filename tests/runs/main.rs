@@ -7,6 +7,7 @@
 mod common;
 
 mod atomic_outputs;
+mod camera_steps;
 mod cli_commands;
 mod cli_demo_workbook;
 mod exit_codes;

@@ -5,6 +5,7 @@
 use std::time::Duration;
 
 use super::frozen::FrozenDetector;
+use super::histogram::DurationHistogram;
 use super::luma::{
     frame_luma, luma_histogram, stats_from_histogram, LumaSampling, LumaStats, LumaThresholds,
 };
@@ -207,9 +208,10 @@ impl FrameAnalyzer {
         }
     }
 
-    /// Sends per-second rows to `sink`.
-    pub fn with_series(mut self, sink: SeriesSink) -> FrameAnalyzer {
+    /// Sends per-second rows to `sink`, second 0 starting at host time `origin`.
+    pub fn with_series(mut self, sink: SeriesSink, origin: Duration) -> FrameAnalyzer {
         self.sink = Some(sink);
+        self.series = SeriesBuilder::starting_at(origin);
         self
     }
 
@@ -388,6 +390,11 @@ impl FrameAnalyzer {
             luma,
             payload_frames: self.payload_frames,
         }
+    }
+
+    /// The frame intervals counted after warm-up (drops included), as a histogram.
+    pub fn interval_histogram(&self) -> &DurationHistogram {
+        self.timing.interval_histogram()
     }
 
     /// Closes the last series row at host time `at` and returns the summary.

@@ -61,7 +61,41 @@ fn bucket_upper_us(bucket: usize) -> u64 {
     ((SUB_BUCKETS + sub) << (octave - 7)).saturating_add(width - 1)
 }
 
+fn bucket_lower_us(bucket: usize) -> u64 {
+    let b = bucket as u64;
+    if b < LINEAR_LIMIT_US {
+        return b;
+    }
+    let octave = (b - LINEAR_LIMIT_US) / SUB_BUCKETS + 7;
+    let sub = (b - LINEAR_LIMIT_US) % SUB_BUCKETS;
+    (SUB_BUCKETS + sub) << (octave - 7)
+}
+
+/// One non-empty bucket of a [`DurationHistogram`]: values `from ≤ v < to` (to the microsecond).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Bin {
+    /// Lower edge (inclusive).
+    pub from: Duration,
+    /// Upper edge (exclusive).
+    pub to: Duration,
+    /// Values in the bucket.
+    pub count: u64,
+}
+
 impl DurationHistogram {
+    /// The non-empty buckets, shortest durations first.
+    pub fn bins(&self) -> impl Iterator<Item = Bin> + '_ {
+        self.buckets
+            .iter()
+            .enumerate()
+            .filter(|(_, &n)| n > 0)
+            .map(|(bucket, &count)| Bin {
+                from: Duration::from_micros(bucket_lower_us(bucket)),
+                to: Duration::from_micros(bucket_upper_us(bucket)) + Duration::from_micros(1),
+                count,
+            })
+    }
+
     /// An empty histogram.
     pub fn new() -> DurationHistogram {
         DurationHistogram {
@@ -160,6 +194,33 @@ mod tests {
         assert_eq!(bucket_of(u64::MAX), BUCKETS - 1);
         for us in [0, 127, 128, 129, 33_333, 1 << 40] {
             assert!(bucket_upper_us(bucket_of(us)) >= us);
+        }
+    }
+
+    #[test]
+    fn bins_hold_their_values_and_add_up_to_the_count() {
+        let mut h = DurationHistogram::new();
+        let values = [5, 5, 127, 128, 33_333, 33_333, 33_400, 1 << 30];
+        for us in values {
+            h.record(Duration::from_micros(us));
+        }
+        let bins: Vec<Bin> = h.bins().collect();
+        assert_eq!(bins.iter().map(|b| b.count).sum::<u64>(), h.count());
+        assert!(bins.windows(2).all(|w| w[0].to <= w[1].from));
+        for us in values {
+            let v = Duration::from_micros(us);
+            assert!(bins.iter().any(|b| b.from <= v && v < b.to), "{us} µs");
+        }
+        assert_eq!(
+            bins[0],
+            Bin {
+                from: Duration::from_micros(5),
+                to: Duration::from_micros(6),
+                count: 2,
+            }
+        );
+        for b in 0..BUCKETS {
+            assert_eq!(bucket_of(bucket_lower_us(b)), b);
         }
     }
 

@@ -169,6 +169,11 @@ impl FrameTiming {
         }
     }
 
+    /// The intervals counted so far (drops included), as a histogram.
+    pub fn interval_histogram(&self) -> &DurationHistogram {
+        &self.interval_hist
+    }
+
     /// The figures so far.
     pub fn summary(&self) -> TimingSummary {
         let secs = self.sum_dt.as_secs_f64();

@@ -9,6 +9,7 @@ use super::procstat::sample_self;
 use super::reconnect::{reconnect, ReconnectPolicy};
 use super::trend::Trend;
 use super::StopFlag;
+use crate::camera::analysis::histogram::DurationHistogram;
 use crate::camera::analysis::{AnalysisConfig, AnalysisSummary, FrameAnalyzer, SeriesSink};
 use crate::camera::error::CameraError;
 use crate::camera::source::FrameSource;
@@ -94,6 +95,8 @@ pub struct SoakOutcome {
     pub elapsed: Duration,
     /// Everything the analysis found.
     pub summary: AnalysisSummary,
+    /// The frame intervals counted after warm-up (drops included).
+    pub intervals: DurationHistogram,
     /// Device drop rate: drops / (frames + drops).
     pub drop_rate: Option<f64>,
     /// One-sided Clopper–Pearson upper bound of the drop rate at the configured confidence.
@@ -124,13 +127,13 @@ pub fn run_soak(
         source.close();
         return Err(e);
     }
+    let begin = clock.elapsed();
     let mut analyzer = FrameAnalyzer::new(config.analysis);
     if let Some(sink) = series {
-        analyzer = analyzer.with_series(sink);
+        analyzer = analyzer.with_series(sink, begin);
     }
     analyzer.on_stream_start();
     let mut out = SoakOutcome::default();
-    let begin = clock.elapsed();
     let end_at = begin + config.duration;
     let mut next_exposure = begin;
     let mut next_process = begin;
@@ -158,6 +161,8 @@ pub fn run_soak(
         }
         let timeout = config.frame_timeout.min(end_at - now);
         match source.next_frame(timeout) {
+            // The soak covers [begin, end): a frame due at its very end belongs to what follows.
+            Ok(frame) if frame.ts_host >= end_at => break,
             Ok(frame) => {
                 let mut exposure = None;
                 if !config.exposure_every.is_zero() && frame.ts_host >= next_exposure {
@@ -195,6 +200,7 @@ pub fn run_soak(
     let finished = clock.elapsed();
     out.elapsed = finished.saturating_sub(begin);
     out.summary = analyzer.finish(finished);
+    out.intervals = analyzer.interval_histogram().clone();
     let c = out.summary.counts;
     let n = c.frames + c.device_drops;
     out.drop_rate = (n > 0).then(|| c.device_drops as f64 / n as f64);

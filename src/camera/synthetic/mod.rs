@@ -1,9 +1,10 @@
 //! A deterministic synthetic camera on the harness [`Clock`].
 //!
-//! Frame `n` after `start` is due at `n × interval` of clock time; `next_frame` sleeps on the
-//! clock until it is due, so on a [`SimClock`](crate::clock::SimClock) a 72 h soak at 30 fps runs
+//! `open` takes a while and the first frame comes some time after `start` ([`SensorStartup`],
+//! spent on the clock); frame `n` is due `n × interval` after the first one; `next_frame` sleeps
+//! on the clock until it is due, so on a [`SimClock`](crate::clock::SimClock) a 72 h soak at 30 fps runs
 //! in seconds while on the system clock the source paces itself in real time. Device timestamps
-//! are the due times on a device clock that starts at [`DEVICE_EPOCH`]. A consumer that falls
+//! are the due times on a device clock that reads [`DEVICE_EPOCH`] at `start`. A consumer that falls
 //! more than `queue_depth` frames behind loses the older frames (the sequence advances over
 //! them), as a V4L2 driver with that many buffers would.
 //!
@@ -14,6 +15,7 @@
 
 mod controls;
 pub mod pattern;
+mod startup;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -26,8 +28,10 @@ use super::source::{ExposureControls, FrameSource, OpenInfo, SourceCapabilities}
 
 pub use controls::SimExposure;
 pub use pattern::Pattern;
+pub use startup::SensorStartup;
+use startup::StartupTimes;
 
-/// Device-clock time of the first frame after `start` (a camera's clock does not start at 0).
+/// Device-clock time of `start` (a camera's clock does not start at 0).
 pub const DEVICE_EPOCH: Duration = Duration::from_secs(1_000);
 /// Distinct pictures cycled through by non-counter patterns (and by every MJPEG stream).
 pub const MJPEG_VARIANTS: u64 = pattern::DITHER_PERIOD as u64;
@@ -51,11 +55,14 @@ pub struct SyntheticConfig {
     pub with_sequence: bool,
     /// Whether frames carry device timestamps.
     pub with_device_timestamps: bool,
+    /// How long `open` takes and the first frame after `start` comes.
+    pub startup: SensorStartup,
 }
 
 impl SyntheticConfig {
     /// A source of `stream` with the gradient pattern, pixels on every frame, sequence numbers
-    /// and device timestamps, four driver buffers, at `/dev/synthetic0`.
+    /// and device timestamps, four driver buffers, the default start-up times, at
+    /// `/dev/synthetic0`.
     pub fn new(stream: StreamConfig) -> SyntheticConfig {
         SyntheticConfig {
             stream,
@@ -66,6 +73,7 @@ impl SyntheticConfig {
             payload_every: 1,
             with_sequence: true,
             with_device_timestamps: true,
+            startup: SensorStartup::default(),
         }
     }
 }
@@ -86,6 +94,10 @@ pub struct SyntheticSource {
     controls: SimExposure,
     /// Clock time of `start`.
     started_at: Duration,
+    /// Draws the start-up times.
+    startup: StartupTimes,
+    /// Time from `start` to the first frame of this stream.
+    first_due: Duration,
     /// Index (since `start`) of the next frame to deliver.
     next_index: u64,
     /// Frames lost because the consumer fell behind, since creation.
@@ -99,11 +111,13 @@ impl SyntheticSource {
     /// A closed synthetic camera on `clock`.
     pub fn new(config: SyntheticConfig, clock: Arc<dyn Clock>) -> SyntheticSource {
         SyntheticSource {
+            startup: StartupTimes::new(config.startup),
             config,
             clock,
             state: State::Closed,
             controls: SimExposure::default(),
             started_at: Duration::ZERO,
+            first_due: Duration::ZERO,
             next_index: 0,
             lost_total: 0,
             variants: Vec::new(),
@@ -121,14 +135,17 @@ impl SyntheticSource {
         let rate = self.config.stream.rate;
         let nanos = u128::from(index) * u128::from(rate.per_seconds) * 1_000_000_000
             / u128::from(rate.frames.max(1));
-        Duration::from_nanos(u64::try_from(nanos).unwrap_or(u64::MAX))
+        self.first_due.saturating_add(Duration::from_nanos(
+            u64::try_from(nanos).unwrap_or(u64::MAX),
+        ))
     }
 
-    /// Index of the newest frame due at clock offset `since_start`.
+    /// Index of the newest frame due at clock offset `since_start` (0 before the first).
     fn newest_due(&self, since_start: Duration) -> u64 {
         let rate = self.config.stream.rate;
         let per = u128::from(rate.per_seconds).max(1) * 1_000_000_000;
-        let index = since_start.as_nanos() * u128::from(rate.frames) / per;
+        let since_first = since_start.saturating_sub(self.first_due);
+        let index = since_first.as_nanos() * u128::from(rate.frames) / per;
         u64::try_from(index).unwrap_or(u64::MAX)
     }
 
@@ -208,6 +225,7 @@ impl FrameSource for SyntheticSource {
         if self.variants.is_empty() {
             self.render_variants()?;
         }
+        self.clock.sleep(self.startup.open());
         self.state = State::Open;
         Ok(OpenInfo {
             path: self.config.path.clone(),
@@ -230,6 +248,7 @@ impl FrameSource for SyntheticSource {
             State::Open => {
                 self.state = State::Streaming;
                 self.started_at = self.clock.elapsed();
+                self.first_due = self.startup.first_frame();
                 self.next_index = 0;
                 Ok(())
             }
@@ -354,7 +373,39 @@ mod tests {
         };
         let mut config = SyntheticConfig::new(stream);
         config.pattern = pattern;
+        config.startup = SensorStartup::INSTANT;
         (SyntheticSource::new(config, clock.clone()), clock)
+    }
+
+    #[test]
+    fn open_and_the_first_frame_take_seeded_start_up_time_on_the_clock() {
+        let clock = Arc::new(SimClock::starting_at(chrono::Utc::now()));
+        let stream = source(PixelFormat::Grey, Pattern::Gradient).0.config.stream;
+        let mut cam = SyntheticSource::new(SyntheticConfig::new(stream), clock.clone());
+        let timeout = Duration::from_secs(1);
+        let mut opens = Vec::new();
+        for _ in 0..5 {
+            let t0 = clock.elapsed();
+            cam.open().unwrap();
+            let opened = clock.elapsed();
+            opens.push(opened - t0);
+            cam.start().unwrap();
+            let first = cam.next_frame(timeout).unwrap();
+            let to_first = clock.elapsed() - opened;
+            assert!(
+                (Duration::from_millis(90)..=Duration::from_millis(110)).contains(&to_first),
+                "{to_first:?}"
+            );
+            assert_eq!(first.ts_device, Some(DEVICE_EPOCH + to_first));
+            let second = cam.next_frame(timeout).unwrap();
+            assert_eq!(clock.elapsed() - opened, to_first + cam.due(1) - cam.due(0));
+            assert_eq!(second.seq, Some(1));
+            cam.stop().unwrap();
+            cam.close();
+        }
+        let (lo, hi) = (Duration::from_millis(30), Duration::from_millis(50));
+        assert!(opens.iter().all(|d| (lo..=hi).contains(d)), "{opens:?}");
+        assert!(opens.windows(2).any(|w| w[0] != w[1]), "{opens:?}");
     }
 
     #[test]

@@ -1,6 +1,7 @@
-//! The camera chart, four panels: frame rate per stream over time, the frame-interval
-//! histogram, luma (mean, p5, p95) per stream over time, and the first-frame latency of the
-//! open/close cycles.
+//! The camera chart, up to four panels: frame rate per stream over time, the frame-interval
+//! histogram per stream, luma (mean, p5, p95) per stream over time, and the first-frame latency
+//! of the open/close cycles. Only panels with data are drawn (a soak has no latency, an
+//! open/close step no frame rate), two to a row.
 
 use std::path::Path;
 
@@ -24,8 +25,11 @@ pub(super) const STREAMS: [(&str, RGBColor); 3] = [
     ("depth", PALETTE[9]),
 ];
 
-/// Histogram bins kept at most from `camera-intervals.csv`.
+/// Histogram bins kept at most from one intervals file.
 const MAX_INTERVAL_BINS: usize = 4096;
+
+/// Height of one row of panels, pixels.
+const ROW_PX: u32 = 500;
 
 /// Bins of the first-frame latency histogram.
 const LATENCY_BINS: usize = 30;
@@ -46,6 +50,24 @@ struct Stream {
 /// Histogram bars: (start, end, count).
 type Bars = Vec<(f64, f64, u64)>;
 
+/// One histogram of a bar panel: its legend label (none for a single unlabelled one), colour
+/// and bars.
+#[derive(Debug)]
+struct Histogram {
+    label: Option<&'static str>,
+    color: RGBColor,
+    bars: Bars,
+}
+
+/// The chart's panels, in drawing order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Panel {
+    FrameRate,
+    Intervals,
+    Luma,
+    Latency,
+}
+
 /// What the camera chart shows, read from the `camera-*.csv` files of one item.
 #[derive(Debug)]
 pub(super) struct CameraChart {
@@ -53,9 +75,26 @@ pub(super) struct CameraChart {
     time: TimeAxis,
     x_range: (f64, f64),
     streams: Vec<Stream>,
-    intervals: Bars,
+    intervals: Vec<Histogram>,
     latency: Bars,
     notes: Vec<String>,
+}
+
+/// The interval histogram files: one per stream (`camera-<stream>-intervals.csv`, as the
+/// runner writes them) and one for all streams together (`camera-intervals.csv`).
+fn interval_files(dir: &Path) -> Vec<(&'static str, RGBColor, std::path::PathBuf)> {
+    STREAMS
+        .iter()
+        .map(|&(name, color)| {
+            (
+                name,
+                color,
+                dir.join(format!("camera-{name}-intervals.csv")),
+            )
+        })
+        .chain([("all streams", PALETTE[0], dir.join("camera-intervals.csv"))])
+        .filter(|(_, _, path)| path.is_file())
+        .collect()
 }
 
 impl CameraChart {
@@ -67,8 +106,8 @@ impl CameraChart {
             .filter(|(_, _, path)| path.is_file())
             .collect();
         let cycles = dir.join("camera-cycles.csv");
-        let intervals = dir.join("camera-intervals.csv");
-        if stream_files.is_empty() && !cycles.is_file() && !intervals.is_file() {
+        let interval_files = interval_files(dir);
+        if stream_files.is_empty() && !cycles.is_file() && interval_files.is_empty() {
             return Ok(None);
         }
         let mut guesses = Vec::new();
@@ -99,13 +138,17 @@ impl CameraChart {
             notes.extend(scanned.malformed_note());
             streams.push(stream);
         }
-        let intervals = if intervals.is_file() {
-            let (bars, scanned) = read_intervals(&intervals)?;
+        let mut intervals = Vec::new();
+        let single = interval_files.len() == 1;
+        for (label, color, path) in interval_files {
+            let (bars, scanned) = read_intervals(&path)?;
             notes.extend(scanned.malformed_note());
-            bars
-        } else {
-            Vec::new()
-        };
+            intervals.push(Histogram {
+                label: (!single).then_some(label),
+                color,
+                bars,
+            });
+        }
         let latency = if cycles.is_file() {
             let (bars, summary) = read_latency(&cycles)?;
             notes.push(summary);
@@ -263,46 +306,93 @@ fn read_latency(path: &Path) -> Result<(Bars, String), String> {
 
 impl Figure for CameraChart {
     fn size(&self) -> (u32, u32) {
-        (1400, height_with_footer(1000, self.notes.len()))
+        let rows = self.panels().len().div_ceil(2).max(1) as u32;
+        (1400, height_with_footer(ROW_PX * rows, self.notes.len()))
     }
 
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), String> {
         let body = with_footer(root, &self.notes)?;
         let body = with_title(&body, &self.title)?;
-        let panels = body.split_evenly((2, 2));
-        let [fps, intervals, luma, latency] = panels.as_slice() else {
-            return Err("could not split the camera chart into four panels".to_string());
-        };
-        self.draw_fps(fps)?;
-        let interval_title = "Frame intervals (log count: rare long gaps stay visible)";
-        draw_bars(
-            intervals,
-            interval_title,
-            "interval / ms",
-            &self.intervals,
-            PALETTE[0],
-            true,
-        )?;
-        self.draw_luma(luma)?;
-        let latency_title = "First-frame latency per open/close cycle";
-        draw_bars(
-            latency,
-            latency_title,
-            "latency / ms",
-            &self.latency,
-            PALETTE[1],
-            false,
-        )
+        let panels = self.panels();
+        if panels.is_empty() {
+            return no_data(&body, "Camera", "no camera figures recorded");
+        }
+        let rows = body.split_evenly((panels.len().div_ceil(2), 1));
+        for (row, in_row) in rows.iter().zip(panels.chunks(2)) {
+            let cells = row.split_evenly((1, in_row.len()));
+            for (cell, &panel) in cells.iter().zip(in_row) {
+                self.draw_panel(cell, panel)?;
+            }
+        }
+        Ok(())
     }
 }
 
 impl CameraChart {
+    /// The panels that have something to show.
+    fn panels(&self) -> Vec<Panel> {
+        let has_fps = self.fps_range().is_some();
+        let has_intervals = self.intervals.iter().any(|h| !h.bars.is_empty());
+        let has_luma = self.luma_range().is_some();
+        let has_latency = !self.latency.is_empty();
+        [
+            (Panel::FrameRate, has_fps),
+            (Panel::Intervals, has_intervals),
+            (Panel::Luma, has_luma),
+            (Panel::Latency, has_latency),
+        ]
+        .into_iter()
+        .filter_map(|(panel, has)| has.then_some(panel))
+        .collect()
+    }
+
+    fn draw_panel<DB: DrawingBackend>(
+        &self,
+        area: &DrawingArea<DB, Shift>,
+        panel: Panel,
+    ) -> Result<(), String> {
+        match panel {
+            Panel::FrameRate => self.draw_fps(area),
+            Panel::Intervals => draw_bars(
+                area,
+                "Frame intervals (log count: rare long gaps stay visible)",
+                "interval / ms",
+                &self.intervals,
+                true,
+            ),
+            Panel::Luma => self.draw_luma(area),
+            Panel::Latency => draw_bars(
+                area,
+                "First-frame latency per open/close cycle",
+                "latency / ms",
+                &[Histogram {
+                    label: None,
+                    color: PALETTE[1],
+                    bars: self.latency.clone(),
+                }],
+                false,
+            ),
+        }
+    }
+
+    fn fps_range(&self) -> Option<(f64, f64)> {
+        union(self.streams.iter().map(|s| s.fps.y_range))
+    }
+
+    fn luma_range(&self) -> Option<(f64, f64)> {
+        union(
+            self.streams
+                .iter()
+                .flat_map(|s| s.luma.iter().map(|t| t.y_range)),
+        )
+    }
+
     fn x(&self) -> std::ops::Range<f64> {
         time_range(self.x_range, self.time.seconds)
     }
 
     fn draw_fps<DB: DrawingBackend>(&self, area: &DrawingArea<DB, Shift>) -> Result<(), String> {
-        let Some((lo, hi)) = union(self.streams.iter().map(|s| s.fps.y_range)) else {
+        let Some((lo, hi)) = self.fps_range() else {
             return no_data(area, "Frame rate", "no per-second camera series");
         };
         let mut chart = panel(
@@ -327,11 +417,7 @@ impl CameraChart {
     }
 
     fn draw_luma<DB: DrawingBackend>(&self, area: &DrawingArea<DB, Shift>) -> Result<(), String> {
-        let ranges = self
-            .streams
-            .iter()
-            .flat_map(|s| s.luma.iter().map(|t| t.y_range));
-        let Some((lo, hi)) = union(ranges) else {
+        let Some((lo, hi)) = self.luma_range() else {
             return no_data(area, "Luma", "no luma recorded");
         };
         let mut chart = panel(
@@ -360,19 +446,20 @@ impl CameraChart {
     }
 }
 
-/// A histogram panel; with `log`, the count axis is logarithmic.
+/// A histogram panel, one colour per histogram (translucent, so overlaps show, with a legend
+/// when they are labelled); with `log`, the count axis is logarithmic.
 fn draw_bars<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
     title: &str,
     x_desc: &str,
-    bars: &Bars,
-    color: RGBColor,
+    histograms: &[Histogram],
     log: bool,
 ) -> Result<(), String> {
+    let all = || histograms.iter().flat_map(|h| h.bars.iter());
     let (Some(lo), Some(hi), Some(top)) = (
-        bars.iter().map(|b| b.0).reduce(f64::min),
-        bars.iter().map(|b| b.1).reduce(f64::max),
-        bars.iter().map(|b| b.2).max(),
+        all().map(|b| b.0).reduce(f64::min),
+        all().map(|b| b.1).reduce(f64::max),
+        all().map(|b| b.2).max(),
     ) else {
         return no_data(area, title, "nothing recorded");
     };
@@ -383,22 +470,36 @@ fn draw_bars<DB: DrawingBackend>(
         .margin(12)
         .x_label_area_size(48)
         .y_label_area_size(72);
+    let alpha = if histograms.len() > 1 { 0.55 } else { 0.8 };
     if log {
         let mut chart = builder
             .build_cartesian_2d(padded(lo, hi), (0.5f64..top * 2.0).log_scale())
             .map_err(text_error)?;
         bar_mesh(&mut chart.configure_mesh(), x_desc, "count (log)")?;
-        chart
-            .draw_series(bar_shapes(bars, 0.5, color))
-            .map_err(text_error)?;
+        for h in histograms {
+            let drawn = chart
+                .draw_series(bar_shapes(&h.bars, 0.5, h.color.mix(alpha)))
+                .map_err(text_error)?;
+            if let Some(label) = h.label {
+                let color = h.color;
+                drawn.label(label).legend(move |(x, y)| {
+                    Rectangle::new([(x, y - 5), (x + 14, y + 5)], color.filled())
+                });
+            }
+        }
+        if histograms.iter().any(|h| h.label.is_some()) {
+            legend(&mut chart, SeriesLabelPosition::UpperRight)?;
+        }
     } else {
         let mut chart = builder
             .build_cartesian_2d(padded(lo, hi), 0.0..top * 1.1)
             .map_err(text_error)?;
         bar_mesh(&mut chart.configure_mesh(), x_desc, "count")?;
-        chart
-            .draw_series(bar_shapes(bars, 0.0, color))
-            .map_err(text_error)?;
+        for h in histograms {
+            chart
+                .draw_series(bar_shapes(&h.bars, 0.0, h.color.mix(alpha)))
+                .map_err(text_error)?;
+        }
     }
     Ok(())
 }
@@ -406,13 +507,10 @@ fn draw_bars<DB: DrawingBackend>(
 fn bar_shapes(
     bars: &Bars,
     base: f64,
-    color: RGBColor,
+    color: RGBAColor,
 ) -> impl Iterator<Item = Rectangle<(f64, f64)>> + '_ {
     bars.iter().map(move |&(start, end, count)| {
-        Rectangle::new(
-            [(start, base), (end, count as f64)],
-            color.mix(0.8).filled(),
-        )
+        Rectangle::new([(start, base), (end, count as f64)], color.filled())
     })
 }
 

@@ -353,9 +353,9 @@ pub(super) fn vertical_marks<DB: DrawingBackend>(
     Ok(hidden)
 }
 
-/// Draws the legend box at `position`.
-pub(super) fn legend<'a, DB: DrawingBackend + 'a>(
-    chart: &mut Panel<'a, DB>,
+/// Draws the legend box at `position` (on any coordinates: linear, logarithmic).
+pub(super) fn legend<'a, DB: DrawingBackend + 'a, CT: CoordTranslate>(
+    chart: &mut ChartContext<'a, DB, CT>,
     position: SeriesLabelPosition,
 ) -> Result<(), String> {
     chart

@@ -1,7 +1,8 @@
 //! Charts of a run's series files, as PNG and SVG.
 //!
 //! The runner writes series CSVs under `RUN_DIR/series/<ITEM-ID>/`: `chamber.csv`,
-//! `thermal.csv`, `camera-<stream>.csv`, `camera-cycles.csv` and `camera-intervals.csv`.
+//! `thermal.csv`, `camera-<stream>.csv`, `camera-cycles.csv` and the frame-interval histograms
+//! `camera-<stream>-intervals.csv` (or `camera-intervals.csv` for all streams together).
 //! [`Charts::render`] turns each item's files into `<ITEM-ID>-chamber`, `-thermal` and
 //! `-camera` charts under `RUN_DIR/report/charts/`; the workbook embeds the PNGs and lists the
 //! files in the item's evidence cell, and the bundle packs charts and series into the item's

@@ -364,3 +364,88 @@ fn random_series_files_never_panic() {
         }
     }
 }
+
+/// The camera chart of CLM-001 whose series folder holds `files` (name, text).
+fn camera_chart_of(files: &[(&str, String)]) -> (Chart, String, tempfile::TempDir) {
+    let dir = tempfile::tempdir().unwrap();
+    let item = dir.path().join("series/CLM-001");
+    std::fs::create_dir_all(&item).unwrap();
+    for (name, text) in files {
+        std::fs::write(item.join(name), text).unwrap();
+    }
+    let charts = Charts::render(dir.path(), &dir.path().join("c"), &plan()).unwrap();
+    let chart = charts
+        .of_item("CLM-001")
+        .find(|c| c.kind == ChartKind::Camera)
+        .expect("a camera chart")
+        .clone();
+    let svg = std::fs::read_to_string(&chart.svg).unwrap();
+    (chart, svg, dir)
+}
+
+const FPS_TITLE: &str = "Frame rate";
+const INTERVALS_TITLE: &str = "Frame intervals";
+const LUMA_TITLE: &str = "Luma";
+const LATENCY_TITLE: &str = "First-frame latency";
+
+#[test]
+fn an_open_close_step_draws_only_the_latency_panel() {
+    let mut cycles = String::from("cycle,open_ms,first_frame_ms,frames,error\n");
+    for c in 0..60 {
+        writeln!(cycles, "{c},{},{},5,", 35 + c % 10, 130 + c % 20).unwrap();
+    }
+    let (chart, svg, _dir) = camera_chart_of(&[("camera-cycles.csv", cycles)]);
+    assert!(svg.contains(LATENCY_TITLE), "{svg}");
+    for absent in [
+        FPS_TITLE,
+        INTERVALS_TITLE,
+        LUMA_TITLE,
+        "nothing recorded",
+        "no luma",
+    ] {
+        assert!(!svg.contains(absent), "{absent:?} drawn without data");
+    }
+    let image = image::open(&chart.png).unwrap();
+    assert!(image.height() < 800, "one row of panels, not two");
+}
+
+#[test]
+fn a_soak_draws_rate_luma_and_the_per_stream_interval_histograms() {
+    let header = "elapsed_s,fps,device_drops,harness_drops,stalls,error_frames,luma_mean,luma_p5,luma_p95,clipped_fraction,exposure,note\n";
+    let mut rgb = String::from(header);
+    let mut depth = String::from(header);
+    for s in 0..120 {
+        writeln!(rgb, "{s},30.000,0,0,0,0,123.6,,,,10.000,").unwrap();
+        writeln!(depth, "{s},30.000,0,0,0,0,,,,,,").unwrap();
+    }
+    let histogram = |count: u32| {
+        format!("bin_start_ms,bin_end_ms,count\n33.280,33.536,{count}\n66.560,67.072,2\n")
+    };
+    let (_chart, svg, _dir) = camera_chart_of(&[
+        ("camera-rgb.csv", rgb),
+        ("camera-depth.csv", depth),
+        ("camera-rgb-intervals.csv", histogram(3500)),
+        ("camera-depth-intervals.csv", histogram(3498)),
+    ]);
+    for present in [FPS_TITLE, INTERVALS_TITLE, LUMA_TITLE] {
+        assert!(svg.contains(present), "{present:?} missing");
+    }
+    assert!(!svg.contains(LATENCY_TITLE));
+    assert!(!svg.contains("nothing recorded"));
+    // Both streams' histograms are in the interval panel's legend (drawn before the luma one).
+    let from = svg.find(INTERVALS_TITLE).unwrap();
+    let to = svg.find(LUMA_TITLE).unwrap();
+    let intervals_panel = &svg[from..to];
+    assert!(intervals_panel.contains("depth") && intervals_panel.contains("rgb"));
+}
+
+#[test]
+fn a_depth_only_stream_has_no_luma_panel() {
+    let mut depth = String::from("elapsed_s,fps,device_drops,luma_mean\n");
+    for s in 0..60 {
+        writeln!(depth, "{s},15.000,0,").unwrap();
+    }
+    let (_chart, svg, _dir) = camera_chart_of(&[("camera-depth.csv", depth)]);
+    assert!(svg.contains(FPS_TITLE));
+    assert!(!svg.contains(LUMA_TITLE) && !svg.contains(INTERVALS_TITLE));
+}

@@ -4,6 +4,7 @@
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use super::camera_intervals::write_intervals;
 use super::camera_rig::{stream_kind, CameraRig, CameraSource};
 use super::series::cell;
 use super::{Measurements, StepContext, StepError};
@@ -182,7 +183,8 @@ fn soak_one(
                 *failure = Some(error.source);
             }
         }
-        if row.second < warmup {
+        // Warm-up and a trailing partial second (no rate) stay out of the windows.
+        if row.second < warmup || row.fps.is_none() {
             return;
         }
         windows.seconds += 1;
@@ -213,6 +215,7 @@ fn soak_one(
         }));
     }
     writer.sync()?;
+    write_intervals(&ctx, kind, &outcome.intervals)?;
     // A stream that ended before its time did not do the step: the item is an error with the
     // cause, never judged (and passed) on the part that ran.
     let path = format!(
@@ -240,7 +243,7 @@ fn soak_one(
 fn series_cells(row: &SeriesRow) -> [String; 12] {
     [
         row.second.to_string(),
-        format!("{:.3}", row.fps),
+        cell(row.fps),
         row.device_drops.to_string(),
         row.harness_drops.to_string(),
         row.timeouts.to_string(),

@@ -68,6 +68,8 @@ impl CameraRig for SyntheticCameraRig {
         let mut config = SyntheticConfig::new(stream_config);
         config.payload_every = fps.max(1);
         config.path = format!("synthetic:{}", stream.name());
+        // Each stream's sensor starts up with its own jitter.
+        config.startup.seed = stream as u64 + 1;
         let clock: Arc<dyn Clock> = Arc::new(SimClock::starting_at(chrono::Utc::now()));
         Ok(CameraSource {
             source: Box::new(SyntheticSource::new(config, Arc::clone(&clock))),

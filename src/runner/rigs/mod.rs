@@ -2,6 +2,7 @@
 //! each writing its series file and returning the measurements the item's criteria judge.
 
 pub mod camera;
+pub mod camera_intervals;
 mod camera_rig;
 pub mod chamber;
 pub mod drop;
