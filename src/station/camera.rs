@@ -134,23 +134,29 @@ pub(super) fn resolve_camera(
 ) -> Option<CameraSection> {
     let before = sink.found.len();
     let camera = raw.get_ref();
-    let streams = [&camera.rgb, &camera.ir, &camera.depth];
-    let mut default = resolve_streams(streams, "camera", sink);
-    match camera
+    let synthetic = match camera
         .backend
         .as_ref()
         .map(|b| (b.get_ref().as_str(), b.span()))
     {
-        None => {}
-        Some(("synthetic", _)) => default = default.or(&SampleCameras::synthetic()),
-        Some((other, span)) => sink.push(
-            span,
-            "camera.backend",
-            format!(
-                "unknown backend `{other}`: use \"synthetic\", or name each stream's camera \
-                 (rgb = \"v4l:/dev/v4l/by-id/…\", ir = …, depth = …)"
-            ),
-        ),
+        None => false,
+        Some(("synthetic", _)) => true,
+        Some((other, span)) => {
+            sink.push(
+                span,
+                "camera.backend",
+                format!(
+                    "unknown backend `{other}`: use \"synthetic\", or name each stream's camera \
+                     (rgb = \"v4l:/dev/v4l/by-id/…\", ir = …, depth = …)"
+                ),
+            );
+            false
+        }
+    };
+    let streams = [&camera.rgb, &camera.ir, &camera.depth];
+    let mut default = resolve_streams(streams, "camera", sink);
+    if synthetic {
+        default = default.or(&SampleCameras::synthetic());
     }
     let mut samples = Vec::new();
     for (index, table) in camera.sample.iter().flatten().enumerate() {
@@ -158,7 +164,7 @@ pub(super) fn resolve_camera(
         let table_streams = table.get_ref();
         let streams = [&table_streams.rgb, &table_streams.ir, &table_streams.depth];
         let own = resolve_streams(streams, &field, sink);
-        if own.streams().next().is_none() {
+        if streams.iter().all(|s| s.is_none()) {
             sink.push(
                 table.span(),
                 &field,

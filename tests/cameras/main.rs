@@ -7,5 +7,7 @@ mod camera_backend_nokhwa;
 mod camera_backend_v4l;
 mod camera_faults;
 mod camera_garbage;
+mod camera_loss;
 mod camera_replay;
+mod camera_station;
 mod camera_stress;

@@ -258,7 +258,9 @@ fn soak_one(
         }));
     }
     writer.sync()?;
-    if outcome.end == SoakEnd::Lost {
+    // A camera gone at the end of the step (lost for good, or still away when the step ended)
+    // is an error: its missing seconds are in no window, so no criterion could see them.
+    if outcome.end == SoakEnd::Lost || outcome.reconnects < outcome.break_count {
         let last = outcome.breaks.last().map_or_else(String::new, break_note);
         return Err(StepError::CameraLost(format!(
             "the {} camera did not come back: {last}",

@@ -121,21 +121,40 @@ impl StationCameraRig {
         &self.cameras
     }
 
-    /// The source of `spec` for `stream` and the mode it streams in (read from the recording
-    /// or the device when the selector names none).
+    /// The source of `spec` for `stream` at `fps`, behind the rig's faults.
     fn open(
         &self,
         spec: &SourceSpec,
         stream: StreamKind,
         fps: u32,
     ) -> Result<CameraSource, CameraError> {
-        if let SourceSpec::Synthetic(mode) = spec {
-            let config = match mode {
+        let camera = match spec {
+            SourceSpec::Synthetic(mode) => synthetic_source(match mode {
                 Some(mode) => StreamConfig { stream, ..*mode },
                 None => SyntheticCameraRig::config(stream, fps),
-            };
-            return Ok(synthetic_source(config));
-        }
+            }),
+            _ => self.open_selector(spec, stream)?,
+        };
+        Ok(match &self.faults {
+            Some(plan) => CameraSource {
+                source: Box::new(FaultySource::new(
+                    camera.source,
+                    plan.clone(),
+                    Arc::clone(&camera.clock),
+                )),
+                ..camera
+            },
+            None => camera,
+        })
+    }
+
+    /// A replay or hardware selector's source, its mode read from the recording or the device
+    /// when the selector names none.
+    fn open_selector(
+        &self,
+        spec: &SourceSpec,
+        stream: StreamKind,
+    ) -> Result<CameraSource, CameraError> {
         let clock: Arc<dyn Clock> = if spec.is_hardware() {
             Arc::new(SystemClock::new())
         } else {
@@ -152,10 +171,7 @@ impl StationCameraRig {
             }
         };
         Ok(CameraSource {
-            source: match &self.faults {
-                Some(plan) => Box::new(FaultySource::new(source, plan.clone(), Arc::clone(&clock))),
-                None => source,
-            },
+            source,
             clock,
             config: StreamConfig { stream, ..config },
         })
