@@ -4,6 +4,7 @@
 //! file under `tests/`. Shared fixtures live in `tests/support/`.
 
 mod camera_backend_nokhwa;
+mod camera_backend_select;
 mod camera_backend_v4l;
 mod camera_faults;
 mod camera_garbage;
