@@ -15,8 +15,12 @@ use facebench::plan::rig_step::{CameraMode, CameraStress};
 use facebench::rig::drop::manual::OperatorChannel;
 use facebench::rig::RigError;
 use facebench::runner::rigs::camera::run_camera_step;
-use facebench::runner::rigs::{CameraRig, Measurements, RigSet, StepContext, StepError};
-use facebench::station::{open_station, parse_station, OpenError, SimFaults, StationErrors};
+use facebench::runner::rigs::{
+    CameraRig, Measurements, RigSet, StationCameraRig, StepContext, StepError,
+};
+use facebench::station::{
+    open_station, parse_station, OpenError, SampleCameras, SimFaults, StationErrors,
+};
 
 /// A manual drop rig's operator that is never asked (these stations have no drop rig).
 #[derive(Debug)]
@@ -229,6 +233,49 @@ fn the_simulated_station_keeps_its_synthetic_cameras() {
         let spec = camera.sample(5).unwrap();
         assert_eq!(spec.get(stream).unwrap().to_string(), "synthetic");
     }
+}
+
+#[test]
+fn the_example_lab_station_names_hardware_cameras_for_two_samples() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/rigs/example-cameras.toml");
+    let station = facebench::station::load_station(Path::new(path)).unwrap();
+    let camera = station.camera.unwrap();
+    assert_eq!(camera.samples.len(), 2);
+    for index in 0..2 {
+        let sample = camera.sample(index).unwrap();
+        assert!(sample.is_hardware());
+        assert_eq!(sample.streams().count(), 3);
+        let depth = sample.get(StreamKind::Depth).unwrap().to_string();
+        assert!(depth.starts_with("v4l:usb:2bc5:0510:AY3A"), "{depth}");
+    }
+    let error = camera.sample(2).unwrap_err();
+    assert!(
+        error.contains("example-cameras.toml camera.sample"),
+        "{error}"
+    );
+}
+
+#[test]
+fn a_hardware_camera_gone_when_its_step_starts_is_a_camera_error_naming_it() {
+    let cameras = SampleCameras {
+        rgb: Some("v4l:/dev/video-facebench-absent".parse().unwrap()),
+        ..SampleCameras::default()
+    };
+    let mut rig = StationCameraRig::new("sample 2", cameras, None);
+    assert!(
+        !rig.own_clock(),
+        "hardware streams in real time beside its partner step"
+    );
+    let tmp = tempfile::tempdir().unwrap();
+    let check = stress(CameraMode::StreamCheck, &["rgb"]);
+    let error = run(&mut rig, &check, 2, tmp.path(), "FUN-005").unwrap_err();
+    let text = error.to_string();
+    assert!(matches!(error, StepError::Camera(_)), "{text}");
+    assert!(text.contains("sample 2 rgb"), "{text}");
+    assert!(
+        text.contains("no device node /dev/video-facebench-absent"),
+        "{text}"
+    );
 }
 
 #[test]

@@ -126,29 +126,29 @@ fn two_streams_soak_side_by_side() {
 
 #[test]
 fn a_raised_stop_flag_ends_the_soak_with_results_so_far() {
-    let clock = sim();
-    let config = stream(PixelFormat::Grey, 32, 32, StreamKind::Ir);
-    let mut source = synthetic(config, &clock);
-    let stop = StopFlag::new();
-    let raise = stop.clone();
-    let out = run_soak(
-        &mut source,
-        clock.as_ref(),
-        &SoakConfig::new(
-            Duration::from_secs(72 * 3600),
-            AnalysisConfig::for_stream(config),
-        ),
-        &stop,
-        Some(Box::new(move |row| {
-            if row.second == 9 {
-                raise.stop();
-            }
-        })),
-    )
-    .unwrap();
-    assert_eq!(out.end, SoakEnd::Stopped);
-    assert!(out.elapsed >= Duration::from_secs(10) && out.elapsed < Duration::from_secs(11));
-    assert!(out.summary.counts.frames >= 300);
+    // A 72 h soak, and one without an end (a hardware monitor beside a partner step).
+    for duration in [Duration::from_secs(72 * 3600), Duration::MAX] {
+        let clock = sim();
+        let config = stream(PixelFormat::Grey, 32, 32, StreamKind::Ir);
+        let mut source = synthetic(config, &clock);
+        let stop = StopFlag::new();
+        let raise = stop.clone();
+        let out = run_soak(
+            &mut source,
+            clock.as_ref(),
+            &SoakConfig::new(duration, AnalysisConfig::for_stream(config)),
+            &stop,
+            Some(Box::new(move |row| {
+                if row.second == 9 {
+                    raise.stop();
+                }
+            })),
+        )
+        .unwrap();
+        assert_eq!(out.end, SoakEnd::Stopped);
+        assert!(out.elapsed >= Duration::from_secs(10) && out.elapsed < Duration::from_secs(11));
+        assert!(out.summary.counts.frames >= 300);
+    }
 }
 
 /// A source that leaks one file descriptor per open, wrapped around a replay.
