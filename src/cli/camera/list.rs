@@ -81,7 +81,11 @@ fn print_v4l() {
 
 #[cfg(not(all(feature = "v4l", target_os = "linux")))]
 fn print_v4l() {
+    use crate::camera::select::usb::{usb_video_nodes, SYSFS_VIDEO4LINUX};
     println!("v4l:        not in this build (Linux: cargo build --features v4l)");
+    for node in usb_video_nodes(std::path::Path::new(SYSFS_VIDEO4LINUX)) {
+        println!("    USB camera {node}: v4l:usb:{}", node.id);
+    }
 }
 
 #[cfg(feature = "nokhwa")]
