@@ -26,11 +26,15 @@
 //! protocol = "scpi"
 //! port = "tcp:192.168.0.40:5025"
 //! channels = [{ channel = 101, location = "cover glass", material = "glass" }]
+//! [camera]                      # camera selectors per stream (see `camera.rs` for per-sample tables)
+//! rgb = "v4l:/dev/v4l/by-id/usb-Acme_FaceCam_A1-video-index0:1920x1080@30/YUYV"
+//! ir = "v4l:usb:2bc5:0510:AY3A1120033"
 //! ```
 //!
 //! With `sim = true` every rig is served by the in-process simulators and `port` may be left
 //! out.
 
+mod camera;
 mod open;
 mod resolve;
 
@@ -39,6 +43,7 @@ use std::path::Path;
 use crate::rig::spec::{ChamberSpec, DropSpec, ThermalSpec};
 use crate::rig::{Chamber, RigError};
 
+pub use camera::{CameraSection, SampleCameras};
 pub use open::{open_station, OpenError, SimFaults, StationSims};
 pub use resolve::parse_station;
 
@@ -55,8 +60,8 @@ pub struct Station {
     pub drop: Option<DropSpec>,
     /// The thermal logger, if any.
     pub thermal: Option<ThermalEntry>,
-    /// The camera section, left to the camera backends to interpret.
-    pub camera: Option<toml::Table>,
+    /// The cameras of the samples, if the bench has any.
+    pub camera: Option<CameraSection>,
 }
 
 /// What to leave the chamber doing when a run ends or is stopped.

@@ -9,6 +9,8 @@
 //! - [`analysis`]: per-frame accounting, fps and jitter, luma, MJPEG integrity, frozen frames,
 //!   per-second series — O(1) memory per frame.
 //! - [`stress`]: open/close cycles, soak with reconnection, format switching, two streams.
+//! - [`select`]: the camera selector syntax (`v4l:…`, `nokhwa:…`, `synthetic`, `replay:…`) used
+//!   by station files and the command line; [`open`]: from a selector to a source.
 
 pub mod analysis;
 pub mod error;
@@ -16,7 +18,9 @@ pub mod faults;
 pub mod frame;
 #[cfg(feature = "nokhwa")]
 pub mod nokhwa;
+pub mod open;
 pub mod replay;
+pub mod select;
 pub mod source;
 pub mod stress;
 pub mod synthetic;

@@ -481,6 +481,17 @@ pub struct NokhwaListing {
     pub error: Option<String>,
 }
 
+/// The cameras nokhwa finds, as (index, name), without opening them: what a `nokhwa:INDEX` or
+/// `nokhwa:NAME` selector is matched against.
+pub fn query_cameras() -> Result<Vec<(u32, String)>, CameraError> {
+    let found =
+        nokhwa::query(nokhwa::utils::ApiBackend::Auto).map_err(|e| classify("nokhwa", e))?;
+    Ok(found
+        .into_iter()
+        .filter_map(|info| Some((info.index().as_index().ok()?, info.human_name())))
+        .collect())
+}
+
 /// The cameras nokhwa finds, with their formats (each camera is opened briefly).
 pub fn list_cameras() -> Result<Vec<NokhwaListing>, CameraError> {
     let found =

@@ -4,14 +4,16 @@
 use std::path::Path;
 use std::sync::Arc;
 
-use super::Station;
-use crate::clock::Clock;
+use super::{CameraSection, Station};
+use crate::camera::open::open_stream;
+use crate::camera::select::SourceSpec;
+use crate::clock::{Clock, SimClock};
 use crate::rig::chamber::ChamberProtocol;
 use crate::rig::drop::manual::OperatorChannel;
 use crate::rig::spec::Connection;
 use crate::rig::transport::{Endpoint, SerialSettings};
 use crate::rig::{open_chamber, open_drop, open_thermal, ChannelInfo, RigError};
-use crate::runner::rigs::{CameraRig, RigSet, SyntheticCameraRig};
+use crate::runner::rigs::{CameraRig, RigSet, StationCameraRig};
 use crate::sim::physics::chamber::{ChamberModel, ChamberParams};
 use crate::sim::physics::drop_rig::DropRigModel;
 use crate::sim::physics::logger::LoggerModel;
@@ -40,6 +42,14 @@ pub enum OpenError {
         #[source]
         source: Box<RigError>,
     },
+    /// A camera the station names cannot be used for the run.
+    #[error("station `{station}`: {message}")]
+    Camera {
+        /// Station name.
+        station: String,
+        /// Which sample and stream, the selector and what is wrong.
+        message: String,
+    },
     /// A simulator could not start.
     #[error("station `{station}`: cannot start the {rig} simulator")]
     Sim {
@@ -65,7 +75,8 @@ pub struct StationSims {
     pub thermal: Option<SimHandle<LoggerModel>>,
 }
 
-/// Faults the simulators of a `sim = true` station inject (rehearsals and tests).
+/// Faults the simulators of a `sim = true` station inject, and faults injected into every
+/// camera source of any station (rehearsals and tests).
 #[derive(Debug, Clone, Default)]
 pub struct SimFaults {
     /// The chamber simulator's faults.
@@ -74,6 +85,8 @@ pub struct SimFaults {
     pub drop: FaultPlan,
     /// The thermal-logger simulator's faults.
     pub thermal: FaultPlan,
+    /// Faults wrapped around every camera source (a decorator: any backend).
+    pub camera: Option<crate::camera::faults::FaultPlan>,
 }
 
 /// Opens every rig the station configures, with a camera for each of `samples` units.
@@ -157,18 +170,45 @@ pub fn open_station(
         rigs.thermal =
             Some(open_thermal(&entry, wire_log_dir).map_err(rig_error("thermal logger"))?);
     }
-    if station.camera.is_some() {
-        if !station.sim {
-            return Err(rig_error("camera")(RigError::not_supported(
-                "a real camera in a station file (run `facebench camera stress --source v4l:PATH` \
-                 for the camera checklist)",
-            )));
-        }
+    if let Some(section) = &station.camera {
         rigs.cameras = (0..samples)
-            .map(|_| Box::new(SyntheticCameraRig) as Box<dyn CameraRig>)
-            .collect();
+            .map(|index| sample_camera(section, index, faults))
+            .collect::<Result<_, _>>()
+            .map_err(|message| OpenError::Camera {
+                station: station.name.clone(),
+                message,
+            })?;
     }
     Ok((rigs, sims))
+}
+
+/// The camera rig of sample `index`, once every selector it names was found (a camera that is
+/// not plugged in stops the run before it starts, not in its third day).
+fn sample_camera(
+    section: &CameraSection,
+    index: usize,
+    faults: &SimFaults,
+) -> Result<Box<dyn CameraRig>, String> {
+    let cameras = section.sample(index)?;
+    let label = format!("sample {}", index + 1);
+    for (stream, spec) in cameras.streams() {
+        let clock: Arc<dyn Clock> = Arc::new(SimClock::starting_at(chrono::Utc::now()));
+        let found = match spec {
+            SourceSpec::Replay(path) if !path.is_file() => Err(format!(
+                "{spec}: not found: no recording {}",
+                path.display()
+            )),
+            _ => open_stream(spec, Some(stream), clock, None)
+                .map(drop)
+                .map_err(|e| e.to_string()),
+        };
+        found.map_err(|e| format!("{} {label} {} camera: {e}", section.origin, stream.name()))?;
+    }
+    Ok(Box::new(StationCameraRig::new(
+        label,
+        cameras,
+        faults.camera.clone(),
+    )))
 }
 
 fn sim_options(clock: &Arc<dyn Clock>, connection: &Connection, faults: &FaultPlan) -> SimOptions {

@@ -8,6 +8,7 @@ use std::time::Duration;
 use serde::Deserialize;
 use toml::Spanned;
 
+use super::camera::{resolve_camera, RawCamera};
 use super::{
     ChamberEntry, SafeState, Station, StationDiagnostic, StationErrors, ThermalEntry,
     ThermalProtocol,
@@ -48,6 +49,9 @@ pub fn parse_station(
     let thermal = raw
         .thermal
         .and_then(|rig| resolve_thermal(&rig, sim, &mut sink));
+    let camera = raw
+        .camera
+        .and_then(|camera| resolve_camera(&camera, sim, &mut sink));
     if !sink.found.is_empty() {
         return Err(StationErrors(sink.found));
     }
@@ -57,7 +61,7 @@ pub fn parse_station(
         chamber,
         drop,
         thermal,
-        camera: raw.camera,
+        camera,
     })
 }
 
@@ -69,7 +73,7 @@ struct RawStation {
     chamber: Option<Spanned<RawRig>>,
     drop: Option<Spanned<RawRig>>,
     thermal: Option<Spanned<RawRig>>,
-    camera: Option<toml::Table>,
+    camera: Option<Spanned<RawCamera>>,
 }
 
 /// Every key any rig section may hold; each resolver rejects the keys that are not its own.
@@ -161,14 +165,18 @@ struct RawChannel {
     material: String,
 }
 
-struct Sink<'t> {
+/// Where the resolvers report problems.
+pub(super) struct Sink<'t> {
     text: &'t str,
-    origin: &'t str,
-    found: Vec<StationDiagnostic>,
+    /// The station file.
+    pub(super) origin: &'t str,
+    /// Problems so far.
+    pub(super) found: Vec<StationDiagnostic>,
 }
 
 impl Sink<'_> {
-    fn push(&mut self, span: Range<usize>, field: &str, message: impl Into<String>) {
+    /// Reports a problem with `field` at `span`.
+    pub(super) fn push(&mut self, span: Range<usize>, field: &str, message: impl Into<String>) {
         let (line, column) = line_column(self.text, span.start);
         self.found.push(StationDiagnostic {
             file: self.origin.to_string(),

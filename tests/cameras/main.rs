@@ -7,8 +7,11 @@
 mod checklist_support;
 
 mod camera_backend_nokhwa;
+mod camera_backend_select;
 mod camera_backend_v4l;
 mod camera_faults;
 mod camera_garbage;
+mod camera_loss;
 mod camera_replay;
+mod camera_station;
 mod camera_stress;

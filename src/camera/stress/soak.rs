@@ -35,6 +35,10 @@ pub struct SoakConfig {
     pub process_every: Duration,
     /// Confidence of the drop-rate upper bound (0.95).
     pub confidence: f64,
+    /// A finite source running out (a replayed recording) is a break like an unplug — recorded,
+    /// then reconnected — rather than the end of the soak. Runner steps set it: there a
+    /// recording shorter than the step is a camera that went away.
+    pub end_of_stream_is_break: bool,
 }
 
 impl SoakConfig {
@@ -49,6 +53,7 @@ impl SoakConfig {
             exposure_every: Duration::from_secs(1),
             process_every: Duration::from_secs(60),
             confidence: 0.95,
+            end_of_stream_is_break: false,
         }
     }
 }
@@ -114,13 +119,27 @@ pub struct SoakOutcome {
 }
 
 /// Runs a soak on `source` (closed on entry, closed on return). Fails only if the first open
-/// or start fails; later breaks are recorded and ridden out.
+/// or start fails; later breaks are recorded and ridden out. A `config.duration` too long to
+/// add to the clock (`Duration::MAX`) streams until `stop` is raised.
 pub fn run_soak(
     source: &mut dyn FrameSource,
     clock: &dyn Clock,
     config: &SoakConfig,
     stop: &StopFlag,
     series: Option<SeriesSink>,
+) -> Result<SoakOutcome, CameraError> {
+    run_soak_observed(source, clock, config, stop, series, &mut |_| {})
+}
+
+/// [`run_soak`], handing each break to `on_break` once it is ridden out (the camera back or
+/// given up on), before the stream's next per-second row.
+pub fn run_soak_observed(
+    source: &mut dyn FrameSource,
+    clock: &dyn Clock,
+    config: &SoakConfig,
+    stop: &StopFlag,
+    series: Option<SeriesSink>,
+    on_break: &mut dyn FnMut(&StreamBreak),
 ) -> Result<SoakOutcome, CameraError> {
     source.open()?;
     if let Err(e) = source.start() {
@@ -134,7 +153,12 @@ pub fn run_soak(
     }
     analyzer.on_stream_start();
     let mut out = SoakOutcome::default();
-    let end_at = begin + config.duration;
+    let end_at = begin.saturating_add(config.duration);
+    // A stream that breaks again before a single frame since it came back waits this long
+    // before the next reconnection, doubling, so a source that opens at once and fails at
+    // once (an empty recording) cannot spin without time passing.
+    let mut flapping = Duration::ZERO;
+    let mut frames_since_start = 0u64;
     let mut next_exposure = begin;
     let mut next_process = begin;
     let mut rss = Trend::skipping(5);
@@ -170,6 +194,7 @@ pub fn run_soak(
                     exposure = source.controls().and_then(|c| c.exposure().ok());
                 }
                 analyzer.on_frame(&frame, exposure);
+                frames_since_start += 1;
             }
             Err(CameraError::Timeout { .. }) => {
                 // A timeout cut short by the end of the soak is no stall.
@@ -177,14 +202,27 @@ pub fn run_soak(
                     analyzer.on_timeout(clock.elapsed());
                 }
             }
-            Err(CameraError::EndOfStream { .. }) => {
+            Err(CameraError::EndOfStream { .. }) if !config.end_of_stream_is_break => {
                 out.end = SoakEnd::EndOfStream;
                 break;
             }
             Err(e) => {
-                let back = ride_out(
-                    source, clock, config, stop, end_at, begin, &e, &analyzer, &mut out,
-                );
+                flapping = if frames_since_start == 0 {
+                    (flapping * 2)
+                        .max(config.reconnect.first_backoff)
+                        .min(config.reconnect.max_backoff)
+                } else {
+                    Duration::ZERO
+                };
+                frames_since_start = 0;
+                let gap = Gap {
+                    end_at,
+                    begin,
+                    settle: flapping,
+                };
+                let (back, record) =
+                    ride_out(source, clock, config, stop, gap, &e, &analyzer, &mut out);
+                on_break(&record);
                 if !back {
                     if out.end != SoakEnd::Stopped && clock.elapsed() < end_at {
                         out.end = SoakEnd::Lost;
@@ -210,23 +248,38 @@ pub fn run_soak(
     Ok(out)
 }
 
-/// Records a break and reconnects; true when streaming again.
+/// When a break happens within the soak, and how long to wait before reconnecting.
+struct Gap {
+    /// The soak's end, clock time.
+    end_at: Duration,
+    /// The soak's start, clock time.
+    begin: Duration,
+    /// Wait before the first reconnection (a stream that broke again before any frame).
+    settle: Duration,
+}
+
+/// Records a break and reconnects; true when streaming again, with the break's record.
 #[allow(clippy::too_many_arguments)]
 fn ride_out(
     source: &mut dyn FrameSource,
     clock: &dyn Clock,
     config: &SoakConfig,
     stop: &StopFlag,
-    end_at: Duration,
-    begin: Duration,
+    gap: Gap,
     error: &CameraError,
     analyzer: &FrameAnalyzer,
     out: &mut SoakOutcome,
-) -> bool {
+) -> (bool, StreamBreak) {
+    let Gap {
+        end_at,
+        begin,
+        settle,
+    } = gap;
     let broke_at = clock.elapsed();
     tracing::warn!(error = %error, "camera stream broke; reconnecting");
     let _ = source.stop();
     source.close();
+    clock.sleep(settle.min(end_at.saturating_sub(broke_at)));
     let attempt = reconnect(source, clock, &config.reconnect, stop, end_at);
     let back = attempt.result.is_ok();
     if stop.is_stopped() {
@@ -234,16 +287,17 @@ fn ride_out(
     }
     out.break_count += 1;
     out.reconnects += u64::from(back);
+    let record = StreamBreak {
+        at: broke_at.saturating_sub(begin),
+        kind: error.kind_name(),
+        message: error.to_string(),
+        frames_before: analyzer.summary().counts.frames,
+        attempts: attempt.attempts,
+        back_after: back.then(|| clock.elapsed().saturating_sub(broke_at)),
+        path_after: attempt.result.ok().map(|info| info.path),
+    };
     if out.breaks.len() < MAX_BREAKS_KEPT {
-        out.breaks.push(StreamBreak {
-            at: broke_at.saturating_sub(begin),
-            kind: error.kind_name(),
-            message: error.to_string(),
-            frames_before: analyzer.summary().counts.frames,
-            attempts: attempt.attempts,
-            back_after: back.then(|| clock.elapsed().saturating_sub(broke_at)),
-            path_after: attempt.result.ok().map(|info| info.path),
-        });
+        out.breaks.push(record.clone());
     }
-    back
+    (back, record)
 }

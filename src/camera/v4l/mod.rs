@@ -103,6 +103,11 @@ impl V4lSource {
         &self.config.path
     }
 
+    /// What this source opens and how.
+    pub fn config(&self) -> &V4lConfig {
+        &self.config
+    }
+
     fn opened(&self, call: &'static str) -> Result<&OpenNode, CameraError> {
         self.open.as_ref().ok_or(CameraError::State {
             call,

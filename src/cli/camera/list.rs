@@ -17,8 +17,10 @@ pub fn print_list() {
 
 #[cfg(all(feature = "v4l", target_os = "linux"))]
 fn print_v4l() {
+    use crate::camera::select::usb::{usb_video_nodes, SYSFS_VIDEO4LINUX};
     use crate::camera::v4l::list_devices;
     let devices = list_devices();
+    let usb = usb_video_nodes(std::path::Path::new(SYSFS_VIDEO4LINUX));
     if devices.is_empty() {
         println!("v4l:        no /dev/video* nodes");
     }
@@ -32,6 +34,9 @@ fn print_v4l() {
         );
         for link in &device.by_id {
             println!("    stable name: v4l:{}", link.display());
+        }
+        for node in usb.iter().filter(|n| n.node == device.path) {
+            println!("    by USB id: v4l:usb:{}", node.id);
         }
         if let Some(error) = &device.error {
             println!("    error: {error}");
@@ -76,7 +81,11 @@ fn print_v4l() {
 
 #[cfg(not(all(feature = "v4l", target_os = "linux")))]
 fn print_v4l() {
+    use crate::camera::select::usb::{usb_video_nodes, SYSFS_VIDEO4LINUX};
     println!("v4l:        not in this build (Linux: cargo build --features v4l)");
+    for node in usb_video_nodes(std::path::Path::new(SYSFS_VIDEO4LINUX)) {
+        println!("    USB camera {node}: v4l:usb:{}", node.id);
+    }
 }
 
 #[cfg(feature = "nokhwa")]

@@ -56,7 +56,7 @@ impl CameraRig for SelectorCameraRig {
             Some(clock) => Arc::clone(clock),
             None => Arc::new(SimClock::starting_at(chrono::Utc::now())),
         };
-        let unavailable = |e: super::open::UnavailableSource| CameraError::NotSupported {
+        let unavailable = |e: crate::camera::open::SourceError| CameraError::NotSupported {
             what: e.to_string(),
         };
         // The probe goes around the fault injector, so faults count from the step's own open.

@@ -62,6 +62,7 @@ impl CameraMode {
             "frozen_frames",
             "dark_frames",
             "usb_reenum",
+            "gap_s",
             "luma_mean",
             "luma_frame_min",
             "luma_frame_max",

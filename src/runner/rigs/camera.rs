@@ -6,11 +6,13 @@ use std::time::Duration;
 
 use super::camera_intervals::write_intervals;
 use super::camera_rig::{stream_kind, CameraRig, CameraSource};
-use super::series::cell;
+use super::series::{cell, SeriesWriter};
 use super::{Measurements, StepContext, StepError};
 use crate::camera::analysis::{AnalysisConfig, SeriesRow};
 use crate::camera::stress::cycles::{run_cycles, CycleConfig, CycleRecord};
-use crate::camera::stress::soak::{run_soak, SoakConfig, SoakEnd, SoakOutcome};
+use crate::camera::stress::soak::{
+    run_soak_observed, SoakConfig, SoakEnd, SoakOutcome, StreamBreak,
+};
 use crate::camera::stress::switching::{run_switching, SwitchConfig};
 use crate::camera::stress::StopFlag;
 use crate::camera::{CameraError, StreamConfig, StreamKind};
@@ -53,7 +55,11 @@ pub fn run_camera_step(
     for name in &stress.streams {
         let kind = stream_kind(name)
             .ok_or_else(|| StepError::Unsupported(format!("unknown stream `{name}`")))?;
-        let source = rig.source(kind, fps).map_err(StepError::Camera)?;
+        // A stream the station has no camera for makes the item not tested.
+        let source = rig.source(kind, fps).map_err(|error| match error {
+            CameraError::NotSupported { what } => StepError::Unsupported(what),
+            error => StepError::Camera(error),
+        })?;
         streams.push((kind, source));
     }
     match stress.mode {
@@ -107,6 +113,8 @@ fn soak_streams(
         add_total(&mut m, "frozen_frames", s.outcome.summary.frozen_frames);
         add_total(&mut m, "dark_frames", luma.black_frames + luma.blown_frames);
         add_total(&mut m, "usb_reenum", s.outcome.break_count);
+        let gap = m.entry("gap_s".to_string()).or_insert_with(|| vec![0.0]);
+        gap[0] += gap_seconds(&s.outcome);
     }
     for s in soaks {
         let name = format!("fps_{}", s.kind.name());
@@ -158,6 +166,29 @@ impl Windows {
     }
 }
 
+/// What a soaking stream's sink and break observer share: the series file, the judging
+/// windows, and the notes of breaks waiting for the next row.
+struct SoakState {
+    writer: SeriesWriter,
+    windows: Windows,
+    failure: Option<std::io::Error>,
+    notes: Vec<String>,
+    last_second: Option<u64>,
+}
+
+impl SoakState {
+    /// Writes a row with the pending break notes; a write failure is kept for the end.
+    fn write(&mut self, second: u64, mut cells: [String; 12]) {
+        self.last_second = Some(second);
+        cells[11] = std::mem::take(&mut self.notes).join("; ");
+        if self.failure.is_none() {
+            if let Err(error) = self.writer.row(cells) {
+                self.failure = Some(error.source);
+            }
+        }
+    }
+}
+
 fn soak_one(
     kind: StreamKind,
     mut camera: CameraSource,
@@ -167,26 +198,24 @@ fn soak_one(
     stop: &StopFlag,
 ) -> Result<StreamSoak, StepError> {
     let writer = ctx.series(&format!("camera-{}", kind.name()), &SERIES_HEADER)?;
-    let state = Arc::new(Mutex::new((
+    let state = Arc::new(Mutex::new(SoakState {
         writer,
-        Windows::default(),
-        None::<std::io::Error>,
-    )));
+        windows: Windows::default(),
+        failure: None,
+        notes: Vec::new(),
+        last_second: None,
+    }));
     let sink_state = Arc::clone(&state);
     let window_s = stress.window_s.max(1.0) as u64;
     let warmup = stress.warmup_s as u64;
     let sink = Box::new(move |row: &SeriesRow| {
-        let mut guard = sink_state.lock().unwrap_or_else(|e| e.into_inner());
-        let (writer, windows, failure) = &mut *guard;
-        if failure.is_none() {
-            if let Err(error) = writer.row(series_cells(row)) {
-                *failure = Some(error.source);
-            }
-        }
+        let mut state = sink_state.lock().unwrap_or_else(|e| e.into_inner());
+        state.write(row.second, series_cells(row));
         // Warm-up and a trailing partial second (no rate) stay out of the windows.
         if row.second < warmup || row.fps.is_none() {
             return;
         }
+        let windows = &mut state.windows;
         windows.seconds += 1;
         windows.frames += row.frames;
         windows.drops += row.device_drops;
@@ -198,16 +227,34 @@ fn soak_one(
     analysis.warmup = Duration::from_secs_f64(stress.warmup_s);
     let mut config = SoakConfig::new(duration, analysis);
     config.frame_timeout = Duration::from_secs_f64(stress.stall_s.max(0.1));
-    let outcome = run_soak(
+    config.end_of_stream_is_break = true;
+    let break_state = Arc::clone(&state);
+    let outcome = run_soak_observed(
         camera.source.as_mut(),
         camera.clock.as_ref(),
         &config,
         stop,
         Some(sink),
+        &mut |record| {
+            let mut state = break_state.lock().unwrap_or_else(|e| e.into_inner());
+            state.notes.push(break_note(record));
+        },
     )
     .map_err(StepError::Camera)?;
-    let mut guard = state.lock().unwrap_or_else(|e| e.into_inner());
-    let (writer, windows, failure) = &mut *guard;
+    let mut state = state.lock().unwrap_or_else(|e| e.into_inner());
+    if !state.notes.is_empty() {
+        // A break after the last row (the camera never came back): its own row.
+        let second = state.last_second.map_or(0, |s| s + 1);
+        let mut cells: [String; 12] = Default::default();
+        cells[0] = second.to_string();
+        state.write(second, cells);
+    }
+    let SoakState {
+        writer,
+        windows,
+        failure,
+        ..
+    } = &mut *state;
     if let Some(source) = failure.take() {
         return Err(StepError::Series(super::series::SeriesError {
             path: writer.path().to_path_buf(),
@@ -216,17 +263,14 @@ fn soak_one(
     }
     writer.sync()?;
     write_intervals(&ctx, kind, &outcome.intervals)?;
-    // A stream that ended before its time did not do the step: the item is an error with the
-    // cause, never judged (and passed) on the part that ran.
-    let path = format!(
-        "{} stream ({:.1} s into the step)",
-        kind.name(),
-        outcome.elapsed.as_secs_f64()
-    );
-    match outcome.end {
-        SoakEnd::Completed | SoakEnd::Stopped => {}
-        SoakEnd::Lost => return Err(StepError::Camera(CameraError::Disconnected { path })),
-        SoakEnd::EndOfStream => return Err(StepError::Camera(CameraError::EndOfStream { path })),
+    // A camera gone at the end of the step (lost for good, or still away when the step ended)
+    // is an error: its missing seconds are in no window, so no criterion could see them.
+    if outcome.end == SoakEnd::Lost || outcome.reconnects < outcome.break_count {
+        let last = outcome.breaks.last().map_or_else(String::new, break_note);
+        return Err(StepError::CameraLost(format!(
+            "the {} camera did not come back: {last}",
+            kind.name()
+        )));
     }
     // A last, partial window counts when it covers half a window, or when it is all there is.
     if windows.seconds > 0 && (windows.fps.is_empty() || windows.seconds * 2 >= window_s) {
@@ -238,6 +282,45 @@ fn soak_one(
         window_fps: std::mem::take(&mut windows.fps),
         window_drop_rate: std::mem::take(&mut windows.drop_rate),
     })
+}
+
+/// A break as the series' note: cause, and whether and when the camera came back.
+fn break_note(record: &StreamBreak) -> String {
+    let cause = format!(
+        "camera lost at {:.1} s: {} ({})",
+        record.at.as_secs_f64(),
+        record.kind,
+        record.message
+    );
+    match record.back_after {
+        Some(after) => format!(
+            "{cause}; back after {:.1} s ({} reconnect attempt(s){})",
+            after.as_secs_f64(),
+            record.attempts,
+            record
+                .path_after
+                .as_ref()
+                .map(|p| format!(", as {p}"))
+                .unwrap_or_default()
+        ),
+        None => format!(
+            "{cause}; not back after {} reconnect attempt(s)",
+            record.attempts
+        ),
+    }
+}
+
+/// Seconds without the camera: each break until it came back, or until the soak ended.
+fn gap_seconds(outcome: &SoakOutcome) -> f64 {
+    outcome
+        .breaks
+        .iter()
+        .map(|b| {
+            b.back_after
+                .unwrap_or_else(|| outcome.elapsed.saturating_sub(b.at))
+                .as_secs_f64()
+        })
+        .sum()
 }
 
 fn series_cells(row: &SeriesRow) -> [String; 12] {

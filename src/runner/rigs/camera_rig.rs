@@ -1,10 +1,16 @@
 //! The station's camera as the runner sees it: something that opens a frame source per stream.
+//! [`StationCameraRig`] opens the selectors a station file names for one sample;
+//! [`SyntheticCameraRig`] is the simulated station's camera.
 
 use std::sync::Arc;
 
+use crate::camera::faults::{FaultPlan, FaultySource};
+use crate::camera::open::{open_stream, SourceError, SourceProblem};
+use crate::camera::select::SourceSpec;
 use crate::camera::synthetic::{SyntheticConfig, SyntheticSource};
 use crate::camera::{CameraError, FrameRate, FrameSource, PixelFormat, StreamConfig, StreamKind};
-use crate::clock::{Clock, SimClock};
+use crate::clock::{Clock, SimClock, SystemClock};
+use crate::station::SampleCameras;
 
 /// A camera module with RGB, IR and depth streams.
 pub trait CameraRig: Send + std::fmt::Debug {
@@ -64,22 +70,145 @@ impl SyntheticCameraRig {
 
 impl CameraRig for SyntheticCameraRig {
     fn source(&mut self, stream: StreamKind, fps: u32) -> Result<CameraSource, CameraError> {
-        let stream_config = Self::config(stream, fps);
-        let mut config = SyntheticConfig::new(stream_config);
-        config.payload_every = fps.max(1);
-        config.path = format!("synthetic:{}", stream.name());
-        // Each stream's sensor starts up with its own jitter.
-        config.startup.seed = stream as u64 + 1;
-        let clock: Arc<dyn Clock> = Arc::new(SimClock::starting_at(chrono::Utc::now()));
-        Ok(CameraSource {
-            source: Box::new(SyntheticSource::new(config, Arc::clone(&clock))),
-            clock,
-            config: stream_config,
-        })
+        Ok(synthetic_source(Self::config(stream, fps)))
     }
 
     fn own_clock(&self) -> bool {
         true
+    }
+}
+
+/// A synthetic camera in `config` on its own simulated clock, with pixels on one frame a second
+/// (the analysis samples pixels once a second).
+fn synthetic_source(config: StreamConfig) -> CameraSource {
+    let mut synthetic = SyntheticConfig::new(config);
+    synthetic.payload_every = config.rate.frames.div_ceil(config.rate.per_seconds).max(1);
+    synthetic.path = format!("synthetic:{}", config.stream.name());
+    // Each stream's sensor starts up with its own jitter.
+    synthetic.startup.seed = config.stream as u64 + 1;
+    let clock: Arc<dyn Clock> = Arc::new(SimClock::starting_at(chrono::Utc::now()));
+    CameraSource {
+        source: Box::new(SyntheticSource::new(synthetic, Arc::clone(&clock))),
+        clock,
+        config,
+    }
+}
+
+/// One sample's cameras as a station file names them: each stream opens its selector —
+/// synthetic and replay sources on their own simulated clock, hardware on the wall clock —
+/// behind the fault injector when the rig has faults (rehearsals and tests).
+#[derive(Debug)]
+pub struct StationCameraRig {
+    label: String,
+    cameras: SampleCameras,
+    faults: Option<FaultPlan>,
+}
+
+impl StationCameraRig {
+    /// The cameras of a sample called `label` in messages (`sample 2`).
+    pub fn new(
+        label: impl Into<String>,
+        cameras: SampleCameras,
+        faults: Option<FaultPlan>,
+    ) -> StationCameraRig {
+        StationCameraRig {
+            label: label.into(),
+            cameras,
+            faults,
+        }
+    }
+
+    /// The selectors it opens.
+    pub fn cameras(&self) -> &SampleCameras {
+        &self.cameras
+    }
+
+    /// The source of `spec` for `stream` at `fps`, behind the rig's faults.
+    fn open(
+        &self,
+        spec: &SourceSpec,
+        stream: StreamKind,
+        fps: u32,
+    ) -> Result<CameraSource, CameraError> {
+        let camera = match spec {
+            SourceSpec::Synthetic(mode) => synthetic_source(match mode {
+                Some(mode) => StreamConfig { stream, ..*mode },
+                None => SyntheticCameraRig::config(stream, fps),
+            }),
+            _ => self.open_selector(spec, stream)?,
+        };
+        Ok(match &self.faults {
+            Some(plan) => CameraSource {
+                source: Box::new(FaultySource::new(
+                    camera.source,
+                    plan.clone(),
+                    Arc::clone(&camera.clock),
+                )),
+                ..camera
+            },
+            None => camera,
+        })
+    }
+
+    /// A replay or hardware selector's source, its mode read from the recording or the device
+    /// when the selector names none.
+    fn open_selector(
+        &self,
+        spec: &SourceSpec,
+        stream: StreamKind,
+    ) -> Result<CameraSource, CameraError> {
+        let clock: Arc<dyn Clock> = if spec.is_hardware() {
+            Arc::new(SystemClock::new())
+        } else {
+            Arc::new(SimClock::starting_at(chrono::Utc::now()))
+        };
+        let mut source = open_stream(spec, Some(stream), Arc::clone(&clock), None)
+            .map_err(|e| unavailable(&self.label, stream, e))?;
+        let config = match spec.mode() {
+            Some(mode) => mode,
+            None => {
+                let info = source.open()?;
+                source.close();
+                info.config
+            }
+        };
+        Ok(CameraSource {
+            source,
+            clock,
+            config: StreamConfig { stream, ..config },
+        })
+    }
+}
+
+/// A selector that cannot be opened now, as a camera error: a missing camera is not found, a
+/// backend this build lacks makes the item not tested.
+fn unavailable(label: &str, stream: StreamKind, error: SourceError) -> CameraError {
+    match error.kind {
+        SourceProblem::NotInBuild => CameraError::NotSupported {
+            what: format!("{label} {} camera: {error}", stream.name()),
+        },
+        SourceProblem::NotFound | SourceProblem::Ambiguous => CameraError::NotFound {
+            path: format!("{label} {} ({error})", stream.name()),
+        },
+    }
+}
+
+impl CameraRig for StationCameraRig {
+    fn source(&mut self, stream: StreamKind, fps: u32) -> Result<CameraSource, CameraError> {
+        match self.cameras.get(stream) {
+            Some(spec) => self.open(spec, stream, fps),
+            None => Err(CameraError::NotSupported {
+                what: format!(
+                    "the station names no {} camera for {}",
+                    stream.name(),
+                    self.label
+                ),
+            }),
+        }
+    }
+
+    fn own_clock(&self) -> bool {
+        !self.cameras.is_hardware()
     }
 }
 

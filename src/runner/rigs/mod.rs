@@ -10,7 +10,7 @@ pub mod series;
 mod set;
 pub mod thermal;
 
-pub use camera_rig::{CameraRig, CameraSource, SyntheticCameraRig};
+pub use camera_rig::{CameraRig, CameraSource, StationCameraRig, SyntheticCameraRig};
 pub use set::RigSet;
 
 use std::collections::BTreeMap;
@@ -83,6 +83,9 @@ pub enum StepError {
     /// The camera failed (could not be opened, or a harness fault).
     #[error(transparent)]
     Camera(#[from] crate::camera::CameraError),
+    /// A camera went away mid-step and did not come back (the series notes the break).
+    #[error("{0}")]
+    CameraLost(String),
     /// A series file could not be written.
     #[error(transparent)]
     Series(#[from] SeriesError),
