@@ -104,6 +104,17 @@ struct LabCamera {
     next: u64,
     delivered: Arc<AtomicU64>,
     exposure: SimExposure,
+    delivery: Delivery,
+}
+
+/// How a source hands its pixels to the analysis.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Delivery {
+    /// The picture itself, shared (the synthetic and replay sources' way).
+    Shared,
+    /// A fresh copy of the picture per frame, as the V4L2 backend copies each dequeued buffer
+    /// out (`camera::v4l::map::frame_from_buffer`) so the buffer can be queued again at once.
+    CopiedLikeV4l,
 }
 
 impl LabCamera {
@@ -149,7 +160,11 @@ impl FrameSource for LabCamera {
         let index = self.next;
         self.next += 1;
         self.delivered.fetch_add(1, Ordering::Relaxed);
-        let data = Arc::clone(&self.pictures[((index + self.offset) % POOL_FRAMES) as usize]);
+        let picture = &self.pictures[((index + self.offset) % POOL_FRAMES) as usize];
+        let data = match self.delivery {
+            Delivery::Shared => Arc::clone(picture),
+            Delivery::CopiedLikeV4l => Arc::from(&picture[..]),
+        };
         Ok(Frame {
             seq: Some(index as u32),
             ts_device: Some(Duration::from_secs(1000) + self.due(index)),
@@ -199,6 +214,7 @@ struct LabRig {
     unit: usize,
     pool: Arc<Pool>,
     delivered: Arc<AtomicU64>,
+    delivery: Delivery,
 }
 
 /// The pictures of the three stream kinds.
@@ -248,6 +264,7 @@ impl CameraRig for LabRig {
                 next: 0,
                 delivered: Arc::clone(&self.delivered),
                 exposure: SimExposure::default(),
+                delivery: self.delivery,
             }),
             clock,
             config,
@@ -314,7 +331,7 @@ impl Figures {
 
 /// Streams every unit's three cameras for `minutes` of simulated time through the runner's
 /// monitor step, units side by side, and checks every stream kept its 30 fps with no drop.
-fn scale_run(pool: &Arc<Pool>, minutes: f64) -> Figures {
+fn scale_run(pool: &Arc<Pool>, minutes: f64, delivery: Delivery) -> Figures {
     let run = tempfile::tempdir().expect("run dir");
     let series_dir = run.path().join("series");
     let stress = monitor_step();
@@ -345,6 +362,7 @@ fn scale_run(pool: &Arc<Pool>, minutes: f64) -> Figures {
                         unit,
                         pool: Arc::clone(pool),
                         delivered: Arc::clone(delivered),
+                        delivery,
                     };
                     let clock = SimClock::starting_at(chrono::Utc::now());
                     let item = format!("{ITEM}/sample-{unit}");
@@ -403,49 +421,54 @@ fn scale(c: &mut Criterion) {
         mib(sample_self().rss_kib)
     );
     let frames_per_run = (LOAD_FPS * minutes * 60.0) as u64;
-    let runs = Mutex::new(Vec::new());
+    let mut results = Vec::new();
     let mut group = c.benchmark_group("camera_scale");
     group.sampling_mode(SamplingMode::Flat);
     group.sample_size(10);
     group.warm_up_time(Duration::from_millis(1));
     group.measurement_time(Duration::from_secs(1));
     group.throughput(Throughput::Elements(frames_per_run));
-    group.bench_function(
-        format!("{UNITS}x3_1080p_30fps_{minutes}min_simulated"),
-        |b| {
+    for (name, delivery) in [
+        ("shared_pixels", Delivery::Shared),
+        ("pixels_copied_like_v4l", Delivery::CopiedLikeV4l),
+    ] {
+        let runs = Mutex::new(Vec::new());
+        group.bench_function(format!("{UNITS}x3_1080p_30fps_{minutes}min_{name}"), |b| {
             b.iter_custom(|iters| {
                 let mut wall = Duration::ZERO;
                 for _ in 0..iters {
-                    let figures = scale_run(&pool, minutes);
+                    let figures = scale_run(&pool, minutes, delivery);
                     wall += figures.wall;
                     runs.lock().unwrap_or_else(|e| e.into_inner()).push(figures);
                 }
                 wall
             })
-        },
-    );
+        });
+        results.push((name, runs.into_inner().unwrap_or_else(|e| e.into_inner())));
+    }
     group.finish();
-    let mut runs = runs.into_inner().unwrap_or_else(|e| e.into_inner());
-    runs.sort_by_key(Figures::cpu_per_frame);
-    let Some(median) = runs.get(runs.len() / 2) else {
-        return;
-    };
-    eprintln!(
-        "{} runs of {UNITS} units x 3 streams, 1080p at {FPS} fps, {minutes} simulated min \
-         ({} frames each); median by CPU per frame:\n  wall {:.2} s, CPU {:.2} s, \
-         CPU per frame {:.1} us, {:.1} % of {LAB_CORES} cores at {LOAD_FPS} frames/s, \
-         RSS at start {} / after 1 min {} / at end {}, peak RSS {}",
-        runs.len(),
-        median.frames,
-        median.wall.as_secs_f64(),
-        median.cpu.as_secs_f64(),
-        median.cpu_per_frame().as_secs_f64() * 1e6,
-        median.core_share() * 100.0,
-        mib(Some(median.rss_start_kib)),
-        mib(median.rss_minute_kib),
-        mib(median.rss_end_kib),
-        mib(peak_rss_kib()),
-    );
+    for (name, mut runs) in results {
+        runs.sort_by_key(Figures::cpu_per_frame);
+        let Some(median) = runs.get(runs.len() / 2) else {
+            continue;
+        };
+        eprintln!(
+            "{name}: {} runs of {UNITS} units x 3 streams, 1080p at {FPS} fps, {minutes} \
+             simulated min ({} frames each); median by CPU per frame:\n  wall {:.2} s, \
+             CPU {:.2} s, CPU per frame {:.1} us, {:.1} % of {LAB_CORES} cores at {LOAD_FPS} \
+             frames/s, RSS at start {} / after 1 min {} / at end {}",
+            runs.len(),
+            median.frames,
+            median.wall.as_secs_f64(),
+            median.cpu.as_secs_f64(),
+            median.cpu_per_frame().as_secs_f64() * 1e6,
+            median.core_share() * 100.0,
+            mib(Some(median.rss_start_kib)),
+            mib(median.rss_minute_kib),
+            mib(median.rss_end_kib),
+        );
+    }
+    eprintln!("peak RSS of the process: {}", mib(peak_rss_kib()));
 }
 
 criterion_group!(benches, scale);
