@@ -436,6 +436,32 @@ fn charts(c: &mut Criterion) {
                 })
             },
         );
+        group.bench_function(
+            format!("{UNITS}_units_shared_then_samples_two_at_a_time_{units_rows}_rows"),
+            |b| {
+                b.iter(|| {
+                    let shared = render(&units, &plan, 2);
+                    let samples: Vec<Charts> = std::thread::scope(|scope| {
+                        let halves: Vec<_> = views
+                            .chunks(views.len().div_ceil(2))
+                            .map(|half| {
+                                let plan = &plan;
+                                scope.spawn(move || {
+                                    half.iter()
+                                        .map(|view| render(view, plan, 1))
+                                        .collect::<Vec<_>>()
+                                })
+                            })
+                            .collect();
+                        halves
+                            .into_iter()
+                            .flat_map(|h| h.join().expect("sample renders"))
+                            .collect()
+                    });
+                    (shared, samples)
+                })
+            },
+        );
     }
     group.finish();
 }
