@@ -1,12 +1,32 @@
-//! Report charts throughput: a run's series files as the runner writes them (chamber,
-//! thermal, three camera streams, cycles and intervals; about 4.4 M rows in all) read and
-//! drawn by [`Charts::render`], the stage of `facebench report` that reads the series. A run
-//! with tiny series gives the fixed cost of drawing alone.
+//! Report charts throughput: a run's series files as the runner writes them, read and drawn
+//! by [`Charts::render`], the stage of `facebench report` that reads the series. Two runs of
+//! about 4.4 M rows each:
 //!
-//! `FACEBENCH_REPORT_ROWS` sets the total rows (default 4,400,000). `FACEBENCH_REPORT_DIR`
-//! writes the run there and keeps it (for `benches/peers/report_peer.py` and RSS measurements)
-//! instead of a temporary directory; a run already there is read again, not rewritten, so
-//! builds before and after a change time the same files.
+//! - `one-unit`: one item's chamber, thermal, three camera streams, cycles and intervals in
+//!   `series/CLM-001/`;
+//! - `16-units`: the multi-sample layout, shared rig series in `series/CLM-001/chamber.csv`
+//!   and `thermal.csv` (0.2 s), each unit's camera streams (1 s) in
+//!   `series/CLM-001/sample-<N>/camera-<stream>.csv`, N = 1..16, over a 21 h dwell.
+//!
+//! `render` does not read sample folders yet ([`RENDER_READS_SAMPLES`]): the 16-unit run is
+//! timed as it reads it today (`16_units_as_read`: chamber and thermal only, 2 charts) and
+//! by a stand-in for a per-sample reading: the shared render, then one render per sample of
+//! its camera series linked into a run of its own, one after the other
+//! (`shared_then_per_sample`) or two at a time (`shared_then_samples_two_at_a_time`),
+//! 18 charts. A run with tiny series gives the fixed cost of drawing alone.
+//!
+//! `FACEBENCH_REPORT_ROWS` sets the rows of each run (default 4,400,000).
+//! `FACEBENCH_REPORT_DIR` writes the runs into its `one-unit/` and `16-units/` and keeps them
+//! (for `benches/peers/report_peer.py` and RSS measurements) instead of a temporary
+//! directory; runs already there are read again, not rewritten, so builds before and after a
+//! change time the same files.
+//!
+//! Reproduce:
+//! ```text
+//! FACEBENCH_REPORT_DIR=/tmp/runs cargo bench --bench report
+//! /usr/bin/time -v cargo bench --bench report -- --profile-time 3 16_units_shared_then_per
+//! python3 benches/peers/report_peer.py /tmp/runs/16-units 3
+//! ```
 //!
 //! Measured on 2026-12-06, 2 cores shared with other builds, 4,401,880 rows (300 MB), median of
 //! 10, charts drawn (the tiny run: 20–40 ms of it), same files for every line:
@@ -21,6 +41,26 @@
 //! process over a 1,110-row run peaks at 35.8 MB, so reading 4.4 M rows adds under 1 MB. The
 //! pandas figure is its best of 3 without drawing. 1.1 M rows took 0.57–0.62 s at load 5–7.
 //! (*) before: measured over 4.23 M rows.
+//!
+//! 16 units, measured on 2026-12-06 at load 10–20 (other helpers building; the one-unit run
+//! timed in the same session for scale), median of 10, charts drawn:
+//!
+//! | run                                                   |      rows |   time | peak RSS |
+//! |-------------------------------------------------------|----------:|-------:|---------:|
+//! | one unit (for scale)                                  | 4,399,999 | 2.83 s |   36 MB |
+//! | 16 units as `render` reads them today (2 charts)      |   758,620 | 0.55 s |   35 MB |
+//! | 16 units, shared then per sample, in turn (18 charts) | 4,399,996 | 3.46 s |   35 MB |
+//! | 16 units, shared then per sample, two at a time       | 4,399,996 | 3.16 s |   50 MB |
+//! | pandas 3.1.1 peer, 16 units (best of 3, no drawing)   | 4,399,996 | 10.9 s |  298 MB |
+//! | pandas 3.1.1 peer, one unit (best of 3, no drawing)   | 4,399,999 | 14.8 s |  868 MB |
+//!
+//! At this load the per-sample stand-in takes 1.12–1.22 × the one-unit run over as many rows,
+//! which on the quiet machine of the first table (0.79 s) puts it near 0.9–1.0 s, under the
+//! 1.5 s target: the lead reruns it quiet. Reading is most of the time (CSV parsing ≈ 60 % of
+//! samples in `perf`, drawing and PNG ≈ 8 %); in turn, the 3.6 M camera rows are read on one
+//! thread, which is why it is slower than the one-unit run's three balanced reader threads.
+//! Two renders at a time hold two chart pixel buffers at once: 50 MB, at the RSS target, so a
+//! per-sample reader should parallelise the reading of samples but draw one chart at a time.
 
 use std::fs::File;
 use std::io::{BufWriter, Read};
@@ -102,10 +142,11 @@ const INTERVAL_BINS: u64 = 500;
 const UNITS: u64 = 16;
 
 /// Whether `Charts::render` reads `series/<ITEM>/sample-<N>/` itself (one camera chart per
-/// sample). Until it does, the 16-unit run is timed twice: as `render` reads it today (the
-/// shared chamber and thermal series only), and as a per-sample reading will, approximated by
-/// rendering the shared series and then each sample's camera series linked into a run of its
-/// own. Set it when the renderer learns the layout: the first figure then covers every row.
+/// sample assumed: adjust the expected count if it draws them otherwise). Until it does, the
+/// 16-unit run is timed as `render` reads it today (the shared chamber and thermal series
+/// only) and as a per-sample reading will, approximated by rendering the shared series and
+/// then each sample's camera series linked into a run of its own. Set it when the renderer
+/// learns the layout: `16_units_as_read` then covers every row and the stand-ins go.
 const RENDER_READS_SAMPLES: bool = false;
 
 fn plan() -> Plan {
