@@ -364,27 +364,20 @@ fn count_rows(dir: &Path) -> u64 {
     rows
 }
 
-/// The run kept under `FACEBENCH_REPORT_DIR/<name>` (read again when an earlier bench left
-/// it there) or written into `temp/<name>` by `write`; with its path and rows.
+/// The run `name` under `FACEBENCH_REPORT_DIR` (kept; read again when an earlier bench left
+/// it there) or under `temp`, written by `write` when it is not there yet; with its rows.
 fn run_dir(temp: &Path, name: &str, total: u64, write: fn(&Path, u64) -> u64) -> (PathBuf, u64) {
-    match std::env::var_os("FACEBENCH_REPORT_DIR") {
-        Some(kept) => {
-            let run = Path::new(&kept).join(name);
-            let series = run.join(SERIES);
-            if series.is_dir() {
-                let rows = count_rows(&series);
-                (run, rows)
-            } else {
-                let rows = write(&run, total);
-                (run, rows)
-            }
-        }
-        None => {
-            let run = temp.join(name);
-            let rows = write(&run, total);
-            (run, rows)
-        }
-    }
+    let run = match std::env::var_os("FACEBENCH_REPORT_DIR") {
+        Some(kept) => Path::new(&kept).join(name),
+        None => temp.join(name),
+    };
+    let series = run.join(SERIES);
+    let rows = if series.is_dir() {
+        count_rows(&series)
+    } else {
+        write(&run, total)
+    };
+    (run, rows)
 }
 
 /// One run per sample of a [`UNITS`]-unit run, under `views/`, holding links to that
