@@ -35,6 +35,8 @@
 //!
 //! | pixels            | simulated | load  | wall   | CPU / frame | 2 cores at 1,440 f/s | RSS start → 1 min → end | peak RSS |
 //! |-------------------|----------:|------:|-------:|------------:|---------------------:|------------------------:|---------:|
+//! | shared            |     2 min | 17–40 | 62.5 s |      161 µs |               11.6 % |    168 → 174 → 172 MB |        — |
+//! | copied like V4L2  |     2 min | 17–40 |  114 s |      268 µs |               19.3 % |    172 → 329 → 229 MB |   329 MB |
 //! | shared            |     2 min | 30–48 | 80.8 s |      193 µs |               13.9 % |    168 → 174 → 173 MB |        — |
 //! | copied like V4L2  |     2 min | 30–48 |  178 s |      409 µs |               29.5 % |    173 → 329 → 269 MB |   331 MB |
 //! | shared            |   1.5 min |    29 | 62.0 s |      163 µs |               11.7 % |    168 → 174 → 172 MB |   174 MB |
@@ -44,8 +46,8 @@
 //! Both ways are under the 50 % target. Where the time goes (`perf`, shared pixels): the
 //! luma histogram 60 %, `FrameAnalyzer::on_frame` 28 % (the frozen-frame hash inlined into it:
 //! 4,096 bytes strided over each payload, a cache miss each), the rest (series rows, clocks,
-//! the source) under 2 %. Copying doubles the cost per frame and keeps one 2–4 MB copy per
-//! stream in flight (the 48 copies and the allocator's per-thread arenas: 100–160 MB above
+//! the source) under 2 %. Copying adds 100–200 µs per frame and keeps one 2–4 MB copy per
+//! stream in flight (the 48 copies and the allocator's per-thread arenas: 60–160 MB above
 //! the pool, bounded, not growing). Not measured: the kernel's share of a real camera
 //! (uvcvideo copying USB payloads into the V4L2 buffers) — and 48 uncompressed 1080p30 streams
 //! are 6 GB/s of USB traffic, far beyond a lab PC's host controllers, so this load is a CPU
