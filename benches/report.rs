@@ -42,25 +42,26 @@
 //! pandas figure is its best of 3 without drawing. 1.1 M rows took 0.57–0.62 s at load 5–7.
 //! (*) before: measured over 4.23 M rows.
 //!
-//! 16 units, measured on 2026-12-06 at load 10–20 (other helpers building; the one-unit run
-//! timed in the same session for scale), median of 10, charts drawn:
+//! 16 units, measured on 2026-12-06 in two sessions, the one-unit run timed beside them for
+//! scale (other helpers building: loads 10–20, then 4.5–9), median of 10, charts drawn:
 //!
-//! | run                                                   |      rows |   time | peak RSS |
-//! |-------------------------------------------------------|----------:|-------:|---------:|
-//! | one unit (for scale)                                  | 4,399,999 | 2.83 s |   36 MB |
-//! | 16 units as `render` reads them today (2 charts)      |   758,620 | 0.55 s |   35 MB |
-//! | 16 units, shared then per sample, in turn (18 charts) | 4,399,996 | 3.46 s |   35 MB |
-//! | 16 units, shared then per sample, two at a time       | 4,399,996 | 3.16 s |   50 MB |
-//! | pandas 3.1.1 peer, 16 units (best of 3, no drawing)   | 4,399,996 | 10.9 s |  298 MB |
-//! | pandas 3.1.1 peer, one unit (best of 3, no drawing)   | 4,399,999 | 14.8 s |  868 MB |
+//! | run                                                   |      rows | load 10–20 | load 4.5–9 | peak RSS |
+//! |-------------------------------------------------------|----------:|-----------:|-----------:|---------:|
+//! | one unit (for scale)                                  | 4,399,999 |     2.83 s |     2.51 s |   36 MB |
+//! | 16 units as `render` reads them today (2 charts)      |   758,620 |     0.55 s |     0.50 s |   35 MB |
+//! | 16 units, shared then per sample, in turn (18 charts) | 4,399,996 |     3.46 s |     2.68 s |   35 MB |
+//! | 16 units, shared then per sample, two at a time       | 4,399,996 |     3.16 s |     1.89 s |   50 MB |
+//! | pandas 3.1.1 peer, 16 units (best of 3, no drawing)   | 4,399,996 |     10.9 s |            |  298 MB |
+//! | pandas 3.1.1 peer, one unit (best of 3, no drawing)   | 4,399,999 |     14.8 s |            |  868 MB |
 //!
-//! At this load the per-sample stand-in takes 1.12–1.22 × the one-unit run over as many rows,
-//! which on the quiet machine of the first table (0.79 s) puts it near 0.9–1.0 s, under the
-//! 1.5 s target: the lead reruns it quiet. Reading is most of the time (CSV parsing ≈ 60 % of
-//! samples in `perf`, drawing and PNG ≈ 8 %); in turn, the 3.6 M camera rows are read on one
-//! thread, which is why it is slower than the one-unit run's three balanced reader threads.
-//! Two renders at a time hold two chart pixel buffers at once: 50 MB, at the RSS target, so a
-//! per-sample reader should parallelise the reading of samples but draw one chart at a time.
+//! Against the one-unit run over as many rows, the per-sample stand-in takes 1.07–1.22 × in
+//! turn and 0.75–1.12 × two at a time; on the quiet machine of the first table (one unit
+//! 0.79 s) that puts it at about 0.6–1.0 s, under the 1.5 s target (the lead reruns it
+//! quiet). Reading is most of the time (CSV parsing ≈ 60 % of `perf` samples, drawing and PNG
+//! ≈ 8 %); in turn, the 3.6 M camera rows are read on one thread, hence slower than the
+//! one-unit run's three reader threads. Two renders at a time hold two charts' pixel buffers
+//! at once: 50 MB, at the RSS target, so a per-sample reader should read samples in parallel
+//! but draw one chart at a time.
 
 use std::fs::File;
 use std::io::{BufWriter, Read};
