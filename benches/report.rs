@@ -42,26 +42,25 @@
 //! pandas figure is its best of 3 without drawing. 1.1 M rows took 0.57–0.62 s at load 5–7.
 //! (*) before: measured over 4.23 M rows.
 //!
-//! 16 units, measured on 2026-12-06 in two sessions, the one-unit run timed beside them for
-//! scale (other helpers building: loads 10–20, then 4.5–9), median of 10, charts drawn:
+//! 16 units, measured on 2026-12-06 in three sessions, the one-unit run timed beside them for
+//! scale (other helpers building: loads 10–20, 4.5–9, then 4–5), median of 10, charts drawn:
 //!
-//! | run                                                   |      rows | load 10–20 | load 4.5–9 | peak RSS |
-//! |-------------------------------------------------------|----------:|-----------:|-----------:|---------:|
-//! | one unit (for scale)                                  | 4,399,999 |     2.83 s |     2.51 s |   36 MB |
-//! | 16 units as `render` reads them today (2 charts)      |   758,620 |     0.55 s |     0.50 s |   35 MB |
-//! | 16 units, shared then per sample, in turn (18 charts) | 4,399,996 |     3.46 s |     2.68 s |   35 MB |
-//! | 16 units, shared then per sample, two at a time       | 4,399,996 |     3.16 s |     1.89 s |   50 MB |
-//! | pandas 3.1.1 peer, 16 units (best of 3, no drawing)   | 4,399,996 |     10.9 s |            |  298 MB |
-//! | pandas 3.1.1 peer, one unit (best of 3, no drawing)   | 4,399,999 |     14.8 s |            |  868 MB |
+//! | run                                                   |      rows | load 10–20 | load 4.5–9 | load 4–5 | peak RSS |
+//! |-------------------------------------------------------|----------:|-----------:|-----------:|---------:|---------:|
+//! | one unit (for scale)                                  | 4,399,999 |     2.83 s |     2.51 s |   0.96 s |   36 MB |
+//! | 16 units as `render` reads them today (2 charts)      |   758,620 |     0.55 s |     0.50 s |   0.16 s |   35 MB |
+//! | 16 units, shared then per sample, in turn (18 charts) | 4,399,996 |     3.46 s |     2.68 s |   1.51 s |   35 MB |
+//! | 16 units, shared then per sample, two at a time       | 4,399,996 |     3.16 s |     1.89 s |   1.22 s |   50 MB |
+//! | pandas 3.1.1 peer, 16 units (best of 3, no drawing)   | 4,399,996 |     10.9 s |            |   4.00 s |  305 MB |
+//! | pandas 3.1.1 peer, one unit (best of 3, no drawing)   | 4,399,999 |     14.8 s |            |   5.99 s |  809 MB |
 //!
-//! Against the one-unit run over as many rows, the per-sample stand-in takes 1.07–1.22 × in
-//! turn and 0.75–1.12 × two at a time; on the quiet machine of the first table (one unit
-//! 0.79 s) that puts it at about 0.6–1.0 s, under the 1.5 s target (the lead reruns it
-//! quiet). Reading is most of the time (CSV parsing ≈ 60 % of `perf` samples, drawing and PNG
-//! ≈ 8 %); in turn, the 3.6 M camera rows are read on one thread, hence slower than the
-//! one-unit run's three reader threads. Two renders at a time hold two charts' pixel buffers
-//! at once: 50 MB, at the RSS target, so a per-sample reader should read samples in parallel
-//! but draw one chart at a time.
+//! At load 4–5 the per-sample stand-in meets the 1.5 s target only two at a time (1.22 s;
+//! in turn 1.51 s, 1.57 × the one-unit run over as many rows): reading is most of the time
+//! (CSV parsing ≈ 60 % of `perf` samples, drawing and PNG ≈ 8 %), and in turn the 3.6 M camera
+//! rows are read on one thread where the one-unit run has three balanced reader threads. Two
+//! renders at a time hold two charts' pixel buffers at once: 50 MB, at the RSS target. So a
+//! per-sample reader should read the samples' series in parallel (as many threads as cores)
+//! and draw the charts one at a time. The lead reruns these on a quiet machine.
 
 use std::fs::File;
 use std::io::{BufWriter, Read};
