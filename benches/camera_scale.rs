@@ -20,10 +20,10 @@
 //! includes the 166 MB picture pool.
 //!
 //! `FACEBENCH_SCALE_MINUTES` sets the simulated duration of a run (default 2). A 72 h dwell
-//! cannot run in a bench's wall time (373 M frames: about 10 h on two cores). The analysis
-//! keeps O(1) state per stream and RSS after one minute equals RSS after N minutes, so the
-//! figures hold for 72 h: 373 M frames × CPU per frame of CPU time spread over the dwell, at
-//! the same share of the cores.
+//! cannot run in a bench's wall time (373 M frames: 8 h on two cores at 155 µs a frame). The
+//! analysis keeps O(1) state per stream and RSS after N minutes is no higher than after one,
+//! so the figures extrapolate to 72 h: 373 M frames × CPU per frame (16 h of CPU at 155 µs)
+//! spread over the dwell, the same share of the cores.
 //!
 //! Reproduce (one run of each way; without `--profile-time`, ten runs each, median printed):
 //! ```text
