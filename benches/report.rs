@@ -1,12 +1,32 @@
-//! Report charts throughput: a run's series files as the runner writes them (chamber,
-//! thermal, three camera streams, cycles and intervals; about 4.4 M rows in all) read and
-//! drawn by [`Charts::render`], the stage of `facebench report` that reads the series. A run
-//! with tiny series gives the fixed cost of drawing alone.
+//! Report charts throughput: a run's series files as the runner writes them, read and drawn
+//! by [`Charts::render`], the stage of `facebench report` that reads the series. Two runs of
+//! about 4.4 M rows each:
 //!
-//! `FACEBENCH_REPORT_ROWS` sets the total rows (default 4,400,000). `FACEBENCH_REPORT_DIR`
-//! writes the run there and keeps it (for `benches/peers/report_peer.py` and RSS measurements)
-//! instead of a temporary directory; a run already there is read again, not rewritten, so
-//! builds before and after a change time the same files.
+//! - `one-unit`: one item's chamber, thermal, three camera streams, cycles and intervals in
+//!   `series/CLM-001/`;
+//! - `16-units`: the multi-sample layout, shared rig series in `series/CLM-001/chamber.csv`
+//!   and `thermal.csv` (0.2 s), each unit's camera streams (1 s) in
+//!   `series/CLM-001/sample-<N>/camera-<stream>.csv`, N = 1..16, over a 21 h dwell.
+//!
+//! `render` does not read sample folders yet ([`RENDER_READS_SAMPLES`]): the 16-unit run is
+//! timed as it reads it today (`16_units_as_read`: chamber and thermal only, 2 charts) and
+//! by a stand-in for a per-sample reading: the shared render, then one render per sample of
+//! its camera series linked into a run of its own, one after the other
+//! (`shared_then_per_sample`) or two at a time (`shared_then_samples_two_at_a_time`),
+//! 18 charts. A run with tiny series gives the fixed cost of drawing alone.
+//!
+//! `FACEBENCH_REPORT_ROWS` sets the rows of each run (default 4,400,000).
+//! `FACEBENCH_REPORT_DIR` writes the runs into its `one-unit/` and `16-units/` and keeps them
+//! (for `benches/peers/report_peer.py` and RSS measurements) instead of a temporary
+//! directory; runs already there are read again, not rewritten, so builds before and after a
+//! change time the same files.
+//!
+//! Reproduce:
+//! ```text
+//! FACEBENCH_REPORT_DIR=/tmp/runs cargo bench --bench report
+//! /usr/bin/time -v cargo bench --bench report -- --profile-time 3 16_units_shared_then_per
+//! python3 benches/peers/report_peer.py /tmp/runs/16-units 3
+//! ```
 //!
 //! Measured on 2026-12-06, 2 cores shared with other builds, 4,401,880 rows (300 MB), median of
 //! 10, charts drawn (the tiny run: 20–40 ms of it), same files for every line:
@@ -21,10 +41,30 @@
 //! process over a 1,110-row run peaks at 35.8 MB, so reading 4.4 M rows adds under 1 MB. The
 //! pandas figure is its best of 3 without drawing. 1.1 M rows took 0.57–0.62 s at load 5–7.
 //! (*) before: measured over 4.23 M rows.
+//!
+//! 16 units, measured on 2026-12-06 in three sessions, the one-unit run timed beside them for
+//! scale (other helpers building: loads 10–20, 4.5–9, then 4–5), median of 10, charts drawn:
+//!
+//! | run                                                   |      rows | load 10–20 | load 4.5–9 | load 4–5 | peak RSS |
+//! |-------------------------------------------------------|----------:|-----------:|-----------:|---------:|---------:|
+//! | one unit (for scale)                                  | 4,399,999 |     2.83 s |     2.51 s |   0.96 s |   36 MB |
+//! | 16 units as `render` reads them today (2 charts)      |   758,620 |     0.55 s |     0.50 s |   0.16 s |   35 MB |
+//! | 16 units, shared then per sample, in turn (18 charts) | 4,399,996 |     3.46 s |     2.68 s |   1.51 s |   35 MB |
+//! | 16 units, shared then per sample, two at a time       | 4,399,996 |     3.16 s |     1.89 s |   1.22 s |   50 MB |
+//! | pandas 3.1.1 peer, 16 units (best of 3, no drawing)   | 4,399,996 |     10.9 s |            |   4.00 s |  305 MB |
+//! | pandas 3.1.1 peer, one unit (best of 3, no drawing)   | 4,399,999 |     14.8 s |            |   5.99 s |  809 MB |
+//!
+//! At load 4–5 the per-sample stand-in meets the 1.5 s target only two at a time (1.22 s;
+//! in turn 1.51 s, 1.57 × the one-unit run over as many rows): reading is most of the time
+//! (CSV parsing ≈ 60 % of `perf` samples, drawing and PNG ≈ 8 %), and in turn the 3.6 M camera
+//! rows are read on one thread where the one-unit run has three balanced reader threads. Two
+//! renders at a time hold two charts' pixel buffers at once: 50 MB, at the RSS target. So a
+//! per-sample reader should read the samples' series in parallel (as many threads as cores)
+//! and draw the charts one at a time. The lead reruns these on a quiet machine.
 
 use std::fs::File;
 use std::io::{BufWriter, Read};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
@@ -93,6 +133,22 @@ const CHANNELS: [&str; 8] = [
 /// Camera streams, each a per-second series.
 const STREAMS: [&str; 3] = ["rgb", "ir", "depth"];
 
+/// The item whose series the runs hold, and the runs' series folder.
+const ITEM: &str = "CLM-001";
+const SERIES: &str = "series";
+/// Bins of the frame-interval histogram.
+const INTERVAL_BINS: u64 = 500;
+/// Units of the multi-sample run.
+const UNITS: u64 = 16;
+
+/// Whether `Charts::render` reads `series/<ITEM>/sample-<N>/` itself (one camera chart per
+/// sample assumed: adjust the expected count if it draws them otherwise). Until it does, the
+/// 16-unit run is timed as `render` reads it today (the shared chamber and thermal series
+/// only) and as a per-sample reading will, approximated by rendering the shared series and
+/// then each sample's camera series linked into a run of its own. Set it when the renderer
+/// learns the layout: `16_units_as_read` then covers every row and the stand-ins go.
+const RENDER_READS_SAMPLES: bool = false;
+
 fn plan() -> Plan {
     match parse_plan(PLAN, "bench.toml", &Catalog::builtin()) {
         Ok(plan) => plan,
@@ -119,21 +175,10 @@ fn utc(t: f64) -> String {
     )
 }
 
-/// Writes `CLM-001`'s series under `run/series/` with about `total` rows: 30 % chamber at
-/// 0.2 s, 30 % thermal at 0.2 s, 0.1 % open/close cycles, 500 interval bins, and the rest
-/// shared by three camera streams at 1 s.
-/// Returns the rows written.
-fn write_run(run: &Path, total: u64) -> u64 {
-    let dir = run.join("series/CLM-001");
-    std::fs::create_dir_all(&dir).expect("series dir");
-    let chamber_rows = total * 30 / 100;
-    let thermal_rows = total * 30 / 100;
-    let cycles = (total / 1000).max(10);
-    let stream_rows = total.saturating_sub(chamber_rows + thermal_rows + cycles + 500) / 3;
-    let mut written = 0;
-
+/// Writes `rows` chamber rows at 0.2 s (a ramp to 40 °C then the dwell, a gap now and then).
+fn write_chamber(dir: &Path, rows: u64) {
     let mut out = writer(&dir.join("chamber.csv"), &CHAMBER_HEADER);
-    for i in 0..chamber_rows {
+    for i in 0..rows {
         let t = i as f64 * 0.2;
         let h = t / 3600.0;
         let sp = if h < 1.0 { 25.0 + 15.0 * h } else { 40.0 };
@@ -160,13 +205,15 @@ fn write_run(run: &Path, total: u64) -> u64 {
         .expect("chamber row");
     }
     out.flush().expect("chamber flush");
-    written += chamber_rows;
+}
 
+/// Writes `rows` thermal rows at 0.2 s (eight channels warming up, dropouts on one).
+fn write_thermal(dir: &Path, rows: u64) {
     let mut header = vec!["elapsed_s", "utc"];
     header.extend(CHANNELS);
     header.push("note");
     let mut out = writer(&dir.join("thermal.csv"), &header);
-    for i in 0..thermal_rows {
+    for i in 0..rows {
         let t = i as f64 * 0.2;
         let rise = 1.0 - (-t / 3000.0).exp();
         let mut row = vec![cell(Some(t)), utc(t)];
@@ -178,12 +225,14 @@ fn write_run(run: &Path, total: u64) -> u64 {
         out.write_record(&row).expect("thermal row");
     }
     out.flush().expect("thermal flush");
-    written += thermal_rows;
+}
 
+/// Writes `rows` per-second rows of each camera stream into `dir` (a dip every 300 s).
+fn write_streams(dir: &Path, rows: u64) {
     for (n, stream) in STREAMS.iter().enumerate() {
         let nominal = [30.0, 15.0, 15.0][n];
         let mut out = writer(&dir.join(format!("camera-{stream}.csv")), &SERIES_HEADER);
-        for s in 0..stream_rows {
+        for s in 0..rows {
             let dip = if s % 300 == 0 { 3.0 } else { 0.0 };
             let luma = 120.0 + 10.0 * (s as f64 / 200.0).sin();
             out.write_record([
@@ -203,9 +252,11 @@ fn write_run(run: &Path, total: u64) -> u64 {
             .expect("camera row");
         }
         out.flush().expect("camera flush");
-        written += stream_rows;
     }
+}
 
+/// Writes `cycles` open/close cycles (one in 997 failing) and 500 interval bins.
+fn write_cycles_and_intervals(dir: &Path, cycles: u64) {
     let mut out = writer(&dir.join("camera-cycles.csv"), &CYCLES_HEADER);
     for c in 0..cycles {
         let failed = c % 997 == 17;
@@ -228,13 +279,12 @@ fn write_run(run: &Path, total: u64) -> u64 {
         .expect("cycle row");
     }
     out.flush().expect("cycles flush");
-    written += cycles;
 
     let mut out = writer(
         &dir.join("camera-intervals.csv"),
         &["bin_start_ms", "bin_end_ms", "count"],
     );
-    for bin in 0..500u64 {
+    for bin in 0..INTERVAL_BINS {
         let count = if (30..40).contains(&bin) {
             50_000
         } else {
@@ -244,21 +294,63 @@ fn write_run(run: &Path, total: u64) -> u64 {
             .expect("interval row");
     }
     out.flush().expect("intervals flush");
-    written + 500
 }
 
-/// The data rows of the series files an earlier bench left in `run`, counted in chunks so the
-/// count adds nothing to the peak memory measured around the bench.
-fn count_rows(run: &Path) -> u64 {
-    let dir = run.join("series/CLM-001");
-    let listing = std::fs::read_dir(&dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display()));
+/// Writes a one-unit run of `ITEM`'s series under `run/series/` with about `total` rows: 30 %
+/// chamber at 0.2 s, 30 % thermal at 0.2 s, 0.1 % open/close cycles, 500 interval bins, and
+/// the rest shared by three camera streams at 1 s.
+/// Returns the rows written.
+fn write_run(run: &Path, total: u64) -> u64 {
+    let dir = run.join(SERIES).join(ITEM);
+    std::fs::create_dir_all(&dir).expect("series dir");
+    let chamber_rows = total * 30 / 100;
+    let thermal_rows = total * 30 / 100;
+    let cycles = (total / 1000).max(10);
+    let stream_rows =
+        total.saturating_sub(chamber_rows + thermal_rows + cycles + INTERVAL_BINS) / 3;
+    write_chamber(&dir, chamber_rows);
+    write_thermal(&dir, thermal_rows);
+    write_streams(&dir, stream_rows);
+    write_cycles_and_intervals(&dir, cycles);
+    chamber_rows + thermal_rows + 3 * stream_rows + cycles + INTERVAL_BINS
+}
+
+/// Writes a [`UNITS`]-unit run as the multi-sample runner lays it out, about `total` rows
+/// over one dwell of `d` seconds: the shared chamber and thermal series at 0.2 s in
+/// `series/<ITEM>/`, and each unit's three camera streams at 1 s in
+/// `series/<ITEM>/sample-<N>/camera-<stream>.csv`.
+/// Returns the rows written.
+fn write_samples_run(run: &Path, total: u64) -> u64 {
+    let dir = run.join(SERIES).join(ITEM);
+    std::fs::create_dir_all(&dir).expect("series dir");
+    let per_second = 2 * 5 + UNITS * STREAMS.len() as u64;
+    let seconds = total / per_second;
+    write_chamber(&dir, seconds * 5);
+    write_thermal(&dir, seconds * 5);
+    for unit in 1..=UNITS {
+        let sample = dir.join(format!("sample-{unit}"));
+        std::fs::create_dir_all(&sample).expect("sample dir");
+        write_streams(&sample, seconds);
+    }
+    seconds * per_second
+}
+
+/// The data rows of the series files under `dir` (sample folders included), counted in
+/// chunks so the count adds nothing to the peak memory measured around the bench.
+fn count_rows(dir: &Path) -> u64 {
+    let listing = std::fs::read_dir(dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display()));
     let mut chunk = vec![0u8; 1 << 16];
     let mut rows = 0;
     for entry in listing.flatten() {
-        if entry.path().extension().is_none_or(|e| e != "csv") {
+        let path = entry.path();
+        if path.is_dir() {
+            rows += count_rows(&path);
             continue;
         }
-        let mut file = File::open(entry.path()).expect("series file");
+        if path.extension().is_none_or(|e| e != "csv") {
+            continue;
+        }
+        let mut file = File::open(&path).expect("series file");
         let mut lines = 0u64;
         loop {
             let read = file.read(&mut chunk).expect("series read");
@@ -272,19 +364,69 @@ fn count_rows(run: &Path) -> u64 {
     rows
 }
 
+/// The run `name` under `FACEBENCH_REPORT_DIR` (kept; read again when an earlier bench left
+/// it there) or under `temp`, written by `write` when it is not there yet; with its rows.
+fn run_dir(temp: &Path, name: &str, total: u64, write: fn(&Path, u64) -> u64) -> (PathBuf, u64) {
+    let run = match std::env::var_os("FACEBENCH_REPORT_DIR") {
+        Some(kept) => Path::new(&kept).join(name),
+        None => temp.join(name),
+    };
+    let series = run.join(SERIES);
+    let rows = if series.is_dir() {
+        count_rows(&series)
+    } else {
+        write(&run, total)
+    };
+    (run, rows)
+}
+
+/// One run per sample of a [`UNITS`]-unit run, under `views/`, holding links to that
+/// sample's camera series as a one-unit run would hold them: what a per-sample reader reads
+/// for that sample's camera chart.
+fn sample_views(run: &Path, views: &Path) -> Vec<PathBuf> {
+    (1..=UNITS)
+        .map(|unit| {
+            let view = views.join(format!("sample-{unit}"));
+            let dir = view.join(SERIES).join(ITEM);
+            std::fs::create_dir_all(&dir).expect("view dir");
+            for stream in STREAMS {
+                let name = format!("camera-{stream}.csv");
+                let target = run
+                    .join(SERIES)
+                    .join(ITEM)
+                    .join(format!("sample-{unit}"))
+                    .join(&name);
+                let link = dir.join(&name);
+                if !link.exists() {
+                    std::os::unix::fs::symlink(&target, &link).expect("sample link");
+                }
+            }
+            view
+        })
+        .collect()
+}
+
+/// Draws the charts of `run` into its report folder and checks how many came out.
+fn render(run: &Path, plan: &Plan, expected: usize) -> Charts {
+    let charts = Charts::render(run, &run.join("report/charts"), plan).expect("charts render");
+    assert_eq!(charts.charts.len(), expected, "{:?}", charts.warnings);
+    charts
+}
+
 fn charts(c: &mut Criterion) {
     let total: u64 = std::env::var("FACEBENCH_REPORT_ROWS")
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(4_400_000);
     let temp = tempfile::tempdir().expect("temp dir");
-    let kept = std::env::var_os("FACEBENCH_REPORT_DIR");
-    let run = kept.as_deref().map_or(temp.path(), Path::new);
-    let rows = if kept.is_some() && run.join("series").is_dir() {
-        count_rows(run)
-    } else {
-        write_run(run, total)
-    };
+    let (one, one_rows) = run_dir(temp.path(), "one-unit", total, write_run);
+    let (units, units_rows) = run_dir(temp.path(), "16-units", total, write_samples_run);
+    let item_dir = units.join(SERIES).join(ITEM);
+    let sample_rows: u64 = (1..=UNITS)
+        .map(|n| count_rows(&item_dir.join(format!("sample-{n}"))))
+        .sum();
+    let shared_rows = units_rows - sample_rows;
+    let views = sample_views(&units, &temp.path().join("views"));
     let tiny = temp.path().join("tiny");
     let tiny_rows = write_run(&tiny, 1000);
     let plan = plan();
@@ -293,16 +435,67 @@ fn charts(c: &mut Criterion) {
     group.sample_size(10);
     group.warm_up_time(Duration::from_millis(1));
     group.measurement_time(Duration::from_secs(5));
-    for (name, dir, rows) in [("series", run, rows), ("tiny_series", &tiny, tiny_rows)] {
+    for (name, dir, rows) in [
+        ("series", &one, one_rows),
+        ("tiny_series", &tiny, tiny_rows),
+    ] {
         group.throughput(Throughput::Elements(rows));
         group.bench_function(format!("{name}_{rows}_rows"), |b| {
-            b.iter(|| {
-                let charts =
-                    Charts::render(dir, &dir.join("report/charts"), &plan).expect("charts render");
-                assert_eq!(charts.charts.len(), 3, "{:?}", charts.warnings);
-                charts
-            })
+            b.iter(|| render(dir, &plan, 3))
         });
+    }
+    let per_unit_charts = if RENDER_READS_SAMPLES {
+        UNITS as usize
+    } else {
+        0
+    };
+    let read_today = if RENDER_READS_SAMPLES {
+        units_rows
+    } else {
+        shared_rows
+    };
+    group.throughput(Throughput::Elements(read_today));
+    group.bench_function(format!("{UNITS}_units_as_read_{read_today}_rows"), |b| {
+        b.iter(|| render(&units, &plan, 2 + per_unit_charts))
+    });
+    if !RENDER_READS_SAMPLES {
+        group.throughput(Throughput::Elements(units_rows));
+        group.bench_function(
+            format!("{UNITS}_units_shared_then_per_sample_{units_rows}_rows"),
+            |b| {
+                b.iter(|| {
+                    let mut charts = vec![render(&units, &plan, 2)];
+                    charts.extend(views.iter().map(|view| render(view, &plan, 1)));
+                    charts
+                })
+            },
+        );
+        group.bench_function(
+            format!("{UNITS}_units_shared_then_samples_two_at_a_time_{units_rows}_rows"),
+            |b| {
+                b.iter(|| {
+                    let shared = render(&units, &plan, 2);
+                    let samples: Vec<Charts> = std::thread::scope(|scope| {
+                        let halves: Vec<_> = views
+                            .chunks(views.len().div_ceil(2))
+                            .map(|half| {
+                                let plan = &plan;
+                                scope.spawn(move || {
+                                    half.iter()
+                                        .map(|view| render(view, plan, 1))
+                                        .collect::<Vec<_>>()
+                                })
+                            })
+                            .collect();
+                        halves
+                            .into_iter()
+                            .flat_map(|h| h.join().expect("sample renders"))
+                            .collect()
+                    });
+                    (shared, samples)
+                })
+            },
+        );
     }
     group.finish();
 }

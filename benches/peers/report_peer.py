@@ -2,10 +2,11 @@
 """Pandas peer of `benches/report.rs`: reads a run's series files the way a pandas script
 would and reduces them to what the charts draw (x extent; per pixel column the first, min,
 max and last point of every trace; gap and dropout counts; camera counter totals; the
-first-frame latency histogram). No drawing: compare with the Rust reading, not the PNGs.
+first-frame latency histogram), a multi-sample run's `<ITEM>/sample-<N>/camera-*.csv` included. No drawing: compare with the Rust reading, not the PNGs.
 
-Usage: FACEBENCH_REPORT_DIR=/tmp/run cargo bench --bench report   # writes the run, keeps it
-       python3 benches/peers/report_peer.py /tmp/run [repeats]
+Usage: FACEBENCH_REPORT_DIR=/tmp/runs cargo bench --bench report   # writes the runs, keeps them
+       python3 benches/peers/report_peer.py /tmp/runs/one-unit [repeats]
+       python3 benches/peers/report_peer.py /tmp/runs/16-units [repeats]
 Prints the best wall time over the repeats, rows read and peak RSS of this process.
 """
 
@@ -29,6 +30,27 @@ def decimate(x, y, start, end):
     return pd.concat([g.first(), g.min(), g.max(), g.last()], axis=1), int(y.isna().sum())
 
 
+def read_streams(folder, summary, prefix):
+    """The camera streams of one folder (an item, or one sample of a multi-sample run)."""
+    rows = 0
+    streams = {}
+    for stream in ["rgb", "ir", "depth"]:
+        path = folder / f"camera-{stream}.csv"
+        if path.exists():
+            streams[stream] = pd.read_csv(path, skipinitialspace=True)
+            rows += len(streams[stream])
+    if streams:
+        start = min(df["elapsed_s"].min() for df in streams.values())
+        end = max(df["elapsed_s"].max() for df in streams.values())
+        for stream, df in streams.items():
+            for col in ["fps", "luma_mean", "luma_p5", "luma_p95"]:
+                summary[f"{prefix}{stream}.{col}"] = decimate(df["elapsed_s"], df[col], start, end)
+            summary[f"{prefix}{stream}.totals"] = df[
+                ["device_drops", "harness_drops", "stalls", "error_frames"]
+            ].sum()
+    return rows
+
+
 def read_item(item):
     rows = 0
     summary = {}
@@ -50,21 +72,9 @@ def read_item(item):
         for col in df.columns:
             if col not in ("elapsed_s", "utc", "note"):
                 summary[f"thermal.{col}"] = decimate(df["elapsed_s"], df[col], start, end)
-    streams = {}
-    for stream in ["rgb", "ir", "depth"]:
-        path = item / f"camera-{stream}.csv"
-        if path.exists():
-            streams[stream] = pd.read_csv(path, skipinitialspace=True)
-            rows += len(streams[stream])
-    if streams:
-        start = min(df["elapsed_s"].min() for df in streams.values())
-        end = max(df["elapsed_s"].max() for df in streams.values())
-        for stream, df in streams.items():
-            for col in ["fps", "luma_mean", "luma_p5", "luma_p95"]:
-                summary[f"{stream}.{col}"] = decimate(df["elapsed_s"], df[col], start, end)
-            summary[f"{stream}.totals"] = df[
-                ["device_drops", "harness_drops", "stalls", "error_frames"]
-            ].sum()
+    rows += read_streams(item, summary, "")
+    for sample in sorted(item.glob("sample-*")):
+        rows += read_streams(sample, summary, f"{sample.name}.")
     cycles = item / "camera-cycles.csv"
     if cycles.exists():
         df = pd.read_csv(cycles, skipinitialspace=True, keep_default_na=False)
