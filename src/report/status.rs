@@ -117,7 +117,8 @@ fn sample_status<'a>(
 }
 
 /// Decides an item's status for a model: each sample's status, merged by [`merge_samples`],
-/// and the sample shortfall when the plan asks for more samples than the model has.
+/// and the sample shortfall when the item applies to the model and the plan asks for more
+/// samples than the model has.
 pub fn item_status<'a>(item: &'a Item, state: &'a RunState, model: &Model) -> ItemStatus<'a> {
     let samples: Vec<SampleStatus<'a>> = model
         .samples
@@ -126,7 +127,10 @@ pub fn item_status<'a>(item: &'a Item, state: &'a RunState, model: &Model) -> It
         .collect();
     let verdict = merge_samples(samples.iter().map(|s| s.verdict));
     let run = model.samples.len();
-    let applies = verdict != Verdict::NotApplicable;
+    let applies = model
+        .samples
+        .iter()
+        .any(|(_, unit)| item.applies_to_device(&unit.device_type));
     let shortfall = (applies && run < item.sample_qty as usize).then_some(SampleShortfall {
         run,
         asked: item.sample_qty,

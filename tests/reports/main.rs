@@ -5,4 +5,5 @@
 
 mod checklist_workbook;
 mod report_charts;
+mod report_samples;
 mod report_workbook;
