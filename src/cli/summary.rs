@@ -63,10 +63,14 @@ fn print_model(run: &LoadedRun, files: &ReportFiles) -> Verdict {
         );
         println!("{:<14} SN {}, camera {}", "", unit.device_sn, unit.camera_sn);
     }
-    for (item, short) in shortfalls(&sheets) {
+    let short: Vec<String> = shortfalls(&sheets)
+        .map(|(item, short)| format!("{} ({})", item.item.id, short.asked))
+        .collect();
+    if !short.is_empty() {
         println!(
-            "too few samples: {} asks for {}, the run has {} of this model",
-            item.item.id, short.asked, short.run
+            "too few samples ({} run) for: {}",
+            model.samples.len(),
+            short.join(", ")
         );
     }
     let overall = total.overall().unwrap_or(Verdict::NotTested);

@@ -27,9 +27,16 @@ pub const HISTORY_SHEET: &str = "History";
 /// [`HEADERS`](super::row::HEADERS) order (Excel character units).
 const ITEM_COLUMN_WIDTHS: [f64; 7] = [10.0, 18.0, 24.0, 36.0, 34.0, 26.0, 11.0];
 
-/// Width of each sample's result column (holds `样品 n / Sample n` and a 23-character SN on
-/// two lines).
-const SAMPLE_COLUMN_WIDTH: f64 = 14.0;
+/// Width of each sample's result column while a model has at most [`WIDE_SAMPLES`] samples:
+/// its header shows `样品 n / Sample n` and the 23-character SN on one line each.
+const SAMPLE_COLUMN_WIDTH: f64 = 25.0;
+
+/// Width of each sample's result column for more samples: the SN wraps, so that the page
+/// (fitted to one width) keeps a legible font.
+const NARROW_SAMPLE_COLUMN_WIDTH: f64 = 12.0;
+
+/// The most samples that get [`SAMPLE_COLUMN_WIDTH`].
+const WIDE_SAMPLES: usize = 4;
 
 /// Widths of the note and evidence columns after the sample columns.
 const TRAILING_COLUMN_WIDTHS: [f64; 2] = [28.0, 30.0];
@@ -38,7 +45,14 @@ const TRAILING_COLUMN_WIDTHS: [f64; 2] = [28.0, 30.0];
 fn item_column_widths(samples: usize) -> Vec<f64> {
     ITEM_COLUMN_WIDTHS
         .into_iter()
-        .chain(std::iter::repeat(SAMPLE_COLUMN_WIDTH).take(samples))
+        .chain(std::iter::repeat_n(
+            if samples <= WIDE_SAMPLES {
+                SAMPLE_COLUMN_WIDTH
+            } else {
+                NARROW_SAMPLE_COLUMN_WIDTH
+            },
+            samples,
+        ))
         .chain(TRAILING_COLUMN_WIDTHS)
         .collect()
 }
@@ -130,9 +144,10 @@ fn page_heading(standard: &Standard, state: &RunState, model: &Model) -> PageHea
         .iter()
         .map(|(_, u)| u.device_sn.as_str())
         .collect();
-    let units = match sns.len() {
-        1 => format!("SN {}", sns[0]),
-        n => format!("{n} samples · SN {}", sns.join(", ")),
+    // Several SNs do not fit a page header: the summary and the column headers list them.
+    let units = match sns.as_slice() {
+        [sn] => format!("SN {sn}"),
+        _ => format!("{} samples", sns.len()),
     };
     PageHeading {
         report: format!("报告 Report {}", report_number(state, model)),
@@ -437,7 +452,8 @@ fn shortfall_text(sheets: &[SheetStatus<'_>]) -> String {
     }
 }
 
-/// Every result of every item on the model's samples, oldest first per item.
+/// Every result of every item on the model's samples, oldest first per item; `#` counts the
+/// results of the item on that sample.
 fn write_history(
     sheet: &mut Worksheet,
     styles: &Styles,
@@ -446,7 +462,7 @@ fn write_history(
 ) -> Result<(), XlsxError> {
     const COLUMNS: [(&str, f64); 9] = [
         ("编号 ID", 10.0),
-        ("样品 Sample", 9.0),
+        ("样品 Sample", 12.0),
         ("次序 #", 7.0),
         ("结果 Result", 11.0),
         ("来源 Source", 11.0),
@@ -464,8 +480,11 @@ fn write_history(
     write_header(sheet, styles, 0, &headers)?;
     let mut row = 1u32;
     for (id, results) in &state.history {
-        let of_model = results.iter().filter(|r| model.has_sample(r.sample));
-        for (index, result) in (1u32..).zip(of_model) {
+        let mut counts: std::collections::BTreeMap<u32, u32> = Default::default();
+        for result in results.iter().filter(|r| model.has_sample(r.sample)) {
+            let index = counts.entry(result.sample).or_default();
+            *index += 1;
+            let index = *index;
             let source = serde_json::to_value(result.source)
                 .ok()
                 .and_then(|v| v.as_str().map(str::to_string))

@@ -343,8 +343,12 @@ cellular_4g = true
         }
     }
     assert!(!written.is_empty());
+    // One submission folder for the one model, directly under `out`, holding every file.
+    let folders: Vec<_> = std::fs::read_dir(&out).unwrap().flatten().collect();
+    assert_eq!(folders.len(), 1, "{folders:?}");
+    let folder = folders[0].path();
     for path in written {
-        assert_eq!(path.parent().unwrap(), out, "{} escaped", path.display());
+        assert_eq!(path.parent().unwrap(), folder, "{} escaped", path.display());
     }
 }
 

@@ -365,7 +365,7 @@ fn random_series_files_never_panic() {
     }
 }
 
-/// A format-2 run: the chamber once in the item's folder, the camera of each of two samples
+/// A format-2 run: the chamber once in the item's folder, the camera (four files) of each of two samples
 /// in `sample-1/` and `sample-2/`.
 #[test]
 fn each_sample_gets_its_camera_chart_and_a_model_keeps_only_its_own() {
@@ -399,7 +399,7 @@ fn each_sample_gets_its_camera_chart_and_a_model_keeps_only_its_own() {
     assert_eq!(camera.png, out.join("CLM-001-camera-sample-2.png"));
     assert!(camera.title.ends_with("camera, sample 2"), "{}", camera.title);
     assert_png(&camera.png);
-    assert_eq!(charts.series_of("CLM-001").len(), 1 + 2 * 5);
+    assert_eq!(charts.series_of("CLM-001").len(), 1 + 2 * 4);
 
     let second = charts.for_samples(&[2]);
     assert_eq!(
@@ -416,7 +416,7 @@ fn each_sample_gets_its_camera_chart_and_a_model_keeps_only_its_own() {
         .iter()
         .map(|p| second.relative(p))
         .collect();
-    assert_eq!(series.len(), 1 + 5, "{series:?}");
+    assert_eq!(series.len(), 1 + 4, "{series:?}");
     assert_eq!(series[0], "series/CLM-001/chamber.csv");
     assert!(series[1..]
         .iter()
