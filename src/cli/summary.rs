@@ -61,7 +61,10 @@ fn print_model(run: &LoadedRun, files: &ReportFiles) -> Verdict {
             &format!("{:<14}", format!("sample {sample}")),
             sample_counts(&sheets, *sample),
         );
-        println!("{:<14} SN {}, camera {}", "", unit.device_sn, unit.camera_sn);
+        println!(
+            "{:<14} SN {}, camera {}",
+            "", unit.device_sn, unit.camera_sn
+        );
     }
     let short: Vec<String> = shortfalls(&sheets)
         .map(|(item, short)| format!("{} ({})", item.item.id, short.asked))

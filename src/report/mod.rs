@@ -54,8 +54,8 @@ pub use model::{models, Model};
 pub use names::safe_file_component;
 pub use row::{describe_criterion, headers, sample_header, HEADERS, TRAILING_HEADERS};
 pub use status::{
-    item_status, merge_samples, overall, sheet_statuses, ItemStatus, SampleShortfall,
-    SampleStatus, SheetStatus,
+    item_status, merge_samples, overall, sheet_statuses, ItemStatus, SampleShortfall, SampleStatus,
+    SheetStatus,
 };
 pub use workbook::{write_workbook, HISTORY_SHEET, SUMMARY_SHEET};
 

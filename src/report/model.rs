@@ -175,6 +175,9 @@ mod tests {
     fn hostile_names_make_one_plain_folder() {
         let state = fixtures::state_with_units(&[("../..", "a/b\\c")]);
         let name = models(&state)[0].folder_name();
-        assert!(!name.contains(['/', '\\']) && name != ".." && !name.is_empty(), "{name}");
+        assert!(
+            !name.contains(['/', '\\']) && name != ".." && !name.is_empty(),
+            "{name}"
+        );
     }
 }

@@ -247,7 +247,11 @@ mod tests {
             (&[NotApplicable, NotApplicable], NotApplicable),
         ];
         for (samples, merged) in cases {
-            assert_eq!(merge_samples(samples.iter().copied()), merged, "{samples:?}");
+            assert_eq!(
+                merge_samples(samples.iter().copied()),
+                merged,
+                "{samples:?}"
+            );
             let reversed = samples.iter().rev().copied();
             assert_eq!(merge_samples(reversed), merged, "{samples:?} reversed");
         }

@@ -14,7 +14,9 @@ use super::charts::{write_charts_sheet, Charts};
 use super::layout::{fit_row, PageHeading};
 use super::model::Model;
 use super::row::{headers, row_cells, RESULT_COLUMN};
-use super::status::{overall, sample_counts, sheet_statuses, shortfalls, total_counts, SheetStatus};
+use super::status::{
+    overall, sample_counts, sheet_statuses, shortfalls, total_counts, SheetStatus,
+};
 use super::ReportError;
 
 /// Name of the summary sheet, the first in the workbook.
@@ -28,8 +30,8 @@ pub const HISTORY_SHEET: &str = "History";
 const ITEM_COLUMN_WIDTHS: [f64; 7] = [10.0, 18.0, 24.0, 36.0, 34.0, 26.0, 11.0];
 
 /// Width of each sample's result column while a model has at most [`WIDE_SAMPLES`] samples:
-/// its header shows `样品 n / Sample n` and the 23-character SN on one line each.
-const SAMPLE_COLUMN_WIDTH: f64 = 25.0;
+/// its header shows `样品 n / Sample n` and the 23-character SN (bold) on one line each.
+const SAMPLE_COLUMN_WIDTH: f64 = 29.0;
 
 /// Width of each sample's result column for more samples: the SN wraps, so that the page
 /// (fitted to one width) keeps a legible font.

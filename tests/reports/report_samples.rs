@@ -217,7 +217,10 @@ fn two_models_give_two_report_folders_with_a_column_per_sample() {
     // FUN-002: pass and error merge to error.
     assert_eq!(text(&function, 2, 6), "error");
     assert_eq!(text(&function, 2, 8), "error");
-    assert_eq!(text(&function, 2, 9), "样品 3 / Sample 3:\ncamera unplugged");
+    assert_eq!(
+        text(&function, 2, 9),
+        "样品 3 / Sample 3:\ncamera unplugged"
+    );
 
     let summary = book.worksheet_range(SUMMARY_SHEET).unwrap();
     let value = |label: &str| text(&summary, row_labelled(&summary, label), 1);
@@ -255,7 +258,10 @@ fn two_models_give_two_report_folders_with_a_column_per_sample() {
     // The other model: one sample, its own verdicts, its own shortfalls.
     let mut other: Xlsx<_> = open_workbook(&written[1].workbook).unwrap();
     let climate = other.worksheet_range("气候类可靠性").unwrap();
-    assert_eq!(text(&climate, 0, 7), format!("样品 2 / Sample 2\n{}", sn(2)));
+    assert_eq!(
+        text(&climate, 0, 7),
+        format!("样品 2 / Sample 2\n{}", sn(2))
+    );
     assert_eq!(text(&climate, 1, 6), "pass");
     assert_eq!(text(&climate, 1, 8), "样品不足 1 of 3 samples\nother model");
 
@@ -265,7 +271,10 @@ fn two_models_give_two_report_folders_with_a_column_per_sample() {
     let mut reader = csv::Reader::from_reader(&bytes[3..]);
     assert_eq!(reader.headers().unwrap().len(), 11);
     let first = reader.records().next().unwrap().unwrap();
-    assert_eq!((&first[6], &first[7], &first[8]), ("no pass", "pass", "no pass"));
+    assert_eq!(
+        (&first[6], &first[7], &first[8]),
+        ("no pass", "pass", "no pass")
+    );
     let json: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&written[0].json).unwrap()).unwrap();
     assert_eq!(json["model"], "FP-200");
@@ -330,9 +339,10 @@ fn two_models_give_two_submission_folders_with_per_sample_evidence() {
     assert!(other
         .entries
         .contains(&"series/CLM-001/sample-2/notes.csv".to_string()));
-    assert!(!other.entries.iter().any(|e| e.contains("sample-1")
-        || e.contains("sample-3")
-        || e.contains("photo")));
+    assert!(!other
+        .entries
+        .iter()
+        .any(|e| e.contains("sample-1") || e.contains("sample-3") || e.contains("photo")));
 }
 
 #[test]
@@ -340,6 +350,9 @@ fn models_group_the_run_units() {
     let state = state();
     let models = models(&state);
     assert_eq!(models.len(), 2);
-    assert_eq!((models[0].vendor.as_str(), models[0].model.as_str()), ("Acme", "FP-200"));
+    assert_eq!(
+        (models[0].vendor.as_str(), models[0].model.as_str()),
+        ("Acme", "FP-200")
+    );
     assert_eq!(models[0].first_unit().device_sn, sn(1));
 }

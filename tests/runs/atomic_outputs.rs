@@ -46,7 +46,11 @@ fn a_package_that_fails_midway_leaves_the_previous_zip_untouched() {
     let submission = tmp.path().join("out");
     let output = package(&run_dir, &submission);
     assert_eq!(code(&output), 0, "{output:?}");
-    assert_eq!(listing(&submission), ["DemoTech-FP-200"], "one folder per model");
+    assert_eq!(
+        listing(&submission),
+        ["DemoTech-FP-200"],
+        "one folder per model"
+    );
     let out = submission.join("DemoTech-FP-200");
     let before = listing(&out);
     assert!(before.iter().all(|n| !n.starts_with('.')), "{before:?}");

@@ -126,25 +126,25 @@ fn demo_workbook_matches_the_journal_cell_by_cell() {
     // chamber's readings, and anything the simulated station cannot do says why.
     for item in plan.items_of(Sheet::Climate) {
         for result in state.results[&item.id].values() {
-        let needs_chamber = item
-            .rigs_needed()
-            .contains(&facebench::plan::RigKind::Chamber);
-        match result.verdict {
-            Verdict::Pass if needs_chamber => assert!(
-                result
-                    .measurements
-                    .iter()
-                    .any(|m| m.name == "chamber_temp" && m.values.len() > 10),
-                "{} passed without chamber readings",
-                item.id
-            ),
-            Verdict::NotTested => assert!(
-                result.reason.is_some(),
-                "{} not tested without a reason",
-                item.id
-            ),
-            _ => {}
-        }
+            let needs_chamber = item
+                .rigs_needed()
+                .contains(&facebench::plan::RigKind::Chamber);
+            match result.verdict {
+                Verdict::Pass if needs_chamber => assert!(
+                    result
+                        .measurements
+                        .iter()
+                        .any(|m| m.name == "chamber_temp" && m.values.len() > 10),
+                    "{} passed without chamber readings",
+                    item.id
+                ),
+                Verdict::NotTested => assert!(
+                    result.reason.is_some(),
+                    "{} not tested without a reason",
+                    item.id
+                ),
+                _ => {}
+            }
         }
     }
     assert!(run_dir.join("report/charts/CLM-005-chamber.png").is_file());

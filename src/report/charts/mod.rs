@@ -177,7 +177,11 @@ impl Charts {
             }
         };
         let stem = match sample {
-            Some(n) => format!("{}-{}-sample-{n}", safe_file_component(&item.id), kind.key()),
+            Some(n) => format!(
+                "{}-{}-sample-{n}",
+                safe_file_component(&item.id),
+                kind.key()
+            ),
             None => format!("{}-{}", safe_file_component(&item.id), kind.key()),
         };
         let png = join_in(out, &format!("{stem}.png"))?;

@@ -397,7 +397,11 @@ fn each_sample_gets_its_camera_chart_and_a_model_keeps_only_its_own() {
     );
     let camera = &charts.charts[2];
     assert_eq!(camera.png, out.join("CLM-001-camera-sample-2.png"));
-    assert!(camera.title.ends_with("camera, sample 2"), "{}", camera.title);
+    assert!(
+        camera.title.ends_with("camera, sample 2"),
+        "{}",
+        camera.title
+    );
     assert_png(&camera.png);
     assert_eq!(charts.series_of("CLM-001").len(), 1 + 2 * 4);
 
