@@ -11,7 +11,7 @@ use std::collections::BTreeMap;
 use crate::journal::RunState;
 use crate::unit::Unit;
 
-use super::names::{safe_file_component, MAX_COMPONENT_CHARS};
+use super::names::model_folder_name;
 
 /// One model of a run and its samples.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -40,15 +40,10 @@ impl Model {
         self.samples.iter().any(|(n, _)| *n == sample)
     }
 
-    /// The folder the model's reports and submission go into: `<vendor>-<model>`, sanitised
-    /// (see [`safe_file_component`]).
+    /// The folder the model's reports and submission go into: `<vendor>-<model>`, each part
+    /// sanitised (see [`model_folder_name`]).
     pub fn folder_name(&self) -> String {
-        let vendor: String = safe_file_component(&self.vendor);
-        let model: String = safe_file_component(&self.model);
-        safe_file_component(&format!("{vendor}-{model}"))
-            .chars()
-            .take(2 * MAX_COMPONENT_CHARS)
-            .collect()
+        model_folder_name(&self.vendor, &self.model)
     }
 
     /// The run restricted to this model: its units only, renumbered 1, 2, … in sample order,
