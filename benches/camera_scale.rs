@@ -394,12 +394,12 @@ fn scale_run(pool: &Arc<Pool>, minutes: f64, delivery: Delivery) -> Figures {
                         delivery,
                     };
                     let clock = SimClock::starting_at(chrono::Utc::now());
-                    let item = format!("{ITEM}/sample-{unit}");
                     let stop = AtomicBool::new(false);
                     let ctx = StepContext {
                         clock: &clock,
                         series_dir,
-                        item: &item,
+                        item: ITEM,
+                        sample: Some(unit as u32),
                         stop: &stop,
                     };
                     run_camera_step(&mut rig, stress, duration, ctx, &StopFlag::new())

@@ -15,7 +15,7 @@ use clap::Args;
 use super::exit::{self, CliError};
 use super::paths::{load_catalog, plan_path, repo_root, testplans_dir};
 use super::progress::BarObserver;
-use super::report::print_bundle;
+use super::report::print_bundles;
 use super::station_args::{StationArgs, StationOpener};
 use super::summary::report_run;
 use super::unit_args::{load_unit_file, register_unit};
@@ -103,7 +103,7 @@ pub fn execute(args: DemoArgs) -> Result<ExitCode, CliError> {
     let report = report_run(&run_dir)?;
     let run = LoadedRun::open(&run_dir)?;
     let submission = out.join("submission");
-    let bundle = package(
+    let bundles = package(
         run.dir.path(),
         &submission,
         &run.plan,
@@ -111,7 +111,7 @@ pub fn execute(args: DemoArgs) -> Result<ExitCode, CliError> {
         &run.state,
     )
     .map_err(CliError::harness)?;
-    print_bundle(&bundle);
+    print_bundles(&bundles);
     println!("run directory: {}", run_dir.display());
     println!("submission:    {}", submission.display());
     println!("demo took {:.1} s", started.elapsed().as_secs_f64());

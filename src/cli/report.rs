@@ -22,7 +22,7 @@ pub struct ReportArgs {
 pub struct PackageArgs {
     /// The run directory.
     pub run_dir: PathBuf,
-    /// The submission folder to write into.
+    /// The folder to write into: it gets one submission folder per model, `<vendor>-<model>`.
     #[arg(long)]
     pub out: PathBuf,
     /// Also check the vendor-supplied software pre-check files and the certificates needed.
@@ -39,7 +39,7 @@ pub fn execute_report(args: ReportArgs) -> Result<ExitCode, CliError> {
 /// Runs `facebench package`.
 pub fn execute_package(args: PackageArgs) -> Result<ExitCode, CliError> {
     let run = LoadedRun::open(&args.run_dir)?;
-    let bundle = package(
+    let bundles = package(
         run.dir.path(),
         &args.out,
         &run.plan,
@@ -47,23 +47,31 @@ pub fn execute_package(args: PackageArgs) -> Result<ExitCode, CliError> {
         &run.state,
     )
     .map_err(CliError::harness)?;
-    print_bundle(&bundle);
+    print_bundles(&bundles);
     if args.check {
-        let findings = check_submission(&args.out, run.state.first_unit());
-        for finding in &findings {
-            println!("{finding}");
+        let mut incomplete = Vec::new();
+        for bundle in &bundles {
+            let findings = check_submission(&bundle.folder, bundle.model.first_unit());
+            for finding in &findings {
+                println!("{}: {finding}", bundle.folder.display());
+            }
+            if findings.iter().any(|f| f.severity != Severity::Info) {
+                incomplete.push(bundle.folder.display().to_string());
+            }
         }
-        if findings.iter().any(|f| f.severity != Severity::Info) {
+        if !incomplete.is_empty() {
             return Err(CliError::input(anyhow::anyhow!(
-                "the submission folder {} is incomplete (see above)",
-                args.out.display()
+                "the submission folder(s) {} are incomplete (see above)",
+                incomplete.join(", ")
             )));
         }
     }
     Ok(ExitCode::SUCCESS)
 }
 
-/// Prints what a bundle holds.
-pub fn print_bundle(bundle: &crate::report::Bundle) {
-    println!("{bundle}");
+/// Prints what each model's bundle holds.
+pub fn print_bundles(bundles: &[crate::report::Bundle]) {
+    for bundle in bundles {
+        println!("{bundle}");
+    }
 }

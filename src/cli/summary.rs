@@ -4,9 +4,9 @@ use std::path::Path;
 
 use super::exit::CliError;
 use super::loaded_run::LoadedRun;
-use crate::judge::Verdict;
-use crate::report::status::{sheet_statuses, total_counts};
-use crate::report::write_reports;
+use crate::judge::{Verdict, VerdictCounts};
+use crate::report::status::{sample_counts, sheet_statuses, shortfalls, total_counts};
+use crate::report::{write_reports, ReportFiles};
 
 /// What [`report_run`] concluded.
 #[derive(Debug)]
@@ -15,19 +15,35 @@ pub struct RunReport {
     pub overall: Verdict,
 }
 
-/// Rebuilds `<run dir>/report/` from the journal and prints the summary.
+/// Rebuilds `<run dir>/report/` from the journal and prints the summary of every model: its
+/// counts per sheet (items merged over the samples), each sample's own counts, the items that
+/// ask for more samples than the model has, and the files written.
 pub fn report_run(run_dir: &Path) -> Result<RunReport, CliError> {
     let run = LoadedRun::open(run_dir)?;
-    let files = write_reports(&run.dir.report_dir(), &run.plan, &run.standard, &run.state)
+    let written = write_reports(&run.dir.report_dir(), &run.plan, &run.standard, &run.state)
         .map_err(CliError::harness)?;
-    let sheets = sheet_statuses(&run.plan, &run.standard, &run.state);
-    let unit = run.state.first_unit();
+    let mut verdicts = Vec::with_capacity(written.len());
+    for files in &written {
+        verdicts.push(print_model(&run, files));
+    }
+    let overall = Verdict::worst(verdicts).unwrap_or(Verdict::NotTested);
+    if written.len() > 1 {
+        println!("\noverall, {} models: {overall}", written.len());
+    }
+    Ok(RunReport { overall })
+}
+
+/// Prints one model's summary and returns its overall verdict.
+fn print_model(run: &LoadedRun, files: &ReportFiles) -> Verdict {
+    let model = &files.model;
+    let sheets = sheet_statuses(&run.plan, &run.standard, &run.state, model);
+    let unit = model.first_unit();
     println!(
-        "\n{} {} ({}), SN {}, standard {} v{}",
-        unit.vendor,
-        unit.model,
+        "\n{} {} ({}), {} sample(s), standard {} v{}",
+        model.vendor,
+        model.model,
         unit.device_type,
-        unit.device_sn,
+        model.samples.len(),
         run.standard.name_zh,
         run.standard.version
     );
@@ -36,29 +52,30 @@ pub fn report_run(run_dir: &Path) -> Result<RunReport, CliError> {
         "sheet", "pass", "no pass", "NA", "not tested", "error", "total"
     );
     for sheet in &sheets {
-        let c = sheet.counts;
-        println!(
-            "{} {:>5} {:>8} {:>4} {:>11} {:>6} {:>6}",
-            pad_cjk(sheet.sheet.name_zh(), 14),
-            c.pass,
-            c.no_pass,
-            c.not_applicable,
-            c.not_tested,
-            c.error,
-            c.total()
-        );
+        print_counts(&pad_cjk(sheet.sheet.name_zh(), 14), sheet.counts);
     }
     let total = total_counts(&sheets);
-    println!(
-        "{:<14} {:>5} {:>8} {:>4} {:>11} {:>6} {:>6}",
-        "all",
-        total.pass,
-        total.no_pass,
-        total.not_applicable,
-        total.not_tested,
-        total.error,
-        total.total()
-    );
+    print_counts(&format!("{:<14}", "all"), total);
+    for (sample, unit) in &model.samples {
+        print_counts(
+            &format!("{:<14}", format!("sample {sample}")),
+            sample_counts(&sheets, *sample),
+        );
+        println!(
+            "{:<14} SN {}, camera {}",
+            "", unit.device_sn, unit.camera_sn
+        );
+    }
+    let short: Vec<String> = shortfalls(&sheets)
+        .map(|(item, short)| format!("{} ({})", item.item.id, short.asked))
+        .collect();
+    if !short.is_empty() {
+        println!(
+            "too few samples ({} run) for: {}",
+            model.samples.len(),
+            short.join(", ")
+        );
+    }
     let overall = total.overall().unwrap_or(Verdict::NotTested);
     println!("overall: {overall}");
     println!("workbook: {}", files.workbook.display());
@@ -66,7 +83,20 @@ pub fn report_run(run_dir: &Path) -> Result<RunReport, CliError> {
         println!("csv:      {}", csv.display());
     }
     println!("json:     {}", files.json.display());
-    Ok(RunReport { overall })
+    overall
+}
+
+/// One row of the count table after its (padded) label.
+fn print_counts(label: &str, c: VerdictCounts) {
+    println!(
+        "{label} {:>5} {:>8} {:>4} {:>11} {:>6} {:>6}",
+        c.pass,
+        c.no_pass,
+        c.not_applicable,
+        c.not_tested,
+        c.error,
+        c.total()
+    );
 }
 
 /// Pads to a display width, counting CJK characters as two columns.

@@ -1,10 +1,14 @@
-//! The submission bundle: the workbook under its required name and one evidence zip per
-//! category of the plan.
+//! The submission bundles of a run: one folder per model (`<out>/<vendor>-<model>/`) with the
+//! workbook under its required name, the camera checklist, and one evidence zip per category of
+//! the plan.
 //!
 //! An item's evidence goes to the first category that lists its id, else to the category whose
 //! sheet is the item's sheet. Each zip holds the attachments of its items (paths relative to the
 //! run directory), their charts (PNG and SVG, redrawn from the series) and series CSVs, the CSV
-//! of each sheet its items come from, and a `README.txt` index.
+//! of each sheet its items come from, and a `README.txt` index. Only the model's samples are
+//! packed: shared rig series and charts once, each sample's camera series under its
+//! `series/<item>/sample-<N>/` folder, and, when the model has several samples, an attachment
+//! that not every sample has under `sample-<N>/`.
 //! Attachments outside the run directory or missing on disk are left out and reported.
 
 use std::collections::BTreeSet;
@@ -25,6 +29,7 @@ use super::charts::{Charts, CHARTS_DIR};
 use super::checklist::write_checklist;
 use super::checklist_run::checklist_from_run;
 use super::export::{csv_file_name, sheet_csv};
+use super::model::{models, Model};
 use super::names::{category_zip_name, join_in, workbook_file_name, zip_entry_name};
 use super::status::{sheet_statuses, ItemStatus, SheetStatus};
 use super::workbook::write_workbook_with_charts;
@@ -33,9 +38,13 @@ use super::ReportError;
 /// Zip members at or above this size need the zip64 extension.
 const ZIP64_THRESHOLD_BYTES: u64 = u32::MAX as u64;
 
-/// What [`package`] wrote.
+/// What [`package`] wrote for one model.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Bundle {
+    /// The model.
+    pub model: Model,
+    /// Its submission folder.
+    pub folder: PathBuf,
     /// The workbook.
     pub workbook: PathBuf,
     /// The camera checklist workbook, built from the run's camera items.
@@ -77,6 +86,14 @@ pub struct SkippedCategory {
 impl fmt::Display for Bundle {
     /// One line per file written, skipped category and warning.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(
+            f,
+            "model:    {} {} ({} samples) → {}",
+            self.model.vendor,
+            self.model.model,
+            self.model.samples.len(),
+            self.folder.display()
+        )?;
         writeln!(f, "workbook: {}", self.workbook.display())?;
         writeln!(f, "camera:   {}", self.checklist.display())?;
         for zip in &self.zips {
@@ -102,28 +119,51 @@ impl fmt::Display for Bundle {
     }
 }
 
-/// Writes the submission bundle into `out` (created when missing): the workbook as
-/// `[1微信刷脸支付-<standard>测试用例v<version>]-[<vendor>][<model>].xlsx` and one
-/// `[<n><category>]-[<vendor>][<model>].zip` per category that has applicable items.
+/// Writes one submission bundle per model of the run, each into `out/<vendor>-<model>/`
+/// (see [`Model::folder_name`]; created when missing): the workbook as
+/// `[1微信刷脸支付-<standard>测试用例v<version>]-[<vendor>][<model>].xlsx`, the camera checklist,
+/// and one `[<n><category>]-[<vendor>][<model>].zip` per category that has applicable items.
+/// The charts are drawn once, into the run's `report/charts/`.
 pub fn package(
     run_dir: &Path,
     out: &Path,
     plan: &Plan,
     standard: &Standard,
     state: &RunState,
-) -> Result<Bundle, ReportError> {
+) -> Result<Vec<Bundle>, ReportError> {
     std::fs::create_dir_all(out).map_err(|source| ReportError::io(out, source))?;
-    let unit = state.first_unit();
-    let workbook = join_in(
-        out,
-        &workbook_file_name(&plan.name_zh, &plan.version, &unit.vendor, &unit.model),
-    )?;
     let chart_dir = run_dir.join(RunDir::REPORT).join(CHARTS_DIR);
     let charts = Charts::render(run_dir, &chart_dir, plan)?;
-    write_workbook_with_charts(&workbook, plan, standard, state, &charts)?;
-    let checklist = write_checklist(out, &checklist_from_run(plan, state))?;
+    models(state)
+        .into_iter()
+        .map(|model| {
+            let folder = join_in(out, &model.folder_name())?;
+            let charts = charts.for_samples(&model.sample_numbers());
+            package_model(run_dir, &folder, plan, standard, state, model, &charts)
+        })
+        .collect()
+}
 
-    let sheets = sheet_statuses(plan, standard, state);
+/// Writes one model's bundle into `out`.
+fn package_model(
+    run_dir: &Path,
+    out: &Path,
+    plan: &Plan,
+    standard: &Standard,
+    state: &RunState,
+    model: Model,
+    charts: &Charts,
+) -> Result<Bundle, ReportError> {
+    std::fs::create_dir_all(out).map_err(|source| ReportError::io(out, source))?;
+    let unit = model.first_unit();
+    let workbook = join_in(
+        out,
+        &workbook_file_name(&plan.name_zh, &plan.version, &model.vendor, &model.model),
+    )?;
+    write_workbook_with_charts(&workbook, plan, standard, state, &model, charts)?;
+    let checklist = write_checklist(out, &checklist_from_run(plan, &model.restrict(state)))?;
+
+    let sheets = sheet_statuses(plan, standard, state, &model);
     let mut assigned: Vec<Vec<&ItemStatus<'_>>> = vec![Vec::new(); plan.categories.len()];
     let mut warnings = charts.warnings.clone();
     for status in sheets.iter().flat_map(|s| &s.items) {
@@ -137,6 +177,8 @@ pub fn package(
     }
 
     let mut bundle = Bundle {
+        model: model.clone(),
+        folder: out.to_path_buf(),
         checklist,
         workbook,
         zips: Vec::new(),
@@ -156,7 +198,7 @@ pub fn package(
             });
             continue;
         }
-        let name = category_zip_name(category.number, &category.name, &unit.vendor, &unit.model);
+        let name = category_zip_name(category.number, &category.name, &model.vendor, &model.model);
         let path = join_in(out, &name)?;
         let zip = write_category_zip(
             &path,
@@ -164,7 +206,7 @@ pub fn package(
             category,
             items,
             &sheets,
-            &charts,
+            (&model, charts),
             &mut bundle.warnings,
         )?;
         bundle.zips.push(zip);
@@ -215,7 +257,7 @@ fn write_category_zip(
     category: &EvidenceCategory,
     items: &[&ItemStatus<'_>],
     sheets: &[SheetStatus<'_>],
-    charts: &Charts,
+    (model, charts): (&Model, &Charts),
     warnings: &mut Vec<String>,
 ) -> Result<CategoryZip, ReportError> {
     let mut members = Members::default();
@@ -225,9 +267,9 @@ fn write_category_zip(
     );
     for status in items {
         let mut files = Vec::new();
-        for attachment in status.result.map_or(&[][..], |r| &r.attachments[..]) {
+        for (folder, attachment) in attachments_of(status) {
             match resolve_attachment(run_dir, attachment) {
-                Ok((entry, source)) => files.push(members.add(entry, source)),
+                Ok((entry, source)) => files.push(members.add(folder + &entry, source)),
                 Err(problem) => {
                     files.push(format!("({problem}: {attachment})"));
                     warnings.push(format!(
@@ -253,7 +295,7 @@ fn write_category_zip(
         index.push_str(&format!(
             "{}\t{}\t{listed}\n",
             status.item.id,
-            status.verdict.label()
+            result_text(status)
         ));
     }
 
@@ -277,7 +319,7 @@ fn write_category_zip(
             sheet_keys.dedup();
             for sheet in sheets.iter().filter(|s| sheet_keys.contains(&s.sheet)) {
                 let name = csv_file_name(sheet.sheet);
-                let bytes = sheet_csv(sheet, charts).map_err(|source| ReportError::Csv {
+                let bytes = sheet_csv(sheet, model, charts).map_err(|source| ReportError::Csv {
                     path: format!("{}:{name}", path.display()),
                     source,
                 })?;
@@ -310,6 +352,47 @@ fn write_category_zip(
         items: items.iter().map(|s| s.item.id.clone()).collect(),
         entries,
     })
+}
+
+/// The item's result in the zip index: the merged verdict, then each sample's when there are
+/// several (`no pass (1: pass, 2: no pass)`).
+fn result_text(status: &ItemStatus<'_>) -> String {
+    let merged = status.verdict.label();
+    if status.samples.len() < 2 {
+        return merged.to_string();
+    }
+    let samples: Vec<String> = status
+        .samples
+        .iter()
+        .map(|s| format!("{}: {}", s.sample, s.verdict.label()))
+        .collect();
+    format!("{merged} ({})", samples.join(", "))
+}
+
+/// Every attachment of the item's samples, each once, with the folder prefix of its zip entry:
+/// none for an attachment every sample has (or when there is one sample), `sample-<N>/` for
+/// the others.
+fn attachments_of<'a>(status: &'a ItemStatus<'a>) -> Vec<(String, &'a str)> {
+    let per_sample: Vec<(u32, &[String])> = status
+        .samples
+        .iter()
+        .map(|s| (s.sample, s.result.map_or(&[][..], |r| &r.attachments[..])))
+        .collect();
+    let mut listed: Vec<(String, &str)> = Vec::new();
+    for (sample, attachments) in &per_sample {
+        for attachment in attachments.iter() {
+            let shared = per_sample.iter().all(|(_, a)| a.contains(attachment));
+            let folder = if shared {
+                String::new()
+            } else {
+                format!("sample-{sample}/")
+            };
+            if !listed.iter().any(|(f, a)| *a == attachment && *f == folder) {
+                listed.push((folder, attachment));
+            }
+        }
+    }
+    listed
 }
 
 /// An attachment's zip entry name and file on disk, or why it cannot be bundled. Only files

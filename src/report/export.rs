@@ -1,5 +1,10 @@
 //! CSV per sheet, the JSON run record, and [`write_reports`], which writes them with the
-//! workbook into a run's report folder.
+//! workbook into a run's report folder, one folder per model.
+//!
+//! Per-sample results: each sheet's CSV has the workbook's columns (a result column per sample
+//! after the item's merged result; measured values, notes and attachments per sample where
+//! they differ); `run.json` lists the model's units with their sample numbers and, per item,
+//! the merged result and one record per sample with that sample's full result.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -14,8 +19,12 @@ use crate::plan::Plan;
 use crate::unit::Unit;
 
 use super::charts::{Charts, CHARTS_DIR};
-use super::row::{row_cells, HEADERS};
-use super::status::{overall, sheet_statuses, total_counts, ItemStatus, SheetStatus};
+use super::model::{models, Model};
+use super::names::join_in;
+use super::row::{headers, row_cells};
+use super::status::{
+    overall, sample_counts, sheet_statuses, total_counts, ItemStatus, SampleStatus, SheetStatus,
+};
 use super::workbook::write_workbook_with_charts;
 use super::ReportError;
 
@@ -28,16 +37,20 @@ pub const WORKBOOK_FILE: &str = "workbook.xlsx";
 /// File name of the JSON record inside the report folder.
 pub const JSON_FILE: &str = "run.json";
 
-/// The files [`write_reports`] wrote.
+/// The files [`write_reports`] wrote for one model.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ReportFiles {
+    /// The model.
+    pub model: Model,
+    /// Its folder (`<report folder>/<vendor>-<model>`).
+    pub folder: PathBuf,
     /// The workbook.
     pub workbook: PathBuf,
     /// One CSV per applicable sheet, in workbook order.
     pub csv: Vec<(Sheet, PathBuf)>,
     /// The JSON record.
     pub json: PathBuf,
-    /// The charts drawn from the run's series files.
+    /// The charts of the model's samples and the shared rigs, drawn from the run's series.
     pub charts: Charts,
 }
 
@@ -47,9 +60,13 @@ pub fn csv_file_name(sheet: Sheet) -> String {
 }
 
 /// One sheet as CSV bytes: UTF-8 with BOM, the workbook's header and rows.
-pub fn sheet_csv(sheet: &SheetStatus<'_>, charts: &Charts) -> Result<Vec<u8>, csv::Error> {
+pub fn sheet_csv(
+    sheet: &SheetStatus<'_>,
+    model: &Model,
+    charts: &Charts,
+) -> Result<Vec<u8>, csv::Error> {
     let mut writer = csv::Writer::from_writer(UTF8_BOM.to_vec());
-    writer.write_record(HEADERS)?;
+    writer.write_record(headers(model))?;
     for status in &sheet.items {
         writer.write_record(row_cells(status, &charts.evidence_of(&status.item.id)))?;
     }
@@ -67,26 +84,47 @@ fn write_bytes(path: &Path, bytes: &[u8]) -> Result<(), ReportError> {
     )
 }
 
-/// Writes the workbook, one CSV per applicable sheet, `run.json` and the charts of the run's
-/// series (into `folder/charts/`) into `folder` (created when missing) and returns their paths.
-/// `folder` is the run directory's `report/` folder: the series are read from
-/// `<folder>/../series/`.
+/// Writes the reports of every model of the run: the charts of the run's series once (into
+/// `folder/charts/`), then per model the workbook, one CSV per applicable sheet and `run.json`
+/// into `folder/<vendor>-<model>/` (see [`Model::folder_name`]). `folder` (created when
+/// missing) is the run directory's `report/` folder: the series are read from
+/// `<folder>/../series/`. Returns the files per model, in model order.
 pub fn write_reports(
     folder: &Path,
     plan: &Plan,
     standard: &Standard,
     state: &RunState,
-) -> Result<ReportFiles, ReportError> {
+) -> Result<Vec<ReportFiles>, ReportError> {
     std::fs::create_dir_all(folder).map_err(|source| ReportError::io(folder, source))?;
     let run_dir = folder.parent().unwrap_or(folder);
     let charts = Charts::render(run_dir, &folder.join(CHARTS_DIR), plan)?;
+    models(state)
+        .into_iter()
+        .map(|model| {
+            let model_folder = join_in(folder, &model.folder_name())?;
+            let charts = charts.for_samples(&model.sample_numbers());
+            write_model_reports(&model_folder, plan, standard, state, model, charts)
+        })
+        .collect()
+}
+
+/// Writes one model's workbook, CSV files and `run.json` into `folder`.
+fn write_model_reports(
+    folder: &Path,
+    plan: &Plan,
+    standard: &Standard,
+    state: &RunState,
+    model: Model,
+    charts: Charts,
+) -> Result<ReportFiles, ReportError> {
+    std::fs::create_dir_all(folder).map_err(|source| ReportError::io(folder, source))?;
     let workbook = folder.join(WORKBOOK_FILE);
-    write_workbook_with_charts(&workbook, plan, standard, state, &charts)?;
-    let sheets = sheet_statuses(plan, standard, state);
+    write_workbook_with_charts(&workbook, plan, standard, state, &model, &charts)?;
+    let sheets = sheet_statuses(plan, standard, state, &model);
     let mut csv_files = Vec::with_capacity(sheets.len());
     for sheet in &sheets {
         let path = folder.join(csv_file_name(sheet.sheet));
-        let bytes = sheet_csv(sheet, &charts).map_err(|source| ReportError::Csv {
+        let bytes = sheet_csv(sheet, &model, &charts).map_err(|source| ReportError::Csv {
             path: path.display().to_string(),
             source,
         })?;
@@ -94,13 +132,15 @@ pub fn write_reports(
         csv_files.push((sheet.sheet, path));
     }
     let json = folder.join(JSON_FILE);
-    let record = run_record(&sheets, plan, standard, state);
+    let record = run_record(&sheets, plan, standard, state, &model);
     let text = serde_json::to_string_pretty(&record).map_err(|source| ReportError::Json {
         path: json.display().to_string(),
         source,
     })?;
     write_bytes(&json, (text + "\n").as_bytes())?;
     Ok(ReportFiles {
+        folder: folder.to_path_buf(),
+        model,
         workbook,
         csv: csv_files,
         json,
@@ -112,7 +152,9 @@ pub fn write_reports(
 #[derive(Debug, Serialize)]
 struct RunRecord<'a> {
     facebench_version: &'a str,
-    unit: &'a Unit,
+    vendor: &'a str,
+    model: &'a str,
+    units: Vec<UnitRecord<'a>>,
     station: &'a str,
     standard: StandardRecord<'a>,
     plan_sha256: &'a str,
@@ -123,6 +165,15 @@ struct RunRecord<'a> {
     sheets: Vec<SheetRecord<'a>>,
     counts: CountsRecord,
     overall: &'static str,
+}
+
+/// A unit of the model with its run-wide sample number and what it alone shows.
+#[derive(Debug, Serialize)]
+struct UnitRecord<'a> {
+    sample: u32,
+    #[serde(flatten)]
+    unit: &'a Unit,
+    counts: CountsRecord,
 }
 
 /// Verdict counts with their total.
@@ -164,6 +215,19 @@ struct ItemRecord<'a> {
     id: &'a str,
     name_zh: &'a str,
     name_en: &'a str,
+    /// The merged result over the samples.
+    result: &'static str,
+    /// `sample_qty` of the plan.
+    samples_asked: u32,
+    /// True when the model has fewer samples in the run than `samples_asked`.
+    too_few_samples: bool,
+    samples: Vec<SampleRecord<'a>>,
+}
+
+/// One sample's result of an item.
+#[derive(Debug, Serialize)]
+struct SampleRecord<'a> {
+    sample: u32,
     result: &'static str,
     #[serde(skip_serializing_if = "Option::is_none")]
     reason: Option<&'a str>,
@@ -194,11 +258,22 @@ fn run_record<'a>(
     plan: &'a Plan,
     standard: &'a Standard,
     state: &'a RunState,
+    model: &'a Model,
 ) -> RunRecord<'a> {
     let counts = total_counts(sheets);
     RunRecord {
         facebench_version: &state.facebench_version,
-        unit: state.first_unit(),
+        vendor: &model.vendor,
+        model: &model.model,
+        units: model
+            .samples
+            .iter()
+            .map(|(sample, unit)| UnitRecord {
+                sample: *sample,
+                unit,
+                counts: CountsRecord::from(sample_counts(sheets, *sample)),
+            })
+            .collect(),
         station: &state.station,
         standard: StandardRecord {
             id: &standard.id,
@@ -228,7 +303,24 @@ fn run_record<'a>(
 
 fn item_record<'a>(status: &'a ItemStatus<'a>) -> ItemRecord<'a> {
     let item = status.item;
-    let result = status.result;
+    ItemRecord {
+        id: &item.id,
+        name_zh: &item.name_zh,
+        name_en: &item.name_en,
+        result: status.verdict.label(),
+        samples_asked: item.sample_qty,
+        too_few_samples: status.shortfall.is_some(),
+        samples: status
+            .samples
+            .iter()
+            .map(|s| sample_record(status, s))
+            .collect(),
+    }
+}
+
+fn sample_record<'a>(status: &'a ItemStatus<'a>, sample: &'a SampleStatus<'a>) -> SampleRecord<'a> {
+    let item = status.item;
+    let result = sample.result;
     let criteria = result.map_or(Vec::new(), |r| {
         r.criteria
             .iter()
@@ -247,12 +339,10 @@ fn item_record<'a>(status: &'a ItemStatus<'a>) -> ItemRecord<'a> {
             })
             .collect()
     });
-    ItemRecord {
-        id: &item.id,
-        name_zh: &item.name_zh,
-        name_en: &item.name_en,
-        result: status.verdict.label(),
-        reason: status.reason.as_deref(),
+    SampleRecord {
+        sample: sample.sample,
+        result: sample.verdict.label(),
+        reason: sample.reason.as_deref(),
         source: result.map(|r| r.source),
         operator_verdict: result.and_then(|r| r.operator_verdict).map(Verdict::label),
         criteria,

@@ -4,13 +4,18 @@
 //! [`RunState`](crate::journal::RunState) and the catalog
 //! [`Standard`](crate::catalog::Standard).
 //!
-//! - [`status`]: what each item shows ([`item_status`]), counts and the overall verdict; the one
-//!   place that decides pass / no pass / NA / not tested / error for the reports.
+//! - [`models`]: the run's samples grouped by (vendor, model); every report below is written
+//!   once per [`Model`], with a result per sample (run-wide sample numbers).
+//! - [`status`]: what each item shows ([`item_status`]) per sample and merged over the samples
+//!   ([`merge_samples`]), counts and the overall verdict; the one place that decides pass /
+//!   no pass / NA / not tested / error for the reports.
 //! - `layout`: fitted row heights and the page header and footer of every printed sheet.
 //! - `row`: the cells of an item's row, shared by the workbook and the CSV files.
 //! - [`write_workbook`]: the xlsx (summary, one sheet per applicable category, history).
-//! - [`write_reports`]: workbook, one CSV per sheet and `run.json` into a run's report folder.
-//! - [`package`]: the submission bundle (workbook and one evidence zip per category).
+//! - [`write_reports`]: workbook, one CSV per sheet and `run.json` into a run's report folder,
+//!   one folder per model.
+//! - [`package`]: the submission bundles, one folder per model (workbook, camera checklist and
+//!   one evidence zip per category).
 //! - [`check_submission`]: the completeness check of the vendor-supplied pre-check files and
 //!   the certificates a unit needs.
 //! - [`write_checklist`]: the camera stress checklist workbook from a [`CameraChecklist`], which
@@ -24,7 +29,10 @@ mod check;
 mod checklist;
 mod checklist_run;
 mod export;
+#[cfg(test)]
+mod fixtures;
 mod layout;
+mod model;
 pub mod names;
 mod row;
 pub mod status;
@@ -43,9 +51,13 @@ pub use checklist::{
 };
 pub use checklist_run::checklist_from_run;
 pub use export::{csv_file_name, write_reports, ReportFiles, JSON_FILE, WORKBOOK_FILE};
+pub use model::{models, Model};
 pub use names::safe_file_component;
-pub use row::{describe_criterion, HEADERS};
-pub use status::{item_status, overall, sheet_statuses, ItemStatus, SheetStatus};
+pub use row::{describe_criterion, headers, sample_header, HEADERS, TRAILING_HEADERS};
+pub use status::{
+    item_status, merge_samples, overall, sheet_statuses, ItemStatus, SampleShortfall, SampleStatus,
+    SheetStatus,
+};
 pub use workbook::{write_workbook, HISTORY_SHEET, SUMMARY_SHEET};
 
 /// Why a report or bundle could not be written.

@@ -222,6 +222,11 @@ pub fn workbook_file_name(name_zh: &str, version: &str, vendor: &str, model: &st
     ])
 }
 
+/// `<vendor>-<model>`: the folder of one model's reports and submission.
+pub fn model_folder_name(vendor: &str, model: &str) -> String {
+    assemble(&[Piece::User(vendor), Piece::Fixed("-"), Piece::User(model)])
+}
+
 /// `[<number><name>]-[<vendor>][<model>].zip`.
 pub fn category_zip_name(number: u32, name: &str, vendor: &str, model: &str) -> String {
     let prefix = format!("[{number}");

@@ -3,10 +3,12 @@
 use crate::judge::Criterion;
 use crate::plan::{Item, StepKind};
 
-use super::status::ItemStatus;
+use super::model::Model;
+use super::status::{ItemStatus, SampleStatus};
 
-/// Column headers of every item sheet (workbook and CSV), Chinese and English.
-pub const HEADERS: [&str; 9] = [
+/// The columns of every item sheet (workbook and CSV) before the sample columns, Chinese and
+/// English; the last is the item's merged verdict.
+pub const HEADERS: [&str; 7] = [
     "编号 ID",
     "中文名称 Name (zh)",
     "英文名称 Name (en)",
@@ -14,28 +16,79 @@ pub const HEADERS: [&str; 9] = [
     "判定标准 Criterion",
     "实测值 Measured",
     "结果 Result",
-    "备注 Note",
-    "证据 Evidence",
 ];
 
-/// Index of the result column in [`HEADERS`].
+/// The columns after the sample columns.
+pub const TRAILING_HEADERS: [&str; 2] = ["备注 Note", "证据 Evidence"];
+
+/// Index of the item's (merged) result column; the sample columns follow it.
 pub const RESULT_COLUMN: usize = 6;
 
-/// The cells of an item's row, in [`HEADERS`] order; `charts` are the item's chart files
+/// The header of a sample's result column: `样品 n / Sample n` and the unit's SN.
+pub fn sample_header(sample: u32, device_sn: &str) -> String {
+    format!("样品 {sample} / Sample {sample}\n{device_sn}")
+}
+
+/// Every column header of an item sheet of `model`: [`HEADERS`], one [`sample_header`] per
+/// sample, then [`TRAILING_HEADERS`].
+pub fn headers(model: &Model) -> Vec<String> {
+    let samples = model
+        .samples
+        .iter()
+        .map(|(n, unit)| sample_header(*n, &unit.device_sn));
+    HEADERS
+        .iter()
+        .map(|h| h.to_string())
+        .chain(samples)
+        .chain(TRAILING_HEADERS.iter().map(|h| h.to_string()))
+        .collect()
+}
+
+/// The cells of an item's row, in [`headers`] order; `charts` are the item's chart files
 /// (run-directory relative), listed after its attachments in the evidence cell.
-pub fn row_cells(status: &ItemStatus<'_>, charts: &[String]) -> [String; 9] {
+///
+/// Measured values, notes and attachments are per sample: when every sample shows the same
+/// text it is written once, else one block per sample headed `样品 n / Sample n:`.
+pub fn row_cells(status: &ItemStatus<'_>, charts: &[String]) -> Vec<String> {
     let item = status.item;
-    [
+    let mut cells = vec![
         item.id.clone(),
         item.name_zh.clone(),
         item.name_en.clone(),
         conditions_text(item),
         criterion_text(item),
-        measured_text(status),
+        per_sample(status, |s| measured_text(item, s)),
         status.verdict.label().to_string(),
-        note_text(status),
-        evidence_text(status, charts),
-    ]
+    ];
+    cells.extend(status.samples.iter().map(|s| s.verdict.label().to_string()));
+    let shortfall = status.shortfall.map(|f| f.text()).unwrap_or_default();
+    cells.push(join_lines(vec![shortfall, per_sample(status, note_text)]));
+    let attachments = per_sample(status, |s| {
+        s.result.map_or(String::new(), |r| r.attachments.join("\n"))
+    });
+    cells.push(join_lines(
+        std::iter::once(attachments)
+            .chain(charts.iter().cloned())
+            .collect(),
+    ));
+    cells
+}
+
+/// One sample's text for each sample: once when they are all the same, else a block per
+/// sample that has any, headed by its sample number.
+fn per_sample(status: &ItemStatus<'_>, text: impl Fn(&SampleStatus<'_>) -> String) -> String {
+    let texts: Vec<(u32, String)> = status.samples.iter().map(|s| (s.sample, text(s))).collect();
+    match texts.split_first() {
+        None => String::new(),
+        Some(((_, first), rest)) if rest.iter().all(|(_, t)| t == first) => first.clone(),
+        Some(_) => join_lines(
+            texts
+                .into_iter()
+                .filter(|(_, t)| !t.is_empty())
+                .map(|(n, t)| format!("样品 {n} / Sample {n}:\n{t}"))
+                .collect(),
+        ),
+    }
 }
 
 /// Conditions text, then one line per parameter: `name value unit ±tol`.
@@ -70,7 +123,7 @@ pub fn describe_criterion(criterion: &Criterion) -> String {
 
 /// Value and unit per criterion outcome; without outcomes, the operator's values; plus the
 /// operator's own judgement when there was one.
-fn measured_text(status: &ItemStatus<'_>) -> String {
+fn measured_text(item: &Item, status: &SampleStatus<'_>) -> String {
     let Some(result) = status.result else {
         return String::new();
     };
@@ -78,7 +131,7 @@ fn measured_text(status: &ItemStatus<'_>) -> String {
         .criteria
         .iter()
         .map(|outcome| {
-            let unit = unit_of(status.item, &outcome.measurement, result);
+            let unit = unit_of(item, &outcome.measurement, result);
             let mut line = match outcome.value {
                 Some(value) => format!("{}: {} {unit}", outcome.measurement, number(value)),
                 None => format!("{}: —", outcome.measurement),
@@ -125,21 +178,10 @@ fn unit_of<'a>(
 }
 
 /// The note, then the reason.
-fn note_text(status: &ItemStatus<'_>) -> String {
+fn note_text(status: &SampleStatus<'_>) -> String {
     let note = status.result.map_or("", |r| r.note.trim());
     let reason = status.reason.as_deref().unwrap_or("").trim();
     join_lines(vec![note.to_string(), reason.to_string()])
-}
-
-/// One attachment path per line, then one chart file per line.
-fn evidence_text(status: &ItemStatus<'_>, charts: &[String]) -> String {
-    let attachments = status.result.map_or(&[][..], |r| &r.attachments[..]);
-    attachments
-        .iter()
-        .chain(charts)
-        .map(String::as_str)
-        .collect::<Vec<_>>()
-        .join("\n")
 }
 
 fn join_lines(lines: Vec<String>) -> String {

@@ -12,8 +12,11 @@ use crate::plan::Plan;
 
 use super::charts::{write_charts_sheet, Charts};
 use super::layout::{fit_row, PageHeading};
-use super::row::{row_cells, HEADERS, RESULT_COLUMN};
-use super::status::{overall, sheet_statuses, total_counts, SheetStatus};
+use super::model::Model;
+use super::row::{headers, row_cells, RESULT_COLUMN};
+use super::status::{
+    overall, sample_counts, sheet_statuses, shortfalls, total_counts, SheetStatus,
+};
 use super::ReportError;
 
 /// Name of the summary sheet, the first in the workbook.
@@ -22,20 +25,52 @@ pub const SUMMARY_SHEET: &str = "汇总 Summary";
 /// Name of the sheet listing every result, corrections and re-runs included.
 pub const HISTORY_SHEET: &str = "History";
 
-/// Column widths of the item sheets, in [`HEADERS`] order (Excel character units).
-const ITEM_COLUMN_WIDTHS: [f64; 9] = [10.0, 18.0, 24.0, 36.0, 34.0, 26.0, 11.0, 28.0, 30.0];
+/// Column widths of the item sheets up to the result column, in
+/// [`HEADERS`](super::row::HEADERS) order (Excel character units).
+const ITEM_COLUMN_WIDTHS: [f64; 7] = [10.0, 18.0, 24.0, 36.0, 34.0, 26.0, 11.0];
+
+/// Width of each sample's result column while a model has at most [`WIDE_SAMPLES`] samples:
+/// its header shows `样品 n / Sample n` and the 23-character SN (bold) on one line each.
+const SAMPLE_COLUMN_WIDTH: f64 = 29.0;
+
+/// Width of each sample's result column for more samples: the SN wraps, so that the page
+/// (fitted to one width) keeps a legible font.
+const NARROW_SAMPLE_COLUMN_WIDTH: f64 = 12.0;
+
+/// The most samples that get [`SAMPLE_COLUMN_WIDTH`].
+const WIDE_SAMPLES: usize = 4;
+
+/// Widths of the note and evidence columns after the sample columns.
+const TRAILING_COLUMN_WIDTHS: [f64; 2] = [28.0, 30.0];
+
+/// The widths of every column of an item sheet with `samples` sample columns.
+fn item_column_widths(samples: usize) -> Vec<f64> {
+    ITEM_COLUMN_WIDTHS
+        .into_iter()
+        .chain(std::iter::repeat_n(
+            if samples <= WIDE_SAMPLES {
+                SAMPLE_COLUMN_WIDTH
+            } else {
+                NARROW_SAMPLE_COLUMN_WIDTH
+            },
+            samples,
+        ))
+        .chain(TRAILING_COLUMN_WIDTHS)
+        .collect()
+}
 
 /// A4 in Excel's paper-size numbering.
 pub(crate) const PAPER_A4: u8 = 9;
 
-/// Writes the workbook to `path`.
+/// Writes the workbook of `model` (one of [`models`](super::models)`(state)`) to `path`.
 pub fn write_workbook(
     path: &Path,
     plan: &Plan,
     standard: &Standard,
     state: &RunState,
+    model: &Model,
 ) -> Result<(), ReportError> {
-    write_workbook_with_charts(path, plan, standard, state, &Charts::default())
+    write_workbook_with_charts(path, plan, standard, state, model, &Charts::default())
 }
 
 /// Writes the workbook with a charts sheet (when there are charts) and the chart files in each
@@ -45,13 +80,14 @@ pub(super) fn write_workbook_with_charts(
     plan: &Plan,
     standard: &Standard,
     state: &RunState,
+    model: &Model,
     charts: &Charts,
 ) -> Result<(), ReportError> {
     let xlsx = |source| ReportError::Xlsx {
         path: path.display().to_string(),
         source,
     };
-    let sheets = sheet_statuses(plan, standard, state);
+    let sheets = sheet_statuses(plan, standard, state, model);
     let styles = Styles::new();
     let mut workbook = Workbook::new();
     write_summary(
@@ -60,17 +96,18 @@ pub(super) fn write_workbook_with_charts(
         plan,
         standard,
         state,
+        model,
         &sheets,
     )
     .map_err(xlsx)?;
     for sheet in &sheets {
-        write_item_sheet(workbook.add_worksheet(), &styles, sheet, charts).map_err(xlsx)?;
+        write_item_sheet(workbook.add_worksheet(), &styles, sheet, model, charts).map_err(xlsx)?;
     }
     if !charts.charts.is_empty() {
         write_charts_sheet(workbook.add_worksheet(), &styles, charts).map_err(xlsx)?;
     }
-    write_history(workbook.add_worksheet(), &styles, state).map_err(xlsx)?;
-    let heading = page_heading(standard, state);
+    write_history(workbook.add_worksheet(), &styles, state, model).map_err(xlsx)?;
+    let heading = page_heading(standard, state, model);
     for sheet in workbook.worksheets_mut() {
         heading.apply(sheet);
     }
@@ -95,19 +132,28 @@ pub(crate) fn save_workbook(workbook: &mut Workbook, path: &Path) -> Result<(), 
 }
 
 /// The report number: the run's start (UTC, to the second) and the last six characters of the
-/// unit's SN (its serial part), which together name one run of one unit and stay short enough
-/// for a page header.
-pub fn report_number(state: &RunState) -> String {
-    let sn: Vec<char> = state.first_unit().device_sn.chars().collect();
+/// SN (its serial part) of the model's first sample, which together name one model's report of
+/// one run and stay short enough for a page header.
+pub fn report_number(state: &RunState, model: &Model) -> String {
+    let sn: Vec<char> = model.first_unit().device_sn.chars().collect();
     let tail: String = sn[sn.len().saturating_sub(6)..].iter().collect();
     format!("FB-{}-{tail}", state.started_utc.format("%Y%m%d-%H%M%S"))
 }
 
-fn page_heading(standard: &Standard, state: &RunState) -> PageHeading {
-    let unit = state.first_unit();
+fn page_heading(standard: &Standard, state: &RunState, model: &Model) -> PageHeading {
+    let sns: Vec<&str> = model
+        .samples
+        .iter()
+        .map(|(_, u)| u.device_sn.as_str())
+        .collect();
+    // Several SNs do not fit a page header: the summary and the column headers list them.
+    let units = match sns.as_slice() {
+        [sn] => format!("SN {sn}"),
+        _ => format!("{} samples", sns.len()),
+    };
     PageHeading {
-        report: format!("报告 Report {}", report_number(state)),
-        unit: format!("{} {} · SN {}", unit.vendor, unit.model, unit.device_sn),
+        report: format!("报告 Report {}", report_number(state, model)),
+        unit: format!("{} {} · {units}", model.vendor, model.model),
         standard: format!("{} v{}", standard.name_zh, standard.version),
     }
 }
@@ -195,26 +241,31 @@ fn write_item_sheet(
     sheet: &mut Worksheet,
     styles: &Styles,
     status: &SheetStatus<'_>,
+    model: &Model,
     charts: &Charts,
 ) -> Result<(), XlsxError> {
     sheet.set_name(status.sheet.name_zh())?;
-    for (col, width) in (0u16..).zip(ITEM_COLUMN_WIDTHS) {
+    let widths = item_column_widths(model.samples.len());
+    for (col, width) in (0u16..).zip(widths.iter().copied()) {
         sheet.set_column_width(col, width)?;
     }
-    write_header(sheet, styles, 0, &HEADERS)?;
-    fit_row(sheet, 0, &cells_with_widths(&HEADERS, &ITEM_COLUMN_WIDTHS))?;
+    let headers = headers(model);
+    let header_refs: Vec<&str> = headers.iter().map(String::as_str).collect();
+    write_header(sheet, styles, 0, &header_refs)?;
+    fit_row(sheet, 0, &cells_with_widths(&headers, &widths))?;
     for (row, item) in (1u32..).zip(&status.items) {
         let chart_files = charts.evidence_of(&item.item.id);
         let cells = row_cells(item, &chart_files);
         for (col, text) in (0u16..).zip(&cells) {
-            let format = if usize::from(col) == RESULT_COLUMN {
-                styles.verdict(item.verdict)
-            } else {
-                styles.text.clone()
+            let column = usize::from(col);
+            let format = match column.checked_sub(RESULT_COLUMN) {
+                Some(0) => styles.verdict(item.verdict),
+                Some(n) if n <= item.samples.len() => styles.verdict(item.samples[n - 1].verdict),
+                _ => styles.text.clone(),
             };
             sheet.write_string_with_format(row, col, text, &format)?;
         }
-        fit_row(sheet, row, &cells_with_widths(&cells, &ITEM_COLUMN_WIDTHS))?;
+        fit_row(sheet, row, &cells_with_widths(&cells, &widths))?;
     }
     set_up_page(sheet, 0)
 }
@@ -244,6 +295,7 @@ fn write_summary(
     plan: &Plan,
     standard: &Standard,
     state: &RunState,
+    model: &Model,
     sheets: &[SheetStatus<'_>],
 ) -> Result<(), XlsxError> {
     sheet.set_name(SUMMARY_SHEET)?;
@@ -261,7 +313,7 @@ fn write_summary(
         standard.name_zh, standard.name_en, standard.version
     );
     sheet.write_string_with_format(0, 0, title, &styles.title)?;
-    let fields = summary_fields(plan, standard, state);
+    let fields = summary_fields(plan, standard, state, model, sheets);
     let mut row = 2u32;
     for (label, value) in &fields {
         sheet.write_string_with_format(row, 0, *label, &styles.label)?;
@@ -281,6 +333,13 @@ fn write_summary(
         row += 1;
     }
     write_counts(sheet, styles, row, "合计 Total", total_counts(sheets))?;
+    if model.samples.len() > 1 {
+        for (sample, _) in &model.samples {
+            row += 1;
+            let label = format!("样品 {sample} / Sample {sample}");
+            write_counts(sheet, styles, row, &label, sample_counts(sheets, *sample))?;
+        }
+    }
     // The summary is the report's cover: one page, centred.
     sheet.set_landscape();
     sheet.set_paper_size(PAPER_A4);
@@ -319,8 +378,10 @@ fn summary_fields(
     plan: &Plan,
     standard: &Standard,
     state: &RunState,
+    model: &Model,
+    sheets: &[SheetStatus<'_>],
 ) -> Vec<(&'static str, String)> {
-    let unit = state.first_unit();
+    let unit = model.first_unit();
     let features = [
         (unit.features.wifi, "Wi-Fi"),
         (unit.features.bluetooth, "Bluetooth"),
@@ -331,7 +392,7 @@ fn summary_fields(
     .collect::<Vec<_>>();
     let stamp = |t: chrono::DateTime<chrono::Utc>| t.format("%Y-%m-%d %H:%M:%S UTC").to_string();
     vec![
-        ("报告编号 Report No.", report_number(state)),
+        ("报告编号 Report No.", report_number(state, model)),
         ("厂商 Vendor", unit.vendor.clone()),
         ("型号 Model", unit.model.clone()),
         ("设备类型 Device type", unit.device_type.clone()),
@@ -339,8 +400,10 @@ fn summary_fields(
             "用途 Usage",
             unit.usage.clone().unwrap_or_else(|| "—".into()),
         ),
-        ("设备SN Device SN", unit.device_sn.clone()),
-        ("摄像头SN Camera SN", unit.camera_sn.clone()),
+        ("样品数 Samples", model.samples.len().to_string()),
+        ("设备SN Device SN", per_sample(model, |u| &u.device_sn)),
+        ("摄像头SN Camera SN", per_sample(model, |u| &u.camera_sn)),
+        ("样品不足 Too few samples", shortfall_text(sheets)),
         (
             "功能 Features",
             if features.is_empty() {
@@ -367,14 +430,41 @@ fn summary_fields(
     ]
 }
 
-/// Every result of every item, oldest first.
+/// One line per sample, `样品 n / Sample n: <value>`; just the value for a single sample.
+fn per_sample(model: &Model, value: impl Fn(&crate::unit::Unit) -> &String) -> String {
+    match model.samples.as_slice() {
+        [(_, unit)] => value(unit).clone(),
+        samples => samples
+            .iter()
+            .map(|(n, unit)| format!("样品 {n} / Sample {n}: {}", value(unit)))
+            .collect::<Vec<_>>()
+            .join("\n"),
+    }
+}
+
+/// The items whose `sample_qty` the model's samples do not reach, one per line, or `—`.
+fn shortfall_text(sheets: &[SheetStatus<'_>]) -> String {
+    let lines: Vec<String> = shortfalls(sheets)
+        .map(|(item, short)| format!("{}: {} of {} samples", item.item.id, short.run, short.asked))
+        .collect();
+    if lines.is_empty() {
+        "—".to_string()
+    } else {
+        lines.join("\n")
+    }
+}
+
+/// Every result of every item on the model's samples, oldest first per item; `#` counts the
+/// results of the item on that sample.
 fn write_history(
     sheet: &mut Worksheet,
     styles: &Styles,
     state: &RunState,
+    model: &Model,
 ) -> Result<(), XlsxError> {
-    const COLUMNS: [(&str, f64); 8] = [
+    const COLUMNS: [(&str, f64); 9] = [
         ("编号 ID", 10.0),
+        ("样品 Sample", 12.0),
         ("次序 #", 7.0),
         ("结果 Result", 11.0),
         ("来源 Source", 11.0),
@@ -392,15 +482,20 @@ fn write_history(
     write_header(sheet, styles, 0, &headers)?;
     let mut row = 1u32;
     for (id, results) in &state.history {
-        for (index, result) in (1u32..).zip(results) {
+        let mut counts: std::collections::BTreeMap<u32, u32> = Default::default();
+        for result in results.iter().filter(|r| model.has_sample(r.sample)) {
+            let index = counts.entry(result.sample).or_default();
+            *index += 1;
+            let index = *index;
             let source = serde_json::to_value(result.source)
                 .ok()
                 .and_then(|v| v.as_str().map(str::to_string))
                 .unwrap_or_default();
             sheet.write_string_with_format(row, 0, id, &styles.text)?;
-            sheet.write_number_with_format(row, 1, index, &styles.number)?;
+            sheet.write_number_with_format(row, 1, result.sample, &styles.number)?;
+            sheet.write_number_with_format(row, 2, index, &styles.number)?;
             let verdict = result.verdict;
-            sheet.write_string_with_format(row, 2, verdict.label(), &styles.verdict(verdict))?;
+            sheet.write_string_with_format(row, 3, verdict.label(), &styles.verdict(verdict))?;
             let cells = [
                 source,
                 result.operator.clone(),
@@ -408,10 +503,10 @@ fn write_history(
                 result.note.clone(),
                 result.attachments.join("\n"),
             ];
-            for (col, text) in (3u16..).zip(&cells) {
+            for (col, text) in (4u16..).zip(&cells) {
                 sheet.write_string_with_format(row, col, text, &styles.text)?;
             }
-            fit_row(sheet, row, &cells_with_widths(&cells, &widths[3..]))?;
+            fit_row(sheet, row, &cells_with_widths(&cells, &widths[4..]))?;
             row += 1;
         }
     }

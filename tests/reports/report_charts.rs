@@ -111,7 +111,8 @@ fn reports_embed_the_charts_and_list_them_as_evidence() {
     let dir = tempfile::tempdir().unwrap();
     let run = run_dir(dir.path());
     let (plan, standard) = plan_and_standard();
-    let files = write_reports(&run.join("report"), &plan, &standard, &state()).unwrap();
+    let written = write_reports(&run.join("report"), &plan, &standard, &state()).unwrap();
+    let files = &written[0];
 
     let charts = &files.charts.charts;
     assert_eq!(charts.len(), 1, "{:?}", files.charts.warnings);
@@ -144,11 +145,11 @@ fn reports_embed_the_charts_and_list_them_as_evidence() {
     assert_eq!(media, ["xl/media/image1.png"]);
 
     let climate = workbook.worksheet_range(&names[1]).unwrap();
-    let evidence = climate.get_value((1, 8)).cloned();
+    let evidence = climate.get_value((1, 9)).cloned();
     let expected = "attachments/CLM-001/photo.jpg\nreport/charts/CLM-001-chamber.png\nreport/charts/CLM-001-chamber.svg";
     assert_eq!(evidence, Some(Data::String(expected.into())));
 
-    let csv = std::fs::read_to_string(run.join("report/climate.csv")).unwrap();
+    let csv = std::fs::read_to_string(files.folder.join("climate.csv")).unwrap();
     assert!(csv.contains("report/charts/CLM-001-chamber.svg"));
 }
 
@@ -158,7 +159,8 @@ fn the_category_zip_holds_the_charts_and_series() {
     let run = run_dir(dir.path());
     let out = dir.path().join("out");
     let (plan, standard) = plan_and_standard();
-    let bundle = package(&run, &out, &plan, &standard, &state()).unwrap();
+    let bundles = package(&run, &out, &plan, &standard, &state()).unwrap();
+    let bundle = &bundles[0];
     let zip = &bundle.zips[0];
     for entry in [
         "report/charts/CLM-001-chamber.png",

@@ -14,8 +14,8 @@ use facebench::journal::{ItemResult, MeasuredSeries, ResultSource, RunState};
 use facebench::judge::{CriterionOutcome, Verdict};
 use facebench::plan::{parse_plan, Plan};
 use facebench::report::{
-    check_submission, package, write_reports, write_workbook, Severity, HEADERS, HISTORY_SHEET,
-    MAX_VIDEO_BYTES, SUMMARY_SHEET,
+    check_submission, headers, models, package, write_reports, write_workbook, Severity,
+    HISTORY_SHEET, MAX_VIDEO_BYTES, SUMMARY_SHEET,
 };
 use facebench::unit::{Features, Unit};
 
@@ -231,7 +231,7 @@ fn workbook_reads_back_cell_by_cell() {
     let state = state(unit("Acme", "FP-200"));
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("wb.xlsx");
-    write_workbook(&path, &plan, &standard, &state).unwrap();
+    write_workbook(&path, &plan, &standard, &state, &models(&state)[0]).unwrap();
 
     let mut book: Xlsx<_> = open_workbook(&path).unwrap();
     assert_eq!(
@@ -248,11 +248,14 @@ fn workbook_reads_back_cell_by_cell() {
     );
 
     let climate = book.worksheet_range("气候类可靠性").unwrap();
-    for (col, header) in HEADERS.iter().enumerate() {
+    let header = headers(&models(&state)[0]);
+    assert_eq!(header.len(), 10, "one sample column");
+    assert_eq!(header[7], "样品 1 / Sample 1\nACA01ABCDEFGHIJ12345678");
+    for (col, header) in header.iter().enumerate() {
         assert_eq!(text(&climate, 0, col as u32), *header);
     }
     assert_eq!(climate.height(), 3);
-    let row1: Vec<String> = (0..9).map(|c| text(&climate, 1, c)).collect();
+    let row1: Vec<String> = (0..10).map(|c| text(&climate, 1, c)).collect();
     assert_eq!(row1[0], "CLM-001");
     assert_eq!(row1[1], "低温工作");
     assert_eq!(row1[2], "Low-temperature operation");
@@ -260,15 +263,17 @@ fn workbook_reads_back_cell_by_cell() {
     assert_eq!(row1[4], "pay_failures: max = 0 count");
     assert_eq!(row1[5], "pay_failures: 0 count");
     assert_eq!(row1[6], "pass");
+    assert_eq!(row1[7], "pass", "the sample's own result");
     assert_eq!(
-        row1[8],
+        row1[9],
         "attachments/CLM-001/curve.csv\nattachments/CLM-001/missing.jpg"
     );
     assert_eq!(text(&climate, 2, 0), "CLM-002");
     assert_eq!(text(&climate, 2, 5), "surface_rise: 27.5 K");
     assert_eq!(text(&climate, 2, 6), "no pass");
+    assert_eq!(text(&climate, 2, 7), "no pass");
     assert_eq!(
-        text(&climate, 2, 7),
+        text(&climate, 2, 8),
         "hot spot near the PSU\nthermocouple 3 re-read"
     );
 
@@ -281,14 +286,15 @@ fn workbook_reads_back_cell_by_cell() {
     assert_eq!(text(&mechanical, 1, 5), "");
     assert_eq!(text(&mechanical, 1, 6), "NA");
     assert_eq!(
-        text(&mechanical, 1, 7),
+        text(&mechanical, 1, 8),
         "not applicable to desktop-single-screen"
     );
 
     let coating = book.worksheet_range("涂层类可靠性").unwrap();
     assert_eq!(text(&coating, 1, 0), "COT-001");
     assert_eq!(text(&coating, 1, 6), "not tested");
-    assert_eq!(text(&coating, 1, 7), "not run");
+    assert_eq!(text(&coating, 1, 7), "not tested");
+    assert_eq!(text(&coating, 1, 8), "not run");
 
     let function = book.worksheet_range("基本功能测试").unwrap();
     assert_eq!(text(&function, 1, 0), "FUN-001");
@@ -310,6 +316,10 @@ fn workbook_reads_back_cell_by_cell() {
     assert_eq!(value("型号 Model"), "FP-200");
     assert_eq!(value("功能 Features"), "Wi-Fi, 4G");
     assert_eq!(value("工位 Station"), "sim");
+    assert_eq!(value("样品数 Samples"), "1");
+    assert_eq!(value("设备SN Device SN"), "ACA01ABCDEFGHIJ12345678");
+    assert_eq!(value("摄像头SN Camera SN"), "CAM-0042");
+    assert_eq!(value("样品不足 Too few samples"), "—");
     assert_eq!(value("计划 Plan SHA-256"), "ab".repeat(32));
     assert_eq!(value("开始 Started"), "2026-11-02 08:00:00 UTC");
     assert_eq!(value("说明 Notice"), plan.notice);
@@ -331,9 +341,11 @@ fn workbook_reads_back_cell_by_cell() {
     }
 
     let history = book.worksheet_range(HISTORY_SHEET).unwrap();
+    assert_eq!(text(&history, 0, 1), "样品 Sample");
     let clm2_rows: Vec<(String, String)> = (1..history.height() as u32)
         .filter(|r| text(&history, *r, 0) == "CLM-002")
-        .map(|r| (text(&history, r, 2), text(&history, r, 3)))
+        .inspect(|r| assert_eq!(number(&history, *r, 1), 1.0, "sample"))
+        .map(|r| (text(&history, r, 3), text(&history, r, 4)))
         .collect();
     assert_eq!(
         clm2_rows,
@@ -353,7 +365,7 @@ fn every_sheet_prints_on_a4_landscape_with_heading_and_fitted_rows() {
     let state = state(unit("Acme & Co", "FP-200"));
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("wb.xlsx");
-    write_workbook(&path, &plan, &standard, &state).unwrap();
+    write_workbook(&path, &plan, &standard, &state, &models(&state)[0]).unwrap();
 
     let (names, mut archive) = zip_entries(&path);
     let sheets: Vec<&String> = names
@@ -404,7 +416,11 @@ fn reports_folder_has_workbook_csv_and_json() {
     let (plan, standard) = plan_and_standard();
     let state = state(unit("Acme", "FP-200"));
     let dir = tempfile::tempdir().unwrap();
-    let files = write_reports(&dir.path().join("report"), &plan, &standard, &state).unwrap();
+    let written = write_reports(&dir.path().join("report"), &plan, &standard, &state).unwrap();
+    assert_eq!(written.len(), 1, "one model");
+    let files = &written[0];
+    assert_eq!(files.folder, dir.path().join("report/Acme-FP-200"));
+    assert_eq!(files.workbook, files.folder.join("workbook.xlsx"));
     assert!(files.workbook.is_file());
     assert_eq!(files.csv.len(), 5);
 
@@ -417,7 +433,7 @@ fn reports_folder_has_workbook_csv_and_json() {
     );
     let mut reader = csv::Reader::from_reader(&bytes[3..]);
     let header: Vec<String> = reader.headers().unwrap().iter().map(String::from).collect();
-    assert_eq!(header, HEADERS);
+    assert_eq!(header, headers(&files.model));
     let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
     assert_eq!(rows.len(), 2);
     assert_eq!(&rows[0][0], "CLM-001");
@@ -430,7 +446,10 @@ fn reports_folder_has_workbook_csv_and_json() {
     let json: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&files.json).unwrap()).unwrap();
     assert_eq!(json["overall"], "no pass");
-    assert_eq!(json["unit"]["vendor"], "Acme");
+    assert_eq!(json["vendor"], "Acme");
+    assert_eq!(json["units"][0]["vendor"], "Acme");
+    assert_eq!(json["units"][0]["sample"], 1);
+    assert_eq!(json["units"][0]["counts"]["total"], 7);
     assert_eq!(json["standard"]["version"], "1.4");
     assert_eq!(json["counts"]["total"], 7);
     assert_eq!(json["counts"]["error"], 1);
@@ -439,11 +458,13 @@ fn reports_folder_has_workbook_csv_and_json() {
     let clm2 = &sheets[0]["items"][1];
     assert_eq!(clm2["id"], "CLM-002");
     assert_eq!(clm2["result"], "no pass");
-    assert_eq!(clm2["criteria"][0]["value"], 27.5);
-    assert_eq!(clm2["criteria"][0]["unit"], "K");
-    assert_eq!(clm2["criteria"][0]["result"], "no pass");
+    let clm2_sample = &clm2["samples"][0];
+    assert_eq!(clm2_sample["sample"], 1);
+    assert_eq!(clm2_sample["criteria"][0]["value"], 27.5);
+    assert_eq!(clm2_sample["criteria"][0]["unit"], "K");
+    assert_eq!(clm2_sample["criteria"][0]["result"], "no pass");
     assert_eq!(sheets[1]["items"][0]["result"], "NA");
-    assert_eq!(sheets[2]["items"][0]["reason"], "not run");
+    assert_eq!(sheets[2]["items"][0]["samples"][0]["reason"], "not run");
 }
 
 /// Entry names of a zip and the text of one entry.
@@ -470,8 +491,12 @@ fn package_writes_named_workbook_and_one_zip_per_category() {
     let state = state(unit("Acme", "FP-200"));
     let dir = tempfile::tempdir().unwrap();
     let run = run_dir(dir.path());
-    let out = dir.path().join("submission");
-    let bundle = package(&run, &out, &plan, &standard, &state).unwrap();
+    let submission = dir.path().join("submission");
+    let bundles = package(&run, &submission, &plan, &standard, &state).unwrap();
+    assert_eq!(bundles.len(), 1, "one model");
+    let bundle = &bundles[0];
+    let out = submission.join("Acme-FP-200");
+    assert_eq!(bundle.folder, out);
 
     assert_eq!(
         bundle.workbook,
@@ -571,16 +596,19 @@ fn hostile_vendor_and_model_never_leave_the_output_folder() {
         let run = run_dir(dir.path());
         let out = dir.path().join("out");
         let state = state(unit(vendor, model));
-        let bundle = package(&run, &out, &plan, &standard, &state).unwrap();
+        let bundles = package(&run, &out, &plan, &standard, &state).unwrap();
+        let bundle = &bundles[0];
+        assert_eq!(bundle.folder.parent(), Some(out.as_path()));
         let mut written = vec![bundle.workbook.clone(), bundle.checklist.clone()];
         written.extend(bundle.zips.iter().map(|z| z.path.clone()));
         for path in &written {
-            assert_eq!(path.parent(), Some(out.as_path()), "{path:?}");
+            assert_eq!(path.parent(), Some(bundle.folder.as_path()), "{path:?}");
             assert!(path.is_file(), "{path:?}");
         }
-        // Nothing but the bundle was written: the out folder holds exactly these files and the
-        // temporary root holds only `run` and `out`.
-        let mut in_out: Vec<_> = std::fs::read_dir(&out)
+        // Nothing but the bundle was written: the out folder holds only the model's folder,
+        // that holds exactly these files and the temporary root holds only `run` and `out`.
+        assert_eq!(std::fs::read_dir(&out).unwrap().count(), 1);
+        let mut in_out: Vec<_> = std::fs::read_dir(&bundle.folder)
             .unwrap()
             .map(|e| e.unwrap().path())
             .collect();

@@ -43,9 +43,15 @@ fn a_package_that_fails_midway_leaves_the_previous_zip_untouched() {
     args.extend(DEMO_UNIT);
     let output = run(&args);
     assert!(code(&output) <= 1, "{output:?}");
-    let out = tmp.path().join("out");
-    let output = package(&run_dir, &out);
+    let submission = tmp.path().join("out");
+    let output = package(&run_dir, &submission);
     assert_eq!(code(&output), 0, "{output:?}");
+    assert_eq!(
+        listing(&submission),
+        ["DemoTech-FP-200"],
+        "one folder per model"
+    );
+    let out = submission.join("DemoTech-FP-200");
     let before = listing(&out);
     assert!(before.iter().all(|n| !n.starts_with('.')), "{before:?}");
     let zips: Vec<(String, Vec<u8>)> = before
@@ -65,7 +71,7 @@ fn a_package_that_fails_midway_leaves_the_previous_zip_untouched() {
     fs::remove_file(&evidence).unwrap();
     std::os::unix::fs::symlink("/proc/self/mem", &evidence).unwrap();
 
-    let output = package(&run_dir, &out);
+    let output = package(&run_dir, &submission);
     let (_, stderr) = text(&output);
     assert_eq!(code(&output), 3, "{stderr}");
     assert!(stderr.contains(&evidence.display().to_string()), "{stderr}");

@@ -343,8 +343,12 @@ cellular_4g = true
         }
     }
     assert!(!written.is_empty());
+    // One submission folder for the one model, directly under `out`, holding every file.
+    let folders: Vec<_> = std::fs::read_dir(&out).unwrap().flatten().collect();
+    assert_eq!(folders.len(), 1, "{folders:?}");
+    let folder = folders[0].path();
     for path in written {
-        assert_eq!(path.parent().unwrap(), out, "{} escaped", path.display());
+        assert_eq!(path.parent().unwrap(), folder, "{} escaped", path.display());
     }
 }
 
@@ -404,4 +408,70 @@ fn missing_or_unreadable_run_directories_are_input_errors_naming_the_path() {
 fn usage_errors_exit_2() {
     assert_eq!(code(&run(&["run", "--no-such-flag"])), 2);
     assert_eq!(code(&run(&["plan", "show", "toaster"])), 2);
+}
+
+/// A mixed chamber load: two samples of the demo model and one of another model in one run.
+/// `report` (run by `run`) writes one report folder per model and `package` one submission
+/// folder per model, each with its own workbook named after its model.
+#[test]
+fn a_run_of_two_models_reports_and_packages_each_model_on_its_own() {
+    let tmp = tempfile::tempdir().unwrap();
+    let other = tmp.path().join("other.toml");
+    let text_of_second = std::fs::read_to_string("testplans/units/demo-unit-2.toml").unwrap();
+    std::fs::write(
+        &other,
+        text_of_second.replace("model = \"FP-200\"", "model = \"FP-300\""),
+    )
+    .unwrap();
+    let run_dir = tmp.path().join("run");
+    let output = run(&[
+        "run",
+        "--plan",
+        SLOW_PLAN,
+        "--answers",
+        SLOW_ANSWERS,
+        "--only",
+        "FUN-001",
+        "--run-dir",
+        run_dir.to_str().unwrap(),
+        "--unit",
+        "testplans/units/demo-unit.toml",
+        "--unit",
+        other.to_str().unwrap(),
+    ]);
+    let (stdout, stderr) = text(&output);
+    assert!(code(&output) <= 1, "{stdout}\n{stderr}");
+    assert!(
+        stdout.contains("DemoTech FP-200 (desktop-single-screen), 1 sample(s)"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("DemoTech FP-300 (desktop-single-screen), 1 sample(s)"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("overall, 2 models:"), "{stdout}");
+    for model in ["DemoTech-FP-200", "DemoTech-FP-300"] {
+        let folder = run_dir.join("report").join(model);
+        assert!(folder.join("workbook.xlsx").is_file(), "{model}");
+        assert!(folder.join("run.json").is_file(), "{model}");
+    }
+
+    let out = tmp.path().join("submission");
+    let packaged = run(&[
+        "package",
+        run_dir.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(code(&packaged), 0, "{packaged:?}");
+    for (folder, model) in [("DemoTech-FP-200", "FP-200"), ("DemoTech-FP-300", "FP-300")] {
+        let workbook = out.join(folder).join(format!(
+            "[1微信刷脸支付-桌面收银测试用例v1.4]-[DemoTech][{model}].xlsx"
+        ));
+        assert!(workbook.is_file(), "{}", workbook.display());
+        let checklist = out
+            .join(folder)
+            .join(format!("[1摄像头测试Checklist]-[DemoTech][{model}].xlsx"));
+        assert!(checklist.is_file(), "{}", checklist.display());
+    }
 }

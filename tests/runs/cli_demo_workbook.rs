@@ -1,5 +1,7 @@
-//! `facebench demo` end to end: the workbook it writes, read back with calamine, checked cell by
-//! cell against the journal and the plan snapshot; the submission bundle's exact names.
+//! `facebench demo` end to end (one demo run, every assertion on it): the workbook it writes for
+//! its two samples, read back with calamine, checked cell by cell against the journal and the
+//! plan snapshot (a result column per sample, the merged verdict, the sample_qty flag); the
+//! per-sample camera charts; the submission folder's exact names.
 
 use crate::common;
 
@@ -8,6 +10,7 @@ use common::{code, run, state, text};
 use facebench::catalog::{Catalog, Sheet};
 use facebench::judge::Verdict;
 use facebench::plan::parse_plan;
+use facebench::report::merge_samples;
 
 fn cell(row: &[Data], column: usize) -> String {
     row.get(column).map(|d| d.to_string()).unwrap_or_default()
@@ -33,10 +36,14 @@ fn demo_workbook_matches_the_journal_cell_by_cell() {
         "every item has a result"
     );
 
-    let mut workbook: Xlsx<_> = open_workbook(run_dir.join("report/workbook.xlsx")).unwrap();
+    // One model, two samples: one report folder, one workbook with a column per sample.
+    assert_eq!(state.units.len(), 2);
+    let workbook_path = run_dir.join("report/DemoTech-FP-200/workbook.xlsx");
+    let mut workbook: Xlsx<_> = open_workbook(&workbook_path).unwrap();
     let names = workbook.sheet_names();
     let expected_sheets: Vec<&str> = Sheet::ALL.iter().map(|s| s.name_zh()).collect();
     assert_eq!(&names[1..6], expected_sheets.as_slice(), "{names:?}");
+    let device_type = &state.first_unit().device_type;
 
     let mut counted = 0;
     for sheet in Sheet::ALL {
@@ -48,37 +55,68 @@ fn demo_workbook_matches_the_journal_cell_by_cell() {
             items.len() + 1,
             "{sheet}: header + one row per item"
         );
+        for (sample, unit) in state.samples() {
+            let header = cell(rows[0], 6 + sample as usize);
+            assert_eq!(
+                header,
+                format!("样品 {sample} / Sample {sample}\n{}", unit.device_sn)
+            );
+        }
         for (row, item) in rows[1..].iter().zip(items) {
-            let result = &state.results[&item.id][&1];
+            let applies = item.applies_to_device(device_type);
+            let results: Vec<_> = state
+                .samples()
+                .map(|(sample, _)| &state.results[&item.id][&sample])
+                .collect();
             assert_eq!(cell(row, 0), item.id);
             assert_eq!(cell(row, 1), item.name_zh);
             assert_eq!(cell(row, 2), item.name_en);
-            assert_eq!(cell(row, 6), result.verdict.label(), "{}", item.id);
-            for outcome in &result.criteria {
-                let measured = cell(row, 5);
-                assert!(
-                    measured.contains(&outcome.measurement),
-                    "{}: {measured}",
-                    item.id
+            let shown = |r: &facebench::journal::ItemResult| {
+                if applies {
+                    r.verdict
+                } else {
+                    Verdict::NotApplicable
+                }
+            };
+            let merged = merge_samples(results.iter().map(|r| shown(r)));
+            assert_eq!(cell(row, 6), merged.label(), "{}", item.id);
+            let measured = cell(row, 5);
+            let note = cell(row, 9);
+            let evidence = cell(row, 10);
+            for result in &results {
+                let column = 6 + result.sample as usize;
+                assert_eq!(
+                    cell(row, column),
+                    shown(result).label(),
+                    "{} sample {}",
+                    item.id,
+                    result.sample
                 );
+                for outcome in &result.criteria {
+                    assert!(
+                        measured.contains(&outcome.measurement),
+                        "{}: {measured}",
+                        item.id
+                    );
+                }
+                assert!(note.contains(result.note.trim()), "{}: {note}", item.id);
+                if let (true, Some(reason)) = (applies, &result.reason) {
+                    assert!(
+                        note.contains(reason.as_str()),
+                        "{}: {note} lacks {reason}",
+                        item.id
+                    );
+                }
+                for attachment in &result.attachments {
+                    assert!(evidence.contains(attachment.as_str()), "{}", item.id);
+                    assert!(
+                        run_dir.join(attachment).is_file(),
+                        "{attachment} copied into the run"
+                    );
+                }
             }
-            let note = cell(row, 7);
-            assert!(note.contains(result.note.trim()), "{}: {note}", item.id);
-            let applies = item.applies_to_device(&state.first_unit().device_type);
-            if let (true, Some(reason)) = (applies, &result.reason) {
-                assert!(
-                    note.contains(reason.as_str()),
-                    "{}: {note} lacks {reason}",
-                    item.id
-                );
-            }
-            for attachment in &result.attachments {
-                assert!(cell(row, 8).contains(attachment.as_str()), "{}", item.id);
-                assert!(
-                    run_dir.join(attachment).is_file(),
-                    "{attachment} copied into the run"
-                );
-            }
+            let short = cell(row, 9).starts_with("样品不足 2 of ");
+            assert_eq!(short, item.sample_qty > 2 && applies, "{}", item.id);
             counted += 1;
         }
     }
@@ -87,31 +125,36 @@ fn demo_workbook_matches_the_journal_cell_by_cell() {
     // The climate sheet is filled from measurements: every chamber item that ran carries the
     // chamber's readings, and anything the simulated station cannot do says why.
     for item in plan.items_of(Sheet::Climate) {
-        let result = &state.results[&item.id][&1];
-        let needs_chamber = item
-            .rigs_needed()
-            .contains(&facebench::plan::RigKind::Chamber);
-        match result.verdict {
-            Verdict::Pass if needs_chamber => assert!(
-                result
-                    .measurements
-                    .iter()
-                    .any(|m| m.name == "chamber_temp" && m.values.len() > 10),
-                "{} passed without chamber readings",
-                item.id
-            ),
-            Verdict::NotTested => assert!(
-                result.reason.is_some(),
-                "{} not tested without a reason",
-                item.id
-            ),
-            _ => {}
+        for result in state.results[&item.id].values() {
+            let needs_chamber = item
+                .rigs_needed()
+                .contains(&facebench::plan::RigKind::Chamber);
+            match result.verdict {
+                Verdict::Pass if needs_chamber => assert!(
+                    result
+                        .measurements
+                        .iter()
+                        .any(|m| m.name == "chamber_temp" && m.values.len() > 10),
+                    "{} passed without chamber readings",
+                    item.id
+                ),
+                Verdict::NotTested => assert!(
+                    result.reason.is_some(),
+                    "{} not tested without a reason",
+                    item.id
+                ),
+                _ => {}
+            }
         }
     }
     assert!(run_dir.join("report/charts/CLM-005-chamber.png").is_file());
+    for sample in [1, 2] {
+        let camera = format!("report/charts/CLM-001-camera-sample-{sample}.png");
+        assert!(run_dir.join(&camera).is_file(), "{camera}");
+    }
     assert!(run_dir.join("series/CLM-008/thermal.csv").is_file());
 
-    let submission = out.join("submission");
+    let submission = out.join("submission/DemoTech-FP-200");
     assert!(submission
         .join("[1微信刷脸支付-桌面收银测试用例v1.4]-[DemoTech][FP-200].xlsx")
         .is_file());

@@ -1,12 +1,15 @@
 //! Charts of a run's series files, as PNG and SVG.
 //!
-//! The runner writes series CSVs under `RUN_DIR/series/<ITEM-ID>/`: `chamber.csv`,
-//! `thermal.csv`, `camera-<stream>.csv`, `camera-cycles.csv` and the frame-interval histograms
-//! `camera-<stream>-intervals.csv` (or `camera-intervals.csv` for all streams together).
-//! [`Charts::render`] turns each item's files into `<ITEM-ID>-chamber`, `-thermal` and
-//! `-camera` charts under `RUN_DIR/report/charts/`; the workbook embeds the PNGs and lists the
-//! files in the item's evidence cell, and the bundle packs charts and series into the item's
-//! evidence zip.
+//! The runner writes series CSVs under `RUN_DIR/series/<ITEM-ID>/`: the shared rigs'
+//! `chamber.csv` and `thermal.csv` there, and each sample's camera files (`camera-<stream>.csv`,
+//! `camera-cycles.csv`, the frame-interval histograms `camera-<stream>-intervals.csv` or an
+//! older `camera-intervals.csv`) under `sample-<N>/` (a format-1 run has them
+//! directly in the item's folder). [`Charts::render`] turns each item's files into
+//! `<ITEM-ID>-chamber` and `-thermal` charts and one `<ITEM-ID>-camera-sample-<N>` chart per
+//! sample (`<ITEM-ID>-camera` for a format-1 run) under `RUN_DIR/report/charts/`;
+//! [`Charts::for_samples`] keeps the charts and series of one model's samples. The workbook
+//! embeds the PNGs and lists the files in the item's evidence cell, and the bundle packs charts
+//! and series into the item's evidence zip.
 //!
 //! - `series`: streaming CSV reads (one pass per file, malformed rows skipped and counted) and
 //!   decimation to at most four points per pixel column, so a 72 h run at 1 s stays small in
@@ -81,6 +84,9 @@ pub struct Chart {
     pub item: String,
     /// What it shows.
     pub kind: ChartKind,
+    /// The sample it shows (camera charts); `None` for the shared rigs' charts (and a
+    /// format-1 run's camera chart).
+    pub sample: Option<u32>,
     /// The PNG file.
     pub png: PathBuf,
     /// The SVG file.
@@ -97,7 +103,8 @@ pub struct Charts {
     run_dir: PathBuf,
     /// Every chart written, in plan order, then by kind.
     pub charts: Vec<Chart>,
-    /// Series CSV files per item id (sorted by name).
+    /// Series CSV files per item id: the item folder's files, then each sample folder's
+    /// (sorted by name).
     pub series: Vec<(String, Vec<PathBuf>)>,
     /// Series that could not be charted, and why.
     pub warnings: Vec<String>,
@@ -119,7 +126,9 @@ impl Charts {
         let series_root = run_dir.join(crate::journal::RunDir::SERIES);
         for item in &plan.items {
             let dir = series_root.join(safe_file_component(&item.id));
-            let files = csv_files(&dir);
+            let sample_dirs = sample_dirs(&dir);
+            let mut files = csv_files(&dir);
+            files.extend(sample_dirs.iter().flat_map(|(_, d)| csv_files(d)));
             if files.is_empty() {
                 continue;
             }
@@ -136,9 +145,9 @@ impl Charts {
                     continue;
                 }
             };
-            let figures = read_figures(item, &dir, font);
-            for (kind, title, read) in figures {
-                charts.draw_one(item, kind, title, read, out)?;
+            let figures = read_figures(item, &dir, &sample_dirs, font);
+            for (figure, read) in figures {
+                charts.draw_one(item, figure, read, out)?;
             }
             charts.series.push((item.id.clone(), files));
         }
@@ -149,11 +158,16 @@ impl Charts {
     fn draw_one(
         &mut self,
         item: &Item,
-        kind: ChartKind,
-        title: String,
+        job: FigureJob,
         read: Result<Option<Figures>, String>,
         out: &Path,
     ) -> Result<(), ReportError> {
+        let FigureJob {
+            kind,
+            sample,
+            title,
+            ..
+        } = job;
         let figure = match read {
             Ok(Some(figure)) => figure,
             Ok(None) => return Ok(()),
@@ -163,7 +177,14 @@ impl Charts {
                 return Ok(());
             }
         };
-        let stem = format!("{}-{}", safe_file_component(&item.id), kind.key());
+        let stem = match sample {
+            Some(n) => format!(
+                "{}-{}-sample-{n}",
+                safe_file_component(&item.id),
+                kind.key()
+            ),
+            None => format!("{}-{}", safe_file_component(&item.id), kind.key()),
+        };
         let png = join_in(out, &format!("{stem}.png"))?;
         let svg = join_in(out, &format!("{stem}.svg"))?;
         let rendered = match &figure {
@@ -193,12 +214,38 @@ impl Charts {
         self.charts.push(Chart {
             item: item.id.clone(),
             kind,
+            sample,
             png,
             svg,
             title,
             notes,
         });
         Ok(())
+    }
+
+    /// The charts and series of the shared rigs and of `samples` only: what one model's
+    /// reports show.
+    pub fn for_samples(&self, samples: &[u32]) -> Charts {
+        let keep = |sample: Option<u32>| sample.is_none_or(|n| samples.contains(&n));
+        Charts {
+            run_dir: self.run_dir.clone(),
+            charts: self
+                .charts
+                .iter()
+                .filter(|c| keep(c.sample))
+                .cloned()
+                .collect(),
+            series: self
+                .series
+                .iter()
+                .map(|(item, files)| {
+                    let kept = files.iter().filter(|f| keep(sample_of(f))).cloned();
+                    (item.clone(), kept.collect())
+                })
+                .collect(),
+            warnings: self.warnings.clone(),
+            cjk_font: self.cjk_font.clone(),
+        }
     }
 
     /// The charts of one item.
@@ -236,31 +283,65 @@ impl Charts {
     }
 }
 
-/// Reads the figures of every chart kind of `item` from its series folder `dir`, each kind on
-/// its own thread (the files are independent and reading them is most of a report's time).
-/// Each comes with its title; `Ok(None)` when the item has no series of that kind.
+/// One figure to read: its kind, the sample it shows, the folder its series are in and its
+/// title.
+struct FigureJob {
+    kind: ChartKind,
+    sample: Option<u32>,
+    dir: PathBuf,
+    title: String,
+}
+
+/// Reads the figures of `item` from its series folder `dir` and its `sample_dirs`: the chamber
+/// and thermal figures from `dir`, one camera figure from `dir` (a format-1 run) and one per
+/// sample folder. Each is read on its own thread (the files are independent and reading them
+/// is most of a report's time); `Ok(None)` when the item has no series of that kind there.
 fn read_figures(
     item: &Item,
     dir: &Path,
+    sample_dirs: &[(u32, PathBuf)],
     font: &'static fonts::ChartFont,
-) -> Vec<(ChartKind, String, Result<Option<Figures>, String>)> {
+) -> Vec<(FigureJob, Result<Option<Figures>, String>)> {
     let name = font.bilingual(&item.name_zh, &item.name_en);
+    let job = |kind: ChartKind, sample: Option<u32>, dir: &Path| {
+        let what = match sample {
+            Some(n) => format!("{}, sample {n}", kind.key()),
+            None => kind.key().to_string(),
+        };
+        FigureJob {
+            kind,
+            sample,
+            dir: dir.to_path_buf(),
+            title: font.printable(&format!("{} {name} — {what}", item.id)),
+        }
+    };
+    let jobs: Vec<FigureJob> = ChartKind::ALL
+        .into_iter()
+        .map(|kind| job(kind, None, dir))
+        .chain(
+            sample_dirs
+                .iter()
+                .map(|(n, d)| job(ChartKind::Camera, Some(*n), d)),
+        )
+        .collect();
     std::thread::scope(|scope| {
-        let readers = ChartKind::ALL.map(|kind| {
-            let title = font.printable(&format!("{} {name} — {}", item.id, kind.key()));
-            let reader = scope.spawn({
-                let title = title.clone();
-                move || read_figure(item, kind, dir, title, font)
-            });
-            (kind, title, reader)
-        });
+        let readers: Vec<_> = jobs
+            .into_iter()
+            .map(|job| {
+                let reader = scope.spawn({
+                    let (kind, dir, title) = (job.kind, job.dir.clone(), job.title.clone());
+                    move || read_figure(item, kind, &dir, title, font)
+                });
+                (job, reader)
+            })
+            .collect();
         readers
             .into_iter()
-            .map(|(kind, title, reader)| {
+            .map(|(job, reader)| {
                 let read = reader
                     .join()
                     .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-                (kind, title, read)
+                (job, read)
             })
             .collect()
     })
@@ -309,6 +390,39 @@ impl Figures {
             Figures::Camera(f) => f.notes(),
         }
     }
+}
+
+/// The name of a sample's series folder inside an item's folder.
+fn sample_dir_name(sample: u32) -> String {
+    format!("sample-{sample}")
+}
+
+/// The sample folders (`sample-<N>`) in an item's series folder `dir`, by sample number.
+fn sample_dirs(dir: &Path) -> Vec<(u32, PathBuf)> {
+    let Ok(listing) = std::fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    let mut dirs: Vec<(u32, PathBuf)> = listing
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.is_dir())
+        .filter_map(|p| Some((sample_of_dir(&p)?, p)))
+        .collect();
+    dirs.sort();
+    dirs
+}
+
+/// The sample number of a `sample-<N>` folder.
+fn sample_of_dir(dir: &Path) -> Option<u32> {
+    let name = dir.file_name()?.to_str()?;
+    let number: u32 = name.strip_prefix("sample-")?.parse().ok()?;
+    (sample_dir_name(number) == name).then_some(number)
+}
+
+/// The sample a series file belongs to: the number of its `sample-<N>` folder, `None` for a
+/// shared rig's file directly in the item's folder.
+fn sample_of(file: &Path) -> Option<u32> {
+    sample_of_dir(file.parent()?)
 }
 
 /// The `.csv` files directly in `dir`, sorted; empty when it is missing.

@@ -449,3 +449,65 @@ fn a_depth_only_stream_has_no_luma_panel() {
     assert!(svg.contains(FPS_TITLE));
     assert!(!svg.contains(LUMA_TITLE) && !svg.contains(INTERVALS_TITLE));
 }
+
+/// A format-2 run: the chamber once in the item's folder, the camera (four files) of each of two samples
+/// in `sample-1/` and `sample-2/`.
+#[test]
+fn each_sample_gets_its_camera_chart_and_a_model_keeps_only_its_own() {
+    let dir = tempfile::tempdir().unwrap();
+    let item = dir.path().join("series/CLM-001");
+    std::fs::create_dir_all(&item).unwrap();
+    std::fs::write(item.join("chamber.csv"), chamber_csv()).unwrap();
+    for sample in [1, 2] {
+        let folder = item.join(format!("sample-{sample}"));
+        std::fs::create_dir_all(&folder).unwrap();
+        camera_files(&folder);
+    }
+    // Not a sample folder: ignored.
+    std::fs::create_dir_all(item.join("sample-01")).unwrap();
+    camera_files(&item.join("sample-01"));
+    let out = dir.path().join("report/charts");
+    let charts = Charts::render(dir.path(), &out, &plan()).unwrap();
+    let shown: Vec<(ChartKind, Option<u32>)> = charts
+        .of_item("CLM-001")
+        .map(|c| (c.kind, c.sample))
+        .collect();
+    assert_eq!(
+        shown,
+        [
+            (ChartKind::Chamber, None),
+            (ChartKind::Camera, Some(1)),
+            (ChartKind::Camera, Some(2))
+        ]
+    );
+    let camera = &charts.charts[2];
+    assert_eq!(camera.png, out.join("CLM-001-camera-sample-2.png"));
+    assert!(
+        camera.title.ends_with("camera, sample 2"),
+        "{}",
+        camera.title
+    );
+    assert_png(&camera.png);
+    assert_eq!(charts.series_of("CLM-001").len(), 1 + 2 * 4);
+
+    let second = charts.for_samples(&[2]);
+    assert_eq!(
+        second.evidence_of("CLM-001"),
+        [
+            "report/charts/CLM-001-chamber.png",
+            "report/charts/CLM-001-chamber.svg",
+            "report/charts/CLM-001-camera-sample-2.png",
+            "report/charts/CLM-001-camera-sample-2.svg",
+        ]
+    );
+    let series: Vec<String> = second
+        .series_of("CLM-001")
+        .iter()
+        .map(|p| second.relative(p))
+        .collect();
+    assert_eq!(series.len(), 1 + 4, "{series:?}");
+    assert_eq!(series[0], "series/CLM-001/chamber.csv");
+    assert!(series[1..]
+        .iter()
+        .all(|s| s.starts_with("series/CLM-001/sample-2/camera-")));
+}
