@@ -30,11 +30,15 @@
 //! FACEBENCH_SCALE_MINUTES=2 cargo bench --bench camera_scale -- --profile-time 1
 //! ```
 //!
-//! Measured on 2026-12-06, 2 cores shared with other helpers' builds (so wall time is mostly
-//! waiting for the CPU; CPU per frame is the figure), one run per line:
+//! Measured on 2026-12-06, one run per line. The first two lines on a quiet machine (load
+//! 2.1–2.4, after the frozen-frame hash became eight times cheaper); the rest with 2 cores
+//! shared with other builds (so wall time is mostly waiting for the CPU; CPU per frame is the
+//! figure), before that change:
 //!
 //! | pixels            | simulated | load  | wall   | CPU / frame | 2 cores at 1,440 f/s | RSS start → 1 min → end | peak RSS |
 //! |-------------------|----------:|------:|-------:|------------:|---------------------:|------------------------:|---------:|
+//! | shared            |     2 min |   2.4 | 8.88 s |      102 µs |                7.3 % |    168 → 175 → 175 MB |        — |
+//! | copied like V4L2  |     2 min |   2.4 | 26.8 s |      308 µs |               22.2 % |    175 → 333 → 246 MB |   333 MB |
 //! | shared            |     2 min |   4–5 | 24.5 s |      155 µs |               11.2 % |    168 → 174 → 173 MB |        — |
 //! | copied like V4L2  |     2 min |  5–32 | 67.5 s |      309 µs |               22.3 % |    173 → 331 → 260 MB |   335 MB |
 //! | shared            |     2 min | 17–40 | 62.5 s |      161 µs |               11.6 % |    168 → 174 → 172 MB |        — |

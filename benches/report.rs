@@ -8,12 +8,7 @@
 //!   and `thermal.csv` (0.2 s), each unit's camera streams (1 s) in
 //!   `series/CLM-001/sample-<N>/camera-<stream>.csv`, N = 1..16, over a 21 h dwell.
 //!
-//! `render` does not read sample folders yet ([`RENDER_READS_SAMPLES`]): the 16-unit run is
-//! timed as it reads it today (`16_units_as_read`: chamber and thermal only, 2 charts) and
-//! by a stand-in for a per-sample reading: the shared render, then one render per sample of
-//! its camera series linked into a run of its own, one after the other
-//! (`shared_then_per_sample`) or two at a time (`shared_then_samples_two_at_a_time`),
-//! 18 charts. A run with tiny series gives the fixed cost of drawing alone.
+//! A run with tiny series gives the fixed cost of drawing alone.
 //!
 //! `FACEBENCH_REPORT_ROWS` sets the rows of each run (default 4,400,000).
 //! `FACEBENCH_REPORT_DIR` writes the runs into its `one-unit/` and `16-units/` and keeps them
@@ -24,7 +19,7 @@
 //! Reproduce:
 //! ```text
 //! FACEBENCH_REPORT_DIR=/tmp/runs cargo bench --bench report
-//! /usr/bin/time -v cargo bench --bench report -- --profile-time 3 16_units_shared_then_per
+//! /usr/bin/time -v target/release/deps/report-<hash> --bench --profile-time 3 16_units
 //! python3 benches/peers/report_peer.py /tmp/runs/16-units 3
 //! ```
 //!
@@ -42,25 +37,23 @@
 //! pandas figure is its best of 3 without drawing. 1.1 M rows took 0.57–0.62 s at load 5–7.
 //! (*) before: measured over 4.23 M rows.
 //!
-//! 16 units, measured on 2026-12-06 in three sessions, the one-unit run timed beside them for
-//! scale (other helpers building: loads 10–20, 4.5–9, then 4–5), median of 10, charts drawn:
+//! 16 units (`16_units`: the shared chamber and thermal charts and one camera chart per sample,
+//! 18 charts), measured on 2026-12-06 on a quiet machine (load 1.6–2.0), median of 10, the
+//! one-unit and tiny runs beside it; peak RSS of the bench binary alone
+//! (`/usr/bin/time -v target/release/deps/report-… --bench --profile-time 3 <name>`):
 //!
-//! | run                                                   |      rows | load 10–20 | load 4.5–9 | load 4–5 | peak RSS |
-//! |-------------------------------------------------------|----------:|-----------:|-----------:|---------:|---------:|
-//! | one unit (for scale)                                  | 4,399,999 |     2.83 s |     2.51 s |   0.96 s |   36 MB |
-//! | 16 units as `render` reads them today (2 charts)      |   758,620 |     0.55 s |     0.50 s |   0.16 s |   35 MB |
-//! | 16 units, shared then per sample, in turn (18 charts) | 4,399,996 |     3.46 s |     2.68 s |   1.51 s |   35 MB |
-//! | 16 units, shared then per sample, two at a time       | 4,399,996 |     3.16 s |     1.89 s |   1.22 s |   50 MB |
-//! | pandas 3.1.1 peer, 16 units (best of 3, no drawing)   | 4,399,996 |     10.9 s |            |   4.00 s |  305 MB |
-//! | pandas 3.1.1 peer, one unit (best of 3, no drawing)   | 4,399,999 |     14.8 s |            |   5.99 s |  809 MB |
+//! | run                                                 |      rows |   time | peak RSS |
+//! |-----------------------------------------------------|----------:|-------:|---------:|
+//! | tiny run (fixed cost of drawing)                    |     1,110 | 16 ms  |  34.6 MB |
+//! | one unit                                            | 4,399,999 | 0.56 s |        — |
+//! | 16 units, 18 charts                                 | 4,399,996 | 0.69 s |  49.8 MB |
+//! | pandas 3.1.1 peer, 16 units (best of 3, no drawing) | 4,399,996 | 2.61 s |   296 MB |
 //!
-//! At load 4–5 the per-sample stand-in meets the 1.5 s target only two at a time (1.22 s;
-//! in turn 1.51 s, 1.57 × the one-unit run over as many rows): reading is most of the time
-//! (CSV parsing ≈ 60 % of `perf` samples, drawing and PNG ≈ 8 %), and in turn the 3.6 M camera
-//! rows are read on one thread where the one-unit run has three balanced reader threads. Two
-//! renders at a time hold two charts' pixel buffers at once: 50 MB, at the RSS target. So a
-//! per-sample reader should read the samples' series in parallel (as many threads as cores)
-//! and draw the charts one at a time. The lead reruns these on a quiet machine.
+//! So the 16-unit report reads 4.4 M rows 3.8 × faster than the pandas peer reads them without
+//! drawing, in a sixth of its memory; the target (≤ 1.5 s, ≤ 50 MB) is met, the memory only
+//! just: 15 MB above the drawing alone. Earlier, on a loaded machine, before the renderer
+//! read sample folders, a stand-in (the shared render, then each sample's camera series linked
+//! into a run of its own) took 1.51 s one sample after another and 1.22 s two at a time.
 
 use std::fs::File;
 use std::io::{BufWriter, Read};
@@ -140,14 +133,6 @@ const SERIES: &str = "series";
 const INTERVAL_BINS: u64 = 500;
 /// Units of the multi-sample run.
 const UNITS: u64 = 16;
-
-/// Whether `Charts::render` reads `series/<ITEM>/sample-<N>/` itself (one camera chart per
-/// sample assumed: adjust the expected count if it draws them otherwise). Until it does, the
-/// 16-unit run is timed as `render` reads it today (the shared chamber and thermal series
-/// only) and as a per-sample reading will, approximated by rendering the shared series and
-/// then each sample's camera series linked into a run of its own. Set it when the renderer
-/// learns the layout: `16_units_as_read` then covers every row and the stand-ins go.
-const RENDER_READS_SAMPLES: bool = false;
 
 fn plan() -> Plan {
     match parse_plan(PLAN, "bench.toml", &Catalog::builtin()) {
@@ -380,32 +365,6 @@ fn run_dir(temp: &Path, name: &str, total: u64, write: fn(&Path, u64) -> u64) ->
     (run, rows)
 }
 
-/// One run per sample of a [`UNITS`]-unit run, under `views/`, holding links to that
-/// sample's camera series as a one-unit run would hold them: what a per-sample reader reads
-/// for that sample's camera chart.
-fn sample_views(run: &Path, views: &Path) -> Vec<PathBuf> {
-    (1..=UNITS)
-        .map(|unit| {
-            let view = views.join(format!("sample-{unit}"));
-            let dir = view.join(SERIES).join(ITEM);
-            std::fs::create_dir_all(&dir).expect("view dir");
-            for stream in STREAMS {
-                let name = format!("camera-{stream}.csv");
-                let target = run
-                    .join(SERIES)
-                    .join(ITEM)
-                    .join(format!("sample-{unit}"))
-                    .join(&name);
-                let link = dir.join(&name);
-                if !link.exists() {
-                    std::os::unix::fs::symlink(&target, &link).expect("sample link");
-                }
-            }
-            view
-        })
-        .collect()
-}
-
 /// Draws the charts of `run` into its report folder and checks how many came out.
 fn render(run: &Path, plan: &Plan, expected: usize) -> Charts {
     let charts = Charts::render(run, &run.join("report/charts"), plan).expect("charts render");
@@ -421,12 +380,6 @@ fn charts(c: &mut Criterion) {
     let temp = tempfile::tempdir().expect("temp dir");
     let (one, one_rows) = run_dir(temp.path(), "one-unit", total, write_run);
     let (units, units_rows) = run_dir(temp.path(), "16-units", total, write_samples_run);
-    let item_dir = units.join(SERIES).join(ITEM);
-    let sample_rows: u64 = (1..=UNITS)
-        .map(|n| count_rows(&item_dir.join(format!("sample-{n}"))))
-        .sum();
-    let shared_rows = units_rows - sample_rows;
-    let views = sample_views(&units, &temp.path().join("views"));
     let tiny = temp.path().join("tiny");
     let tiny_rows = write_run(&tiny, 1000);
     let plan = plan();
@@ -444,59 +397,11 @@ fn charts(c: &mut Criterion) {
             b.iter(|| render(dir, &plan, 3))
         });
     }
-    let per_unit_charts = if RENDER_READS_SAMPLES {
-        UNITS as usize
-    } else {
-        0
-    };
-    let read_today = if RENDER_READS_SAMPLES {
-        units_rows
-    } else {
-        shared_rows
-    };
-    group.throughput(Throughput::Elements(read_today));
-    group.bench_function(format!("{UNITS}_units_as_read_{read_today}_rows"), |b| {
-        b.iter(|| render(&units, &plan, 2 + per_unit_charts))
+    // The shared chamber and thermal charts, and one camera chart per sample.
+    group.throughput(Throughput::Elements(units_rows));
+    group.bench_function(format!("{UNITS}_units_{units_rows}_rows"), |b| {
+        b.iter(|| render(&units, &plan, 2 + UNITS as usize))
     });
-    if !RENDER_READS_SAMPLES {
-        group.throughput(Throughput::Elements(units_rows));
-        group.bench_function(
-            format!("{UNITS}_units_shared_then_per_sample_{units_rows}_rows"),
-            |b| {
-                b.iter(|| {
-                    let mut charts = vec![render(&units, &plan, 2)];
-                    charts.extend(views.iter().map(|view| render(view, &plan, 1)));
-                    charts
-                })
-            },
-        );
-        group.bench_function(
-            format!("{UNITS}_units_shared_then_samples_two_at_a_time_{units_rows}_rows"),
-            |b| {
-                b.iter(|| {
-                    let shared = render(&units, &plan, 2);
-                    let samples: Vec<Charts> = std::thread::scope(|scope| {
-                        let halves: Vec<_> = views
-                            .chunks(views.len().div_ceil(2))
-                            .map(|half| {
-                                let plan = &plan;
-                                scope.spawn(move || {
-                                    half.iter()
-                                        .map(|view| render(view, plan, 1))
-                                        .collect::<Vec<_>>()
-                                })
-                            })
-                            .collect();
-                        halves
-                            .into_iter()
-                            .flat_map(|h| h.join().expect("sample renders"))
-                            .collect()
-                    });
-                    (shared, samples)
-                })
-            },
-        );
-    }
     group.finish();
 }
 
