@@ -14,6 +14,7 @@ mod exit_codes;
 mod journal_crash;
 mod plan_check;
 mod plan_mutations;
+mod replay_station_run;
 mod resume_after_kill;
 mod run_dir;
 mod runner_rigs;
