@@ -52,7 +52,8 @@ pub enum CameraCommand {
 /// Arguments of `camera record`.
 #[derive(Debug, Args)]
 pub struct RecordArgs {
-    /// The source: synthetic[:mode], v4l:PATH[:mode], nokhwa:INDEX[:mode] or replay:FILE.
+    /// The source: synthetic[:mode], v4l:PATH[:mode], v4l:usb:VID:PID[:SERIAL][:mode],
+    /// nokhwa:INDEX|NAME[:mode] or replay:FILE.
     #[arg(long)]
     pub source: SourceSpec,
     /// The recording to write.
@@ -97,8 +98,8 @@ impl StressMode {
 /// Arguments of `camera stress`.
 #[derive(Debug, Args)]
 pub struct StressArgs {
-    /// The source: synthetic[:mode], v4l:PATH[:mode], nokhwa:INDEX[:mode] or replay:FILE. The
-    /// plan's `rgb` stream.
+    /// The source: synthetic[:mode], v4l:PATH[:mode], v4l:usb:VID:PID[:SERIAL][:mode],
+    /// nokhwa:INDEX|NAME[:mode] or replay:FILE. The plan's `rgb` stream.
     #[arg(long)]
     pub source: SourceSpec,
     /// The second node (e.g. the IR node): the plan's `ir` and `depth` streams (dual stream).
