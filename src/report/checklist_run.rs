@@ -124,16 +124,13 @@ impl Entry {
             criterion.measurement,
             criterion.aggregate.name()
         );
+        let limit =
+            |requirement: &str| format!("{} {}: {requirement}", item.id, criterion.measurement);
         let Some(result) = result else {
             return Entry {
                 ran: false,
                 figure: format!("{label}: —"),
-                limit: format!(
-                    "{} {}: {}",
-                    item.id,
-                    criterion.measurement,
-                    criterion.requirement()
-                ),
+                limit: limit(&criterion.requirement()),
                 verdict: Verdict::NotTested,
                 note: Some(format!("{}: not run", item.id)),
             };
@@ -142,12 +139,7 @@ impl Entry {
             return Entry {
                 ran: true,
                 figure: format!("{label}: —"),
-                limit: format!(
-                    "{} {}: {}",
-                    item.id,
-                    criterion.measurement,
-                    criterion.requirement()
-                ),
+                limit: limit(&criterion.requirement()),
                 verdict: result.verdict,
                 note: Some(item_note(result)),
             };
@@ -172,10 +164,7 @@ impl Entry {
         Entry {
             ran: true,
             figure: format!("{label}: {}", value_text(outcome.value)),
-            limit: format!(
-                "{} {}: {}",
-                item.id, criterion.measurement, outcome.requirement
-            ),
+            limit: limit(&outcome.requirement),
             verdict,
             note,
         }
