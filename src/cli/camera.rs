@@ -15,7 +15,6 @@
 mod faults;
 mod list;
 mod open;
-mod rig;
 mod shorthand;
 mod spec;
 mod stress;
@@ -120,7 +119,9 @@ pub struct StressArgs {
     /// Inject a fault (repeatable): drop=every:100, stall=at:300, stall-for=2s, … (see docs).
     #[arg(long = "fault", value_name = "NAME=VALUE")]
     pub faults: Vec<String>,
-    /// Simulated time: a 72 h soak of the synthetic camera runs in seconds.
+    /// Run the session on simulated time (no hardware source allowed). Synthetic and replay
+    /// sources always stream on their own simulated time, as in a station run: a 72 h soak of
+    /// the synthetic camera runs in seconds either way.
     #[arg(long)]
     pub sim_clock: bool,
     /// The run directory to create (default: reports/camera-<UTC time>).

@@ -7,10 +7,8 @@
 use std::io;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::sync::Arc;
 
 use super::open::backend_limits;
-use super::rig::SelectorCameraRig;
 use super::shorthand::{items_for, Shorthand};
 use super::{clock_for, StressArgs, StressMode};
 use crate::cli::exit::{self, CliError};
@@ -21,8 +19,9 @@ use crate::journal::{read_journal, RunDir, RunState};
 use crate::judge::Verdict;
 use crate::plan::{load_plan, parse_plan, Plan};
 use crate::report::{checklist_from_run, write_checklist, CameraCheck};
-use crate::runner::rigs::{CameraRig, RigSet};
+use crate::runner::rigs::{RigSet, StationCameraRig};
 use crate::runner::{NewRun, RunError, RunOutcome, Selection, Session, TerminalOperator};
+use crate::station::SampleCameras;
 use crate::unit::{Features, Unit};
 
 /// The shipped checklist plan, relative to `testplans/`.
@@ -43,19 +42,23 @@ pub fn run(args: StressArgs) -> Result<ExitCode, CliError> {
     } else {
         Some(super::parse_faults(&args.faults).map_err(CliError::input)?)
     };
-    let rig = SelectorCameraRig {
-        source: args.source.clone(),
-        source2: args.source2.clone(),
-        faults,
-        clock: (!args.sim_clock).then(|| Arc::clone(&clock)),
+    // The station's camera rig, as a station naming `--source` as the plan's `rgb` stream and
+    // `--source2` as its `ir` and `depth` streams would give; a synthetic source has pixels on
+    // every frame, so every frame's content is judged.
+    let cameras = SampleCameras {
+        rgb: Some(args.source.clone()),
+        ir: args.source2.clone(),
+        depth: args.source2.clone(),
     };
     let station = station_name(&args);
     let mut open_rigs = |_: &RunDir, samples: usize| -> Result<RigSet, RunError> {
+        let rig = || {
+            StationCameraRig::new("the camera", cameras.clone(), faults.clone())
+                .with_pixels_on_every_frame()
+        };
         Ok(RigSet {
             station: station.clone(),
-            cameras: (0..samples)
-                .map(|_| Box::new(rig.clone()) as Box<dyn CameraRig>)
-                .collect(),
+            cameras: (0..samples).map(|_| Box::new(rig()) as _).collect(),
             ..RigSet::default()
         })
     };

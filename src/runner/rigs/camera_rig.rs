@@ -70,7 +70,7 @@ impl SyntheticCameraRig {
 
 impl CameraRig for SyntheticCameraRig {
     fn source(&mut self, stream: StreamKind, fps: u32) -> Result<CameraSource, CameraError> {
-        Ok(synthetic_source(Self::config(stream, fps)))
+        Ok(synthetic_source(Self::config(stream, fps), false))
     }
 
     fn own_clock(&self) -> bool {
@@ -79,10 +79,14 @@ impl CameraRig for SyntheticCameraRig {
 }
 
 /// A synthetic camera in `config` on its own simulated clock, with pixels on one frame a second
-/// (the analysis samples pixels once a second).
-fn synthetic_source(config: StreamConfig) -> CameraSource {
+/// (enough for the per-second luma of a long run), or on every frame when `every_frame`.
+fn synthetic_source(config: StreamConfig, every_frame: bool) -> CameraSource {
     let mut synthetic = SyntheticConfig::new(config);
-    synthetic.payload_every = config.rate.frames.div_ceil(config.rate.per_seconds).max(1);
+    synthetic.payload_every = if every_frame {
+        1
+    } else {
+        config.rate.frames.div_ceil(config.rate.per_seconds).max(1)
+    };
     synthetic.path = format!("synthetic:{}", config.stream.name());
     // Each stream's sensor starts up with its own jitter.
     synthetic.startup.seed = config.stream as u64 + 1;
@@ -102,6 +106,7 @@ pub struct StationCameraRig {
     label: String,
     cameras: SampleCameras,
     faults: Option<FaultPlan>,
+    pixels_on_every_frame: bool,
 }
 
 impl StationCameraRig {
@@ -115,7 +120,15 @@ impl StationCameraRig {
             label: label.into(),
             cameras,
             faults,
+            pixels_on_every_frame: false,
         }
+    }
+
+    /// Gives synthetic cameras pixels on every frame rather than one a second, so every frame's
+    /// content is judged (the camera checklist; a long chamber run keeps one a second).
+    pub fn with_pixels_on_every_frame(mut self) -> StationCameraRig {
+        self.pixels_on_every_frame = true;
+        self
     }
 
     /// The selectors it opens.
@@ -131,10 +144,13 @@ impl StationCameraRig {
         fps: u32,
     ) -> Result<CameraSource, CameraError> {
         let camera = match spec {
-            SourceSpec::Synthetic(mode) => synthetic_source(match mode {
-                Some(mode) => StreamConfig { stream, ..*mode },
-                None => SyntheticCameraRig::config(stream, fps),
-            }),
+            SourceSpec::Synthetic(mode) => synthetic_source(
+                match mode {
+                    Some(mode) => StreamConfig { stream, ..*mode },
+                    None => SyntheticCameraRig::config(stream, fps),
+                },
+                self.pixels_on_every_frame,
+            ),
             _ => self.open_selector(spec, stream)?,
         };
         Ok(match &self.faults {
