@@ -228,10 +228,10 @@ fn run_beside(
     ctx: StepContext<'_>,
     samples: &[u32],
 ) -> (Result<Measurements, StepError>, Vec<CameraOutcome>) {
-    let mut cameras = std::mem::take(&mut rigs.cameras);
+    // The cameras leave the rig set for the step, so the partner step can borrow the rest.
     let mut camera_set = RigSet {
         station: rigs.station.clone(),
-        cameras: std::mem::take(&mut cameras),
+        cameras: std::mem::take(&mut rigs.cameras),
         ..RigSet::default()
     };
     let (own_clock, real_time): (SampleCameras<'_>, SampleCameras<'_>) =
@@ -251,11 +251,18 @@ fn run_beside(
     };
     // Real cameras stream in real time while the partner step runs.
     let stop = StopFlag::new();
+    let real_samples: Vec<u32> = real_time.iter().map(|(sample, _)| *sample).collect();
     let (shared, mut results) = std::thread::scope(|scope| {
         let watcher = scope.spawn(|| stream_cameras(real_time, monitor, Duration::MAX, ctx, &stop));
         let shared = partner(rigs);
         stop.stop();
-        let results = watcher.join().unwrap_or_default();
+        let results = watcher.join().unwrap_or_else(|_| {
+            let panicked = |sample| StepError::Panicked(format!("the camera of sample {sample}"));
+            real_samples
+                .iter()
+                .map(|&s| (s, Err(panicked(s))))
+                .collect()
+        });
         (shared, results)
     });
     // Cameras on their own simulated clock stream afterwards for as long as the step took.
