@@ -31,14 +31,16 @@ fn measurements_of(check: CameraCheck) -> &'static [&'static str] {
     }
 }
 
-/// The checklist for the run's unit. A row no camera criterion of the plan feeds stays
-/// *not tested* ("not run").
+/// The checklist for the run's units (one model's samples): every sample's results feed each
+/// row, so a row passes only when it passes on every sample, and with several samples each
+/// figure names its sample. A row no camera criterion of the plan feeds stays *not tested*
+/// ("not run").
 pub fn checklist_from_run(plan: &Plan, state: &RunState) -> CameraChecklist {
     let mut checklist = CameraChecklist {
         vendor: state.first_unit().vendor.clone(),
         model: state.first_unit().model.clone(),
-        device_sn: state.first_unit().device_sn.clone(),
-        camera_serial: state.first_unit().camera_sn.clone(),
+        device_sn: joined(state, |u| &u.device_sn),
+        camera_serial: joined(state, |u| &u.camera_sn),
         source: state.station.clone(),
         tested: format!(
             "{} – {} UTC",
@@ -53,15 +55,24 @@ pub fn checklist_from_run(plan: &Plan, state: &RunState) -> CameraChecklist {
         .filter(|i| i.rigs_needed().contains(&RigKind::Camera))
         .collect();
     for check in CameraCheck::ALL {
-        let entries: Vec<Entry> = camera_items
-            .iter()
-            .flat_map(|item| {
-                let result = state.result(&item.id, 1);
-                item.criteria
-                    .iter()
-                    .enumerate()
-                    .filter(move |(_, c)| row_takes(check, item, c))
-                    .map(move |(index, c)| Entry::new(item, index, c, result))
+        let several = state.units.len() > 1;
+        let entries: Vec<Entry> = state
+            .samples()
+            .flat_map(|(sample, _)| {
+                camera_items.iter().flat_map(move |item| {
+                    let result = state.result(&item.id, sample);
+                    item.criteria
+                        .iter()
+                        .enumerate()
+                        .filter(move |(_, c)| row_takes(check, item, c))
+                        .map(move |(index, c)| {
+                            let entry = Entry::new(item, index, c, result);
+                            match several {
+                                true => entry.of_sample(sample),
+                                false => entry,
+                            }
+                        })
+                })
             })
             .collect();
         if let Some(outcome) = combine(&entries) {
@@ -69,6 +80,12 @@ pub fn checklist_from_run(plan: &Plan, state: &RunState) -> CameraChecklist {
         }
     }
     checklist
+}
+
+/// One field of every unit, in sample order, separated by commas.
+fn joined(state: &RunState, field: fn(&crate::unit::Unit) -> &String) -> String {
+    let values: Vec<&str> = state.units.iter().map(|u| field(u).as_str()).collect();
+    values.join(", ")
 }
 
 /// True when `criterion` of `item` belongs on the row of `check`.
@@ -116,6 +133,14 @@ struct Entry {
 }
 
 impl Entry {
+    /// The entry as one of several samples' figures: the figure names its sample.
+    fn of_sample(self, sample: u32) -> Entry {
+        Entry {
+            figure: format!("sample {sample}: {}", self.figure),
+            ..self
+        }
+    }
+
     /// The entry for the `index`-th criterion of `item`, from its latest result (if any).
     fn new(item: &Item, index: usize, criterion: &Criterion, result: Option<&ItemResult>) -> Entry {
         let label = format!(
@@ -220,19 +245,14 @@ fn combine(entries: &[Entry]) -> Option<CheckOutcome> {
         return None;
     }
     let ran: Vec<&Entry> = entries.iter().filter(|e| e.ran).collect();
-    let mut notes: Vec<&str> = Vec::new();
-    for note in entries.iter().filter_map(|e| e.note.as_deref()) {
-        if !notes.contains(&note) {
-            notes.push(note);
-        }
-    }
+    let notes = distinct(entries.iter().filter_map(|e| e.note.as_deref()));
     let shown: Vec<&Entry> = if ran.is_empty() {
         entries.iter().collect()
     } else {
         ran.clone()
     };
-    let lines =
-        |part: fn(&Entry) -> &str| shown.iter().map(|e| part(e)).collect::<Vec<_>>().join("\n");
+    // Several samples share their limits: each text is shown once.
+    let lines = |part: fn(&Entry) -> &str| distinct(shown.iter().map(|e| part(e))).join("\n");
     Some(CheckOutcome {
         figures: if ran.is_empty() {
             "—".to_string()
@@ -243,6 +263,17 @@ fn combine(entries: &[Entry]) -> Option<CheckOutcome> {
         verdict: Verdict::worst(ran.iter().map(|e| e.verdict)).unwrap_or(Verdict::NotTested),
         note: notes.join("\n"),
     })
+}
+
+/// Each text once, in the order they first come.
+fn distinct<'a>(texts: impl Iterator<Item = &'a str>) -> Vec<&'a str> {
+    let mut kept: Vec<&str> = Vec::new();
+    for text in texts {
+        if !kept.contains(&text) {
+            kept.push(text);
+        }
+    }
+    kept
 }
 
 #[cfg(test)]
@@ -325,6 +356,34 @@ mod tests {
             (Verdict::NotTested, "—")
         );
         assert!(combine(&[]).is_none());
+    }
+
+    #[test]
+    fn a_row_of_several_samples_fails_when_one_sample_fails_and_names_each_sample() {
+        let plan = shipped();
+        let item = plan.item("CAM-003").unwrap();
+        let criterion = &item.criteria[0];
+        let outcome = |verdict, value| CriterionOutcome {
+            measurement: criterion.measurement.clone(),
+            value: Some(value),
+            verdict,
+            marginal: false,
+            requirement: criterion.requirement(),
+            reason: None,
+        };
+        let first = result(Verdict::Pass, None, outcome(Verdict::Pass, 30.0));
+        let second = result(Verdict::NoPass, None, outcome(Verdict::NoPass, 24.0));
+        let row = combine(&[
+            Entry::new(item, 0, criterion, Some(&first)).of_sample(1),
+            Entry::new(item, 0, criterion, Some(&second)).of_sample(2),
+        ])
+        .unwrap();
+        assert_eq!(row.verdict, Verdict::NoPass);
+        assert_eq!(
+            row.figures,
+            "sample 1: CAM-003 fps mean: 30\nsample 2: CAM-003 fps mean: 24"
+        );
+        assert_eq!(row.limit, "CAM-003 fps: mean ∈ [28.5, 31.5] fps");
     }
 
     #[test]
