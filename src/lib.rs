@@ -16,6 +16,8 @@ pub mod catalog;
 pub mod cli;
 pub mod clock;
 pub mod diagnostic;
+#[cfg(test)]
+pub(crate) mod fake;
 pub mod journal;
 pub mod judge;
 pub mod plan;

@@ -35,8 +35,10 @@
 //! out.
 
 mod camera;
+mod camera_rig;
 mod open;
 mod resolve;
+mod rigs;
 
 use std::path::Path;
 
@@ -44,8 +46,10 @@ use crate::rig::spec::{ChamberSpec, DropSpec, ThermalSpec};
 use crate::rig::{Chamber, RigError};
 
 pub use camera::{CameraSection, SampleCameras};
+pub use camera_rig::{stream_kind, CameraRig, CameraSource, StationCameraRig, SyntheticCameraRig};
 pub use open::{open_station, OpenError, SimFaults, StationSims};
 pub use resolve::parse_station;
+pub use rigs::RigSet;
 
 /// A resolved station.
 #[derive(Debug, Clone, PartialEq)]

@@ -13,6 +13,8 @@ mod operator;
 pub mod rigs;
 mod session;
 mod steps;
+#[cfg(test)]
+mod tests;
 
 pub use answers::AnswersFile;
 pub use evaluate::{evaluate, Evaluation};

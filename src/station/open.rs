@@ -4,7 +4,7 @@
 use std::path::Path;
 use std::sync::Arc;
 
-use super::{CameraSection, Station};
+use super::{CameraRig, CameraSection, RigSet, Station, StationCameraRig};
 use crate::camera::open::open_stream;
 use crate::camera::select::SourceSpec;
 use crate::clock::{Clock, SimClock};
@@ -13,7 +13,6 @@ use crate::rig::drop::manual::OperatorChannel;
 use crate::rig::spec::Connection;
 use crate::rig::transport::{Endpoint, SerialSettings};
 use crate::rig::{open_chamber, open_drop, open_thermal, ChannelInfo, RigError};
-use crate::runner::rigs::{CameraRig, RigSet, StationCameraRig};
 use crate::sim::physics::chamber::{ChamberModel, ChamberParams};
 use crate::sim::physics::drop_rig::DropRigModel;
 use crate::sim::physics::logger::LoggerModel;

@@ -5,7 +5,6 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use super::camera_intervals::write_intervals;
-use super::camera_rig::{stream_kind, CameraRig, CameraSource};
 use super::series::{cell, SeriesWriter};
 use super::{Measurements, StepContext, StepError};
 use crate::camera::analysis::{AnalysisConfig, SeriesRow};
@@ -16,6 +15,7 @@ use crate::camera::stress::soak::{
 use crate::camera::stress::switching::{run_switching, SwitchConfig};
 use crate::camera::stress::StopFlag;
 use crate::camera::{CameraError, StreamConfig, StreamKind};
+use crate::station::{stream_kind, CameraRig, CameraSource};
 
 use crate::plan::rig_step::{CameraMode, CameraStress};
 

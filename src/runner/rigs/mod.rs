@@ -3,15 +3,15 @@
 
 pub mod camera;
 pub mod camera_intervals;
-mod camera_rig;
 pub mod chamber;
 pub mod drop;
 pub mod series;
-mod set;
+mod teardown;
 pub mod thermal;
 
-pub use camera_rig::{CameraRig, CameraSource, StationCameraRig, SyntheticCameraRig};
-pub use set::RigSet;
+/// The station's rigs as the runner receives them (defined in [`crate::station`], which opens
+/// them without depending on the runner).
+pub use crate::station::{CameraRig, CameraSource, RigSet, StationCameraRig, SyntheticCameraRig};
 
 use std::collections::BTreeMap;
 use std::path::Path;

@@ -4,13 +4,13 @@
 
 use std::sync::Arc;
 
+use super::SampleCameras;
 use crate::camera::faults::{FaultPlan, FaultySource};
 use crate::camera::open::{open_stream, SourceError, SourceProblem};
 use crate::camera::select::SourceSpec;
 use crate::camera::synthetic::{SyntheticConfig, SyntheticSource};
 use crate::camera::{CameraError, FrameRate, FrameSource, PixelFormat, StreamConfig, StreamKind};
 use crate::clock::{Clock, SimClock, SystemClock};
-use crate::station::SampleCameras;
 
 /// A camera module with RGB, IR and depth streams.
 pub trait CameraRig: Send + std::fmt::Debug {

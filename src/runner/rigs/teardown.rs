@@ -1,57 +1,20 @@
-//! The rigs a session has: what the station configured and opened.
+//! Teardown: leaving a station's chamber in its safe state when a run ends or stops. The
+//! [`RigSet`] itself belongs to the station; what the runner does with it at the end is here.
 
 use std::time::Duration;
 
 use super::chamber::MAX_CONSECUTIVE_GAPS;
-use super::{CameraRig, StepError};
+use super::StepError;
 use crate::clock::Clock;
-use crate::plan::RigKind;
-use crate::rig::{Chamber, DropRig, RigError, ThermalLogger};
-use crate::station::SafeState;
+use crate::rig::RigError;
+use crate::station::{RigSet, SafeState};
 
 /// How long teardown waits for the chamber to reach its safe set point.
 pub const SAFE_STATE_TIMEOUT: Duration = Duration::from_secs(4 * 3600);
 /// Poll interval while waiting for the safe set point.
 pub const SAFE_STATE_POLL: Duration = Duration::from_secs(60);
 
-/// The opened rigs of a station. Kinds the station does not configure are `None`, and items
-/// that need them are recorded as not tested.
-#[derive(Debug, Default)]
-pub struct RigSet {
-    /// Station name (for reasons and the journal).
-    pub station: String,
-    /// The climate chamber.
-    pub chamber: Option<Box<dyn Chamber>>,
-    /// Where the chamber is left on teardown.
-    pub safe_state: Option<SafeState>,
-    /// The drop rig.
-    pub drop: Option<Box<dyn DropRig>>,
-    /// The thermocouple logger.
-    pub thermal: Option<Box<dyn ThermalLogger>>,
-    /// The face camera of each sample, in sample order (sample 1 first); empty when the
-    /// station has no camera.
-    pub cameras: Vec<Box<dyn CameraRig>>,
-}
-
 impl RigSet {
-    /// A station with no rigs.
-    pub fn none() -> RigSet {
-        RigSet {
-            station: "none".to_string(),
-            ..RigSet::default()
-        }
-    }
-
-    /// True when the station has a rig of this kind.
-    pub fn has(&self, kind: RigKind) -> bool {
-        match kind {
-            RigKind::Chamber => self.chamber.is_some(),
-            RigKind::Drop => self.drop.is_some(),
-            RigKind::Thermal => self.thermal.is_some(),
-            RigKind::Camera => !self.cameras.is_empty(),
-        }
-    }
-
     /// Leaves the chamber in the station's safe state: heads for the safe set point, waits until
     /// it is within `tolerance_k` (bounded by [`SAFE_STATE_TIMEOUT`]) and stops if asked to.
     ///
