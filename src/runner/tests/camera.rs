@@ -85,3 +85,23 @@ fn a_camera_lost_for_good_is_an_error_not_a_no_pass() {
         "{reason}"
     );
 }
+
+#[test]
+fn black_frames_are_counted_and_pull_the_darkest_frame_down() {
+    let bench = Bench::new();
+    let dark = CameraScript {
+        black_every: Some(300),
+        ..CameraScript::default()
+    };
+    let state = bench.run("CAM-COLD", 1, chamber_and_cameras(&bench, &[dark]));
+    let cold = result(&state, "CAM-COLD", 1);
+    // One frame in 300 of 30 frames a second for the twenty-odd minutes: about 120.
+    let dark_frames = measured(cold, "dark_frames")[0];
+    assert!((100.0..=140.0).contains(&dark_frames), "{dark_frames}");
+    let darkest = measured(cold, "luma_frame_min")[0];
+    let mean = measured(cold, "luma_mean")[0];
+    assert!(
+        darkest < 10.0 && mean > 50.0,
+        "darkest {darkest}, mean {mean}"
+    );
+}
