@@ -1,4 +1,8 @@
 //! Kill -9 in the middle of a scripted run, resume, and compare with an uninterrupted run.
+//!
+//! The run that is killed or stopped waits on the real clock, so the kill lands between items;
+//! the reference runs and the resumes run on the simulated clock (`--sim-clock`), where the
+//! plan's waits pass at once and record the same results.
 
 use crate::common;
 
@@ -39,7 +43,9 @@ fn scripted_run_of(run_dir: &Path, unit_args: &[&str]) -> Vec<String> {
 fn killed_run_matches_an_uninterrupted_one(unit_args: &[&str], samples: u32, kill_after: usize) {
     let tmp = tempfile::tempdir().unwrap();
     let reference_dir = tmp.path().join("reference");
-    let reference = run(&scripted_run_of(&reference_dir, unit_args));
+    let mut reference = scripted_run_of(&reference_dir, unit_args);
+    reference.push("--sim-clock".to_string());
+    let reference = run(&reference);
     assert_eq!(code(&reference), 1, "one fixture item is answered no pass");
 
     let killed_dir = tmp.path().join("killed");
@@ -70,6 +76,7 @@ fn killed_run_matches_an_uninterrupted_one(unit_args: &[&str], samples: u32, kil
         killed_dir.to_str().unwrap(),
         "--answers",
         SLOW_ANSWERS,
+        "--sim-clock",
     ]);
     assert_eq!(code(&resumed), 1, "{resumed:?}");
 
@@ -178,6 +185,7 @@ fn resume_refuses_an_edited_plan_unless_told_to_accept_it() {
         "--accept-plan-change",
         "--answers",
         SLOW_ANSWERS,
+        "--sim-clock",
     ]);
     assert_eq!(code(&accepted), 1, "{accepted:?}");
     let after = state(&run_dir);
@@ -234,6 +242,7 @@ fn ctrl_c_stops_the_run_cleanly_and_it_resumes() {
         run_dir.to_str().unwrap(),
         "--answers",
         SLOW_ANSWERS,
+        "--sim-clock",
     ]);
     assert_eq!(code(&resumed), 1, "{resumed:?}");
     assert_eq!(state(&run_dir).results.len(), 8);
