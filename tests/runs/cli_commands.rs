@@ -225,12 +225,14 @@ fn the_terminal_operator_answers_skips_and_stops_and_the_run_resumes() {
 fn record_corrects_a_result_and_keeps_the_history() {
     let tmp = tempfile::tempdir().unwrap();
     let run_dir = tmp.path().join("run");
+    // On the simulated clock: the fixture's real-time waits are for tests that stop a run.
     let mut args = vec![
         "run",
         "--plan",
         SLOW_PLAN,
         "--answers",
         SLOW_ANSWERS,
+        "--sim-clock",
         "--run-dir",
         run_dir.to_str().unwrap(),
     ];
