@@ -118,13 +118,22 @@ fn list(catalog: &Catalog, as_json: bool) -> Result<(), CliError> {
     println!();
     println!("{:<20} {:<26} from", "plan of", "file");
     for (standard, found) in plan_origins(catalog)? {
-        let place = match found.origin {
-            Origin::Embedded => found.origin.to_string(),
-            _ => format!("{} ({})", found.origin, found.path.display()),
-        };
-        println!("{:<20} {:<26} {place}", standard.id, standard.plan);
+        println!(
+            "{:<20} {:<26} {}",
+            standard.id,
+            standard.plan,
+            describe(&found)
+        );
     }
     Ok(())
+}
+
+/// Where a shipped file was read from: `built in`, or its layer and path.
+fn describe(found: &Found) -> String {
+    match found.origin {
+        Origin::Embedded => found.origin.to_string(),
+        _ => format!("{} ({})", found.origin, found.path.display()),
+    }
 }
 
 /// Each standard's plan file and the layer it is read from (current folder, `$FACEBENCH_HOME`
@@ -156,7 +165,8 @@ fn resolve_standard<'c>(
 
 fn show(catalog: &Catalog, key: &str, usage: Option<&str>, as_json: bool) -> Result<(), CliError> {
     let standard = resolve_standard(catalog, key, usage)?;
-    let path = plan_path(standard)?.path;
+    let found = plan_path(standard)?;
+    let path = found.path.clone();
     let loaded = load_plan(&path, catalog).map_err(CliError::input)?;
     let device_type = catalog.device_type(key).map(|d| d.id.as_str());
     let applies = |item: &&crate::plan::Item| device_type.is_none_or(|d| item.applies_to_device(d));
@@ -178,7 +188,7 @@ fn show(catalog: &Catalog, key: &str, usage: Option<&str>, as_json: bool) -> Res
         standard.name_zh,
         standard.version,
         standard.id,
-        path.display()
+        describe(&found)
     );
     println!("{}", loaded.plan.notice);
     for sheet in Sheet::ALL {

@@ -10,6 +10,7 @@ mod atomic_outputs;
 mod camera_steps;
 mod cli_commands;
 mod cli_demo_workbook;
+mod copied_binary;
 mod exit_codes;
 mod journal_crash;
 mod plan_check;
