@@ -7,9 +7,9 @@ use std::sync::atomic::AtomicBool;
 use std::sync::{Arc, OnceLock};
 
 use super::evaluate::{evaluate, Evaluation};
-use super::operator::{Operator, Prompt, Reply};
+use super::operator::{ItemAnswer, Operator, Prompt, Reply};
 use super::rigs::{Measurements, RigSet, StepContext, StepError};
-use super::steps::{run_steps, SampleOutcome, StepFailure};
+use super::steps::{preparation_steps, run_steps, SampleOutcome, StepFailure};
 use super::{RunError, RunObserver};
 use crate::catalog::Catalog;
 use crate::clock::Clock;
@@ -335,6 +335,31 @@ impl Session {
             item: item.id.clone(),
             attempt,
         })?;
+        let mut prepared = BTreeMap::new();
+        let preparation = preparation_steps(item);
+        if preparation > 0 {
+            for sample in std::mem::take(&mut to_run) {
+                let prompt = self.prompt(item, &item.steps[..preparation], attempt, sample);
+                match operator.prepare(&prompt)? {
+                    None | Some(Reply::NoAnswer) => to_run.push(sample),
+                    Some(Reply::Stop) => return Ok(ItemRun::Stopped),
+                    Some(Reply::Skip(reason)) => {
+                        let result = ItemResult {
+                            source: ResultSource::Operator,
+                            ..self.decision(item, sample, Verdict::NotTested, skipped(&reason))
+                        };
+                        finished(&self.record_result(result)?);
+                    }
+                    Some(Reply::Answer(answer)) => {
+                        prepared.insert(sample, answer);
+                        to_run.push(sample);
+                    }
+                }
+            }
+            if to_run.is_empty() {
+                return Ok(ItemRun::Done);
+            }
+        }
         let series_dir = self.dir.series_dir();
         let ctx = StepContext {
             clock: self.clock.as_ref(),
@@ -351,7 +376,8 @@ impl Session {
         for (sample, outcome) in to_run.into_iter().zip(outcomes) {
             let result = match outcome {
                 Ok(values) => {
-                    match self.answered_result(item, sample, attempt, values, operator)? {
+                    let prepared = prepared.remove(&sample);
+                    match self.answered_result(item, sample, attempt, values, prepared, operator)? {
                         Some(result) => result,
                         None => return Ok(ItemRun::Stopped),
                     }
@@ -377,20 +403,17 @@ impl Session {
         Ok(ItemRun::Done)
     }
 
-    /// The result of a sample whose steps completed: judged from what was measured, after the
-    /// operator answered the item's prompts for this sample; `None` when the operator stopped.
-    fn answered_result(
-        &mut self,
-        item: &Item,
-        sample: u32,
+    /// The operator's prompt for `steps` (their prompt steps) of `item` on `sample`.
+    fn prompt<'a>(
+        &'a self,
+        item: &'a Item,
+        steps: &'a [crate::plan::Step],
         attempt: u32,
-        mut values: Measurements,
-        operator: &mut dyn Operator,
-    ) -> Result<Option<ItemResult>, RunError> {
-        let prompt = Prompt {
+        sample: u32,
+    ) -> Prompt<'a> {
+        Prompt {
             item,
-            steps: item
-                .steps
+            steps: steps
                 .iter()
                 .filter(|s| s.kind == StepKind::Prompt)
                 .collect(),
@@ -398,7 +421,41 @@ impl Session {
             sample,
             unit: self.unit(sample),
             samples: self.units.len(),
+        }
+    }
+
+    /// The result of a sample whose steps completed: judged from what was measured, after the
+    /// operator answered the item's prompts for this sample (those of its preparation already,
+    /// when `prepared` holds their answer); `None` when the operator stopped.
+    fn answered_result(
+        &mut self,
+        item: &Item,
+        sample: u32,
+        attempt: u32,
+        mut values: Measurements,
+        prepared: Option<ItemAnswer>,
+        operator: &mut dyn Operator,
+    ) -> Result<Option<ItemResult>, RunError> {
+        let asked = if prepared.is_some() {
+            preparation_steps(item)
+        } else {
+            0
         };
+        let prompt = self.prompt(item, &item.steps[asked..], attempt, sample);
+        let source = if operator.is_scripted() {
+            ResultSource::Answers
+        } else {
+            ResultSource::Operator
+        };
+        if let Some(prepared) = prepared {
+            for (name, series) in prepared.values {
+                values.entry(name).or_insert(series);
+            }
+            if prompt.steps.is_empty() {
+                let evaluation = evaluate(item, &values, None);
+                return Ok(Some(self.measured_result(item, sample, evaluation, source)));
+            }
+        }
         if prompt.steps.is_empty() {
             let evaluation = evaluate(item, &values, None);
             return Ok(Some(self.measured_result(
@@ -408,11 +465,6 @@ impl Session {
                 ResultSource::Measured,
             )));
         }
-        let source = if operator.is_scripted() {
-            ResultSource::Answers
-        } else {
-            ResultSource::Operator
-        };
         let not_tested = |reason: String| ItemResult {
             verdict: Verdict::NotTested,
             reason: Some(reason),
@@ -420,7 +472,7 @@ impl Session {
         };
         let result = match operator.answer(&prompt)? {
             Reply::Stop => return Ok(None),
-            Reply::Skip(reason) => not_tested(format!("skipped by operator: {reason}")),
+            Reply::Skip(reason) => not_tested(skipped(&reason)),
             Reply::NoAnswer => ItemResult {
                 source: ResultSource::Runner,
                 ..not_tested(format!("no answer in {}", operator.source_name()))
@@ -501,6 +553,11 @@ impl Session {
         );
         Ok(result)
     }
+}
+
+/// The not-tested reason of an item the operator skipped.
+fn skipped(reason: &str) -> String {
+    format!("skipped by operator: {reason}")
 }
 
 /// Whether an item ran to its end or the run was stopped in it.

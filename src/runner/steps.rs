@@ -87,6 +87,27 @@ pub fn run_steps(
     outcomes
 }
 
+/// How many of `item`'s first steps are its preparation: the prompt steps before its first rig
+/// or wait step, which the operator answers before that step runs (not after a 24 h exposure).
+/// 0 when no rig or wait step follows, or when a camera streams beside a prompt (the prompts are
+/// then part of what the camera watches and keep their place).
+pub fn preparation_steps(item: &Item) -> usize {
+    let beside_prompt = item
+        .steps
+        .iter()
+        .any(|step| matches!(&step.rig, Some(RigStep::Camera(c)) if c.concurrent_with.is_some()));
+    let leading = item
+        .steps
+        .iter()
+        .take_while(|step| step.kind == StepKind::Prompt)
+        .count();
+    if beside_prompt || leading == item.steps.len() {
+        0
+    } else {
+        leading
+    }
+}
+
 /// The samples whose steps have not failed.
 fn live_samples(samples: &[u32], outcomes: &[SampleOutcome]) -> Vec<u32> {
     samples
