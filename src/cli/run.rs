@@ -141,14 +141,14 @@ pub fn execute(args: RunArgs) -> Result<ExitCode, CliError> {
             session.run(&mut terminal, &mut lines, &selection)?
         }
     };
-    let hint = resume_command(session.dir().path(), &selection, args.answers.as_deref());
+    let hint = resume_command(session.dir().path(), &selection, &args);
     finish(&session, outcome, signals.received(), &hint)
 }
 
-/// The command that continues a stopped run with the same choice of items (`--only`) and the
-/// same answers file. `--rerun` is left out: its new attempts have begun, and repeating the flag
-/// would start them over.
-fn resume_command(run_dir: &Path, selection: &Selection, answers: Option<&Path>) -> String {
+/// The command that continues a stopped run with the same choice of items (`--only`), the same
+/// answers file and clock. `--rerun` is left out: its new attempts have begun, and repeating the
+/// flag would start them over.
+fn resume_command(run_dir: &Path, selection: &Selection, args: &RunArgs) -> String {
     let mut words = vec![
         "facebench".to_string(),
         "run".into(),
@@ -159,9 +159,12 @@ fn resume_command(run_dir: &Path, selection: &Selection, answers: Option<&Path>)
         words.push("--only".into());
         words.extend(selection.only.iter().map(|entry| shell_word(entry)));
     }
-    if let Some(answers) = answers {
+    if let Some(answers) = &args.answers {
         words.push("--answers".into());
         words.push(shell_word(&answers.display().to_string()));
+    }
+    if args.sim_clock {
+        words.push("--sim-clock".into());
     }
     words.join(" ")
 }

@@ -160,8 +160,10 @@ impl<R: BufRead, W: Write> TerminalOperator<R, W> {
                         let echo: Vec<String> = entered
                             .iter()
                             .map(|e| match &e.typed {
-                                Some(typed) => format!("{} {} (from {typed})", e.value, spec.unit),
-                                None => format!("{} {}", e.value, spec.unit),
+                                Some(typed) => {
+                                    format!("{} {} (from {typed})", shown(e.value), spec.unit)
+                                }
+                                None => format!("{} {}", shown(e.value), spec.unit),
                             })
                             .collect();
                         writeln!(self.output, "  = {}", echo.join(", "))?;
@@ -317,6 +319,12 @@ impl<R: BufRead, W: Write> TerminalOperator<R, W> {
             }
         }
     }
+}
+
+/// A value as the operator reads it back: at most six decimals, without trailing zeros.
+fn shown(value: f64) -> String {
+    let text = format!("{value:.6}");
+    text.trim_end_matches('0').trim_end_matches('.').to_string()
 }
 
 impl<R: BufRead, W: Write> Operator for TerminalOperator<R, W> {
