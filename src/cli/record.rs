@@ -91,11 +91,14 @@ pub fn execute(args: RecordArgs) -> Result<ExitCode, CliError> {
         .map_err(CliError::input)?;
     let (sample, unit) = chosen_sample(&run.state, args.sample.as_deref(), &args.run_dir)?;
     let previous = run.state.result(&item.id, sample).map(|r| r.verdict);
-    let reason = [Some(args.reason.trim().to_string()), evaluation.reason.clone()]
-        .into_iter()
-        .flatten()
-        .collect::<Vec<_>>()
-        .join("; ");
+    let reason = [
+        Some(args.reason.trim().to_string()),
+        evaluation.reason.clone(),
+    ]
+    .into_iter()
+    .flatten()
+    .collect::<Vec<_>>()
+    .join("; ");
     let result = ItemResult {
         item: item.id.clone(),
         sample,
