@@ -137,7 +137,7 @@ pub fn execute(args: RunArgs) -> Result<ExitCode, CliError> {
         None => {
             let stdin = io::stdin();
             let mut terminal = TerminalOperator::new(stdin.lock(), io::stderr());
-            let mut lines = LineObserver;
+            let mut lines = LineObserver::default();
             session.run(&mut terminal, &mut lines, &selection)?
         }
     };

@@ -9,7 +9,7 @@ use std::sync::{Arc, OnceLock};
 use super::evaluate::{evaluate, Evaluation};
 use super::operator::{ItemAnswer, Operator, Prompt, Reply};
 use super::rigs::{Measurements, RigSet, StepContext, StepError};
-use super::steps::{preparation_steps, run_steps, SampleOutcome, StepFailure};
+use super::steps::{planned_duration, preparation_steps, run_steps, SampleOutcome, StepFailure};
 use super::{RunError, RunObserver};
 use crate::catalog::Catalog;
 use crate::clock::Clock;
@@ -284,9 +284,8 @@ impl Session {
                 return Ok(Some(item.id.clone()));
             }
             observer.item_started(item);
-            let mut finished = |result: &ItemResult| observer.item_finished(result);
             if self
-                .run_item(item, samples, operator, &mut finished)?
+                .run_item(item, samples, operator, observer)?
                 .is_stopped()
             {
                 return Ok(Some(item.id.clone()));
@@ -301,7 +300,7 @@ impl Session {
         item: &Item,
         samples: &[u32],
         operator: &mut dyn Operator,
-        finished: &mut dyn FnMut(&ItemResult),
+        observer: &mut dyn RunObserver,
     ) -> Result<ItemRun, RunError> {
         let mut to_run = Vec::new();
         for &sample in samples {
@@ -312,7 +311,7 @@ impl Session {
             }
             let reason = format!("does not apply to device type {device_type}");
             let result = self.decision(item, sample, Verdict::NotApplicable, reason);
-            finished(&self.record_result(result)?);
+            observer.item_finished(&self.record_result(result)?);
         }
         if to_run.is_empty() {
             return Ok(ItemRun::Done);
@@ -325,7 +324,7 @@ impl Session {
             );
             for sample in to_run {
                 let result = self.decision(item, sample, Verdict::NotTested, reason.clone());
-                finished(&self.record_result(result)?);
+                observer.item_finished(&self.record_result(result)?);
             }
             return Ok(ItemRun::Done);
         }
@@ -348,7 +347,7 @@ impl Session {
                             source: ResultSource::Operator,
                             ..self.decision(item, sample, Verdict::NotTested, skipped(&reason))
                         };
-                        finished(&self.record_result(result)?);
+                        observer.item_finished(&self.record_result(result)?);
                     }
                     Some(Reply::Answer(answer)) => {
                         prepared.insert(sample, answer);
@@ -368,7 +367,11 @@ impl Session {
             sample: None,
             stop: &self.stop,
         };
-        let outcomes = run_steps_guarded(item, &mut self.rigs, ctx, &to_run);
+        let mut progress = |step: Option<&crate::plan::Step>| match step {
+            Some(step) => observer.step_started(item, step, planned_duration(step)),
+            None => observer.step_finished(),
+        };
+        let outcomes = run_steps_guarded(item, &mut self.rigs, ctx, &to_run, &mut progress);
         let stopped = |outcome: &SampleOutcome| matches!(outcome, Err(failure) if matches!(*failure.error, StepError::Stopped));
         if outcomes.iter().any(stopped) {
             return Ok(ItemRun::Stopped);
@@ -398,7 +401,7 @@ impl Session {
                     }
                 }
             };
-            finished(&self.record_result(result)?);
+            observer.item_finished(&self.record_result(result)?);
         }
         Ok(ItemRun::Done)
     }
@@ -581,8 +584,9 @@ fn run_steps_guarded(
     rigs: &mut RigSet,
     ctx: StepContext<'_>,
     samples: &[u32],
+    progress: &mut dyn FnMut(Option<&crate::plan::Step>),
 ) -> Vec<SampleOutcome> {
-    let run = std::panic::AssertUnwindSafe(|| run_steps(item, rigs, ctx, samples));
+    let run = std::panic::AssertUnwindSafe(|| run_steps(item, rigs, ctx, samples, progress));
     std::panic::catch_unwind(run).unwrap_or_else(|payload| {
         let message = payload
             .downcast_ref::<&str>()

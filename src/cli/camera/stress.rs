@@ -112,7 +112,7 @@ pub fn run(args: StressArgs) -> Result<ExitCode, CliError> {
     };
     let stdin = io::stdin();
     let mut operator = TerminalOperator::new(stdin.lock(), io::stderr());
-    let outcome = session.run(&mut operator, &mut LineObserver, &selection)?;
+    let outcome = session.run(&mut operator, &mut LineObserver::default(), &selection)?;
     let verdict = report(session.dir(), session.plan(), &only, &args)?;
     let run_dir = session.dir().path().display().to_string();
     match outcome {
