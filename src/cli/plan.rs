@@ -159,7 +159,12 @@ fn resolve_standard<'c>(
 ) -> Result<&'c Standard, CliError> {
     match catalog.standard(key) {
         Some(standard) => Ok(standard),
-        None => catalog.standard_for(key, usage).map_err(CliError::input),
+        None => {
+            let device_type = super::unit_args::known_device_type(catalog, key)?;
+            catalog
+                .standard_for(&device_type, usage)
+                .map_err(CliError::input)
+        }
     }
 }
 
@@ -168,7 +173,11 @@ fn show(catalog: &Catalog, key: &str, usage: Option<&str>, as_json: bool) -> Res
     let found = plan_path(standard)?;
     let path = found.path.clone();
     let loaded = load_plan(&path, catalog).map_err(CliError::input)?;
-    let device_type = catalog.device_type(key).map(|d| d.id.as_str());
+    let device_type = catalog
+        .device_types
+        .iter()
+        .find(|d| d.id.eq_ignore_ascii_case(key) || d.name_zh == key)
+        .map(|d| d.id.as_str());
     let applies = |item: &&crate::plan::Item| device_type.is_none_or(|d| item.applies_to_device(d));
     if as_json {
         let sheets: Vec<_> = Sheet::ALL

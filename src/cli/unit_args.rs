@@ -169,7 +169,7 @@ pub fn register_unit(
 
 /// The id of the device type named by its id (any case) or Chinese name; an unknown name is an
 /// input error that suggests the closest ids.
-fn known_device_type(catalog: &Catalog, name: &str) -> Result<String, CliError> {
+pub(super) fn known_device_type(catalog: &Catalog, name: &str) -> Result<String, CliError> {
     let trimmed = name.trim();
     if let Some(device) = catalog.device_type(trimmed).or_else(|| {
         catalog

@@ -80,9 +80,10 @@ fn a_copied_binary_lists_and_shows_plans_from_its_built_in_data() {
     assert!(out.contains("plan built in"), "{out}");
     assert!(out.contains("COT-001") && out.contains("CLM-001"), "{out}");
 
-    let output = bench.run(&["plan", "show", "desktop-singel-screen"]);
+    let output = bench.run(&["plan", "show", "desktop-dual-scren"]);
     let (_, err) = text(&output);
     assert_eq!(code(&output), 2, "{err}");
+    assert!(err.contains("did you mean desktop-dual-screen"), "{err}");
 }
 
 #[test]
