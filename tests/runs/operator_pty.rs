@@ -249,8 +249,8 @@ fn an_operator_at_a_terminal_is_forgiven_small_mistakes_and_can_stop_and_resume(
     terminal.send("q");
     assert_eq!(terminal.exit_code(), 0, "nothing failed before the stop");
     let expected = format!(
-        "run stopped; continue with: facebench run --resume {run_arg} --only CLM-009 COT-001 \
-         COT-002 FUN-007 --sim-clock"
+        "run stopped; continue with: facebench run --resume {run_arg} --only FUN-007 COT-002 \
+         CLM-009 COT-001 --sim-clock"
     );
     assert!(terminal.seen.contains(&expected), "{}", terminal.seen);
 
@@ -281,6 +281,7 @@ fn an_operator_at_a_terminal_is_forgiven_small_mistakes_and_can_stop_and_resume(
     terminal.send("0");
     terminal.expect("touch_points in count");
     terminal.send("10");
+    terminal.expect("= 10 count");
     let question = terminal.expect("(numbers, or with a unit like `10.1 in`");
     assert!(question.contains("screen_diag in cm, limit"), "{question}");
     terminal.send("10.1 kg");
