@@ -185,7 +185,8 @@ fn an_operator_at_a_terminal_is_forgiven_small_mistakes_and_can_stop_and_resume(
     terminal.expect("= 50 g/L");
     terminal.expect("solution_ph in pH");
     terminal.send("6.8");
-    // After the (simulated) exposure, the final check of the same item.
+    // The exposure shows on the terminal as it runs; after it, the final check of the item.
+    terminal.expect("CLM-009 Exposure: 24 h in the salt-spray cabinet");
     answer_item_header(&mut terminal, "CLM-009");
     terminal.send("");
     let question = terminal.expect("after_pay_ok in count");
