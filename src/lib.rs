@@ -11,6 +11,7 @@
 #![deny(unsafe_code)]
 #![warn(missing_debug_implementations)]
 
+pub mod assets;
 pub mod camera;
 pub mod catalog;
 pub mod cli;

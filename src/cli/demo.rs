@@ -13,7 +13,7 @@ use std::sync::Arc;
 use clap::Args;
 
 use super::exit::{self, CliError};
-use super::paths::{load_catalog, plan_path, repo_root, testplans_dir};
+use super::paths::{load_catalog, plan_path, shipped};
 use super::progress::BarObserver;
 use super::report::print_bundles;
 use super::station_args::{StationArgs, StationOpener};
@@ -23,7 +23,7 @@ use super::{loaded_run::LoadedRun, logging};
 use crate::clock::{Clock, SimClock};
 use crate::plan::load_plan;
 use crate::report::package;
-use crate::runner::{AnswersFile, NewRun, Selection, Session};
+use crate::runner::{AnswersFile, NewRun, Session};
 
 /// The demo's units (files under `testplans/units/`): two samples of one model.
 const DEMO_UNITS: [&str; 2] = ["demo-unit.toml", "demo-unit-2.toml"];
@@ -34,17 +34,20 @@ pub struct DemoArgs {
     /// Output folder (default: reports/demo-<UTC time>); it gets `run/` and `submission/`.
     #[arg(long)]
     pub out: Option<PathBuf>,
+    /// Run only these items or sheets (ids like COT-001, or climate | coating | …): a quick
+    /// rehearsal; the others are reported as not tested.
+    #[arg(long, value_name = "ID", num_args = 1..)]
+    pub only: Vec<String>,
 }
 
 /// Runs the demo.
 pub fn execute(args: DemoArgs) -> Result<ExitCode, CliError> {
     let started = std::time::Instant::now();
     let catalog = load_catalog()?;
-    let shipped = testplans_dir();
     let units = DEMO_UNITS
         .iter()
         .map(|file| {
-            let unit = load_unit_file(&shipped.join("units").join(file))?;
+            let unit = load_unit_file(&shipped(&format!("testplans/units/{file}"))?.path)?;
             register_unit(unit, &catalog, None, None)
         })
         .collect::<Result<Vec<_>, _>>()?;
@@ -53,8 +56,9 @@ pub fn execute(args: DemoArgs) -> Result<ExitCode, CliError> {
         .standard_for(&unit.device_type, None)
         .map_err(CliError::input)?
         .clone();
-    let plan_file = plan_path(&standard);
+    let plan_file = plan_path(&standard)?.path;
     let loaded = load_plan(&plan_file, &catalog).map_err(CliError::input)?;
+    let selection = super::run::check_selection(&loaded.plan, &args.only, &[])?;
     let out = args.out.unwrap_or_else(|| {
         PathBuf::from("reports").join(format!(
             "demo-{}",
@@ -80,9 +84,10 @@ pub fn execute(args: DemoArgs) -> Result<ExitCode, CliError> {
     .load(None)?;
     let mut opener = StationOpener::new(station, Arc::clone(&clock));
     let station_name = opener.name();
+    let answers_file = shipped("testplans/answers/demo-desktop-cashier.toml")?;
     let mut answers = AnswersFile::load(
-        &shipped.join("answers/demo-desktop-cashier.toml"),
-        &repo_root(),
+        &answers_file.path,
+        &answers_file.root,
         &loaded.plan,
         units.len(),
     )?;
@@ -99,7 +104,7 @@ pub fn execute(args: DemoArgs) -> Result<ExitCode, CliError> {
         clock,
     )?;
     logging::log_to(&session.dir().log_path()).map_err(CliError::harness)?;
-    session.run(&mut answers, &mut BarObserver::new(), &Selection::default())?;
+    session.run(&mut answers, &mut BarObserver::new(), &selection)?;
     let report = report_run(&run_dir)?;
     let run = LoadedRun::open(&run_dir)?;
     let submission = out.join("submission");

@@ -6,6 +6,7 @@
 pub mod camera;
 mod demo;
 pub mod exit;
+mod init;
 mod interrupt;
 mod loaded_run;
 mod logging;
@@ -68,6 +69,8 @@ pub enum Command {
     /// Run an instrument simulator (chamber, drop rig, thermal logger) on a pty or TCP port.
     #[command(subcommand)]
     Sim(sim::SimCommand),
+    /// Write editable copies of the built-in plans, catalog, examples and station files.
+    Init(init::InitArgs),
 }
 
 impl Command {
@@ -97,6 +100,7 @@ pub fn main() -> ExitCode {
         Command::Demo(args) => demo::execute(args),
         Command::Sim(cmd) => sim::execute(cmd),
         Command::Camera(cmd) => camera::execute(cmd),
+        Command::Init(args) => init::execute(args),
     };
     match result {
         Ok(code) => code,

@@ -7,7 +7,7 @@ use clap::Subcommand;
 use serde_json::json;
 
 use super::exit::CliError;
-use super::paths::{load_catalog, plan_path};
+use super::paths::{load_catalog, plan_path, Found, Origin};
 use super::summary::pad_cjk as pad;
 use crate::catalog::{Catalog, Sheet, Standard};
 use crate::plan::load_plan;
@@ -66,7 +66,13 @@ fn list(catalog: &Catalog, as_json: bool) -> Result<(), CliError> {
                 json!({ "id": d.id, "name_zh": d.name_zh, "name_en": d.name_en, "standards": standards })
             })
             .collect();
-        print_json(&json!({ "device_types": devices, "standards": catalog.standards }));
+        let plans: Vec<_> = plan_origins(catalog)?
+            .into_iter()
+            .map(|(standard, found)| json!({ "standard": standard.id, "path": found.path, "origin": found.origin.to_string() }))
+            .collect();
+        print_json(
+            &json!({ "device_types": devices, "standards": catalog.standards, "plans": plans }),
+        );
         return Ok(());
     }
     println!("{:<28} {:<16} {:<22} standard", "device type", "", "");
@@ -109,7 +115,35 @@ fn list(catalog: &Catalog, as_json: bool) -> Result<(), CliError> {
         }
         println!("  ({})", standard.id);
     }
+    println!();
+    println!("{:<20} {:<26} from", "plan of", "file");
+    for (standard, found) in plan_origins(catalog)? {
+        println!(
+            "{:<20} {:<26} {}",
+            standard.id,
+            standard.plan,
+            describe(&found)
+        );
+    }
     Ok(())
+}
+
+/// Where a shipped file was read from: `built in`, or its layer and path.
+fn describe(found: &Found) -> String {
+    match found.origin {
+        Origin::Embedded => found.origin.to_string(),
+        _ => format!("{} ({})", found.origin, found.path.display()),
+    }
+}
+
+/// Each standard's plan file and the layer it is read from (current folder, `$FACEBENCH_HOME`
+/// or built in).
+fn plan_origins(catalog: &Catalog) -> Result<Vec<(&Standard, Found)>, CliError> {
+    catalog
+        .standards
+        .iter()
+        .map(|standard| Ok((standard, plan_path(standard)?)))
+        .collect()
 }
 
 fn standard_label(catalog: &Catalog, id: &str) -> String {
@@ -125,15 +159,25 @@ fn resolve_standard<'c>(
 ) -> Result<&'c Standard, CliError> {
     match catalog.standard(key) {
         Some(standard) => Ok(standard),
-        None => catalog.standard_for(key, usage).map_err(CliError::input),
+        None => {
+            let device_type = super::unit_args::known_device_type(catalog, key)?;
+            catalog
+                .standard_for(&device_type, usage)
+                .map_err(CliError::input)
+        }
     }
 }
 
 fn show(catalog: &Catalog, key: &str, usage: Option<&str>, as_json: bool) -> Result<(), CliError> {
     let standard = resolve_standard(catalog, key, usage)?;
-    let path = plan_path(standard);
+    let found = plan_path(standard)?;
+    let path = found.path.clone();
     let loaded = load_plan(&path, catalog).map_err(CliError::input)?;
-    let device_type = catalog.device_type(key).map(|d| d.id.as_str());
+    let device_type = catalog
+        .device_types
+        .iter()
+        .find(|d| d.id.eq_ignore_ascii_case(key) || d.name_zh == key)
+        .map(|d| d.id.as_str());
     let applies = |item: &&crate::plan::Item| device_type.is_none_or(|d| item.applies_to_device(d));
     if as_json {
         let sheets: Vec<_> = Sheet::ALL
@@ -153,7 +197,7 @@ fn show(catalog: &Catalog, key: &str, usage: Option<&str>, as_json: bool) -> Res
         standard.name_zh,
         standard.version,
         standard.id,
-        path.display()
+        describe(&found)
     );
     println!("{}", loaded.plan.notice);
     for sheet in Sheet::ALL {

@@ -16,6 +16,8 @@ use crate::journal::{
     ItemResult, JournalError, JournalWriter, ResultSource, RunDir, RunEvent, RunState,
 };
 use crate::judge::Verdict;
+use crate::plan::units::parse_entry;
+use crate::plan::MeasurementSpec;
 use crate::runner::evaluate;
 use crate::unit::Unit;
 
@@ -38,10 +40,11 @@ pub struct RecordArgs {
     /// Evidence file to copy into the run (repeatable).
     #[arg(long = "attach", value_name = "FILE")]
     pub attachments: Vec<PathBuf>,
-    /// Why the result is entered or corrected afterwards.
+    /// Why the result is entered or corrected afterwards (required: it goes on the History
+    /// sheet).
     #[arg(long)]
-    pub reason: Option<String>,
-    /// Who enters it (default: the unit's operator).
+    pub reason: String,
+    /// Who enters it (default: the current user, from $USER or $USERNAME).
     #[arg(long)]
     pub operator: Option<String>,
     /// Which unit of the run: its sample number (from 1) or its device serial number.
@@ -64,18 +67,19 @@ pub fn execute(args: RecordArgs) -> Result<ExitCode, CliError> {
             args.run_dir.display()
         ))
     })?;
-    let produced: Vec<&str> = item
-        .steps
-        .iter()
-        .flat_map(|s| &s.produces)
-        .map(|m| m.name.as_str())
-        .collect();
+    let produced: Vec<&MeasurementSpec> = item.steps.iter().flat_map(|s| &s.produces).collect();
+    if args.reason.trim().is_empty() {
+        return Err(CliError::input(anyhow::anyhow!(
+            "--reason is empty: say why {} is entered or corrected afterwards",
+            item.id
+        )));
+    }
     let values = parse_values(&args.values, &produced)?;
     if values.is_empty() && args.verdict.is_none() {
         return Err(CliError::input(anyhow::anyhow!(
             "give --verdict and/or --value for {} (measurements: {})",
             item.id,
-            produced.join(", ")
+            names(&produced)
         )));
     }
     let evaluation = evaluate(item, &values, args.verdict);
@@ -87,21 +91,21 @@ pub fn execute(args: RecordArgs) -> Result<ExitCode, CliError> {
         .map_err(CliError::input)?;
     let (sample, unit) = chosen_sample(&run.state, args.sample.as_deref(), &args.run_dir)?;
     let previous = run.state.result(&item.id, sample).map(|r| r.verdict);
-    let reason = [args.reason.clone(), evaluation.reason.clone()]
-        .into_iter()
-        .flatten()
-        .collect::<Vec<_>>()
-        .join("; ");
+    let reason = [
+        Some(args.reason.trim().to_string()),
+        evaluation.reason.clone(),
+    ]
+    .into_iter()
+    .flatten()
+    .collect::<Vec<_>>()
+    .join("; ");
     let result = ItemResult {
         item: item.id.clone(),
         sample,
         device_sn: unit.device_sn.clone(),
         verdict: evaluation.verdict,
         source: ResultSource::Record,
-        operator: args
-            .operator
-            .clone()
-            .unwrap_or_else(|| unit.operator.clone()),
+        operator: args.operator.clone().unwrap_or_else(current_user),
         measurements: evaluation.measurements,
         criteria: evaluation.criteria,
         operator_verdict: args.verdict,
@@ -134,10 +138,30 @@ pub(super) fn journal_error(error: JournalError) -> CliError {
     }
 }
 
-/// Parses `NAME=V[,V…]` arguments; names must be measurements the item produces.
+/// Who records when `--operator` is not given: the logged-in user.
+fn current_user() -> String {
+    ["USER", "USERNAME"]
+        .iter()
+        .filter_map(|var| std::env::var(var).ok())
+        .map(|name| name.trim().to_string())
+        .find(|name| !name.is_empty())
+        .unwrap_or_else(|| "unknown user".to_string())
+}
+
+fn names(produced: &[&MeasurementSpec]) -> String {
+    produced
+        .iter()
+        .map(|m| format!("{} ({})", m.name, m.unit))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Parses `NAME=V[,V…]` arguments; names must be measurements the item produces, and values
+/// are numbers in the measurement's unit, numbers with a unit that converts to it
+/// (`width=10.1 in`) or pencil grades (`pencil_hardness=2H`).
 fn parse_values(
     args: &[String],
-    produced: &[&str],
+    produced: &[&MeasurementSpec],
 ) -> Result<BTreeMap<String, Vec<f64>>, CliError> {
     let mut values = BTreeMap::new();
     for arg in args {
@@ -145,24 +169,21 @@ fn parse_values(
             CliError::input(anyhow::anyhow!("--value {arg:?}: expected NAME=VALUE"))
         })?;
         let name = name.trim();
-        if !produced.contains(&name) {
+        let Some(spec) = produced.iter().find(|m| m.name == name) else {
             return Err(CliError::input(anyhow::anyhow!(
                 "--value {arg:?}: this item has no measurement `{name}` (it has: {})",
-                produced.join(", ")
+                names(produced)
             )));
-        }
+        };
         let series = list
             .split(',')
-            .map(|t| {
-                t.trim()
-                    .parse::<f64>()
-                    .ok()
-                    .filter(|x| x.is_finite())
-                    .ok_or_else(|| {
-                        CliError::input(anyhow::anyhow!("--value {arg:?}: `{t}` is not a number"))
-                    })
+            .map(|entry| match parse_entry(entry, &spec.unit) {
+                Ok(entered) if entered.len() == 1 => Ok(entered[0].value),
+                Ok(_) => Err(format!("`{}` is not one value", entry.trim())),
+                Err(why) => Err(why),
             })
-            .collect::<Result<Vec<_>, _>>()?;
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|why| CliError::input(anyhow::anyhow!("--value {arg:?}: {why}")))?;
         values.insert(name.to_string(), series);
     }
     Ok(values)

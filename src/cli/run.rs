@@ -9,7 +9,7 @@ use std::sync::Arc;
 use clap::Args;
 
 use super::exit::{self, CliError};
-use super::paths::{load_catalog, plan_path, repo_root};
+use super::paths::{load_catalog, plan_path, user_file};
 use super::progress::{BarObserver, LineObserver};
 use super::station_args::{StationArgs, StationOpener};
 use super::unit_args::UnitArgs;
@@ -68,6 +68,7 @@ pub fn execute(args: RunArgs) -> Result<ExitCode, CliError> {
     let station_name = opener.name();
     let mut open_rigs = |dir: &crate::journal::RunDir, samples| opener.open(dir, samples);
     let mut answers: Option<AnswersFile>;
+    let selection: Selection;
     let mut session = match &args.resume {
         Some(run_dir) => {
             let session = Session::resume(
@@ -77,7 +78,7 @@ pub fn execute(args: RunArgs) -> Result<ExitCode, CliError> {
                 &mut open_rigs,
                 clock,
             )?;
-            answers = check_inputs(&args, session.plan(), session.samples())?;
+            (selection, answers) = check_inputs(&args, session.plan(), session.samples())?;
             if session.truncated_bytes() > 0 {
                 eprintln!(
                     "note: dropped {} bytes of a journal line cut off by the crash; no recorded result was lost",
@@ -90,7 +91,10 @@ pub fn execute(args: RunArgs) -> Result<ExitCode, CliError> {
             let units = args.unit.register_all(&catalog)?;
             let standard = run_standard(&catalog, &units)?;
             let unit = &units[0];
-            let plan_file = args.plan.clone().unwrap_or_else(|| plan_path(standard));
+            let plan_file = match &args.plan {
+                Some(path) => user_file(path)?.path,
+                None => plan_path(standard)?.path,
+            };
             let loaded = load_plan(&plan_file, &catalog).map_err(CliError::input)?;
             if loaded.plan.standard != standard.id {
                 return Err(CliError::input(anyhow::anyhow!(
@@ -101,7 +105,7 @@ pub fn execute(args: RunArgs) -> Result<ExitCode, CliError> {
                     standard.id
                 )));
             }
-            answers = check_inputs(&args, &loaded.plan, units.len())?;
+            (selection, answers) = check_inputs(&args, &loaded.plan, units.len())?;
             let run_dir = args
                 .run_dir
                 .clone()
@@ -125,10 +129,6 @@ pub fn execute(args: RunArgs) -> Result<ExitCode, CliError> {
         tracing::warn!("{warning}");
     }
     let signals = interrupt::stop_on_signals(session.stop_flag(), session.stop_cause());
-    let selection = Selection {
-        only: args.only.clone(),
-        rerun: args.rerun.clone(),
-    };
     let outcome = match &mut answers {
         Some(answers) => {
             let mut bar = BarObserver::new();
@@ -137,42 +137,114 @@ pub fn execute(args: RunArgs) -> Result<ExitCode, CliError> {
         None => {
             let stdin = io::stdin();
             let mut terminal = TerminalOperator::new(stdin.lock(), io::stderr());
-            let mut lines = LineObserver;
+            let mut lines = LineObserver::default();
             session.run(&mut terminal, &mut lines, &selection)?
         }
     };
-    finish(&session, outcome, signals.received())
+    let hint = resume_command(session.dir().path(), &selection, &args);
+    finish(&session, outcome, signals.received(), &hint)
 }
 
-/// Checks what the command line asks of `plan` before anything runs: every `--only` entry is
-/// an item id or a sheet, every `--rerun` entry an item id, and the answers file (loaded here)
-/// answers only items and measurements the plan has.
+/// The command that continues a stopped run with the same choice of items (`--only`), the same
+/// answers file and clock. `--rerun` is left out: its new attempts have begun, and repeating the
+/// flag would start them over.
+fn resume_command(run_dir: &Path, selection: &Selection, args: &RunArgs) -> String {
+    let mut words = vec![
+        "facebench".to_string(),
+        "run".into(),
+        "--resume".into(),
+        shell_word(&run_dir.display().to_string()),
+    ];
+    if !selection.only.is_empty() {
+        words.push("--only".into());
+        words.extend(selection.only.iter().map(|entry| shell_word(entry)));
+    }
+    if let Some(answers) = &args.answers {
+        words.push("--answers".into());
+        words.push(shell_word(&answers.display().to_string()));
+    }
+    if args.sim_clock {
+        words.push("--sim-clock".into());
+    }
+    words.join(" ")
+}
+
+/// `word` quoted for a POSIX shell when it holds anything but plain path characters.
+fn shell_word(word: &str) -> String {
+    let plain = |c: char| c.is_ascii_alphanumeric() || "-_./:=@+,".contains(c);
+    if !word.is_empty() && word.chars().all(plain) {
+        word.to_string()
+    } else {
+        format!("'{}'", word.replace('\'', "'\\''"))
+    }
+}
+
+/// Checks what the command line asks of `plan` before anything runs (see
+/// [`check_selection`]) and loads the answers file, which must answer only items and
+/// measurements the plan has.
 fn check_inputs(
     args: &RunArgs,
     plan: &Plan,
     samples: usize,
-) -> Result<Option<AnswersFile>, CliError> {
-    let sheet = |key: &str| crate::catalog::Sheet::parse(key).is_some();
-    for (flag, ids, sheets_too) in [
-        ("--only", &args.only, true),
-        ("--rerun", &args.rerun, false),
-    ] {
-        if let Some(unknown) = ids
-            .iter()
-            .find(|id| plan.item(id).is_none() && !(sheets_too && sheet(id)))
-        {
-            let what = if sheets_too { "item or sheet" } else { "item" };
-            return Err(CliError::input(anyhow::anyhow!(
-                "{flag} {unknown}: {} (see `facebench plan show`)",
-                plan.no_such(what, unknown)
-            )));
+) -> Result<(Selection, Option<AnswersFile>), CliError> {
+    let selection = check_selection(plan, &args.only, &args.rerun)?;
+    let Some(path) = args.answers.as_deref() else {
+        return Ok((selection, None));
+    };
+    let found = user_file(path)?;
+    let answers = AnswersFile::load(&found.path, &answers_base(&found), plan, samples)?;
+    Ok((selection, Some(answers)))
+}
+
+/// The selection flags in the plan's own spelling: `--only` entries are item ids or sheets,
+/// `--rerun` entries item ids, matched without regard to case (`cot-001`, `Coating`,
+/// `coating reliability`, `涂层类可靠性`, `COT`); an unknown entry is an input error that
+/// suggests the closest id.
+pub(super) fn check_selection(
+    plan: &Plan,
+    only: &[String],
+    rerun: &[String],
+) -> Result<Selection, CliError> {
+    let resolve = |flag: &str, entry: &String, sheets_too: bool| {
+        if let Some(item) = plan.items.iter().find(|i| i.id.eq_ignore_ascii_case(entry)) {
+            return Ok(item.id.clone());
         }
-    }
-    args.answers
-        .as_deref()
-        .map(|path| AnswersFile::load(path, &answers_base(path), plan, samples))
-        .transpose()
-        .map_err(CliError::from)
+        if sheets_too {
+            if let Some(sheet) = sheet_named(entry) {
+                return Ok(sheet.key().to_string());
+            }
+        }
+        let what = if sheets_too { "item or sheet" } else { "item" };
+        Err(CliError::input(anyhow::anyhow!(
+            "{flag} {entry}: {} (see `facebench plan show`)",
+            plan.no_such(what, &entry.to_ascii_uppercase())
+        )))
+    };
+    Ok(Selection {
+        only: only
+            .iter()
+            .map(|entry| resolve("--only", entry, true))
+            .collect::<Result<_, _>>()?,
+        rerun: rerun
+            .iter()
+            .map(|entry| resolve("--rerun", entry, false))
+            .collect::<Result<_, _>>()?,
+    })
+}
+
+/// A sheet by its key, Chinese or English name or id prefix, in any case.
+fn sheet_named(text: &str) -> Option<crate::catalog::Sheet> {
+    let text = text.trim();
+    crate::catalog::Sheet::ALL.into_iter().find(|sheet| {
+        [
+            sheet.key(),
+            sheet.name_zh(),
+            sheet.name_en(),
+            sheet.id_prefix(),
+        ]
+        .iter()
+        .any(|name| name.eq_ignore_ascii_case(text))
+    })
 }
 
 /// The standard every unit of the run is tested to: one plan runs per run, so units whose
@@ -210,6 +282,7 @@ fn finish(
     session: &Session,
     outcome: RunOutcome,
     signal: Option<interrupt::StopSignal>,
+    resume_hint: &str,
 ) -> Result<ExitCode, CliError> {
     let run_dir = session.dir().path().to_path_buf();
     let report = summary::report_run(&run_dir)?;
@@ -219,10 +292,7 @@ fn finish(
             Ok(exit::for_verdict(report.overall))
         }
         RunOutcome::Stopped => {
-            println!(
-                "run stopped; continue with: facebench run --resume {}",
-                run_dir.display()
-            );
+            println!("run stopped; continue with: {resume_hint}");
             // What is recorded so far decides: a no pass or an error before the operator's stop
             // is not hidden by stopping (items not run yet are not tested, which does not fail a
             // run). A signal's stop says so in its own code.
@@ -234,11 +304,11 @@ fn finish(
 }
 
 /// Relative evidence paths in an answers file are taken from the directory it is run in, or,
-/// for the shipped answers under `testplans/`, from the repository root.
-fn answers_base(path: &Path) -> PathBuf {
-    let shipped = super::paths::testplans_dir();
-    match (path.canonicalize(), shipped.canonicalize()) {
-        (Ok(file), Ok(dir)) if file.starts_with(&dir) => repo_root(),
+/// for answers under a shipped data folder's `testplans/`, from that folder.
+fn answers_base(found: &super::paths::Found) -> PathBuf {
+    let testplans = found.root.join("testplans");
+    match (found.path.canonicalize(), testplans.canonicalize()) {
+        (Ok(file), Ok(dir)) if file.starts_with(&dir) => found.root.clone(),
         _ => PathBuf::from("."),
     }
 }

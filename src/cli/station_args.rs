@@ -11,7 +11,7 @@ use std::sync::Arc;
 use clap::Args;
 
 use super::exit::CliError;
-use super::paths::shipped;
+use super::paths::{shipped, user_file};
 use crate::clock::Clock;
 use crate::journal::RunDir;
 use crate::rig::drop::manual::OperatorChannel;
@@ -50,8 +50,8 @@ impl StationArgs {
     /// `resume_dir`, the run's station snapshot; else none.
     pub fn load(&self, resume_dir: Option<&Path>) -> Result<Option<ChosenStation>, CliError> {
         let (path, sim_time) = match (&self.station, self.sim, resume_dir) {
-            (Some(path), _, _) => (path.clone(), false),
-            (None, true, _) => (shipped("rigs/sim.toml"), true),
+            (Some(path), _, _) => (user_file(path)?.path, false),
+            (None, true, _) => (shipped("rigs/sim.toml")?.path, true),
             (None, false, Some(dir)) => {
                 let dir = RunDir::open(dir).map_err(CliError::input)?;
                 if dir

@@ -112,7 +112,7 @@ impl UnitArgs {
         catalog: &Catalog,
     ) -> Result<Unit, CliError> {
         let mut unit = match file {
-            Some(path) => load_unit_file(path)?,
+            Some(path) => load_unit_file(&super::paths::user_file(path)?.path)?,
             None => Unit {
                 vendor: required(&self.vendor, "--vendor")?,
                 model: required(&self.model, "--model")?,
@@ -154,12 +154,10 @@ pub fn register_unit(
             return Err(CliError::input(anyhow::anyhow!("unit {flag} is empty")));
         }
     }
+    unit.device_type = known_device_type(catalog, &unit.device_type)?;
     catalog
         .standard_for(&unit.device_type, unit.usage.as_deref())
         .map_err(CliError::input)?;
-    if let Some(device) = catalog.device_type(&unit.device_type) {
-        unit.device_type = device.id.clone();
-    }
     crate::sn::check(&unit.device_sn, vendor_code, model_code).map_err(|e| {
         CliError::input(anyhow::anyhow!(
             "device serial number {:?} is invalid:\n{e}",
@@ -167,6 +165,30 @@ pub fn register_unit(
         ))
     })?;
     Ok(unit)
+}
+
+/// The id of the device type named by its id (any case) or Chinese name; an unknown name is an
+/// input error that suggests the closest ids.
+pub(super) fn known_device_type(catalog: &Catalog, name: &str) -> Result<String, CliError> {
+    let trimmed = name.trim();
+    if let Some(device) = catalog.device_type(trimmed).or_else(|| {
+        catalog
+            .device_types
+            .iter()
+            .find(|d| d.id.eq_ignore_ascii_case(trimmed))
+    }) {
+        return Ok(device.id.clone());
+    }
+    let ids = catalog.device_types.iter().map(|d| d.id.as_str());
+    let close = crate::plan::suggest::closest_names(trimmed, ids);
+    let hint = if close.is_empty() {
+        "`facebench plan list` lists the device types".to_string()
+    } else {
+        format!("did you mean {}?", close.join(", "))
+    };
+    Err(CliError::input(anyhow::anyhow!(
+        "unknown device type `{name}`; {hint}"
+    )))
 }
 
 fn required(value: &Option<String>, flag: &str) -> Result<String, CliError> {

@@ -22,7 +22,7 @@ mod reader;
 mod resolve;
 pub mod rig_step;
 mod step;
-mod suggest;
+pub mod suggest;
 pub mod units;
 
 use serde::{Deserialize, Serialize};

@@ -9,25 +9,7 @@ impl Plan {
     /// The plan's item ids closest to `id` (a typo, another case, a missing dash), best first;
     /// empty when none is close.
     pub fn closest_ids(&self, id: &str) -> Vec<&str> {
-        let wanted = id.to_ascii_uppercase();
-        let limit = (wanted.chars().count() / 3).max(2);
-        let mut scored: Vec<(usize, &str)> = self
-            .items
-            .iter()
-            .map(|item| {
-                (
-                    edit_distance(&wanted, &item.id.to_ascii_uppercase()),
-                    item.id.as_str(),
-                )
-            })
-            .filter(|(distance, _)| *distance <= limit)
-            .collect();
-        scored.sort();
-        scored
-            .into_iter()
-            .take(MAX_SUGGESTIONS)
-            .map(|(_, id)| id)
-            .collect()
+        closest_names(id, self.items.iter().map(|item| item.id.as_str()))
     }
 
     /// "the plan has no `what` `id`", with the closest ids when there are any.
@@ -42,6 +24,23 @@ impl Plan {
             )
         }
     }
+}
+
+/// The `names` closest to `wanted` ignoring ASCII case (a typo, a missing dash), best first;
+/// empty when none is close. Also used for device types on the command line.
+pub fn closest_names<'a>(wanted: &str, names: impl Iterator<Item = &'a str>) -> Vec<&'a str> {
+    let wanted = wanted.to_ascii_uppercase();
+    let limit = (wanted.chars().count() / 3).max(2);
+    let mut scored: Vec<(usize, &str)> = names
+        .map(|name| (edit_distance(&wanted, &name.to_ascii_uppercase()), name))
+        .filter(|(distance, _)| *distance <= limit)
+        .collect();
+    scored.sort();
+    scored
+        .into_iter()
+        .take(MAX_SUGGESTIONS)
+        .map(|(_, name)| name)
+        .collect()
 }
 
 /// Levenshtein distance in characters: insertions, deletions and substitutions.

@@ -22,9 +22,10 @@ pub use operator::{ItemAnswer, Operator, OperatorError, Prompt, Reply, TerminalO
 pub use session::{overall_verdict, NewRun, OpenRigs, RunOutcome, Selection, Session};
 
 use std::path::PathBuf;
+use std::time::Duration;
 
 use crate::journal::{ItemResult, JournalError};
-use crate::plan::{Item, PlanErrors};
+use crate::plan::{Item, PlanErrors, Step};
 
 /// Why a run could not go on.
 #[derive(Debug, thiserror::Error)]
@@ -81,6 +82,13 @@ pub trait RunObserver {
     fn item_finished(&mut self, result: &ItemResult) {
         let _ = result;
     }
+    /// A wait or rig step of `item` begins; `planned` is how long it is to take on the run's
+    /// clock, when the plan says.
+    fn step_started(&mut self, item: &Item, step: &Step, planned: Option<Duration>) {
+        let _ = (item, step, planned);
+    }
+    /// The step last started has ended.
+    fn step_finished(&mut self) {}
 }
 
 /// An observer that ignores everything (tests, quiet mode).

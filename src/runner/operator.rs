@@ -4,7 +4,8 @@ use std::collections::BTreeMap;
 use std::io::{BufRead, Write};
 use std::path::PathBuf;
 
-use crate::judge::Verdict;
+use crate::judge::{judge, Verdict};
+use crate::plan::units::parse_entry;
 use crate::plan::{Item, Step};
 use crate::unit::Unit;
 
@@ -78,6 +79,13 @@ pub enum OperatorError {
 pub trait Operator: std::fmt::Debug {
     /// Answers the prompts of one item.
     fn answer(&mut self, prompt: &Prompt<'_>) -> Result<Reply, OperatorError>;
+    /// Answers an item's preparation: the prompt steps that come before its rig and wait steps
+    /// (preparing the solution, initial readings), asked before those steps run. `None` leaves
+    /// them to [`Operator::answer`] with the rest (an answers file answers an item at once).
+    fn prepare(&mut self, prompt: &Prompt<'_>) -> Result<Option<Reply>, OperatorError> {
+        let _ = prompt;
+        Ok(None)
+    }
     /// A short description for the journal and logs.
     fn source_name(&self) -> String;
     /// True for answers that come from a file rather than a person.
@@ -115,13 +123,30 @@ impl<R: BufRead, W: Write> TerminalOperator<R, W> {
 
     fn ask_values(
         &mut self,
+        item: &Item,
         step: &Step,
     ) -> Result<Option<BTreeMap<String, Vec<f64>>>, OperatorError> {
         let mut values = BTreeMap::new();
         for spec in &step.produces {
+            let limits: Vec<String> = item
+                .criteria
+                .iter()
+                .filter(|c| c.measurement == spec.name)
+                .map(|c| c.requirement())
+                .collect();
+            let limit = if limits.is_empty() {
+                String::new()
+            } else {
+                format!(", limit {}", limits.join(" and "))
+            };
+            let forms = if spec.unit == "grade" {
+                "2H, H, F, HB, B or a number of H"
+            } else {
+                "numbers, or with a unit like `10.1 in`"
+            };
             loop {
                 let question = format!(
-                    "  {} [{}] (numbers, blank = not measured): ",
+                    "  {} in {}{limit} ({forms}; blank = not measured): ",
                     spec.name, spec.unit
                 );
                 let Some(line) = self.read_line(&question)? else {
@@ -130,52 +155,127 @@ impl<R: BufRead, W: Write> TerminalOperator<R, W> {
                 if line.is_empty() {
                     break;
                 }
-                match parse_numbers(&line) {
-                    Ok(series) => {
-                        values.insert(spec.name.clone(), series);
+                match parse_entry(&line, &spec.unit) {
+                    Ok(entered) if !entered.is_empty() => {
+                        let echo: Vec<String> = entered
+                            .iter()
+                            .map(|e| match &e.typed {
+                                Some(typed) => {
+                                    format!("{} {} (from {typed})", shown(e.value), spec.unit)
+                                }
+                                None => format!("{} {}", shown(e.value), spec.unit),
+                            })
+                            .collect();
+                        writeln!(self.output, "  = {}", echo.join(", "))?;
+                        values.insert(
+                            spec.name.clone(),
+                            entered.into_iter().map(|e| e.value).collect(),
+                        );
                         break;
                     }
-                    Err(bad) => writeln!(self.output, "  `{bad}` is not a number; try again")?,
+                    Ok(_) => {}
+                    Err(why) => writeln!(self.output, "  {why}; try again")?,
                 }
             }
         }
         Ok(Some(values))
     }
 
-    fn ask_verdict(&mut self) -> Result<Option<Verdict>, OperatorError> {
+    /// When the operator's judgement contradicts what the entered values give against the
+    /// item's limits, says so and asks whether to keep it; `Some(false)` to enter again,
+    /// `None` at end of input.
+    fn confirm_judgement(
+        &mut self,
+        item: &Item,
+        values: &BTreeMap<String, Vec<f64>>,
+        verdict: Verdict,
+    ) -> Result<Option<bool>, OperatorError> {
+        let judged: Vec<_> = item
+            .criteria
+            .iter()
+            .filter_map(|c| values.get(&c.measurement).map(|series| judge(c, series)))
+            .filter(|outcome| outcome.value.is_some())
+            .collect();
+        let failing: Vec<String> = judged
+            .iter()
+            .filter(|o| o.verdict == Verdict::NoPass)
+            .map(|o| {
+                format!(
+                    "{} = {} does not meet {}",
+                    o.measurement,
+                    o.value.unwrap_or_default(),
+                    o.requirement
+                )
+            })
+            .collect();
+        let contradiction = match verdict {
+            Verdict::Pass if !failing.is_empty() => format!(
+                "you judged pass, but {}: the item will be recorded no pass",
+                failing.join("; ")
+            ),
+            Verdict::NoPass
+                if !judged.is_empty() && judged.iter().all(|o| o.verdict == Verdict::Pass) =>
+            {
+                "you judged no pass, but every entered value meets its limit".to_string()
+            }
+            _ => return Ok(Some(true)),
+        };
+        writeln!(self.output, "  note: {contradiction}")?;
+        let Some(choice) = self.read_line("  [k] keep this judgement  [r] re-enter: ")? else {
+            return Ok(None);
+        };
+        Ok(Some(!choice.eq_ignore_ascii_case("r")))
+    }
+
+    /// Evidence files, asked again while one of them does not exist.
+    fn ask_attachments(&mut self) -> Result<Option<Vec<PathBuf>>, OperatorError> {
         loop {
-            let Some(line) = self.read_line("  judgement [p]ass / [n]o pass / [na]: ")? else {
+            let Some(files) = self.read_line("  evidence files (separate with ;): ")? else {
                 return Ok(None);
             };
-            match line.parse::<Verdict>() {
-                Ok(v @ (Verdict::Pass | Verdict::NoPass | Verdict::NotApplicable)) => {
-                    return Ok(Some(v))
-                }
-                _ => writeln!(self.output, "  answer p, n or na")?,
+            let paths: Vec<PathBuf> = files
+                .split(';')
+                .map(str::trim)
+                .filter(|p| !p.is_empty())
+                .map(PathBuf::from)
+                .collect();
+            match paths.iter().find(|p| !p.is_file()) {
+                Some(missing) => writeln!(
+                    self.output,
+                    "  no file {} (from {}); enter the evidence files again",
+                    missing.display(),
+                    std::env::current_dir()
+                        .map_or_else(|_| ".".into(), |d| d.display().to_string())
+                )?,
+                None => return Ok(Some(paths)),
             }
         }
     }
-}
 
-/// Parses numbers separated by commas or white space.
-fn parse_numbers(line: &str) -> Result<Vec<f64>, String> {
-    line.split(|c: char| c == ',' || c.is_whitespace())
-        .filter(|t| !t.is_empty())
-        .map(|t| {
-            t.parse::<f64>()
-                .ok()
-                .filter(|x| x.is_finite())
-                .ok_or_else(|| t.to_string())
-        })
-        .collect()
-}
+    /// A reason for skipping; an empty one is refused. `None` at end of input.
+    fn ask_skip_reason(&mut self) -> Result<Option<String>, OperatorError> {
+        loop {
+            let Some(reason) = self.read_line("  reason for skipping: ")? else {
+                return Ok(None);
+            };
+            if !reason.is_empty() {
+                return Ok(Some(reason));
+            }
+            writeln!(self.output, "  a skipped item needs a reason on the record")?;
+        }
+    }
 
-impl<R: BufRead, W: Write> Operator for TerminalOperator<R, W> {
-    fn answer(&mut self, prompt: &Prompt<'_>) -> Result<Reply, OperatorError> {
+    /// Prints the item's header and asks whether to answer, skip or stop: `Err` carries the
+    /// reply when the operator skipped or stopped.
+    fn open_item(
+        &mut self,
+        prompt: &Prompt<'_>,
+        phase: &str,
+    ) -> Result<Result<(), Reply>, OperatorError> {
         let item = prompt.item;
         writeln!(
             self.output,
-            "\n{} {} / {} (attempt {})",
+            "\n{} {} / {} (attempt {}){phase}",
             item.id, item.name_zh, item.name_en, prompt.attempt
         )?;
         if prompt.samples > 1 {
@@ -195,28 +295,63 @@ impl<R: BufRead, W: Write> Operator for TerminalOperator<R, W> {
             item.method, item.conditions
         )?;
         let Some(choice) = self.read_line("  [Enter] answer  [s] skip  [q] stop: ")? else {
-            return Ok(Reply::Stop);
+            return Ok(Err(Reply::Stop));
         };
         match choice.as_str() {
-            "q" | "Q" => return Ok(Reply::Stop),
-            "s" | "S" => {
-                let reason = self
-                    .read_line("  reason for skipping: ")?
-                    .unwrap_or_default();
-                let reason = if reason.is_empty() {
-                    "no reason given".to_string()
-                } else {
-                    reason
-                };
-                return Ok(Reply::Skip(reason));
+            "q" | "Q" => Ok(Err(Reply::Stop)),
+            "s" | "S" => Ok(Err(self
+                .ask_skip_reason()?
+                .map_or(Reply::Stop, Reply::Skip))),
+            _ => Ok(Ok(())),
+        }
+    }
+
+    fn ask_verdict(&mut self) -> Result<Option<Verdict>, OperatorError> {
+        loop {
+            let Some(line) = self.read_line("  judgement [p]ass / [n]o pass / [na]: ")? else {
+                return Ok(None);
+            };
+            match line.parse::<Verdict>() {
+                Ok(v @ (Verdict::Pass | Verdict::NoPass | Verdict::NotApplicable)) => {
+                    return Ok(Some(v))
+                }
+                _ => writeln!(self.output, "  answer p, n or na")?,
             }
-            _ => {}
+        }
+    }
+}
+
+/// A value as the operator reads it back: at most six decimals, without trailing zeros.
+fn shown(value: f64) -> String {
+    let text = format!("{value:.6}");
+    text.trim_end_matches('0').trim_end_matches('.').to_string()
+}
+
+impl<R: BufRead, W: Write> Operator for TerminalOperator<R, W> {
+    fn prepare(&mut self, prompt: &Prompt<'_>) -> Result<Option<Reply>, OperatorError> {
+        if let Err(reply) = self.open_item(prompt, " — before the exposure")? {
+            return Ok(Some(reply));
+        }
+        let mut answer = ItemAnswer::default();
+        for step in &prompt.steps {
+            writeln!(self.output, "  step: {}", step.text)?;
+            let Some(values) = self.ask_values(prompt.item, step)? else {
+                return Ok(Some(Reply::Stop));
+            };
+            answer.values.extend(values);
+        }
+        Ok(Some(Reply::Answer(answer)))
+    }
+
+    fn answer(&mut self, prompt: &Prompt<'_>) -> Result<Reply, OperatorError> {
+        if let Err(reply) = self.open_item(prompt, "")? {
+            return Ok(reply);
         }
         loop {
             let mut answer = ItemAnswer::default();
             for step in &prompt.steps {
                 writeln!(self.output, "  step: {}", step.text)?;
-                let Some(values) = self.ask_values(step)? else {
+                let Some(values) = self.ask_values(prompt.item, step)? else {
                     return Ok(Reply::Stop);
                 };
                 answer.values.extend(values);
@@ -225,18 +360,17 @@ impl<R: BufRead, W: Write> Operator for TerminalOperator<R, W> {
                 let Some(verdict) = self.ask_verdict()? else {
                     return Ok(Reply::Stop);
                 };
-                answer.verdict = Some(verdict);
+                match self.confirm_judgement(prompt.item, &answer.values, verdict)? {
+                    None => return Ok(Reply::Stop),
+                    Some(false) => continue,
+                    Some(true) => answer.verdict = Some(verdict),
+                }
             }
             answer.note = self.read_line("  note: ")?.unwrap_or_default();
-            let files = self
-                .read_line("  evidence files (separate with ;): ")?
-                .unwrap_or_default();
-            answer.attachments = files
-                .split(';')
-                .map(str::trim)
-                .filter(|p| !p.is_empty())
-                .map(PathBuf::from)
-                .collect();
+            let Some(attachments) = self.ask_attachments()? else {
+                return Ok(Reply::Stop);
+            };
+            answer.attachments = attachments;
             let Some(confirm) = self.read_line("  [Enter] record  [r] re-enter: ")? else {
                 return Ok(Reply::Stop);
             };

@@ -7,9 +7,9 @@ use std::sync::atomic::AtomicBool;
 use std::sync::{Arc, OnceLock};
 
 use super::evaluate::{evaluate, Evaluation};
-use super::operator::{Operator, Prompt, Reply};
+use super::operator::{ItemAnswer, Operator, Prompt, Reply};
 use super::rigs::{Measurements, RigSet, StepContext, StepError};
-use super::steps::{run_steps, SampleOutcome, StepFailure};
+use super::steps::{planned_duration, preparation_steps, run_steps, SampleOutcome, StepFailure};
 use super::{RunError, RunObserver};
 use crate::catalog::Catalog;
 use crate::clock::Clock;
@@ -284,9 +284,8 @@ impl Session {
                 return Ok(Some(item.id.clone()));
             }
             observer.item_started(item);
-            let mut finished = |result: &ItemResult| observer.item_finished(result);
             if self
-                .run_item(item, samples, operator, &mut finished)?
+                .run_item(item, samples, operator, observer)?
                 .is_stopped()
             {
                 return Ok(Some(item.id.clone()));
@@ -301,7 +300,7 @@ impl Session {
         item: &Item,
         samples: &[u32],
         operator: &mut dyn Operator,
-        finished: &mut dyn FnMut(&ItemResult),
+        observer: &mut dyn RunObserver,
     ) -> Result<ItemRun, RunError> {
         let mut to_run = Vec::new();
         for &sample in samples {
@@ -312,7 +311,7 @@ impl Session {
             }
             let reason = format!("does not apply to device type {device_type}");
             let result = self.decision(item, sample, Verdict::NotApplicable, reason);
-            finished(&self.record_result(result)?);
+            observer.item_finished(&self.record_result(result)?);
         }
         if to_run.is_empty() {
             return Ok(ItemRun::Done);
@@ -325,7 +324,7 @@ impl Session {
             );
             for sample in to_run {
                 let result = self.decision(item, sample, Verdict::NotTested, reason.clone());
-                finished(&self.record_result(result)?);
+                observer.item_finished(&self.record_result(result)?);
             }
             return Ok(ItemRun::Done);
         }
@@ -335,6 +334,31 @@ impl Session {
             item: item.id.clone(),
             attempt,
         })?;
+        let mut prepared = BTreeMap::new();
+        let preparation = preparation_steps(item);
+        if preparation > 0 {
+            for sample in std::mem::take(&mut to_run) {
+                let prompt = self.prompt(item, &item.steps[..preparation], attempt, sample);
+                match operator.prepare(&prompt)? {
+                    None | Some(Reply::NoAnswer) => to_run.push(sample),
+                    Some(Reply::Stop) => return Ok(ItemRun::Stopped),
+                    Some(Reply::Skip(reason)) => {
+                        let result = ItemResult {
+                            source: ResultSource::Operator,
+                            ..self.decision(item, sample, Verdict::NotTested, skipped(&reason))
+                        };
+                        observer.item_finished(&self.record_result(result)?);
+                    }
+                    Some(Reply::Answer(answer)) => {
+                        prepared.insert(sample, answer);
+                        to_run.push(sample);
+                    }
+                }
+            }
+            if to_run.is_empty() {
+                return Ok(ItemRun::Done);
+            }
+        }
         let series_dir = self.dir.series_dir();
         let ctx = StepContext {
             clock: self.clock.as_ref(),
@@ -343,7 +367,11 @@ impl Session {
             sample: None,
             stop: &self.stop,
         };
-        let outcomes = run_steps_guarded(item, &mut self.rigs, ctx, &to_run);
+        let mut progress = |step: Option<&crate::plan::Step>| match step {
+            Some(step) => observer.step_started(item, step, planned_duration(step)),
+            None => observer.step_finished(),
+        };
+        let outcomes = run_steps_guarded(item, &mut self.rigs, ctx, &to_run, &mut progress);
         let stopped = |outcome: &SampleOutcome| matches!(outcome, Err(failure) if matches!(*failure.error, StepError::Stopped));
         if outcomes.iter().any(stopped) {
             return Ok(ItemRun::Stopped);
@@ -351,7 +379,8 @@ impl Session {
         for (sample, outcome) in to_run.into_iter().zip(outcomes) {
             let result = match outcome {
                 Ok(values) => {
-                    match self.answered_result(item, sample, attempt, values, operator)? {
+                    let prepared = prepared.remove(&sample);
+                    match self.answered_result(item, sample, attempt, values, prepared, operator)? {
                         Some(result) => result,
                         None => return Ok(ItemRun::Stopped),
                     }
@@ -372,25 +401,22 @@ impl Session {
                     }
                 }
             };
-            finished(&self.record_result(result)?);
+            observer.item_finished(&self.record_result(result)?);
         }
         Ok(ItemRun::Done)
     }
 
-    /// The result of a sample whose steps completed: judged from what was measured, after the
-    /// operator answered the item's prompts for this sample; `None` when the operator stopped.
-    fn answered_result(
-        &mut self,
-        item: &Item,
-        sample: u32,
+    /// The operator's prompt for `steps` (their prompt steps) of `item` on `sample`.
+    fn prompt<'a>(
+        &'a self,
+        item: &'a Item,
+        steps: &'a [crate::plan::Step],
         attempt: u32,
-        mut values: Measurements,
-        operator: &mut dyn Operator,
-    ) -> Result<Option<ItemResult>, RunError> {
-        let prompt = Prompt {
+        sample: u32,
+    ) -> Prompt<'a> {
+        Prompt {
             item,
-            steps: item
-                .steps
+            steps: steps
                 .iter()
                 .filter(|s| s.kind == StepKind::Prompt)
                 .collect(),
@@ -398,7 +424,41 @@ impl Session {
             sample,
             unit: self.unit(sample),
             samples: self.units.len(),
+        }
+    }
+
+    /// The result of a sample whose steps completed: judged from what was measured, after the
+    /// operator answered the item's prompts for this sample (those of its preparation already,
+    /// when `prepared` holds their answer); `None` when the operator stopped.
+    fn answered_result(
+        &mut self,
+        item: &Item,
+        sample: u32,
+        attempt: u32,
+        mut values: Measurements,
+        prepared: Option<ItemAnswer>,
+        operator: &mut dyn Operator,
+    ) -> Result<Option<ItemResult>, RunError> {
+        let asked = if prepared.is_some() {
+            preparation_steps(item)
+        } else {
+            0
         };
+        let prompt = self.prompt(item, &item.steps[asked..], attempt, sample);
+        let source = if operator.is_scripted() {
+            ResultSource::Answers
+        } else {
+            ResultSource::Operator
+        };
+        if let Some(prepared) = prepared {
+            for (name, series) in prepared.values {
+                values.entry(name).or_insert(series);
+            }
+            if prompt.steps.is_empty() {
+                let evaluation = evaluate(item, &values, None);
+                return Ok(Some(self.measured_result(item, sample, evaluation, source)));
+            }
+        }
         if prompt.steps.is_empty() {
             let evaluation = evaluate(item, &values, None);
             return Ok(Some(self.measured_result(
@@ -408,11 +468,6 @@ impl Session {
                 ResultSource::Measured,
             )));
         }
-        let source = if operator.is_scripted() {
-            ResultSource::Answers
-        } else {
-            ResultSource::Operator
-        };
         let not_tested = |reason: String| ItemResult {
             verdict: Verdict::NotTested,
             reason: Some(reason),
@@ -420,7 +475,7 @@ impl Session {
         };
         let result = match operator.answer(&prompt)? {
             Reply::Stop => return Ok(None),
-            Reply::Skip(reason) => not_tested(format!("skipped by operator: {reason}")),
+            Reply::Skip(reason) => not_tested(skipped(&reason)),
             Reply::NoAnswer => ItemResult {
                 source: ResultSource::Runner,
                 ..not_tested(format!("no answer in {}", operator.source_name()))
@@ -503,6 +558,11 @@ impl Session {
     }
 }
 
+/// The not-tested reason of an item the operator skipped.
+fn skipped(reason: &str) -> String {
+    format!("skipped by operator: {reason}")
+}
+
 /// Whether an item ran to its end or the run was stopped in it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum ItemRun {
@@ -524,8 +584,9 @@ fn run_steps_guarded(
     rigs: &mut RigSet,
     ctx: StepContext<'_>,
     samples: &[u32],
+    progress: &mut dyn FnMut(Option<&crate::plan::Step>),
 ) -> Vec<SampleOutcome> {
-    let run = std::panic::AssertUnwindSafe(|| run_steps(item, rigs, ctx, samples));
+    let run = std::panic::AssertUnwindSafe(|| run_steps(item, rigs, ctx, samples, progress));
     std::panic::catch_unwind(run).unwrap_or_else(|payload| {
         let message = payload
             .downcast_ref::<&str>()

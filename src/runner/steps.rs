@@ -34,12 +34,14 @@ pub type SampleOutcome = Result<Measurements, StepFailure>;
 /// Runs the rig and wait steps of `item` for `samples` (sample numbers, from 1) and returns
 /// each sample's merged measurements, in the order of `samples`. A camera step that runs beside
 /// another step (`concurrent_with`) streams while that step runs; a camera on its own simulated
-/// clock streams afterwards for as long as the step took.
+/// clock streams afterwards for as long as the step took. `progress` hears each wait and rig
+/// step begin (`Some`) and end (`None`), for the terminal.
 pub fn run_steps(
     item: &Item,
     rigs: &mut RigSet,
     ctx: StepContext<'_>,
     samples: &[u32],
+    progress: &mut dyn FnMut(Option<&Step>),
 ) -> Vec<SampleOutcome> {
     let mut outcomes: Vec<SampleOutcome> =
         samples.iter().map(|_| Ok(Measurements::new())).collect();
@@ -53,6 +55,10 @@ pub fn run_steps(
             }
         }
         let live = live_samples(samples, &outcomes);
+        let shown = step.kind != StepKind::Prompt || monitor_beside(item, step).is_some();
+        if shown {
+            progress(Some(step));
+        }
         match (&step.kind, &step.rig, monitor_beside(item, step)) {
             (_, _, Some(monitor)) => {
                 let (shared, cameras) = run_beside(step, monitor, rigs, ctx, &live);
@@ -83,8 +89,43 @@ pub fn run_steps(
                 ))),
             ),
         }
+        if shown {
+            progress(None);
+        }
     }
     outcomes
+}
+
+/// How long `step` is planned to take on the run's clock, when the plan says: a wait's
+/// seconds, a camera run's duration. Chamber, drop and thermal steps end when the rig is done.
+pub fn planned_duration(step: &Step) -> Option<Duration> {
+    let seconds = match (&step.kind, &step.rig) {
+        (StepKind::Wait, _) => step.seconds,
+        (_, Some(RigStep::Camera(stress))) => Some(stress.duration_s.unwrap_or(stress.window_s)),
+        _ => None,
+    }?;
+    (seconds.is_finite() && seconds > 0.0).then(|| Duration::from_secs_f64(seconds))
+}
+
+/// How many of `item`'s first steps are its preparation: the prompt steps before its first rig
+/// or wait step, which the operator answers before that step runs (not after a 24 h exposure).
+/// 0 when no rig or wait step follows, or when a camera streams beside a prompt (the prompts are
+/// then part of what the camera watches and keep their place).
+pub fn preparation_steps(item: &Item) -> usize {
+    let beside_prompt = item
+        .steps
+        .iter()
+        .any(|step| matches!(&step.rig, Some(RigStep::Camera(c)) if c.concurrent_with.is_some()));
+    let leading = item
+        .steps
+        .iter()
+        .take_while(|step| step.kind == StepKind::Prompt)
+        .count();
+    if beside_prompt || leading == item.steps.len() {
+        0
+    } else {
+        leading
+    }
 }
 
 /// The samples whose steps have not failed.

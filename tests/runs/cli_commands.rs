@@ -273,6 +273,8 @@ fn record_corrects_a_result_and_keeps_the_history() {
         "COT-002",
         "--value",
         "hardness=3",
+        "--reason",
+        "retest",
     ]);
     assert_eq!(code(&unknown), 2);
     assert!(text(&unknown).1.contains("pencil_h"));
@@ -282,6 +284,8 @@ fn record_corrects_a_result_and_keeps_the_history() {
         "XYZ-001",
         "--verdict",
         "pass",
+        "--reason",
+        "retest",
     ]);
     assert_eq!(code(&no_item), 2);
 }

@@ -10,10 +10,14 @@ mod atomic_outputs;
 mod camera_steps;
 mod cli_commands;
 mod cli_demo_workbook;
+mod copied_binary;
 mod exit_codes;
 mod journal_crash;
+#[cfg(unix)]
+mod operator_pty;
 mod plan_check;
 mod plan_mutations;
+mod readme_record;
 mod replay_station_run;
 mod resume_after_kill;
 mod run_dir;

@@ -88,6 +88,8 @@ fn a_batch_file_runs_every_unit_with_per_sample_answers_and_record_corrects_one_
         "FUN-001",
         "--verdict",
         "pass",
+        "--reason",
+        "boot time re-measured",
     ];
     let ambiguous = run(&base);
     assert_eq!(code(&ambiguous), 2);

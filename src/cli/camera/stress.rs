@@ -12,7 +12,7 @@ use super::open::backend_limits;
 use super::shorthand::{items_for, Shorthand};
 use super::{clock_for, StressArgs, StressMode};
 use crate::cli::exit::{self, CliError};
-use crate::cli::paths::{load_catalog, testplans_dir};
+use crate::cli::paths::{load_catalog, shipped, user_file};
 use crate::cli::progress::LineObserver;
 use crate::cli::{interrupt, logging, summary};
 use crate::journal::{read_journal, RunDir, RunState};
@@ -112,7 +112,7 @@ pub fn run(args: StressArgs) -> Result<ExitCode, CliError> {
     };
     let stdin = io::stdin();
     let mut operator = TerminalOperator::new(stdin.lock(), io::stderr());
-    let outcome = session.run(&mut operator, &mut LineObserver, &selection)?;
+    let outcome = session.run(&mut operator, &mut LineObserver::default(), &selection)?;
     let verdict = report(session.dir(), session.plan(), &only, &args)?;
     let run_dir = session.dir().path().display().to_string();
     match outcome {
@@ -146,10 +146,10 @@ struct Prepared {
 /// Loads the plan and applies the flags. An edited plan is recorded as the run's own snapshot
 /// (`RUN_DIR/plan.toml`), so a resume reads it back rather than refusing a changed file.
 fn prepare(args: &StressArgs, catalog: &crate::catalog::Catalog) -> Result<Prepared, CliError> {
-    let plan_file = args
-        .plan
-        .clone()
-        .unwrap_or_else(|| testplans_dir().join(CHECKLIST_PLAN));
+    let plan_file = match &args.plan {
+        Some(path) => user_file(path)?.path,
+        None => shipped(&format!("testplans/{CHECKLIST_PLAN}"))?.path,
+    };
     let loaded = load_plan(&plan_file, catalog).map_err(CliError::input)?;
     let run_dir = args.out.clone().unwrap_or_else(default_out);
     let flags = Shorthand {

@@ -7,6 +7,7 @@
 //! new pty and points the link at it, as udev does with `/dev/serial/by-id`.
 
 pub mod framing;
+#[cfg(unix)]
 pub mod pty;
 pub mod rtu_gate;
 mod session;
@@ -169,6 +170,7 @@ async fn serve_inner(serve: Serve, protocol: &mut Protocol, ctx: &mut Ctx) -> io
     }
 }
 
+#[cfg(unix)]
 async fn serve_pty(
     link: Option<&std::path::Path>,
     protocol: &mut Protocol,
@@ -186,6 +188,19 @@ async fn serve_pty(
         pty::remove_link(link, &path);
     }
     Ok(end)
+}
+
+/// Pseudo-terminals are a Unix facility: elsewhere a simulator serves on TCP only.
+#[cfg(not(unix))]
+async fn serve_pty(
+    _link: Option<&std::path::Path>,
+    _protocol: &mut Protocol,
+    _ctx: &mut Ctx,
+) -> io::Result<SessionEnd> {
+    Err(io::Error::new(
+        io::ErrorKind::Unsupported,
+        "a simulator on a pseudo-terminal needs a Unix host (Linux, macOS); serve it on TCP",
+    ))
 }
 
 async fn serve_tcp(listener: TcpListener, protocol: &mut Protocol, ctx: &mut Ctx) -> SessionEnd {
