@@ -15,6 +15,7 @@ pub mod camera;
 pub mod catalog;
 pub mod cli;
 pub mod clock;
+pub mod config;
 pub mod diagnostic;
 pub mod journal;
 pub mod judge;

@@ -3,12 +3,12 @@
 use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
-use toml::de::DeTable;
 
-use super::diagnostic::{PlanDiagnostic, PlanErrors};
+use super::diagnostic::PlanErrors;
 use super::resolve::resolve_document;
-use super::{line_column, Plan};
+use super::Plan;
 use crate::catalog::Catalog;
+use crate::config::document::{read_document, read_text};
 
 /// A plan read from a file, with its text and SHA-256 (hex of the exact bytes).
 #[derive(Debug, Clone, PartialEq)]
@@ -29,9 +29,7 @@ pub struct LoadedPlan {
 /// the plan is reported at once (see [`parse_plan`]).
 pub fn load_plan(path: &Path, catalog: &Catalog) -> Result<LoadedPlan, PlanErrors> {
     let origin = path.display().to_string();
-    let bytes = std::fs::read(path)
-        .map_err(|e| PlanErrors::whole_file(&origin, format!("cannot read plan file: {e}")))?;
-    let text = String::from_utf8(bytes).map_err(|e| not_utf8(&origin, &e))?;
+    let text = read_text(path, &origin, "plan file")?;
     let plan = parse_plan(&text, &origin, catalog)?;
     Ok(LoadedPlan {
         plan,
@@ -48,8 +46,9 @@ pub fn load_plan(path: &Path, catalog: &Catalog) -> Result<LoadedPlan, PlanError
 /// kinds and device types, bad limits, duplicate ids and category numbers, and references to
 /// items or measurements that do not exist.
 pub fn parse_plan(text: &str, origin: &str, catalog: &Catalog) -> Result<Plan, PlanErrors> {
-    let root = DeTable::parse(text).map_err(|e| syntax_error(text, origin, &e))?;
-    resolve_document(text, origin, &root, catalog)
+    read_document(text, origin, |sink, root| {
+        resolve_document(sink, root, catalog)
+    })
 }
 
 /// Lower-case hex SHA-256 of a plan's text (its UTF-8 bytes).
@@ -58,31 +57,6 @@ pub fn plan_sha256(text: &str) -> String {
         .iter()
         .map(|byte| format!("{byte:02x}"))
         .collect()
-}
-
-fn syntax_error(text: &str, origin: &str, error: &toml::de::Error) -> PlanErrors {
-    let (line, column) = error
-        .span()
-        .map_or((1, 1), |span| line_column(text, span.start));
-    PlanErrors(vec![PlanDiagnostic {
-        file: origin.to_string(),
-        line,
-        column,
-        field: String::new(),
-        message: format!("TOML syntax: {}", error.message().trim()),
-    }])
-}
-
-fn not_utf8(origin: &str, error: &std::string::FromUtf8Error) -> PlanErrors {
-    let valid = &error.as_bytes()[..error.utf8_error().valid_up_to()];
-    let (line, column) = std::str::from_utf8(valid).map_or((0, 0), |t| line_column(t, t.len()));
-    PlanErrors(vec![PlanDiagnostic {
-        file: origin.to_string(),
-        line,
-        column,
-        field: String::new(),
-        message: "the file is not UTF-8 text; save it as UTF-8".to_string(),
-    }])
 }
 
 #[cfg(test)]
@@ -95,37 +69,6 @@ mod tests {
             plan_sha256("abc"),
             "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
         );
-    }
-
-    #[test]
-    fn syntax_errors_are_one_diagnostic_at_the_parser_position() {
-        let errors = parse_plan("[plan]\nstandard = \n", "p.toml", &Catalog::builtin())
-            .expect_err("syntax error");
-        assert_eq!(errors.0.len(), 1);
-        assert_eq!(errors.0[0].line, 2, "{errors}");
-        assert!(errors.0[0].message.starts_with("TOML syntax"), "{errors}");
-    }
-
-    #[test]
-    fn missing_file_is_one_whole_file_diagnostic() {
-        let path = Path::new("/nonexistent/facebench/plan.toml");
-        let errors = load_plan(path, &Catalog::builtin()).expect_err("missing");
-        assert_eq!(errors.0.len(), 1);
-        assert_eq!(errors.0[0].line, 0);
-        assert!(errors
-            .to_string()
-            .starts_with("/nonexistent/facebench/plan.toml: cannot read"));
-    }
-
-    #[test]
-    fn non_utf8_file_points_at_the_first_bad_byte() {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let path = dir.path().join("latin1.toml");
-        std::fs::write(&path, b"a = 1\nb = \"\xff\"\n").expect("write");
-        let errors = load_plan(&path, &Catalog::builtin()).expect_err("not UTF-8");
-        assert_eq!(errors.0.len(), 1);
-        assert_eq!((errors.0[0].line, errors.0[0].column), (2, 6));
-        assert!(errors.0[0].message.contains("not UTF-8"), "{errors}");
     }
 
     #[test]
