@@ -154,7 +154,7 @@ mod tests {
 
     #[test]
     fn unknown_key_is_reported_with_a_suggestion() {
-        let errors = problems(&GOOD.replace("camera_sn", "camera_serial"));
+        let errors = problems(&GOOD.replace("camera_sn", "camra_sn"));
         assert_eq!(errors.len(), 2, "{errors:?}");
         assert!(
             errors[0].starts_with("u.toml:1:1 camera_sn: missing key `camera_sn`"),
@@ -162,7 +162,7 @@ mod tests {
         );
         assert!(
             errors[1].starts_with(
-                "u.toml:5:1 camera_serial: unknown key `camera_serial` (did you mean `camera_sn`?)"
+                "u.toml:5:1 camra_sn: unknown key `camra_sn` (did you mean `camera_sn`?)"
             ),
             "{errors:?}"
         );

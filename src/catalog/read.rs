@@ -169,7 +169,7 @@ mod tests {
         );
         assert!(
             errors[1].starts_with(
-                "c.toml:7:45 standards[0].sheets.mechanical: unknown requirement `maybe`"
+                "c.toml:7:47 standards[0].sheets.mechanical: unknown requirement `maybe`"
             ),
             "{errors:?}"
         );

@@ -619,7 +619,7 @@ mod tests {
         });
         assert_eq!(
             errors,
-            ["t.toml:3:1 t.z: unknown key `z`; expected one of: x"]
+            ["t.toml:3:1 t.z: unknown key `z` (did you mean `x`?); expected one of: x"]
         );
     }
 }

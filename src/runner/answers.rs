@@ -277,7 +277,7 @@ mod tests {
         AnswersFile::load(&path, dir.path(), &plan.plan, 2).map_err(|e| {
             let shown = e.to_string();
             shown
-                .strip_prefix(&format!("{}: ", path.display()))
+                .strip_prefix(&format!("{}:", path.display()))
                 .unwrap_or(&shown)
                 .to_string()
         })
@@ -313,31 +313,54 @@ mod tests {
 
     #[test]
     fn non_finite_values_are_reported_with_line_and_field() {
-        for value in ["nan", "inf", "-inf", "[1, nan]"] {
+        for (value, at) in [
+            ("nan", "3:21 items.FUN-001.values.boot_s:"),
+            ("inf", "3:21 items.FUN-001.values.boot_s:"),
+            ("-inf", "3:21 items.FUN-001.values.boot_s:"),
+            ("[1, nan]", "3:25 items.FUN-001.values.boot_s[1]:"),
+        ] {
             let text = format!("\n[items.\"FUN-001\"]\nvalues = {{ boot_s = {value} }}\n");
             let error = load(&text).expect_err(value);
-            assert!(
-                error.starts_with("3:21 items.\"FUN-001\".values.boot_s: value "),
-                "{error}"
-            );
-            assert!(error.contains("finite"), "{error}");
+            assert!(error.starts_with(at), "{error}");
+            assert!(error.contains("expected a finite number"), "{error}");
         }
+    }
+
+    #[test]
+    fn every_problem_is_reported_at_once_with_key_suggestions() {
+        let text = "[items.\"FUN-001\"]\nverdit = \"pass\"\nnote = 3\n\
+                    [items.\"FUN-001\".sample.7]\nverdict = \"pass\"\n";
+        let error = load(text).expect_err("three problems");
+        let lines: Vec<&str> = error.lines().collect();
+        assert_eq!(lines.len(), 3, "{error}");
+        assert!(
+            lines[0].starts_with("2:1 items.FUN-001.verdit: unknown key `verdit` (did you mean `verdict`?)"),
+            "{error}"
+        );
+        assert!(
+            lines[1].ends_with(":3:8 items.FUN-001.note: expected a string, found integer"),
+            "{error}"
+        );
+        assert!(
+            lines[2].ends_with(":4:25 items.FUN-001.sample.7: the run has samples 1 to 2; `7` is not one"),
+            "{error}"
+        );
     }
 
     #[test]
     fn unknown_items_and_measurements_are_reported_with_suggestions() {
         let error = load("[items.\"FUN-01\"]\nverdict = \"pass\"\n").expect_err("unknown id");
-        assert!(error.starts_with("1:1 items.\"FUN-01\": "), "{error}");
+        assert!(error.starts_with("1:8 items.FUN-01: "), "{error}");
         assert!(error.contains("did you mean FUN-001"), "{error}");
         let error =
             load("[items.\"FUN-001\"]\nvalues = { boot_ms = 3 }\n").expect_err("unknown name");
         assert!(
-            error.starts_with("2:22 items.\"FUN-001\".values.boot_ms: item FUN-001 does not measure `boot_ms`; its steps produce: boot_s"),
+            error.starts_with("2:22 items.FUN-001.values.boot_ms: item FUN-001 does not measure `boot_ms`; its steps produce: boot_s"),
             "{error}"
         );
         let error = load("[items.\"FUN-001\"]\nverdict = \"ok\"\n").expect_err("bad verdict");
         assert!(
-            error.starts_with("2:11 items.\"FUN-001\".verdict: `ok`"),
+            error.starts_with("2:11 items.FUN-001.verdict: `ok`"),
             "{error}"
         );
     }
