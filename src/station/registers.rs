@@ -63,7 +63,7 @@ pub(super) fn resolve_register_map(
     for (field, message) in &problems {
         let key = field.split('.').next().unwrap_or(field);
         let at = map.value_span(key).unwrap_or_else(|| map.span());
-        sink.report(&at, &map.path_of(field), message.clone());
+        sink.report(&at, &format!("{}.{field}", map.path()), message.clone());
     }
     problems.is_empty().then_some(resolved)
 }

@@ -283,7 +283,15 @@ fn resolve_thermal(sink: &mut Sink<'_>, rig: &Fields<'_, '_>, sim: bool) -> Opti
         },
     };
     let mut channels: Vec<ChannelInfo> = Vec::new();
-    for table in rig.opt_tables(sink, "channels") {
+    let tables = rig.opt_tables(sink, "channels");
+    if tables.is_empty() {
+        sink.report(
+            &rig.span(),
+            &rig.path_of("channels"),
+            "list at least one channel",
+        );
+    }
+    for table in tables {
         let entry = table.open(sink, CHANNEL_KEYS);
         let channel = entry.whole::<u16>(sink, "channel");
         let location = entry.string(sink, "location");
@@ -308,13 +316,6 @@ fn resolve_thermal(sink: &mut Sink<'_>, rig: &Fields<'_, '_>, sim: bool) -> Opti
             location: location.map(Located::into_inner).unwrap_or_default(),
             material: material.map(Located::into_inner).unwrap_or_default(),
         });
-    }
-    if channels.is_empty() {
-        sink.report(
-            &rig.span(),
-            &rig.path_of("channels"),
-            "list at least one channel",
-        );
     }
     (sink.count() == before).then_some(ThermalEntry {
         protocol: ThermalProtocol::Scpi,
