@@ -149,7 +149,8 @@ pub(super) fn resolve_camera(
         check_sample(sink, &own.or(&default), sim, &table);
         samples.push(own);
     }
-    if samples.is_empty() && default.streams().next().is_none() {
+    // A section whose keys were wrong names no camera as a consequence: say only the cause.
+    if samples.is_empty() && default.streams().next().is_none() && sink.count() == before {
         sink.report(
             &camera.span(),
             camera.path(),
