@@ -69,7 +69,7 @@ impl<'a, 'i> TableRef<'a, 'i> {
                 sink.report(
                     &key.span(),
                     &fields.path_of(name),
-                    unknown_key(name, allowed),
+                    unknown("key", name, allowed),
                 );
             }
         }
@@ -77,18 +77,17 @@ impl<'a, 'i> TableRef<'a, 'i> {
     }
 }
 
-/// "unknown key", with the closest allowed keys and then all of them.
-fn unknown_key(name: &str, allowed: &[&str]) -> String {
-    let close = closest(name, allowed.iter().copied());
-    let guess = match close.first() {
+/// "unknown `what` `name`", with the closest of `allowed` and then all of them.
+fn unknown(what: &str, name: &str, allowed: &[&str]) -> String {
+    if allowed.is_empty() {
+        return format!("unknown {what} `{name}`: there are none here");
+    }
+    let guess = match closest(name, allowed.iter().copied()).first() {
         Some(best) => format!(" (did you mean `{best}`?)"),
         None => String::new(),
     };
-    if allowed.is_empty() {
-        return format!("unknown key `{name}`: this table takes no keys");
-    }
     format!(
-        "unknown key `{name}`{guess}; expected one of: {}",
+        "unknown {what} `{name}`{guess}; expected one of: {}",
         allowed.join(", ")
     )
 }
@@ -204,31 +203,31 @@ impl<'a, 'i> Fields<'a, 'i> {
         wrong_type_at(sink, &self.path_of(key), value, want);
     }
 
-    fn read_str(
+    /// The value of `key` read by `read` under its key path; a missing key is reported when
+    /// `required`.
+    fn read<T>(
         &self,
         sink: &mut Sink<'_>,
         key: &str,
-        value: &Spanned<DeValue<'_>>,
-    ) -> Option<Located<String>> {
-        match value.get_ref().as_str() {
-            Some(text) => Some(Spanned::new(value.span(), text.to_string())),
-            None => {
-                self.wrong_type(sink, key, value, "a string");
-                None
-            }
-        }
+        required: bool,
+        read: impl FnOnce(&mut Sink<'_>, &str, &Spanned<DeValue<'_>>) -> Option<T>,
+    ) -> Option<T> {
+        let value = if required {
+            self.required(sink, key)?
+        } else {
+            self.optional(key)?
+        };
+        read(sink, &self.path_of(key), value)
     }
 
     /// A required string.
     pub fn string(&self, sink: &mut Sink<'_>, key: &str) -> Option<Located<String>> {
-        let value = self.required(sink, key)?;
-        self.read_str(sink, key, value)
+        self.read(sink, key, true, string_at)
     }
 
     /// An optional string.
     pub fn opt_string(&self, sink: &mut Sink<'_>, key: &str) -> Option<Located<String>> {
-        let value = self.optional(key)?;
-        self.read_str(sink, key, value)
+        self.read(sink, key, false, string_at)
     }
 
     /// A required string that is not empty or blank (ids and names).
@@ -241,25 +240,14 @@ impl<'a, 'i> Fields<'a, 'i> {
         Some(text)
     }
 
-    fn read_number(
-        &self,
-        sink: &mut Sink<'_>,
-        key: &str,
-        value: &Spanned<DeValue<'_>>,
-    ) -> Option<Located<f64>> {
-        number_at(sink, &self.path_of(key), value)
-    }
-
     /// A required finite number (integer or float).
     pub fn number(&self, sink: &mut Sink<'_>, key: &str) -> Option<Located<f64>> {
-        let value = self.required(sink, key)?;
-        self.read_number(sink, key, value)
+        self.read(sink, key, true, number_at)
     }
 
     /// An optional finite number (integer or float).
     pub fn opt_number(&self, sink: &mut Sink<'_>, key: &str) -> Option<Located<f64>> {
-        let value = self.optional(key)?;
-        self.read_number(sink, key, value)
+        self.read(sink, key, false, number_at)
     }
 
     /// An optional integer in `0..=u32::MAX`.
@@ -274,75 +262,32 @@ impl<'a, 'i> Fields<'a, 'i> {
 
     /// A required whole number in the range of `T`.
     pub fn whole<T: Whole>(&self, sink: &mut Sink<'_>, key: &str) -> Option<Located<T>> {
-        let value = self.required(sink, key)?;
-        self.read_whole(sink, key, value)
+        self.read(sink, key, true, whole_at)
     }
 
     /// An optional whole number in the range of `T`.
     pub fn opt_whole<T: Whole>(&self, sink: &mut Sink<'_>, key: &str) -> Option<Located<T>> {
-        let value = self.optional(key)?;
-        self.read_whole(sink, key, value)
-    }
-
-    fn read_whole<T: Whole>(
-        &self,
-        sink: &mut Sink<'_>,
-        key: &str,
-        value: &Spanned<DeValue<'_>>,
-    ) -> Option<Located<T>> {
-        let Some(integer) = value.get_ref().as_integer() else {
-            self.wrong_type(sink, key, value, "an integer");
-            return None;
-        };
-        let number = i64::from_str_radix(integer.as_str(), integer.radix()).ok();
-        match number.and_then(T::from_i64) {
-            Some(n) => Some(Spanned::new(value.span(), n)),
-            None => {
-                sink.report(
-                    &value.span(),
-                    &self.path_of(key),
-                    format!("expected a whole number from {} to {}", T::LOW, T::HIGH),
-                );
-                None
-            }
-        }
+        self.read(sink, key, false, whole_at)
     }
 
     /// A required boolean.
     pub fn boolean(&self, sink: &mut Sink<'_>, key: &str) -> Option<Located<bool>> {
-        let value = self.required(sink, key)?;
-        self.read_bool(sink, key, value)
+        self.read(sink, key, true, bool_at)
     }
 
     /// An optional boolean.
     pub fn opt_bool(&self, sink: &mut Sink<'_>, key: &str) -> Option<Located<bool>> {
-        let value = self.optional(key)?;
-        self.read_bool(sink, key, value)
-    }
-
-    fn read_bool(
-        &self,
-        sink: &mut Sink<'_>,
-        key: &str,
-        value: &Spanned<DeValue<'_>>,
-    ) -> Option<Located<bool>> {
-        match value.get_ref().as_bool() {
-            Some(flag) => Some(Spanned::new(value.span(), flag)),
-            None => {
-                self.wrong_type(sink, key, value, "a boolean");
-                None
-            }
-        }
+        self.read(sink, key, false, bool_at)
     }
 
     /// A required number or array of numbers (a series), each finite.
     pub fn numbers(&self, sink: &mut Sink<'_>, key: &str) -> Option<Located<Vec<f64>>> {
         let value = self.required(sink, key)?;
+        let path = self.path_of(key);
         let Some(array) = value.get_ref().as_array() else {
-            let number = self.read_number(sink, key, value)?;
+            let number = number_at(sink, &path, value)?;
             return Some(Spanned::new(value.span(), vec![number.into_inner()]));
         };
-        let path = self.path_of(key);
         let mut numbers = Vec::with_capacity(array.len());
         for (index, element) in array.iter().enumerate() {
             let element_path = format!("{path}[{index}]");
@@ -359,17 +304,11 @@ impl<'a, 'i> Fields<'a, 'i> {
     pub fn opt_strings(&self, sink: &mut Sink<'_>, key: &str) -> Option<Vec<Located<String>>> {
         let array = self.opt_array(sink, key)?;
         let path = self.path_of(key);
-        let mut strings = Vec::with_capacity(array.len());
-        for (index, element) in array.iter().enumerate() {
-            match element.get_ref().as_str() {
-                Some(text) => strings.push(Spanned::new(element.span(), text.to_string())),
-                None => sink.report(
-                    &element.span(),
-                    &format!("{path}[{index}]"),
-                    format!("expected a string, found {}", element.get_ref().type_str()),
-                ),
-            }
-        }
+        let strings = array
+            .iter()
+            .enumerate()
+            .filter_map(|(index, element)| string_at(sink, &format!("{path}[{index}]"), element))
+            .collect();
         Some(strings)
     }
 
@@ -450,8 +389,9 @@ impl<'a, 'i> Fields<'a, 'i> {
         choices: &[&str],
         parse: impl Fn(&str) -> Option<T>,
     ) -> Option<Located<T>> {
-        let text = self.string(sink, key)?;
-        self.check_choice(sink, key, what, choices, parse, text)
+        self.read(sink, key, true, |sink, path, value| {
+            choice_at(sink, path, value, what, choices, parse)
+        })
     }
 
     /// An optional string that must be one of `choices`, mapped through `parse`.
@@ -463,35 +403,28 @@ impl<'a, 'i> Fields<'a, 'i> {
         choices: &[&str],
         parse: impl Fn(&str) -> Option<T>,
     ) -> Option<Located<T>> {
-        let text = self.opt_string(sink, key)?;
-        self.check_choice(sink, key, what, choices, parse, text)
+        self.read(sink, key, false, |sink, path, value| {
+            choice_at(sink, path, value, what, choices, parse)
+        })
     }
+}
 
-    fn check_choice<T>(
-        &self,
-        sink: &mut Sink<'_>,
-        key: &str,
-        what: &str,
-        choices: &[&str],
-        parse: impl Fn(&str) -> Option<T>,
-        text: Located<String>,
-    ) -> Option<Located<T>> {
-        match parse(text.get_ref()) {
-            Some(value) => Some(Spanned::new(text.span(), value)),
-            None => {
-                sink.report(
-                    &text.span(),
-                    &self.path_of(key),
-                    format!(
-                        "unknown {what} `{}`; expected one of: {}",
-                        text.get_ref(),
-                        choices.join(", ")
-                    ),
-                );
-                None
-            }
-        }
-    }
+/// A string at the key path `path` that must be one of `choices` (a `what`: "protocol"),
+/// mapped through `parse`.
+fn choice_at<T>(
+    sink: &mut Sink<'_>,
+    path: &str,
+    value: &Spanned<DeValue<'_>>,
+    what: &str,
+    choices: &[&str],
+    parse: impl Fn(&str) -> Option<T>,
+) -> Option<Located<T>> {
+    let text = string_at(sink, path, value)?;
+    let Some(parsed) = parse(text.get_ref()) else {
+        sink.report(&text.span(), path, unknown(what, text.get_ref(), choices));
+        return None;
+    };
+    Some(Spanned::new(text.span(), parsed))
 }
 
 /// Reports a value of the wrong type at the key path `path`.
@@ -502,6 +435,47 @@ fn wrong_type_at(sink: &mut Sink<'_>, path: &str, value: &Spanned<DeValue<'_>>, 
         path,
         format!("expected {want}, found {found}"),
     );
+}
+
+/// A string at the key path `path`.
+fn string_at(
+    sink: &mut Sink<'_>,
+    path: &str,
+    value: &Spanned<DeValue<'_>>,
+) -> Option<Located<String>> {
+    let Some(text) = value.get_ref().as_str() else {
+        wrong_type_at(sink, path, value, "a string");
+        return None;
+    };
+    Some(Spanned::new(value.span(), text.to_string()))
+}
+
+/// A boolean at the key path `path`.
+fn bool_at(sink: &mut Sink<'_>, path: &str, value: &Spanned<DeValue<'_>>) -> Option<Located<bool>> {
+    let Some(flag) = value.get_ref().as_bool() else {
+        wrong_type_at(sink, path, value, "a boolean");
+        return None;
+    };
+    Some(Spanned::new(value.span(), flag))
+}
+
+/// A whole number in the range of `T` at the key path `path`.
+fn whole_at<T: Whole>(
+    sink: &mut Sink<'_>,
+    path: &str,
+    value: &Spanned<DeValue<'_>>,
+) -> Option<Located<T>> {
+    let Some(integer) = value.get_ref().as_integer() else {
+        wrong_type_at(sink, path, value, "an integer");
+        return None;
+    };
+    let number = i64::from_str_radix(integer.as_str(), integer.radix()).ok();
+    let Some(n) = number.and_then(T::from_i64) else {
+        let message = format!("expected a whole number from {} to {}", T::LOW, T::HIGH);
+        sink.report(&value.span(), path, message);
+        return None;
+    };
+    Some(Spanned::new(value.span(), n))
 }
 
 /// A finite number at the key path `path`.

@@ -334,7 +334,9 @@ mod tests {
         let lines: Vec<&str> = error.lines().collect();
         assert_eq!(lines.len(), 3, "{error}");
         assert!(
-            lines[0].starts_with("2:1 items.FUN-001.verdit: unknown key `verdit` (did you mean `verdict`?)"),
+            lines[0].starts_with(
+                "2:1 items.FUN-001.verdit: unknown key `verdit` (did you mean `verdict`?)"
+            ),
             "{error}"
         );
         assert!(
@@ -342,7 +344,9 @@ mod tests {
             "{error}"
         );
         assert!(
-            lines[2].ends_with(":4:25 items.FUN-001.sample.7: the run has samples 1 to 2; `7` is not one"),
+            lines[2].ends_with(
+                ":4:25 items.FUN-001.sample.7: the run has samples 1 to 2; `7` is not one"
+            ),
             "{error}"
         );
     }
