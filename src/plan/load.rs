@@ -81,4 +81,36 @@ mod tests {
         assert_eq!(loaded.sha256.len(), 64);
         assert_eq!(loaded.path, path);
     }
+
+    fn problems(text: &str) -> Vec<String> {
+        match parse_plan(text, "p.toml", &Catalog::builtin()) {
+            Ok(_) => Vec::new(),
+            Err(errors) => errors.0.iter().map(ToString::to_string).collect(),
+        }
+    }
+
+    fn valid_fixture() -> String {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/plans/valid.toml");
+        std::fs::read_to_string(path).expect("fixture")
+    }
+
+    #[test]
+    fn unknown_keys_and_wrong_types_are_reported_together_with_suggestions() {
+        let text = valid_fixture()
+            .replacen("name_en = ", "nme_en = ", 1)
+            .replacen("sample_qty = 2", "sample_qty = \"2\"", 1)
+            .replacen("version = \"1.0\"", "verison = \"1.0\"", 1);
+        let errors = problems(&text);
+        assert_eq!(errors.len(), 5, "{errors:#?}");
+        let expect = [
+            "p.toml:2:1 plan.version: missing key `version`",
+            "p.toml:5:1 plan.verison: unknown key `verison` (did you mean `version`?)",
+            "p.toml:18:1 items[0].name_en: missing key `name_en`",
+            "p.toml:22:1 items[0].nme_en: unknown key `nme_en` (did you mean `name_en`?)",
+            "p.toml:27:14 items[0].sample_qty: expected an integer, found string",
+        ];
+        for (got, want) in errors.iter().zip(expect) {
+            assert!(got.starts_with(want), "{got}\n  should start with\n{want}");
+        }
+    }
 }
