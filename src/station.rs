@@ -52,6 +52,7 @@ use crate::rig::{Chamber, RigError};
 
 pub use camera::{CameraSection, SampleCameras};
 pub use open::{open_station, OpenError, SimFaults, StationSims};
+pub use registers::{load_register_map, parse_register_map};
 pub use resolve::parse_station;
 
 /// A resolved station.

@@ -1,8 +1,10 @@
 //! A chamber's register tables as written in a station file: the `[chamber.registers]` map of
 //! a `modbus-generic` chamber, and the `run_stop` register of a TEMI Modbus chamber.
 
-use crate::config::{Fields, Located, TableRef};
-use crate::diagnostic::Sink;
+use std::path::Path;
+
+use crate::config::{load_document, read_document, Fields, Located, TableRef};
+use crate::diagnostic::{Diagnostics, Sink};
 use crate::rig::chamber::registers::{
     RegisterFormat, RegisterMap, RegisterSpec, RegisterTable, RunStopRegister, WordOrder,
 };
@@ -33,6 +35,17 @@ const MAP_KEYS: &[&str] = &[
 ];
 const SPEC_KEYS: &[&str] = &["address", "format", "scale", "word_order", "table"];
 const RUN_STOP_KEYS: &[&str] = &["address", "run", "stop"];
+
+/// Reads a register-map file (the `[chamber.registers]` table on its own, as
+/// `facebench sim` takes it with `--registers`); every problem is reported at once.
+pub fn load_register_map(path: &Path) -> Result<RegisterMap, Diagnostics> {
+    load_document(path, "register map", resolve_register_map)
+}
+
+/// Parses register-map TOML; `origin` names it in diagnostics.
+pub fn parse_register_map(text: &str, origin: &str) -> Result<RegisterMap, Diagnostics> {
+    read_document(text, origin, resolve_register_map)
+}
 
 /// Reads a register map and checks what the parser cannot see ([`RegisterMap::problems`]).
 pub(super) fn resolve_register_map(
@@ -117,4 +130,47 @@ pub(super) fn named<T: Copy>(
                 .map(|(_, v)| *v)
         })
         .map(Located::into_inner)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_register_map_file_reports_every_problem_with_its_key_path() {
+        let text = "temp_pv = { address = 100, fromat = \"i16\" }\n\
+                    temp_sp = { address = 300, format = \"i64\" }\n\
+                    run_stop = { address = 70000, run = 1, stop = 0 }\n";
+        let errors = parse_register_map(text, "map.toml").expect_err("three problems");
+        let shown: Vec<String> = errors.0.iter().map(ToString::to_string).collect();
+        assert_eq!(shown.len(), 3, "{shown:#?}");
+        assert!(
+            shown[0].starts_with(
+                "map.toml:1:29 temp_pv.fromat: unknown key `fromat` (did you mean `format`?)"
+            ),
+            "{shown:#?}"
+        );
+        assert!(
+            shown[1].starts_with("map.toml:2:38 temp_sp.format: unknown register format `i64`"),
+            "{shown:#?}"
+        );
+        assert_eq!(
+            shown[2],
+            "map.toml:3:24 run_stop.address: expected a whole number from 0 to 65535"
+        );
+    }
+
+    #[test]
+    fn a_good_map_reads_with_its_defaults() {
+        let map = parse_register_map(
+            "temp_pv = { address = 100, scale = 0.1 }\ntemp_sp = { address = 300 }\n\
+             run_stop = { address = 2000, run = 1, stop = 0 }\n",
+            "map.toml",
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(map.temp_pv.format, RegisterFormat::I16);
+        assert_eq!(map.temp_sp.scale, 1.0);
+        assert_eq!(map.temp_sp.word_order, WordOrder::HighFirst);
+        assert_eq!(map.humidity_pv, None);
+    }
 }
