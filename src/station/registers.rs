@@ -146,12 +146,12 @@ mod tests {
         assert_eq!(shown.len(), 3, "{shown:#?}");
         assert!(
             shown[0].starts_with(
-                "map.toml:1:29 temp_pv.fromat: unknown key `fromat` (did you mean `format`?)"
+                "map.toml:1:28 temp_pv.fromat: unknown key `fromat` (did you mean `format`?)"
             ),
             "{shown:#?}"
         );
         assert!(
-            shown[1].starts_with("map.toml:2:38 temp_sp.format: unknown register format `i64`"),
+            shown[1].starts_with("map.toml:2:37 temp_sp.format: unknown register format `i64`"),
             "{shown:#?}"
         );
         assert_eq!(
