@@ -4,10 +4,15 @@
 //! The catalog is data (`testplans/catalog.toml`), embedded in the binary as the default and
 //! loadable from a file so a lab can follow a newer standard number without a new build.
 
+mod read;
+
 use std::fmt;
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
+
+use crate::config::{load_document, read_document};
+use crate::diagnostic::Diagnostics;
 
 /// The embedded default catalog, `testplans/catalog.toml`.
 pub const DEFAULT_CATALOG_TOML: &str = include_str!("../testplans/catalog.toml");
@@ -109,6 +114,27 @@ pub enum Requirement {
 }
 
 impl Requirement {
+    /// Every requirement, in schema order.
+    pub const ALL: [Requirement; 3] = [
+        Requirement::Required,
+        Requirement::Optional,
+        Requirement::NotRequired,
+    ];
+
+    /// The key used in catalog files (`required`, `optional`, `not-required`).
+    pub fn key(self) -> &'static str {
+        match self {
+            Requirement::Required => "required",
+            Requirement::Optional => "optional",
+            Requirement::NotRequired => "not-required",
+        }
+    }
+
+    /// Parses a catalog-file key.
+    pub fn parse(text: &str) -> Option<Requirement> {
+        Requirement::ALL.into_iter().find(|r| r.key() == text)
+    }
+
     /// Human label.
     pub fn label(self) -> &'static str {
         match self {
@@ -225,32 +251,10 @@ pub struct Catalog {
 /// Why a catalog could not be loaded or a lookup failed.
 #[derive(Debug, thiserror::Error)]
 pub enum CatalogError {
-    /// The catalog file could not be read.
-    #[error("cannot read catalog {path}")]
-    Read {
-        /// File path.
-        path: String,
-        /// Underlying error.
-        source: std::io::Error,
-    },
-    /// The catalog TOML is malformed.
-    #[error("{path}: {message}")]
-    Parse {
-        /// File path.
-        path: String,
-        /// Parser message with line and column.
-        message: String,
-    },
-    /// A device type names a standard that is not in the catalog.
-    #[error("{path}: device type `{device_type}` names unknown standard `{standard}`")]
-    DanglingStandard {
-        /// File path.
-        path: String,
-        /// Device type id.
-        device_type: String,
-        /// The unknown standard id.
-        standard: String,
-    },
+    /// The catalog file could not be read, or has problems (each with file, line, column and
+    /// key path).
+    #[error("{0}")]
+    Invalid(#[from] Diagnostics),
     /// Neither a device type nor a standard has this id.
     #[error("no device type or standard named `{0}` (see `facebench plan list`)")]
     Unknown(String),
@@ -286,35 +290,13 @@ impl Catalog {
 
     /// Loads a catalog file.
     pub fn load(path: &Path) -> Result<Catalog, CatalogError> {
-        let text = std::fs::read_to_string(path).map_err(|source| CatalogError::Read {
-            path: path.display().to_string(),
-            source,
-        })?;
-        Catalog::parse(&text, &path.display().to_string())
+        Ok(load_document(path, "catalog", read::resolve_catalog)?)
     }
 
-    /// Parses catalog TOML; `origin` names the file in errors.
+    /// Parses catalog TOML; `origin` names the file in errors. Every problem is reported at
+    /// once: unknown keys, wrong types, unknown requirements and standard ids no standard has.
     pub fn parse(text: &str, origin: &str) -> Result<Catalog, CatalogError> {
-        let catalog: Catalog = toml::from_str(text).map_err(|e| CatalogError::Parse {
-            path: origin.to_string(),
-            message: crate::plan::describe_toml_error(text, &e),
-        })?;
-        for device in &catalog.device_types {
-            let named = device
-                .standard
-                .iter()
-                .chain(device.variants.iter().map(|v| &v.standard));
-            for standard in named {
-                if catalog.standard(standard).is_none() {
-                    return Err(CatalogError::DanglingStandard {
-                        path: origin.to_string(),
-                        device_type: device.id.clone(),
-                        standard: standard.clone(),
-                    });
-                }
-            }
-        }
-        Ok(catalog)
+        Ok(read_document(text, origin, read::resolve_catalog)?)
     }
 
     /// The standard with this id.

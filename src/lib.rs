@@ -3,7 +3,9 @@
 //! The library holds everything; the `facebench` binary is thin glue over [`cli`].
 //! Dependencies point one way: [`catalog`], [`plan`], [`judge`], [`clock`], [`sn`] and [`unit`]
 //! know nothing of rigs or reports; [`runner`] joins plans to rigs and writes the [`journal`];
-//! [`report`] reads only the journal and the plan.
+//! [`report`] reads only the journal and the plan. Every TOML file facebench reads (plans,
+//! stations, units, answers, the catalog) goes through [`config`] and reports through
+//! [`diagnostic`], which import nothing else of the crate.
 
 #![deny(missing_docs)]
 // `unsafe` is allowed only where a system call needs it, each place marked with `allow` and
@@ -16,6 +18,7 @@ pub mod camera;
 pub mod catalog;
 pub mod cli;
 pub mod clock;
+pub mod config;
 pub mod diagnostic;
 #[cfg(test)]
 pub(crate) mod fake;

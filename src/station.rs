@@ -1,9 +1,12 @@
 //! Station files: which rigs a bench has, where they are, and how far they may be driven.
 //!
-//! A station is a TOML file under `rigs/`. It is read in two steps: serde fills
-//! raw structs (`resolve.rs`) (unknown keys rejected, spans kept), then each section is
-//! resolved into a [`Station`]: ports parsed into [`Endpoint`]s, protocol names checked, safe
-//! limits validated. Every problem is reported at once, each as `file:line:col field: message`.
+//! A station is a TOML file under `rigs/`. It is read through the crate's one reader
+//! ([`crate::config`]): each section is opened with the keys its rig takes (unknown keys are
+//! reported with the closest known one) and resolved into a [`Station`]: ports parsed into
+//! [`Endpoint`](crate::rig::transport::Endpoint)s, protocol names checked, safe limits
+//! validated. Every problem is reported at once, each as `file:line:col field: message`.
+//! `resolve.rs` reads the root, connections, drop rig and thermal logger; `chamber.rs` and
+//! `registers.rs` the chamber; `camera.rs` the cameras.
 //!
 //! ```toml
 //! name = "lab 3, bench A"
@@ -36,11 +39,15 @@
 
 mod camera;
 mod camera_rig;
+mod chamber;
 mod open;
+mod registers;
 mod resolve;
 mod rigs;
 
 use std::path::Path;
+
+use crate::config::document::read_text;
 
 use crate::rig::spec::{ChamberSpec, DropSpec, ThermalSpec};
 use crate::rig::{Chamber, RigError};
@@ -48,6 +55,7 @@ use crate::rig::{Chamber, RigError};
 pub use camera::{CameraSection, SampleCameras};
 pub use camera_rig::{stream_kind, CameraRig, CameraSource, StationCameraRig, SyntheticCameraRig};
 pub use open::{open_station, OpenError, SimFaults, StationSims};
+pub use registers::{load_register_map, parse_register_map};
 pub use resolve::parse_station;
 pub use rigs::RigSet;
 
@@ -157,15 +165,7 @@ pub use crate::diagnostic::{Diagnostic as StationDiagnostic, Diagnostics as Stat
 /// Reads and resolves a station file.
 pub fn load_station(path: &Path) -> Result<Station, StationErrors> {
     let origin = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|error| {
-        StationErrors(vec![StationDiagnostic {
-            file: origin.clone(),
-            line: 0,
-            column: 0,
-            field: String::new(),
-            message: format!("cannot read: {error}"),
-        }])
-    })?;
+    let text = read_text(path, &origin, "station file")?;
     let stem = path
         .file_stem()
         .map_or_else(|| origin.clone(), |s| s.to_string_lossy().into_owned());

@@ -17,6 +17,7 @@ use crate::sim::{
     Endpoint, FaultPlan, FaultSpec, ScaledClock, Serve, SimChamber, SimDropRig, SimHandle,
     SimOptions, SimThermalLogger,
 };
+use crate::station::{load_register_map, parse_register_map};
 
 /// Simulator subcommands.
 #[derive(Debug, Subcommand)]
@@ -127,27 +128,11 @@ run_stop = { address = 2000, run = 1, stop = 0 }
 "#;
 
 fn load_map(path: Option<&PathBuf>) -> Result<RegisterMap, CliError> {
-    let (text, name) = match path {
-        Some(p) => (
-            std::fs::read_to_string(p)
-                .with_context(|| format!("cannot read {}", p.display()))
-                .map_err(CliError::input)?,
-            p.display().to_string(),
-        ),
-        None => (
-            DEFAULT_GENERIC_MAP.to_string(),
-            "the default map".to_string(),
-        ),
-    };
-    let map: RegisterMap = toml::from_str(&text)
-        .with_context(|| format!("{name}: not a register map"))
-        .map_err(CliError::input)?;
-    if let Some((field, message)) = map.problems().into_iter().next() {
-        return Err(CliError::input(anyhow::anyhow!(
-            "{name}: {field}: {message}"
-        )));
+    match path {
+        Some(p) => load_register_map(p),
+        None => parse_register_map(DEFAULT_GENERIC_MAP, "the default map"),
     }
-    Ok(map)
+    .map_err(CliError::input)
 }
 
 fn options(common: &CommonArgs) -> SimOptions {

@@ -12,7 +12,6 @@
 
 use std::path::PathBuf;
 
-use anyhow::Context;
 use clap::Args;
 
 use super::exit::CliError;
@@ -78,7 +77,7 @@ impl UnitArgs {
     pub fn register_all(&self, catalog: &Catalog) -> Result<Vec<Unit>, CliError> {
         let mut files = self.unit.clone();
         if let Some(batch) = &self.units {
-            files.extend(load_batch_file(batch)?);
+            files.extend(crate::unit::load_batch(batch).map_err(CliError::input)?);
         }
         let units = if files.is_empty() {
             vec![self.register(None, catalog)?]
@@ -180,7 +179,7 @@ pub(super) fn known_device_type(catalog: &Catalog, name: &str) -> Result<String,
         return Ok(device.id.clone());
     }
     let ids = catalog.device_types.iter().map(|d| d.id.as_str());
-    let close = crate::plan::suggest::closest_names(trimmed, ids);
+    let close = crate::config::suggest::closest(trimmed, ids);
     let hint = if close.is_empty() {
         "`facebench plan list` lists the device types".to_string()
     } else {
@@ -199,42 +198,5 @@ fn required(value: &Option<String>, flag: &str) -> Result<String, CliError> {
 
 /// Reads a unit file.
 pub fn load_unit_file(path: &std::path::Path) -> Result<Unit, CliError> {
-    let text = std::fs::read_to_string(path)
-        .with_context(|| format!("cannot read unit file {}", path.display()))
-        .map_err(CliError::input)?;
-    toml::from_str(&text).map_err(|e| {
-        CliError::input(anyhow::anyhow!(
-            "{}:{}",
-            path.display(),
-            crate::plan::describe_toml_error(&text, &e)
-        ))
-    })
-}
-
-#[derive(serde::Deserialize)]
-#[serde(deny_unknown_fields)]
-struct BatchFile {
-    unit: Vec<BatchEntry>,
-}
-
-#[derive(serde::Deserialize)]
-#[serde(deny_unknown_fields)]
-struct BatchEntry {
-    file: PathBuf,
-}
-
-/// The unit files a batch file lists, relative to the batch file's folder.
-fn load_batch_file(path: &std::path::Path) -> Result<Vec<PathBuf>, CliError> {
-    let text = std::fs::read_to_string(path)
-        .with_context(|| format!("cannot read batch file {}", path.display()))
-        .map_err(CliError::input)?;
-    let batch: BatchFile = toml::from_str(&text).map_err(|e| {
-        CliError::input(anyhow::anyhow!(
-            "{}:{}",
-            path.display(),
-            crate::plan::describe_toml_error(&text, &e)
-        ))
-    })?;
-    let base = path.parent().unwrap_or(std::path::Path::new("."));
-    Ok(batch.unit.into_iter().map(|u| base.join(u.file)).collect())
+    crate::unit::load_unit(path).map_err(CliError::input)
 }

@@ -3,12 +3,12 @@
 use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
-use toml::de::DeTable;
 
-use super::diagnostic::{PlanDiagnostic, PlanErrors};
+use super::diagnostic::PlanErrors;
 use super::resolve::resolve_document;
-use super::{line_column, Plan};
+use super::Plan;
 use crate::catalog::Catalog;
+use crate::config::document::{read_document, read_text};
 
 /// A plan read from a file, with its text and SHA-256 (hex of the exact bytes).
 #[derive(Debug, Clone, PartialEq)]
@@ -29,9 +29,7 @@ pub struct LoadedPlan {
 /// the plan is reported at once (see [`parse_plan`]).
 pub fn load_plan(path: &Path, catalog: &Catalog) -> Result<LoadedPlan, PlanErrors> {
     let origin = path.display().to_string();
-    let bytes = std::fs::read(path)
-        .map_err(|e| PlanErrors::whole_file(&origin, format!("cannot read plan file: {e}")))?;
-    let text = String::from_utf8(bytes).map_err(|e| not_utf8(&origin, &e))?;
+    let text = read_text(path, &origin, "plan file")?;
     let plan = parse_plan(&text, &origin, catalog)?;
     Ok(LoadedPlan {
         plan,
@@ -48,8 +46,9 @@ pub fn load_plan(path: &Path, catalog: &Catalog) -> Result<LoadedPlan, PlanError
 /// kinds and device types, bad limits, duplicate ids and category numbers, and references to
 /// items or measurements that do not exist.
 pub fn parse_plan(text: &str, origin: &str, catalog: &Catalog) -> Result<Plan, PlanErrors> {
-    let root = DeTable::parse(text).map_err(|e| syntax_error(text, origin, &e))?;
-    resolve_document(text, origin, &root, catalog)
+    read_document(text, origin, |sink, root| {
+        resolve_document(sink, root, catalog)
+    })
 }
 
 /// Lower-case hex SHA-256 of a plan's text (its UTF-8 bytes).
@@ -58,31 +57,6 @@ pub fn plan_sha256(text: &str) -> String {
         .iter()
         .map(|byte| format!("{byte:02x}"))
         .collect()
-}
-
-fn syntax_error(text: &str, origin: &str, error: &toml::de::Error) -> PlanErrors {
-    let (line, column) = error
-        .span()
-        .map_or((1, 1), |span| line_column(text, span.start));
-    PlanErrors(vec![PlanDiagnostic {
-        file: origin.to_string(),
-        line,
-        column,
-        field: String::new(),
-        message: format!("TOML syntax: {}", error.message().trim()),
-    }])
-}
-
-fn not_utf8(origin: &str, error: &std::string::FromUtf8Error) -> PlanErrors {
-    let valid = &error.as_bytes()[..error.utf8_error().valid_up_to()];
-    let (line, column) = std::str::from_utf8(valid).map_or((0, 0), |t| line_column(t, t.len()));
-    PlanErrors(vec![PlanDiagnostic {
-        file: origin.to_string(),
-        line,
-        column,
-        field: String::new(),
-        message: "the file is not UTF-8 text; save it as UTF-8".to_string(),
-    }])
 }
 
 #[cfg(test)]
@@ -98,37 +72,6 @@ mod tests {
     }
 
     #[test]
-    fn syntax_errors_are_one_diagnostic_at_the_parser_position() {
-        let errors = parse_plan("[plan]\nstandard = \n", "p.toml", &Catalog::builtin())
-            .expect_err("syntax error");
-        assert_eq!(errors.0.len(), 1);
-        assert_eq!(errors.0[0].line, 2, "{errors}");
-        assert!(errors.0[0].message.starts_with("TOML syntax"), "{errors}");
-    }
-
-    #[test]
-    fn missing_file_is_one_whole_file_diagnostic() {
-        let path = Path::new("/nonexistent/facebench/plan.toml");
-        let errors = load_plan(path, &Catalog::builtin()).expect_err("missing");
-        assert_eq!(errors.0.len(), 1);
-        assert_eq!(errors.0[0].line, 0);
-        assert!(errors
-            .to_string()
-            .starts_with("/nonexistent/facebench/plan.toml: cannot read"));
-    }
-
-    #[test]
-    fn non_utf8_file_points_at_the_first_bad_byte() {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let path = dir.path().join("latin1.toml");
-        std::fs::write(&path, b"a = 1\nb = \"\xff\"\n").expect("write");
-        let errors = load_plan(&path, &Catalog::builtin()).expect_err("not UTF-8");
-        assert_eq!(errors.0.len(), 1);
-        assert_eq!((errors.0[0].line, errors.0[0].column), (2, 6));
-        assert!(errors.0[0].message.contains("not UTF-8"), "{errors}");
-    }
-
-    #[test]
     fn loaded_plan_keeps_text_and_hash() {
         let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/plans/valid.toml");
         let loaded = load_plan(&path, &Catalog::builtin()).unwrap_or_else(|e| panic!("{e}"));
@@ -137,5 +80,37 @@ mod tests {
         assert_eq!(loaded.sha256, plan_sha256(&loaded.text));
         assert_eq!(loaded.sha256.len(), 64);
         assert_eq!(loaded.path, path);
+    }
+
+    fn problems(text: &str) -> Vec<String> {
+        match parse_plan(text, "p.toml", &Catalog::builtin()) {
+            Ok(_) => Vec::new(),
+            Err(errors) => errors.0.iter().map(ToString::to_string).collect(),
+        }
+    }
+
+    fn valid_fixture() -> String {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/plans/valid.toml");
+        std::fs::read_to_string(path).expect("fixture")
+    }
+
+    #[test]
+    fn unknown_keys_and_wrong_types_are_reported_together_with_suggestions() {
+        let text = valid_fixture()
+            .replacen("name_en = ", "nme_en = ", 1)
+            .replacen("sample_qty = 2", "sample_qty = \"2\"", 1)
+            .replacen("version = \"1.0\"", "verison = \"1.0\"", 1);
+        let errors = problems(&text);
+        assert_eq!(errors.len(), 5, "{errors:#?}");
+        let expect = [
+            "p.toml:2:1 plan.version: missing key `version`",
+            "p.toml:5:1 plan.verison: unknown key `verison` (did you mean `version`?)",
+            "p.toml:18:1 items[0].name_en: missing key `name_en`",
+            "p.toml:22:1 items[0].nme_en: unknown key `nme_en` (did you mean `name_en`?)",
+            "p.toml:27:14 items[0].sample_qty: expected an integer, found string",
+        ];
+        for (got, want) in errors.iter().zip(expect) {
+            assert!(got.starts_with(want), "{got}\n  should start with\n{want}");
+        }
     }
 }

@@ -1,14 +1,14 @@
 //! Test plans: one hardware test-case standard as an editable TOML file.
 //!
-//! A plan file (schema in `testplans/README.md`) is read into raw serde structs, then resolved
-//! against the [`Catalog`](crate::catalog::Catalog) into a [`Plan`]: sheets checked against the
+//! A plan file (schema in `testplans/README.md`) is read through the crate's one TOML reader
+//! ([`crate::config`]) and resolved against the [`Catalog`](crate::catalog::Catalog) into a
+//! [`Plan`]: sheets checked against the
 //! standard, criteria turned into [`judge::Criterion`](crate::judge::Criterion)s, units and rig
 //! kinds checked. Every problem found is reported at once as a [`PlanDiagnostic`] carrying the
 //! file, line, column and key path.
 //!
 //! [`load_plan`] reads a file (keeping its text and SHA-256), [`parse_plan`] checks a text.
-//! Inside, `reader` gives typed access to the span-keeping TOML tree, `resolve` drives the
-//! checks of the whole file, and `item`, `step`, `criterion` and `category` each resolve one
+//! Inside, `resolve` drives the checks of the whole file, and `item`, `step`, `criterion` and `category` each resolve one
 //! kind of table. The known units live in [`units`], the physical range of every number in
 //! [`ranges`].
 
@@ -308,26 +308,6 @@ impl Item {
     pub fn applies_to_device(&self, device_type: &str) -> bool {
         self.applies_to.is_empty() || self.applies_to.iter().any(|d| d == device_type)
     }
-}
-
-/// Renders a TOML parse error as `line:column: message`, 1-based, using the error's span.
-pub fn describe_toml_error(text: &str, error: &toml::de::Error) -> String {
-    let message = error.message().trim();
-    match error.span() {
-        Some(span) => {
-            let (line, column) = line_column(text, span.start);
-            format!("{line}:{column}: {message}")
-        }
-        None => message.to_string(),
-    }
-}
-
-/// 1-based line and column (in characters) of a byte offset.
-pub fn line_column(text: &str, offset: usize) -> (usize, usize) {
-    let before = text.get(..offset.min(text.len())).unwrap_or(text);
-    let line = before.matches('\n').count() + 1;
-    let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
-    (line, column)
 }
 
 #[cfg(test)]

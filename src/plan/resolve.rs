@@ -8,11 +8,8 @@
 
 use std::collections::HashMap;
 
-use toml::de::DeTable;
-use toml::Spanned;
-
 use super::category::resolve_categories;
-use super::diagnostic::{PlanErrors, Sink};
+use super::diagnostic::Sink;
 use super::item::{resolve_item, ItemDraft, ItemId};
 use super::reader::{Fields, Located, TableRef};
 use super::units::is_known_unit;
@@ -31,23 +28,13 @@ pub(super) struct Context<'c> {
     pub(super) standard: Option<&'c Standard>,
 }
 
-/// Resolves a parsed plan document; `Ok` only when no problem was found.
+/// Resolves a parsed plan document; `None` only after reporting a problem.
 pub(super) fn resolve_document(
-    text: &str,
-    origin: &str,
-    root: &Spanned<DeTable<'_>>,
+    sink: &mut Sink<'_>,
+    root: TableRef<'_, '_>,
     catalog: &Catalog,
-) -> Result<Plan, PlanErrors> {
-    let mut sink = Sink::new(text, origin);
-    let plan = resolve(&mut sink, root, catalog);
-    sink.finish()?;
-    plan.ok_or_else(|| {
-        PlanErrors::whole_file(origin, "the plan could not be resolved (a facebench bug)")
-    })
-}
-
-fn resolve(sink: &mut Sink<'_>, root: &Spanned<DeTable<'_>>, catalog: &Catalog) -> Option<Plan> {
-    let root = TableRef::root(root).open(sink, ROOT_KEYS);
+) -> Option<Plan> {
+    let root = root.open(sink, ROOT_KEYS);
     let header = root.table(sink, "plan").map(|t| t.open(sink, HEADER_KEYS));
     let standard = header
         .as_ref()

@@ -19,58 +19,13 @@
 //! (it replaces the item's answer for that sample as a whole).
 
 use std::collections::BTreeMap;
-use std::ops::Range;
 use std::path::{Path, PathBuf};
 
-use serde::Deserialize;
-use toml::Spanned;
-
 use super::operator::{ItemAnswer, Operator, OperatorError, Prompt, Reply};
+use crate::config::{load_document, Fields, Located, TableRef};
+use crate::diagnostic::Sink;
 use crate::judge::Verdict;
-use crate::plan::{describe_toml_error, line_column, Item, Plan};
-
-/// One value or a series.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(untagged)]
-enum RawValues {
-    One(f64),
-    Series(Vec<f64>),
-}
-
-impl RawValues {
-    fn into_series(self) -> Vec<f64> {
-        match self {
-            RawValues::One(x) => vec![x],
-            RawValues::Series(xs) => xs,
-        }
-    }
-}
-
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawAnswer {
-    #[serde(default)]
-    verdict: Option<Spanned<String>>,
-    #[serde(default)]
-    values: BTreeMap<String, Spanned<RawValues>>,
-    #[serde(default)]
-    note: String,
-    #[serde(default)]
-    attachments: Vec<PathBuf>,
-    #[serde(default)]
-    skip: Option<String>,
-    #[serde(default)]
-    sample: BTreeMap<String, Spanned<RawAnswer>>,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawAnswersFile {
-    #[serde(default)]
-    operator: Option<String>,
-    #[serde(default)]
-    items: BTreeMap<String, Spanned<RawAnswer>>,
-}
+use crate::plan::{Item, Plan};
 
 /// Answers read from a file; items without an answer are left unanswered (not tested).
 #[derive(Debug)]
@@ -81,27 +36,21 @@ pub struct AnswersFile {
     replies: BTreeMap<(String, Option<u32>), Reply>,
 }
 
-/// Reports problems of one answers file as `file: line:column field: message`.
-struct Problems<'a> {
-    origin: String,
-    text: &'a str,
-}
+const ROOT_KEYS: &[&str] = &["operator", "items"];
+const ANSWER_KEYS: &[&str] = &["verdict", "values", "note", "attachments", "skip", "sample"];
 
-impl Problems<'_> {
-    fn at(&self, span: &Range<usize>, field: &str, message: String) -> OperatorError {
-        let (line, column) = line_column(self.text, span.start);
-        OperatorError::Answers {
-            file: self.origin.clone(),
-            message: format!("{line}:{column} {field}: {message}"),
-        }
-    }
+/// What an answers file is checked against.
+struct Context<'c> {
+    plan: &'c Plan,
+    base: &'c Path,
+    samples: usize,
 }
 
 impl AnswersFile {
     /// Reads an answers file and checks it against the `plan` it answers: every item id must be
     /// in the plan, every value must be finite and named after a measurement the item's steps
-    /// produce, every verdict must be pass, no pass or na. The first problem is an error with
-    /// the file, line, column and field, so a bad file stops a run before it starts.
+    /// produce, every verdict must be pass, no pass or na. Every problem is reported at once,
+    /// each with the file, line, column and field, so a bad file stops a run before it starts.
     /// Attachment paths are taken relative to `base` (the current directory for user files,
     /// the repository root for shipped ones). A `sample.<N>` table must name one of the run's
     /// `samples`.
@@ -111,57 +60,18 @@ impl AnswersFile {
         plan: &Plan,
         samples: usize,
     ) -> Result<AnswersFile, OperatorError> {
-        let origin = path.display().to_string();
-        let text = std::fs::read_to_string(path).map_err(|e| OperatorError::Answers {
-            file: origin.clone(),
-            message: e.to_string(),
-        })?;
-        let raw: RawAnswersFile = toml::from_str(&text).map_err(|e| OperatorError::Answers {
-            file: origin.clone(),
-            message: describe_toml_error(&text, &e),
-        })?;
-        let problems = Problems {
-            origin,
-            text: &text,
+        let context = Context {
+            plan,
+            base,
+            samples,
         };
-        let mut replies = BTreeMap::new();
-        for (id, answer) in raw.items {
-            let span = answer.span();
-            let mut answer = answer.into_inner();
-            let field = format!("items.{id:?}");
-            let Some(item) = plan.item(&id) else {
-                return Err(problems.at(&span, &field, plan.no_such("item", &id)));
-            };
-            for (key, own) in std::mem::take(&mut answer.sample) {
-                let own_field = format!("{field}.sample.{key}");
-                let sample = key
-                    .parse::<u32>()
-                    .ok()
-                    .filter(|n| (1..=samples).contains(&(*n as usize)))
-                    .ok_or_else(|| {
-                        problems.at(
-                            &own.span(),
-                            &own_field,
-                            format!("the run has samples 1 to {samples}; `{key}` is not one"),
-                        )
-                    })?;
-                let own = own.into_inner();
-                if !own.sample.is_empty() {
-                    return Err(problems.at(
-                        &span,
-                        &own_field,
-                        "a sample's answer cannot have samples of its own".into(),
-                    ));
-                }
-                let reply = reply(item, own, base, &problems, &own_field)?;
-                replies.insert((id.clone(), Some(sample)), reply);
-            }
-            let reply = reply(item, answer, base, &problems, &field)?;
-            replies.insert((id, None), reply);
-        }
+        let (operator, replies) = load_document(path, "answers file", |sink, root| {
+            resolve_answers(sink, root, &context)
+        })
+        .map_err(OperatorError::Answers)?;
         Ok(AnswersFile {
             path: path.to_path_buf(),
-            operator: raw.operator,
+            operator,
             replies,
         })
     }
@@ -172,56 +82,131 @@ impl AnswersFile {
     }
 }
 
-/// The reply one answer table gives.
-fn reply(
-    item: &Item,
-    answer: RawAnswer,
-    base: &Path,
-    problems: &Problems<'_>,
-    field: &str,
-) -> Result<Reply, OperatorError> {
-    let verdict = match answer.verdict {
-        Some(text) => Some(text.get_ref().parse::<Verdict>().map_err(|_| {
-            problems.at(
-                &text.span(),
-                &format!("{field}.verdict"),
-                format!("`{}` is not pass, no pass or na", text.get_ref()),
-            )
-        })?),
-        None => None,
+type Replies = BTreeMap<(String, Option<u32>), Reply>;
+
+fn resolve_answers(
+    sink: &mut Sink<'_>,
+    root: TableRef<'_, '_>,
+    context: &Context<'_>,
+) -> Option<(Option<String>, Replies)> {
+    let root = root.open(sink, ROOT_KEYS);
+    let operator = root.opt_string(sink, "operator").map(Located::into_inner);
+    let mut replies = BTreeMap::new();
+    let Some(items) = root.opt_table(sink, "items").map(TableRef::open_map) else {
+        return Some((operator, replies));
     };
-    let mut values = BTreeMap::new();
-    for (name, series) in answer.values {
-        let value_field = format!("{field}.values.{name}");
-        let series_span = series.span();
-        if let Some(problem) = unknown_measurement(item, &name) {
-            return Err(problems.at(&series_span, &value_field, problem));
+    let before = sink.count();
+    for id in items.keys() {
+        let id_field = items.path_of(id.get_ref());
+        let Some(item) = context.plan.item(id.get_ref()) else {
+            let message = context.plan.no_such("item", id.get_ref());
+            sink.report(&id.span(), &id_field, message);
+            continue;
+        };
+        let Some(answer) = items.table(sink, id.get_ref()) else {
+            continue;
+        };
+        let answer = answer.open(sink, ANSWER_KEYS);
+        for (sample, own) in samples(sink, &answer, context.samples) {
+            let own = own.open(sink, ANSWER_KEYS);
+            own.reject(
+                sink,
+                "sample",
+                "a sample's answer cannot have samples of its own",
+            );
+            if let Some(reply) = reply(sink, item, &own, context.base) {
+                replies.insert((item.id.clone(), Some(sample)), reply);
+            }
         }
-        let series = series.into_inner().into_series();
-        if let Some(index) = series.iter().position(|x| !x.is_finite()) {
-            return Err(problems.at(
-                &series_span,
-                &value_field,
-                format!(
-                    "value {} is {}; answers must be finite numbers",
-                    index + 1,
-                    series[index]
-                ),
-            ));
+        if let Some(reply) = reply(sink, item, &answer, context.base) {
+            replies.insert((item.id.clone(), None), reply);
         }
-        values.insert(name, series);
     }
+    (sink.count() == before).then_some((operator, replies))
+}
+
+/// The `sample.<N>` tables of an answer, each with its sample number (1-based).
+fn samples<'a, 'i>(
+    sink: &mut Sink<'_>,
+    answer: &Fields<'a, 'i>,
+    count: usize,
+) -> Vec<(u32, TableRef<'a, 'i>)> {
+    let Some(samples) = answer.opt_table(sink, "sample").map(TableRef::open_map) else {
+        return Vec::new();
+    };
+    let mut found = Vec::new();
+    for key in samples.keys() {
+        let number = key
+            .get_ref()
+            .parse::<u32>()
+            .ok()
+            .filter(|n| (1..=count).contains(&(*n as usize)));
+        let Some(number) = number else {
+            sink.report(
+                &key.span(),
+                &samples.path_of(key.get_ref()),
+                format!(
+                    "the run has samples 1 to {count}; `{}` is not one",
+                    key.get_ref()
+                ),
+            );
+            continue;
+        };
+        if let Some(table) = samples.table(sink, key.get_ref()) {
+            found.push((number, table));
+        }
+    }
+    found
+}
+
+/// The reply one answer table gives.
+fn reply(sink: &mut Sink<'_>, item: &Item, answer: &Fields<'_, '_>, base: &Path) -> Option<Reply> {
+    let before = sink.count();
+    let verdict = answer.opt_string(sink, "verdict").and_then(|text| {
+        let verdict = text.get_ref().parse::<Verdict>().ok();
+        if verdict.is_none() {
+            sink.report(
+                &text.span(),
+                &answer.path_of("verdict"),
+                format!("`{}` is not pass, no pass or na", text.get_ref()),
+            );
+        }
+        verdict
+    });
+    let mut values = BTreeMap::new();
+    if let Some(table) = answer.opt_table(sink, "values").map(TableRef::open_map) {
+        for name in table.keys() {
+            let Some(series) = table.numbers(sink, name.get_ref()) else {
+                continue;
+            };
+            if let Some(problem) = unknown_measurement(item, name.get_ref()) {
+                sink.report(&series.span(), &table.path_of(name.get_ref()), problem);
+                continue;
+            }
+            values.insert(name.into_inner(), series.into_inner());
+        }
+    }
+    let note = answer.opt_string(sink, "note").map(Located::into_inner);
     let attachments = answer
-        .attachments
+        .opt_strings(sink, "attachments")
+        .unwrap_or_default()
         .into_iter()
-        .map(|p| if p.is_absolute() { p } else { base.join(p) })
+        .map(|p| {
+            let p = PathBuf::from(p.into_inner());
+            if p.is_absolute() {
+                p
+            } else {
+                base.join(p)
+            }
+        })
         .collect();
-    Ok(match answer.skip {
+    let skip = answer.opt_string(sink, "skip").map(Located::into_inner);
+    (sink.count() == before).then(|| match skip {
         Some(reason) => Reply::Skip(reason),
         None => Reply::Answer(ItemAnswer {
             verdict,
             values,
-            note: answer.note,
+            note: note.unwrap_or_default(),
             attachments,
         }),
     })
@@ -292,7 +277,7 @@ mod tests {
         AnswersFile::load(&path, dir.path(), &plan.plan, 2).map_err(|e| {
             let shown = e.to_string();
             shown
-                .strip_prefix(&format!("{}: ", path.display()))
+                .strip_prefix(&format!("{}:", path.display()))
                 .unwrap_or(&shown)
                 .to_string()
         })
@@ -328,31 +313,58 @@ mod tests {
 
     #[test]
     fn non_finite_values_are_reported_with_line_and_field() {
-        for value in ["nan", "inf", "-inf", "[1, nan]"] {
+        for (value, at) in [
+            ("nan", "3:21 items.FUN-001.values.boot_s:"),
+            ("inf", "3:21 items.FUN-001.values.boot_s:"),
+            ("-inf", "3:21 items.FUN-001.values.boot_s:"),
+            ("[1, nan]", "3:25 items.FUN-001.values.boot_s[1]:"),
+        ] {
             let text = format!("\n[items.\"FUN-001\"]\nvalues = {{ boot_s = {value} }}\n");
             let error = load(&text).expect_err(value);
-            assert!(
-                error.starts_with("3:21 items.\"FUN-001\".values.boot_s: value "),
-                "{error}"
-            );
-            assert!(error.contains("finite"), "{error}");
+            assert!(error.starts_with(at), "{error}");
+            assert!(error.contains("expected a finite number"), "{error}");
         }
+    }
+
+    #[test]
+    fn every_problem_is_reported_at_once_with_key_suggestions() {
+        let text = "[items.\"FUN-001\"]\nverdit = \"pass\"\nnote = 3\n\
+                    [items.\"FUN-001\".sample.7]\nverdict = \"pass\"\n";
+        let error = load(text).expect_err("three problems");
+        let lines: Vec<&str> = error.lines().collect();
+        assert_eq!(lines.len(), 3, "{error}");
+        assert!(
+            lines[0].starts_with(
+                "2:1 items.FUN-001.verdit: unknown key `verdit` (did you mean `verdict`?)"
+            ),
+            "{error}"
+        );
+        assert!(
+            lines[1].ends_with(":3:8 items.FUN-001.note: expected a string, found integer"),
+            "{error}"
+        );
+        assert!(
+            lines[2].ends_with(
+                ":4:25 items.FUN-001.sample.7: the run has samples 1 to 2; `7` is not one"
+            ),
+            "{error}"
+        );
     }
 
     #[test]
     fn unknown_items_and_measurements_are_reported_with_suggestions() {
         let error = load("[items.\"FUN-01\"]\nverdict = \"pass\"\n").expect_err("unknown id");
-        assert!(error.starts_with("1:1 items.\"FUN-01\": "), "{error}");
+        assert!(error.starts_with("1:8 items.FUN-01: "), "{error}");
         assert!(error.contains("did you mean FUN-001"), "{error}");
         let error =
             load("[items.\"FUN-001\"]\nvalues = { boot_ms = 3 }\n").expect_err("unknown name");
         assert!(
-            error.starts_with("2:22 items.\"FUN-001\".values.boot_ms: item FUN-001 does not measure `boot_ms`; its steps produce: boot_s"),
+            error.starts_with("2:22 items.FUN-001.values.boot_ms: item FUN-001 does not measure `boot_ms`; its steps produce: boot_s"),
             "{error}"
         );
         let error = load("[items.\"FUN-001\"]\nverdict = \"ok\"\n").expect_err("bad verdict");
         assert!(
-            error.starts_with("2:11 items.\"FUN-001\".verdict: `ok`"),
+            error.starts_with("2:11 items.FUN-001.verdict: `ok`"),
             "{error}"
         );
     }

@@ -60,7 +60,7 @@ impl RunError {
     pub fn is_input_error(&self) -> bool {
         match self {
             RunError::Plan(_) | RunError::PlanChanged { .. } => true,
-            RunError::Operator(OperatorError::Answers { .. }) => true,
+            RunError::Operator(OperatorError::Answers(_)) => true,
             RunError::Operator(OperatorError::Terminal(_)) => false,
             RunError::Journal(e) => e.is_input_error(),
             RunError::Rigs(_) => false,

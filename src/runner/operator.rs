@@ -62,14 +62,10 @@ pub enum Reply {
 /// Errors getting answers.
 #[derive(Debug, thiserror::Error)]
 pub enum OperatorError {
-    /// The answers file is unreadable or malformed.
-    #[error("{file}: {message}")]
-    Answers {
-        /// File path.
-        file: String,
-        /// What is wrong, with line and field where known.
-        message: String,
-    },
+    /// The answers file is unreadable or malformed: every problem, each with file, line,
+    /// column and field.
+    #[error("{0}")]
+    Answers(crate::diagnostic::Diagnostics),
     /// The terminal could not be read or written.
     #[error("terminal: {0}")]
     Terminal(#[from] std::io::Error),

@@ -16,12 +16,10 @@
 //! `replay:`), and a `sim = true` station has no hardware cameras: simulated cameras keep their
 //! own simulated time, hardware streams in real time.
 
-use serde::Deserialize;
-use toml::Spanned;
-
-use super::resolve::Sink;
 use crate::camera::select::SourceSpec;
 use crate::camera::StreamKind;
+use crate::config::{Fields, TableRef};
+use crate::diagnostic::Sink;
 
 /// The cameras of one sample, by stream (`None`: the station has no camera for that stream).
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -106,139 +104,102 @@ impl CameraSection {
     }
 }
 
-/// `[camera]` as written.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub(super) struct RawCamera {
-    backend: Option<Spanned<String>>,
-    rgb: Option<Spanned<String>>,
-    ir: Option<Spanned<String>>,
-    depth: Option<Spanned<String>>,
-    sample: Option<Vec<Spanned<RawStreams>>>,
-}
-
-/// Stream selectors as written, in `[camera]` or a `[[camera.sample]]` table.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawStreams {
-    rgb: Option<Spanned<String>>,
-    ir: Option<Spanned<String>>,
-    depth: Option<Spanned<String>>,
-}
+const CAMERA_KEYS: &[&str] = &["backend", "rgb", "ir", "depth", "sample"];
+const STREAM_KEYS: &[&str] = &["rgb", "ir", "depth"];
 
 /// Resolves `[camera]`, reporting every problem to `sink`.
 pub(super) fn resolve_camera(
-    raw: &Spanned<RawCamera>,
-    sim: bool,
     sink: &mut Sink<'_>,
+    table: TableRef<'_, '_>,
+    sim: bool,
 ) -> Option<CameraSection> {
-    let before = sink.found.len();
-    let camera = raw.get_ref();
-    let synthetic = match camera
-        .backend
-        .as_ref()
-        .map(|b| (b.get_ref().as_str(), b.span()))
-    {
+    let before = sink.count();
+    let camera = table.open(sink, CAMERA_KEYS);
+    let synthetic = match camera.opt_string(sink, "backend") {
         None => false,
-        Some(("synthetic", _)) => true,
-        Some((other, span)) => {
-            sink.push(
-                span,
-                "camera.backend",
+        Some(backend) if backend.get_ref() == "synthetic" => true,
+        Some(other) => {
+            sink.report(
+                &other.span(),
+                &camera.path_of("backend"),
                 format!(
-                    "unknown backend `{other}`: use \"synthetic\", or name each stream's camera \
-                     (rgb = \"v4l:/dev/v4l/by-id/…\", ir = …, depth = …)"
+                    "unknown backend `{}`: use \"synthetic\", or name each stream's camera \
+                     (rgb = \"v4l:/dev/v4l/by-id/…\", ir = …, depth = …)",
+                    other.get_ref()
                 ),
             );
             false
         }
     };
-    let streams = [&camera.rgb, &camera.ir, &camera.depth];
-    let mut default = resolve_streams(streams, "camera", sink);
+    let mut default = resolve_streams(sink, &camera);
     if synthetic {
         default = default.or(&SampleCameras::synthetic());
     }
     let mut samples = Vec::new();
-    for (index, table) in camera.sample.iter().flatten().enumerate() {
-        let field = format!("camera.sample[{index}]");
-        let table_streams = table.get_ref();
-        let streams = [&table_streams.rgb, &table_streams.ir, &table_streams.depth];
-        let own = resolve_streams(streams, &field, sink);
-        if streams.iter().all(|s| s.is_none()) {
-            sink.push(
-                table.span(),
-                &field,
+    for sample in camera.opt_tables(sink, "sample") {
+        let table = sample.open(sink, STREAM_KEYS);
+        let own = resolve_streams(sink, &table);
+        if STREAM_KEYS.iter().all(|key| table.key_span(key).is_none()) {
+            sink.report(
+                &table.span(),
+                table.path(),
                 "names no camera: give rgb, ir or depth",
             );
         }
-        check_sample(&own.or(&default), sim, table.span(), &field, sink);
+        check_sample(sink, &own.or(&default), sim, &table);
         samples.push(own);
     }
-    if samples.is_empty() && default.streams().next().is_none() {
-        sink.push(
-            raw.span(),
-            "camera",
+    // A section whose keys were wrong names no camera as a consequence: say only the cause.
+    if samples.is_empty() && default.streams().next().is_none() && sink.count() == before {
+        sink.report(
+            &camera.span(),
+            camera.path(),
             "names no camera: give rgb / ir / depth selectors, [[camera.sample]] tables, or \
              backend = \"synthetic\"",
         );
     }
-    check_sample(&default, sim, raw.span(), "camera", sink);
-    (sink.found.len() == before).then(|| CameraSection {
-        origin: sink.origin.to_string(),
+    check_sample(sink, &default, sim, &camera);
+    (sink.count() == before).then(|| CameraSection {
+        origin: sink.origin().to_string(),
         default,
         samples,
     })
 }
 
 /// Parses the selectors of one table (rgb, ir, depth).
-fn resolve_streams(
-    [rgb, ir, depth]: [&Option<Spanned<String>>; 3],
-    table: &str,
-    sink: &mut Sink<'_>,
-) -> SampleCameras {
-    let mut one = |value: &Option<Spanned<String>>, key: &str| {
-        let value = value.as_ref()?;
+fn resolve_streams(sink: &mut Sink<'_>, table: &Fields<'_, '_>) -> SampleCameras {
+    let mut one = |key: &str| {
+        let value = table.opt_string(sink, key)?;
         match value.get_ref().parse::<SourceSpec>() {
             Ok(spec) => Some(spec),
             Err(error) => {
-                sink.push(value.span(), &format!("{table}.{key}"), error.to_string());
+                sink.report(&value.span(), &table.path_of(key), error.to_string());
                 None
             }
         }
     };
     SampleCameras {
-        rgb: one(rgb, "rgb"),
-        ir: one(ir, "ir"),
-        depth: one(depth, "depth"),
+        rgb: one("rgb"),
+        ir: one("ir"),
+        depth: one("depth"),
     }
 }
 
 /// A sample's cameras run on one kind of time: all hardware or all simulated, and no hardware
 /// in a simulated station.
-fn check_sample(
-    cameras: &SampleCameras,
-    sim: bool,
-    span: std::ops::Range<usize>,
-    field: &str,
-    sink: &mut Sink<'_>,
-) {
+fn check_sample(sink: &mut Sink<'_>, cameras: &SampleCameras, sim: bool, table: &Fields<'_, '_>) {
     let hardware = cameras.streams().filter(|(_, s)| s.is_hardware()).count();
     if hardware == 0 {
         return;
     }
-    if sim {
-        sink.push(
-            span,
-            field,
-            "a simulated station (sim = true) runs on simulated time: its cameras are \
-             synthetic or replay; name hardware cameras in a real station file",
-        );
+    let message = if sim {
+        "a simulated station (sim = true) runs on simulated time: its cameras are \
+         synthetic or replay; name hardware cameras in a real station file"
     } else if hardware < cameras.streams().count() {
-        sink.push(
-            span,
-            field,
-            "mixes hardware cameras (v4l, nokhwa) with simulated ones (synthetic, replay): \
-             one sample's streams run either in real time or on simulated time",
-        );
-    }
+        "mixes hardware cameras (v4l, nokhwa) with simulated ones (synthetic, replay): \
+         one sample's streams run either in real time or on simulated time"
+    } else {
+        return;
+    };
+    sink.report(&table.span(), table.path(), message);
 }

@@ -1,25 +1,20 @@
-//! From station TOML to [`Station`]: serde-only raw structs (unknown keys rejected, spans
-//! kept), then one resolver per section that checks protocol names, ports, limits and options
-//! and reports every problem with its line and column.
+//! From station TOML to [`Station`], through the crate's one reader ([`crate::config`]): each
+//! section is opened with the keys its rig takes (unknown keys are reported with the closest
+//! known one), read into typed fields, and checked: protocol names, ports, serial settings,
+//! limits and options. Every problem is reported with its line and column.
+//!
+//! This file reads the root, the connection keys every rig shares, the drop rig and the
+//! thermal logger; `chamber.rs`, `registers.rs` and `camera.rs` read their sections.
 
-use std::ops::Range;
 use std::time::Duration;
 
-use serde::Deserialize;
-use toml::Spanned;
-
-use super::camera::{resolve_camera, RawCamera};
-use super::{
-    ChamberEntry, SafeState, Station, StationDiagnostic, StationErrors, ThermalEntry,
-    ThermalProtocol,
-};
-use crate::plan::line_column;
-use crate::rig::chamber::registers::{RegisterMap, RunStopRegister, WordOrder};
-use crate::rig::chamber::{ChamberProtocol, SafeLimits};
+use super::camera::resolve_camera;
+use super::chamber::{resolve_chamber, CHAMBER_KEYS};
+use super::{Station, StationErrors, ThermalEntry, ThermalProtocol};
+use crate::config::{read_document, Fields, Located, TableRef};
+use crate::diagnostic::Sink;
 use crate::rig::link::LinkPolicy;
-use crate::rig::spec::{
-    ChamberOptions, ChamberSpec, Connection, DropProtocol, DropSpec, ThermalSpec,
-};
+use crate::rig::spec::{Connection, DropProtocol, DropSpec, ThermalSpec};
 use crate::rig::transport::{DataBits, Endpoint, Parity, SerialSettings, StopBits};
 use crate::rig::ChannelInfo;
 
@@ -29,164 +24,30 @@ pub fn parse_station(
     origin: &str,
     default_name: &str,
 ) -> Result<Station, StationErrors> {
-    let mut sink = Sink {
-        text,
-        origin,
-        found: Vec::new(),
-    };
-    let raw: RawStation = match toml::from_str(text) {
-        Ok(raw) => raw,
-        Err(error) => {
-            sink.push(error.span().unwrap_or(0..0), "", error.message().trim());
-            return Err(StationErrors(sink.found));
-        }
-    };
-    let sim = raw.sim.unwrap_or(false);
-    let chamber = raw
-        .chamber
-        .and_then(|rig| resolve_chamber(&rig, sim, &mut sink));
-    let drop = raw.drop.and_then(|rig| resolve_drop(&rig, sim, &mut sink));
-    let thermal = raw
-        .thermal
-        .and_then(|rig| resolve_thermal(&rig, sim, &mut sink));
-    let camera = raw
-        .camera
-        .and_then(|camera| resolve_camera(&camera, sim, &mut sink));
-    if !sink.found.is_empty() {
-        return Err(StationErrors(sink.found));
-    }
-    Ok(Station {
-        name: raw.name.unwrap_or_else(|| default_name.to_string()),
-        sim,
-        chamber,
-        drop,
-        thermal,
-        camera,
+    read_document(text, origin, |sink, root| {
+        resolve_station(sink, root, default_name)
     })
 }
 
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawStation {
-    name: Option<String>,
-    sim: Option<bool>,
-    chamber: Option<Spanned<RawRig>>,
-    drop: Option<Spanned<RawRig>>,
-    thermal: Option<Spanned<RawRig>>,
-    camera: Option<Spanned<RawCamera>>,
-}
+const ROOT_KEYS: &[&str] = &["name", "sim", "chamber", "drop", "thermal", "camera"];
 
-/// Every key any rig section may hold; each resolver rejects the keys that are not its own.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawRig {
-    protocol: Spanned<String>,
-    port: Option<Spanned<String>>,
-    baud: Option<Spanned<u32>>,
-    parity: Option<Spanned<String>>,
-    stop_bits: Option<Spanned<u8>>,
-    data_bits: Option<Spanned<u8>>,
-    address: Option<Spanned<u8>>,
-    timeout_ms: Option<Spanned<u64>>,
-    retries: Option<Spanned<u32>>,
-    wire_log: Option<bool>,
-    temp_min_c: Option<Spanned<f64>>,
-    temp_max_c: Option<Spanned<f64>>,
-    humidity_min: Option<Spanned<f64>>,
-    humidity_max: Option<Spanned<f64>>,
-    safe_state: Option<Spanned<RawSafeState>>,
-    registers: Option<Spanned<RegisterMap>>,
-    thermocouple: Option<Spanned<String>>,
-    channels: Option<Vec<Spanned<RawChannel>>>,
-    height_min_mm: Option<Spanned<f64>>,
-    height_max_mm: Option<Spanned<f64>>,
-    humidity: Option<Spanned<bool>>,
-    checksum: Option<Spanned<bool>>,
-    power_event: Option<Spanned<u8>>,
-    word_order: Option<Spanned<WordOrder>>,
-    run_stop: Option<Spanned<RunStopRegister>>,
-}
-
-/// A chamber option: its key, the protocols that take it, and where it is in the file.
-type ChamberOptionKey = (
-    &'static str,
-    &'static [ChamberProtocol],
-    Option<Range<usize>>,
-);
-
-impl RawRig {
-    /// Spans of the chamber options that are present, with the protocol each belongs to.
-    fn chamber_options(&self) -> [ChamberOptionKey; 5] {
-        use ChamberProtocol::{Espec, TemiModbus, TemiPclink, WatlowF4, WatlowF4t};
-        [
-            (
-                "humidity",
-                &[Espec, TemiPclink, TemiModbus],
-                self.humidity.as_ref().map(Spanned::span),
-            ),
-            (
-                "checksum",
-                &[TemiPclink],
-                self.checksum.as_ref().map(Spanned::span),
-            ),
-            (
-                "power_event",
-                &[WatlowF4],
-                self.power_event.as_ref().map(Spanned::span),
-            ),
-            (
-                "word_order",
-                &[WatlowF4t],
-                self.word_order.as_ref().map(Spanned::span),
-            ),
-            (
-                "run_stop",
-                &[TemiModbus],
-                self.run_stop.as_ref().map(Spanned::span),
-            ),
-        ]
-    }
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawSafeState {
-    action: Option<String>,
-    setpoint_c: Option<f64>,
-    then: Option<String>,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawChannel {
-    channel: u16,
-    location: String,
-    #[serde(default)]
-    material: String,
-}
-
-/// Where the resolvers report problems.
-pub(super) struct Sink<'t> {
-    text: &'t str,
-    /// The station file.
-    pub(super) origin: &'t str,
-    /// Problems so far.
-    pub(super) found: Vec<StationDiagnostic>,
-}
-
-impl Sink<'_> {
-    /// Reports a problem with `field` at `span`.
-    pub(super) fn push(&mut self, span: Range<usize>, field: &str, message: impl Into<String>) {
-        let (line, column) = line_column(self.text, span.start);
-        self.found.push(StationDiagnostic {
-            file: self.origin.to_string(),
-            line,
-            column,
-            field: field.to_string(),
-            message: message.into(),
-        });
-    }
-}
+/// The keys of every rig that talks over a port.
+pub(super) const CONNECTION_KEYS: &[&str] = &[
+    "protocol",
+    "port",
+    "baud",
+    "parity",
+    "stop_bits",
+    "data_bits",
+    "address",
+    "timeout_ms",
+    "retries",
+    "wire_log",
+];
+const DROP_KEYS: &[&str] = &["height_min_mm", "height_max_mm"];
+const MANUAL_DROP_KEYS: &[&str] = &["protocol", "height_min_mm", "height_max_mm"];
+const THERMAL_KEYS: &[&str] = &["thermocouple", "channels"];
+const CHANNEL_KEYS: &[&str] = &["channel", "location", "material"];
 
 const DEFAULT_BAUD: u32 = 9600;
 /// The drop-height register holds 0.1 mm in 16 bits.
@@ -194,414 +55,227 @@ const MAX_DROP_HEIGHT_MM: f64 = 6553.5;
 const DEFAULT_RETRIES: u32 = 2;
 const RETRY_BACKOFF: Duration = Duration::from_millis(200);
 
-fn resolve_connection(
-    section: &str,
-    rig: &RawRig,
-    sim: bool,
+fn resolve_station(
     sink: &mut Sink<'_>,
+    root: TableRef<'_, '_>,
+    default_name: &str,
+) -> Option<Station> {
+    let root = root.open(sink, ROOT_KEYS);
+    let name = root.opt_string(sink, "name").map(Located::into_inner);
+    let sim = root.opt_bool(sink, "sim").is_some_and(Located::into_inner);
+    let before = sink.count();
+    let chamber = root
+        .opt_table(sink, "chamber")
+        .map(|t| t.open(sink, &[CONNECTION_KEYS, CHAMBER_KEYS].concat()))
+        .map(|rig| resolve_chamber(sink, &rig, sim));
+    let drop = root
+        .opt_table(sink, "drop")
+        .map(|t| open_drop(sink, t))
+        .map(|rig| resolve_drop(sink, &rig, sim));
+    let thermal = root
+        .opt_table(sink, "thermal")
+        .map(|t| t.open(sink, &[CONNECTION_KEYS, THERMAL_KEYS].concat()))
+        .map(|rig| resolve_thermal(sink, &rig, sim));
+    let camera = root
+        .opt_table(sink, "camera")
+        .map(|t| resolve_camera(sink, t, sim));
+    (sink.count() == before).then_some(())?;
+    Some(Station {
+        name: name.unwrap_or_else(|| default_name.to_string()),
+        sim,
+        chamber: chamber.flatten(),
+        drop: drop.flatten(),
+        thermal: thermal.flatten(),
+        camera: camera.flatten(),
+    })
+}
+
+/// The rig's `protocol`, one of `choices` mapped through `parse`.
+pub(super) fn protocol<T>(
+    sink: &mut Sink<'_>,
+    rig: &Fields<'_, '_>,
+    choices: &[&str],
+    parse: impl Fn(&str) -> Option<T>,
+) -> Option<T> {
+    rig.choice(sink, "protocol", "protocol", choices, parse)
+        .map(Located::into_inner)
+}
+
+/// Port, serial settings, address, timeout, retries and wire log of a rig that talks over a
+/// port. With `sim` the port may be left out.
+pub(super) fn resolve_connection(
+    sink: &mut Sink<'_>,
+    rig: &Fields<'_, '_>,
+    sim: bool,
 ) -> Option<Connection> {
-    let before = sink.found.len();
-    let baud = rig.baud.as_ref().map_or(DEFAULT_BAUD, |b| *b.get_ref());
+    let before = sink.count();
+    let baud = rig
+        .opt_whole::<u32>(sink, "baud")
+        .map_or(DEFAULT_BAUD, Located::into_inner);
     if baud == 0 {
-        if let Some(b) = &rig.baud {
-            sink.push(b.span(), &format!("{section}.baud"), "must be above 0");
-        }
+        rig.reject(sink, "baud", "must be above 0");
     }
-    let parity = match rig
-        .parity
-        .as_ref()
-        .map(|p| (p.get_ref().as_str(), p.span()))
-    {
-        None | Some(("none", _)) => Parity::None,
-        Some(("even", _)) => Parity::Even,
-        Some(("odd", _)) => Parity::Odd,
-        Some((other, span)) => {
-            let message = format!("`{other}`: expected \"none\", \"even\" or \"odd\"");
-            sink.push(span, &format!("{section}.parity"), message);
-            Parity::None
-        }
-    };
-    let stop_bits = match rig.stop_bits.as_ref().map(|s| (*s.get_ref(), s.span())) {
-        None | Some((1, _)) => StopBits::One,
-        Some((2, _)) => StopBits::Two,
-        Some((_, span)) => {
-            sink.push(span, &format!("{section}.stop_bits"), "expected 1 or 2");
-            StopBits::One
-        }
-    };
-    let data_bits = match rig.data_bits.as_ref().map(|d| (*d.get_ref(), d.span())) {
-        None | Some((8, _)) => DataBits::Eight,
-        Some((7, _)) => DataBits::Seven,
-        Some((_, span)) => {
-            sink.push(span, &format!("{section}.data_bits"), "expected 7 or 8");
-            DataBits::Eight
-        }
-    };
+    let stop_bits = one_of(
+        sink,
+        rig,
+        "stop_bits",
+        [(1, StopBits::One), (2, StopBits::Two)],
+    );
+    let data_bits = one_of(
+        sink,
+        rig,
+        "data_bits",
+        [(8, DataBits::Eight), (7, DataBits::Seven)],
+    );
+    let parity = rig
+        .opt_choice(
+            sink,
+            "parity",
+            "parity",
+            &["none", "even", "odd"],
+            |p| match p {
+                "none" => Some(Parity::None),
+                "even" => Some(Parity::Even),
+                "odd" => Some(Parity::Odd),
+                _ => None,
+            },
+        )
+        .map_or(Parity::None, Located::into_inner);
     let settings = SerialSettings {
         baud,
         parity,
         stop_bits,
         data_bits,
     };
-    let endpoint = match &rig.port {
+    let endpoint = match rig.opt_string(sink, "port") {
         Some(port) => match Endpoint::parse(port.get_ref(), settings) {
             Ok(endpoint) => Some(endpoint),
             Err(message) => {
-                sink.push(port.span(), &format!("{section}.port"), message);
+                sink.report(&port.span(), &rig.path_of("port"), message);
                 None
             }
         },
         None if sim => None,
         None => {
+            let at = rig.key_span("protocol").unwrap_or_else(|| rig.span());
             let message = "missing: give a device path (/dev/serial/by-id/…) or tcp:HOST:PORT";
-            sink.push(rig.protocol.span(), &format!("{section}.port"), message);
+            sink.report(&at, &rig.path_of("port"), message);
             None
         }
     };
-    if let Some(timeout) = &rig.timeout_ms {
-        if *timeout.get_ref() == 0 {
-            sink.push(
-                timeout.span(),
-                &format!("{section}.timeout_ms"),
-                "must be above 0",
-            );
-        }
+    let timeout = rig
+        .opt_whole::<u64>(sink, "timeout_ms")
+        .map(Located::into_inner);
+    if timeout == Some(0) {
+        rig.reject(sink, "timeout_ms", "must be above 0");
     }
     let policy = LinkPolicy {
-        timeout: rig
-            .timeout_ms
-            .as_ref()
-            .map(|t| Duration::from_millis(*t.get_ref())),
+        timeout: timeout.map(Duration::from_millis),
         retries: rig
-            .retries
-            .as_ref()
-            .map_or(DEFAULT_RETRIES, |r| *r.get_ref()),
+            .opt_u32(sink, "retries")
+            .map_or(DEFAULT_RETRIES, Located::into_inner),
         backoff: RETRY_BACKOFF,
     };
-    (sink.found.len() == before).then(|| Connection {
+    let address = rig
+        .opt_whole::<u8>(sink, "address")
+        .map(Located::into_inner);
+    let wire_log = rig
+        .opt_bool(sink, "wire_log")
+        .is_some_and(Located::into_inner);
+    (sink.count() == before).then_some(Connection {
         endpoint,
-        address: rig.address.as_ref().map(|a| *a.get_ref()),
+        address,
         policy,
-        wire_log: rig.wire_log.unwrap_or(false),
+        wire_log,
     })
 }
 
-/// Reports keys that do not belong in `section`.
-fn reject_keys(section: &str, present: &[(&str, Option<Range<usize>>)], sink: &mut Sink<'_>) {
-    for (key, span) in present {
-        if let Some(span) = span {
-            sink.push(
-                span.clone(),
-                &format!("{section}.{key}"),
-                format!("not a key of [{section}]"),
-            );
-        }
-    }
-}
-
-fn resolve_chamber(rig: &Spanned<RawRig>, sim: bool, sink: &mut Sink<'_>) -> Option<ChamberEntry> {
-    let span = rig.span();
-    let rig = rig.get_ref();
-    let before = sink.found.len();
-    let protocol = ChamberProtocol::parse(rig.protocol.get_ref());
-    if protocol.is_none() {
-        let names: Vec<&str> = ChamberProtocol::ALL.iter().map(|p| p.key()).collect();
-        let message = format!(
-            "unknown protocol `{}`; expected one of {}",
-            rig.protocol.get_ref(),
-            names.join(", ")
-        );
-        sink.push(rig.protocol.span(), "chamber.protocol", message);
-    }
-    reject_thermal_only_keys("chamber", rig, sink);
-    for (key, owners, at) in rig.chamber_options() {
-        if let (Some(at), Some(protocol)) = (at, protocol) {
-            if !owners.contains(&protocol) {
-                let names: Vec<&str> = owners.iter().map(|p| p.key()).collect();
-                let message = format!("only a {} chamber takes `{key}`", names.join(" or "));
-                sink.push(at, &format!("chamber.{key}"), message);
-            }
-        }
-    }
-    if let Some(event) = &rig.power_event {
-        if !(1..=8).contains(event.get_ref()) {
-            sink.push(
-                event.span(),
-                "chamber.power_event",
-                "expected an event output 1–8",
-            );
-        }
-    }
-    reject_drop_only_keys("chamber", rig, sink);
-    let connection = resolve_connection("chamber", rig, sim, sink);
-    let limits = resolve_limits(rig, span.clone(), sink);
-    let safe_state = resolve_safe_state(rig, limits, sink);
-    if let Some(spec) = &rig.registers {
-        if protocol != Some(ChamberProtocol::ModbusGeneric) {
-            sink.push(
-                spec.span(),
-                "chamber.registers",
-                "only a modbus-generic chamber takes a register map",
-            );
-        }
-        for (field, message) in spec.get_ref().problems() {
-            sink.push(spec.span(), &format!("chamber.registers.{field}"), message);
-        }
-    } else if protocol == Some(ChamberProtocol::ModbusGeneric) {
-        sink.push(
-            span,
-            "chamber.registers",
-            "a modbus-generic chamber needs [chamber.registers]",
-        );
-    }
-    if sink.found.len() != before {
-        return None;
-    }
-    Some(ChamberEntry {
-        spec: ChamberSpec {
-            protocol: protocol?,
-            connection: connection?,
-            limits: limits?,
-            registers: rig.registers.as_ref().map(|r| *r.get_ref()),
-            options: ChamberOptions {
-                humidity: rig.humidity.as_ref().map(|v| *v.get_ref()),
-                checksum: rig.checksum.as_ref().map(|v| *v.get_ref()),
-                power_event: rig.power_event.as_ref().map(|v| *v.get_ref()),
-                word_order: rig.word_order.as_ref().map(|v| *v.get_ref()),
-                run_stop: rig.run_stop.as_ref().map(|v| *v.get_ref()),
-            },
-        },
-        safe_state: safe_state?,
-    })
-}
-
-fn resolve_limits(rig: &RawRig, section: Range<usize>, sink: &mut Sink<'_>) -> Option<SafeLimits> {
-    let value = |field: &Option<Spanned<f64>>, default: f64| {
-        field.as_ref().map_or(default, |v| *v.get_ref())
-    };
-    let limits = SafeLimits {
-        temp_min_c: value(&rig.temp_min_c, -40.0),
-        temp_max_c: value(&rig.temp_max_c, 85.0),
-        humidity_min: value(&rig.humidity_min, 10.0),
-        humidity_max: value(&rig.humidity_max, 95.0),
-    };
-    let before = sink.found.len();
-    let pairs = [
-        (
-            "temp",
-            &rig.temp_min_c,
-            limits.temp_min_c,
-            limits.temp_max_c,
-            -100.0,
-            200.0,
-        ),
-        (
-            "humidity",
-            &rig.humidity_min,
-            limits.humidity_min,
-            limits.humidity_max,
-            0.0,
-            100.0,
-        ),
-    ];
-    for (name, min_field, min, max, floor, ceiling) in pairs {
-        let at = min_field.as_ref().map_or(section.clone(), Spanned::span);
-        if !(min.is_finite() && max.is_finite()) || min > max {
-            sink.push(
-                at,
-                &format!("chamber.{name}_min"),
-                format!("limits [{min}, {max}] are not an interval"),
-            );
-        } else if min < floor || max > ceiling {
-            sink.push(
-                at,
-                &format!("chamber.{name}_min"),
-                format!("limits [{min}, {max}] leave [{floor}, {ceiling}]"),
-            );
-        }
-    }
-    (sink.found.len() == before).then_some(limits)
-}
-
-fn resolve_safe_state(
-    rig: &RawRig,
-    limits: Option<SafeLimits>,
+/// An optional setting written as one of two small numbers; the first is the default.
+fn one_of<T: Copy>(
     sink: &mut Sink<'_>,
-) -> Option<SafeState> {
-    let Some(raw) = &rig.safe_state else {
-        return Some(SafeState::Standby);
+    rig: &Fields<'_, '_>,
+    key: &str,
+    options: [(u8, T); 2],
+) -> T {
+    let [(default_value, default), (other_value, _)] = options;
+    let Some(written) = rig.opt_whole::<u8>(sink, key) else {
+        return default;
     };
-    let span = raw.span();
-    let field = "chamber.safe_state";
-    let raw = raw.get_ref();
-    let state = match (raw.action.as_deref(), raw.setpoint_c, raw.then.as_deref()) {
-        (Some("standby" | "stop"), None, None) => Some(SafeState::Standby),
-        (None, Some(celsius), then @ (None | Some("stop") | Some("hold"))) => {
-            Some(SafeState::Setpoint {
-                celsius,
-                then_stop: then != Some("hold"),
-            })
-        }
-        (Some(other), None, None) => {
-            sink.push(
-                span.clone(),
-                field,
-                format!("action `{other}`: expected \"standby\""),
-            );
-            None
-        }
-        (None, Some(_), Some(other)) => {
-            sink.push(
-                span.clone(),
-                field,
-                format!("then `{other}`: expected \"stop\" or \"hold\""),
-            );
-            None
-        }
-        _ => {
-            let message =
-                "expected { action = \"standby\" } or { setpoint_c = 23.0, then = \"stop\" }";
-            sink.push(span.clone(), field, message);
-            None
-        }
-    };
-    if let (Some(SafeState::Setpoint { celsius, .. }), Some(limits)) = (state, limits) {
-        if limits.check_temperature(celsius).is_err() {
-            let message =
-                format!("setpoint_c {celsius} is outside the station's temperature limits");
-            sink.push(span.clone(), field, message);
-            return None;
+    match options.iter().find(|(value, _)| value == written.get_ref()) {
+        Some((_, setting)) => *setting,
+        None => {
+            let message = format!("expected {default_value} or {other_value}");
+            sink.report(&written.span(), &rig.path_of(key), message);
+            default
         }
     }
-    state
 }
 
-fn resolve_drop(rig: &Spanned<RawRig>, sim: bool, sink: &mut Sink<'_>) -> Option<DropSpec> {
-    let rig = rig.get_ref();
-    let before = sink.found.len();
-    let protocol = match rig.protocol.get_ref().as_str() {
+/// Opens `[drop]` with the keys its protocol takes: a manual rig has no port.
+fn open_drop<'a, 'i>(sink: &mut Sink<'_>, table: TableRef<'a, 'i>) -> Fields<'a, 'i> {
+    if table.peek_string("protocol").as_deref() == Some("manual") {
+        table.open(sink, MANUAL_DROP_KEYS)
+    } else {
+        table.open(sink, &[CONNECTION_KEYS, DROP_KEYS].concat())
+    }
+}
+
+fn resolve_drop(sink: &mut Sink<'_>, rig: &Fields<'_, '_>, sim: bool) -> Option<DropSpec> {
+    let before = sink.count();
+    let protocol = protocol(sink, rig, &["modbus", "manual"], |p| match p {
         "modbus" => Some(DropProtocol::Modbus),
         "manual" => Some(DropProtocol::Manual),
-        other => {
-            let message = format!("unknown protocol `{other}`; expected modbus or manual");
-            sink.push(rig.protocol.span(), "drop.protocol", message);
-            None
-        }
-    };
-    reject_chamber_only_keys("drop", rig, sink);
-    reject_thermal_only_keys("drop", rig, sink);
+        _ => None,
+    });
     let connection = match protocol {
-        Some(DropProtocol::Manual) => {
-            reject_keys(
-                "drop",
-                &[("port", rig.port.as_ref().map(Spanned::span))],
-                sink,
-            );
-            None
-        }
-        _ => resolve_connection("drop", rig, sim, sink),
+        Some(DropProtocol::Manual) => None,
+        _ => resolve_connection(sink, rig, sim),
     };
-    let min = rig.height_min_mm.as_ref().map(|h| (*h.get_ref(), h.span()));
-    let max = rig.height_max_mm.as_ref().map(|h| (*h.get_ref(), h.span()));
+    let min = rig.opt_number(sink, "height_min_mm");
+    let max = rig.opt_number(sink, "height_max_mm");
     for (key, bound) in [("height_min_mm", &min), ("height_max_mm", &max)] {
-        if let Some((value, span)) = bound {
-            if !(0.0..=MAX_DROP_HEIGHT_MM).contains(value) {
-                let message = format!("{value} mm is outside 0–{MAX_DROP_HEIGHT_MM} mm");
-                sink.push(span.clone(), &format!("drop.{key}"), message);
+        if let Some(value) = bound {
+            if !(0.0..=MAX_DROP_HEIGHT_MM).contains(value.get_ref()) {
+                let message = format!(
+                    "{} mm is outside 0–{MAX_DROP_HEIGHT_MM} mm",
+                    value.get_ref()
+                );
+                sink.report(&value.span(), &rig.path_of(key), message);
             }
         }
     }
-    if let (Some((low, span)), Some((high, _))) = (&min, &max) {
-        if low >= high {
-            let message = format!("{low} mm is not below height_max_mm {high} mm");
-            sink.push(span.clone(), "drop.height_min_mm", message);
+    if let (Some(low), Some(high)) = (&min, &max) {
+        if low.get_ref() >= high.get_ref() {
+            let message = format!(
+                "{} mm is not below height_max_mm {} mm",
+                low.get_ref(),
+                high.get_ref()
+            );
+            sink.report(&low.span(), &rig.path_of("height_min_mm"), message);
         }
     }
-    (sink.found.len() == before).then_some(DropSpec {
+    (sink.count() == before).then_some(DropSpec {
         protocol: protocol?,
         connection,
-        height_min_mm: min.map(|(value, _)| value),
-        height_max_mm: max.map(|(value, _)| value),
+        height_min_mm: min.map(Located::into_inner),
+        height_max_mm: max.map(Located::into_inner),
     })
 }
 
-/// Reports the drop-only keys in another section.
-fn reject_drop_only_keys(section: &str, rig: &RawRig, sink: &mut Sink<'_>) {
-    reject_keys(
-        section,
-        &[
-            (
-                "height_min_mm",
-                rig.height_min_mm.as_ref().map(Spanned::span),
-            ),
-            (
-                "height_max_mm",
-                rig.height_max_mm.as_ref().map(Spanned::span),
-            ),
-        ],
-        sink,
-    );
-}
-
-/// Reports thermal-logger keys (`thermocouple`, `channels`) in another rig's section.
-fn reject_thermal_only_keys(section: &str, rig: &RawRig, sink: &mut Sink<'_>) {
-    reject_keys(
-        section,
-        &[
-            ("thermocouple", rig.thermocouple.as_ref().map(Spanned::span)),
-            (
-                "channels",
-                rig.channels
-                    .as_ref()
-                    .and_then(|c| c.first())
-                    .map(Spanned::span),
-            ),
-        ],
-        sink,
-    );
-}
-
-fn reject_chamber_only_keys(section: &str, rig: &RawRig, sink: &mut Sink<'_>) {
-    reject_keys(
-        section,
-        &[
-            ("temp_min_c", rig.temp_min_c.as_ref().map(Spanned::span)),
-            ("temp_max_c", rig.temp_max_c.as_ref().map(Spanned::span)),
-            ("humidity_min", rig.humidity_min.as_ref().map(Spanned::span)),
-            ("humidity_max", rig.humidity_max.as_ref().map(Spanned::span)),
-            ("safe_state", rig.safe_state.as_ref().map(Spanned::span)),
-            ("registers", rig.registers.as_ref().map(Spanned::span)),
-        ],
-        sink,
-    );
-    let options = rig.chamber_options().map(|(key, _, at)| (key, at));
-    reject_keys(section, &options, sink);
-}
-
-fn resolve_thermal(rig: &Spanned<RawRig>, sim: bool, sink: &mut Sink<'_>) -> Option<ThermalEntry> {
-    let span = rig.span();
-    let rig = rig.get_ref();
-    let before = sink.found.len();
-    if rig.protocol.get_ref() != "scpi" {
-        let message = format!(
-            "unknown protocol `{}`; expected scpi",
-            rig.protocol.get_ref()
-        );
-        sink.push(rig.protocol.span(), "thermal.protocol", message);
-    }
-    reject_chamber_only_keys("thermal", rig, sink);
-    reject_drop_only_keys("thermal", rig, sink);
-    let connection = resolve_connection("thermal", rig, sim, sink);
-    let thermocouple = match rig.thermocouple.as_ref() {
+fn resolve_thermal(sink: &mut Sink<'_>, rig: &Fields<'_, '_>, sim: bool) -> Option<ThermalEntry> {
+    let before = sink.count();
+    protocol(sink, rig, &["scpi"], |p| (p == "scpi").then_some(()));
+    let connection = resolve_connection(sink, rig, sim);
+    let thermocouple = match rig.opt_string(sink, "thermocouple") {
         None => 'K',
         Some(kind) => match kind.get_ref().trim().to_ascii_uppercase().as_str() {
             letter @ ("B" | "E" | "J" | "K" | "N" | "R" | "S" | "T") => {
                 letter.chars().next().unwrap_or('K')
             }
             other => {
-                sink.push(
-                    kind.span(),
-                    "thermal.thermocouple",
+                sink.report(
+                    &kind.span(),
+                    &rig.path_of("thermocouple"),
                     format!("`{other}`: expected one of B E J K N R S T"),
                 );
                 'K'
@@ -609,32 +283,41 @@ fn resolve_thermal(rig: &Spanned<RawRig>, sim: bool, sink: &mut Sink<'_>) -> Opt
         },
     };
     let mut channels: Vec<ChannelInfo> = Vec::new();
-    for (index, raw) in rig.channels.iter().flatten().enumerate() {
-        let field = format!("thermal.channels[{index}]");
-        let channel = raw.get_ref();
-        if !(101..=999).contains(&channel.channel) || channel.channel % 100 == 0 {
-            sink.push(
-                raw.span(),
-                &format!("{field}.channel"),
-                format!("{}: expected slot×100 + channel, e.g. 101", channel.channel),
+    let tables = rig.opt_tables(sink, "channels");
+    if tables.is_empty() {
+        sink.report(
+            &rig.span(),
+            &rig.path_of("channels"),
+            "list at least one channel",
+        );
+    }
+    for table in tables {
+        let entry = table.open(sink, CHANNEL_KEYS);
+        let channel = entry.whole::<u16>(sink, "channel");
+        let location = entry.string(sink, "location");
+        let material = entry.opt_string(sink, "material");
+        let Some(channel) = channel else { continue };
+        let number = *channel.get_ref();
+        if !(101..=999).contains(&number) || number % 100 == 0 {
+            sink.report(
+                &channel.span(),
+                &entry.path_of("channel"),
+                format!("{number}: expected slot×100 + channel, e.g. 101"),
             );
-        } else if channels.iter().any(|c| c.channel == channel.channel) {
-            sink.push(
-                raw.span(),
-                &format!("{field}.channel"),
-                format!("channel {} is listed twice", channel.channel),
+        } else if channels.iter().any(|c| c.channel == number) {
+            sink.report(
+                &channel.span(),
+                &entry.path_of("channel"),
+                format!("channel {number} is listed twice"),
             );
         }
         channels.push(ChannelInfo {
-            channel: channel.channel,
-            location: channel.location.clone(),
-            material: channel.material.clone(),
+            channel: number,
+            location: location.map(Located::into_inner).unwrap_or_default(),
+            material: material.map(Located::into_inner).unwrap_or_default(),
         });
     }
-    if channels.is_empty() {
-        sink.push(span, "thermal.channels", "list at least one channel");
-    }
-    (sink.found.len() == before).then_some(ThermalEntry {
+    (sink.count() == before).then_some(ThermalEntry {
         protocol: ThermalProtocol::Scpi,
         spec: ThermalSpec {
             connection: connection?,

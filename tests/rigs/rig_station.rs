@@ -96,6 +96,54 @@ fn unknown_keys_point_at_line_and_column() {
 }
 
 #[test]
+fn unknown_keys_are_reported_with_the_closest_key_in_every_section() {
+    let text = "\
+[chamber]
+protocl = \"espec\"
+port = \"/dev/ttyUSB0\"
+safe_state = { setpiont_c = 23.0 }
+
+[thermal]
+protocol = \"scpi\"
+port = \"/dev/ttyUSB1\"
+channels = [{ chanel = 101, location = \"glass\" }]
+
+[camera]
+rbg = \"synthetic\"
+";
+    let found = errors(text);
+    let expect = [
+        "rigs/t.toml:2:1 chamber.protocl: unknown key `protocl` (did you mean `protocol`?)",
+        "rigs/t.toml:4:16 chamber.safe_state.setpiont_c: unknown key `setpiont_c` (did you mean `setpoint_c`?)",
+        "rigs/t.toml:9:15 thermal.channels[0].chanel: unknown key `chanel` (did you mean `channel`?)",
+        "rigs/t.toml:12:1 camera.rbg: unknown key `rbg` (did you mean `rgb`?)",
+    ];
+    for want in expect {
+        assert!(
+            found.iter().any(|got| got.starts_with(want)),
+            "{found:#?}\n  should hold a line starting with\n{want}"
+        );
+    }
+}
+
+#[test]
+fn wrong_types_name_the_key_and_what_was_found() {
+    let found = errors(
+        "sim = \"yes\"\n[chamber]\nprotocol = \"espec\"\nbaud = \"9600\"\nstop_bits = 3\naddress = 300\nport = \"/dev/ttyUSB0\"\n",
+    );
+    assert_eq!(
+        found,
+        [
+            "rigs/t.toml:1:7 sim: expected a boolean, found string",
+            "rigs/t.toml:4:8 chamber.baud: expected an integer, found string",
+            "rigs/t.toml:5:13 chamber.stop_bits: expected 1 or 2",
+            "rigs/t.toml:6:11 chamber.address: expected a whole number from 0 to 255",
+        ],
+        "{found:#?}"
+    );
+}
+
+#[test]
 fn every_problem_is_reported_at_once() {
     let text = "\
 [chamber]
@@ -113,10 +161,10 @@ channels = [{ channel = 101, location = \"glass\" }, { channel = 101, location =
     let found = errors(text);
     let expect = [
         "rigs/t.toml:2:12 chamber.protocol: unknown protocol `espek`",
-        "rigs/t.toml:4:10 chamber.parity: `mark`",
-        "rigs/t.toml:5:14 chamber.temp_min: limits [50, 20] are not an interval",
+        "rigs/t.toml:4:10 chamber.parity: unknown parity `mark`",
+        "rigs/t.toml:5:14 chamber.temp_min_c: limits [50, 20] are not an interval",
         "rigs/t.toml:10:8 thermal.port: `tcp:logger`: expected tcp:HOST:PORT",
-        "rigs/t.toml:11:52 thermal.channels[1].channel: channel 101 is listed twice",
+        "rigs/t.toml:11:64 thermal.channels[1].channel: channel 101 is listed twice",
     ];
     assert_eq!(found.len(), expect.len(), "{found:#?}");
     for (got, want) in found.iter().zip(expect) {
@@ -159,7 +207,7 @@ fn protocol_specific_keys_and_missing_parts() {
     let found =
         errors("[chamber]\nprotocol = \"espec\"\nport = \"/dev/ttyS0\"\nheight_max_mm = 1.0\n");
     assert!(
-        found[0].contains("chamber.height_max_mm: not a key of [chamber]"),
+        found[0].contains("chamber.height_max_mm: unknown key `height_max_mm`"),
         "{found:?}"
     );
 

@@ -85,7 +85,7 @@ fn a_bad_answers_file_is_refused_before_the_run_starts() {
     let (_, stderr) = text(&output);
     assert_eq!(code(&output), 2, "{stderr}");
     assert!(
-        stderr.contains("3:21 items.\"FUN-001\".values.boot_s"),
+        stderr.contains("3:21 items.FUN-001.values.boot_s"),
         "{stderr}"
     );
     assert!(!run_dir.exists(), "no run directory for a bad answers file");

@@ -159,7 +159,7 @@ fn units_that_cannot_share_a_run_are_refused_before_anything_is_recorded() {
     assert_eq!(code(&unknown_sample), 2);
     let (_, stderr) = text(&unknown_sample);
     assert!(
-        stderr.contains("items.\"FUN-001\".sample.3") && stderr.contains("samples 1 to 2"),
+        stderr.contains("items.FUN-001.sample.3") && stderr.contains("samples 1 to 2"),
         "{stderr}"
     );
 }
