@@ -15,11 +15,12 @@ use super::category::resolve_categories;
 use super::diagnostic::{PlanErrors, Sink};
 use super::item::{resolve_item, ItemDraft, ItemId};
 use super::reader::{Fields, Located, TableRef};
+use super::template::resolve_template;
 use super::units::is_known_unit;
 use super::Plan;
 use crate::catalog::{Catalog, Requirement, Sheet, Standard};
 
-const ROOT_KEYS: &[&str] = &["plan", "categories", "items"];
+const ROOT_KEYS: &[&str] = &["plan", "categories", "items", "template"];
 const HEADER_KEYS: &[&str] = &["standard", "name_zh", "version", "notice"];
 
 /// What items and categories are checked against.
@@ -72,6 +73,7 @@ fn resolve(sink: &mut Sink<'_>, root: &Spanned<DeTable<'_>>, catalog: &Catalog) 
     let ids: Vec<&ItemId> = drafts.iter().filter_map(|d| d.id.as_ref()).collect();
     report_duplicate_ids(sink, &ids);
     let categories = resolve_categories(sink, &root, context, &ids);
+    let template = resolve_template(sink, &root, &ids);
 
     let items = drafts.into_iter().map(|d| d.item).collect::<Option<_>>();
     Some(Plan {
@@ -81,6 +83,7 @@ fn resolve(sink: &mut Sink<'_>, root: &Spanned<DeTable<'_>>, catalog: &Catalog) 
         notice: notice?.into_inner(),
         categories: categories?,
         items: items?,
+        template: template?,
     })
 }
 
