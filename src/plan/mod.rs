@@ -22,6 +22,7 @@ mod reader;
 mod resolve;
 pub mod rig_step;
 mod step;
+pub mod import;
 mod suggest;
 pub mod template;
 pub mod units;
