@@ -72,7 +72,13 @@ pub fn execute(command: PlanCommand) -> Result<ExitCode, CliError> {
             standard,
             sheet_map,
             out,
-        } => import(&catalog, &workbook, standard.as_deref(), &sheet_map, out.as_deref()),
+        } => import(
+            &catalog,
+            &workbook,
+            standard.as_deref(),
+            &sheet_map,
+            out.as_deref(),
+        ),
     }?;
     Ok(ExitCode::SUCCESS)
 }
@@ -246,10 +252,14 @@ fn import(
     let text = imported.to_toml(&source);
     match out {
         Some(out) => {
-            let io_error = |path: &Path, e: std::io::Error| anyhow::anyhow!("{}: {e}", path.display());
+            let io_error =
+                |path: &Path, e: std::io::Error| anyhow::anyhow!("{}: {e}", path.display());
             write_atomically(
                 out,
-                |file| file.write_all(text.as_bytes()).map_err(|e| io_error(out, e)),
+                |file| {
+                    file.write_all(text.as_bytes())
+                        .map_err(|e| io_error(out, e))
+                },
                 io_error,
             )
             .map_err(CliError::harness)?;
@@ -276,11 +286,14 @@ fn import(
 /// `[template] source`.
 fn relative_to(path: &Path, base: &Path) -> Result<String, CliError> {
     let absolute = |p: &Path| {
-        std::path::absolute(p)
-            .map_err(|e| CliError::input(anyhow::anyhow!("{}: {e}", p.display())))
+        std::path::absolute(p).map_err(|e| CliError::input(anyhow::anyhow!("{}: {e}", p.display())))
     };
     let path = absolute(path)?;
-    let base = absolute(if base.as_os_str().is_empty() { Path::new(".") } else { base })?;
+    let base = absolute(if base.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        base
+    })?;
     let path_parts: Vec<_> = path.components().collect();
     let base_parts: Vec<_> = base.components().collect();
     let common = path_parts

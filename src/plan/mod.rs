@@ -15,6 +15,7 @@
 mod category;
 mod criterion;
 mod diagnostic;
+pub mod import;
 mod item;
 mod load;
 pub mod ranges;
@@ -22,7 +23,6 @@ mod reader;
 mod resolve;
 pub mod rig_step;
 mod step;
-pub mod import;
 mod suggest;
 pub mod template;
 pub mod units;

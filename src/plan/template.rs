@@ -180,11 +180,15 @@ fn resolve_cells(
             None
         }
     });
-    let result = f.string(sink, "result").and_then(|c| column(sink, f, "result", c));
+    let result = f
+        .string(sink, "result")
+        .and_then(|c| column(sink, f, "result", c));
     let measured = f
         .opt_string(sink, "measured")
         .map(|c| column(sink, f, "measured", c));
-    let note = f.opt_string(sink, "note").map(|c| column(sink, f, "note", c));
+    let note = f
+        .opt_string(sink, "note")
+        .map(|c| column(sink, f, "note", c));
     Some(TemplateCells {
         item: item?.into_inner(),
         sheet: sheet?.into_inner(),

@@ -59,17 +59,57 @@ impl Role {
         match self {
             Role::Id => &["序号", "编号", "用例id", "item no", "no.", "s/n"],
             Role::Criterion => &[
-                "判定标准", "判定依据", "合格标准", "验收标准", "标准要求", "技术要求", "预期结果",
-                "criteri", "acceptance", "requirement", "expected",
+                "判定标准",
+                "判定依据",
+                "合格标准",
+                "验收标准",
+                "标准要求",
+                "技术要求",
+                "预期结果",
+                "criteri",
+                "acceptance",
+                "requirement",
+                "expected",
             ],
-            Role::Measured => &["实测", "测试数据", "测量值", "测试值", "measured", "reading", "data"],
-            Role::Result => &["测试结果", "结果", "判定", "结论", "result", "verdict", "pass/fail"],
+            Role::Measured => &[
+                "实测",
+                "测试数据",
+                "测量值",
+                "测试值",
+                "measured",
+                "reading",
+                "data",
+            ],
+            Role::Result => &[
+                "测试结果",
+                "结果",
+                "判定",
+                "结论",
+                "result",
+                "verdict",
+                "pass/fail",
+            ],
             Role::Note => &["备注", "note", "remark", "comment"],
             Role::Conditions => &[
-                "测试条件", "试验条件", "条件", "测试方法", "试验方法", "测试步骤", "condition",
-                "method", "procedure",
+                "测试条件",
+                "试验条件",
+                "条件",
+                "测试方法",
+                "试验方法",
+                "测试步骤",
+                "condition",
+                "method",
+                "procedure",
             ],
-            Role::Name => &["测试项目", "测试项", "项目", "名称", "test item", "item", "name"],
+            Role::Name => &[
+                "测试项目",
+                "测试项",
+                "项目",
+                "名称",
+                "test item",
+                "item",
+                "name",
+            ],
         }
     }
 
@@ -111,7 +151,10 @@ pub struct Header {
 impl Header {
     /// The column of a role.
     pub fn column(&self, role: Role) -> Option<u32> {
-        self.columns.iter().find(|(r, _)| *r == role).map(|(_, c)| *c)
+        self.columns
+            .iter()
+            .find(|(r, _)| *r == role)
+            .map(|(_, c)| *c)
     }
 
     /// Sets (or replaces) the column of a role.

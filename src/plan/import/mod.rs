@@ -55,8 +55,9 @@ impl SheetMapEntry {
                 .map(|row| SheetMapEntry::HeaderRow(name.trim().to_string(), row - 1))
                 .ok_or_else(|| format!("--sheet-map {text:?}: `{value}` is not a row number")),
             Some((name, role)) => {
-                let role = Role::parse(role.trim())
-                    .ok_or_else(|| format!("--sheet-map {text:?}: unknown role `{role}`; {usage}"))?;
+                let role = Role::parse(role.trim()).ok_or_else(|| {
+                    format!("--sheet-map {text:?}: unknown role `{role}`; {usage}")
+                })?;
                 let column = crate::plan::template::column_index(value).ok_or_else(|| {
                     format!("--sheet-map {text:?}: `{value}` is not a column (`F`, `AB`)")
                 })?;
@@ -195,7 +196,10 @@ fn choose_standard<'c>(
             .standard(id)
             .ok_or_else(|| format!("unknown standard `{id}`; known: {}", known()));
     }
-    let file = path.file_name().map(|f| f.to_string_lossy()).unwrap_or_default();
+    let file = path
+        .file_name()
+        .map(|f| f.to_string_lossy())
+        .unwrap_or_default();
     let mut found = catalog
         .standards
         .iter()
@@ -317,7 +321,13 @@ fn role_text(sheet: &SheetData, header: &Header, role: Role, row: u32) -> String
     }
 }
 
-fn import_row(import: &mut Import, sheet: &SheetData, plan_sheet: Sheet, header: &Header, row: u32) {
+fn import_row(
+    import: &mut Import,
+    sheet: &SheetData,
+    plan_sheet: Sheet,
+    header: &Header,
+    row: u32,
+) {
     let excel_row = row + 1;
     let texts: Vec<String> = header
         .columns
@@ -366,11 +376,15 @@ fn import_row(import: &mut Import, sheet: &SheetData, plan_sheet: Sheet, header:
             .map(|c| sheet.text(row, c))
             .find(|t| !t.is_empty())
             .unwrap_or_default();
-        Err(format!("row has no id and no test item (a section heading?): {first:?}"))
+        Err(format!(
+            "row has no id and no test item (a section heading?): {first:?}"
+        ))
     } else if source_id.is_empty() {
         Err(format!("row has no id (测试项目 {name:?}); not imported"))
     } else if name.is_empty() {
-        Err(format!("row {source_id:?} has no test item name; not imported"))
+        Err(format!(
+            "row {source_id:?} has no test item name; not imported"
+        ))
     } else {
         Ok(())
     };

@@ -83,7 +83,8 @@ pub fn read_workbook(path: &Path) -> Result<Vec<SheetData>, String> {
         let cells = book
             .worksheet_range(&name)
             .map_err(|e| format!("{origin}: sheet '{name}': {e}"))?;
-        let merges = merges_of(&mut book, &name).map_err(|e| format!("{origin}: sheet '{name}': {e}"))?;
+        let merges =
+            merges_of(&mut book, &name).map_err(|e| format!("{origin}: sheet '{name}': {e}"))?;
         sheets.push(SheetData {
             name,
             cells,

@@ -1,0 +1,108 @@
+//! An .xls original rewritten as a filled .xlsx: the same sheets, values and merged cells.
+//!
+//! calamine gives the values and merged regions of an .xls, not its styles, column widths or
+//! print setup: the copy wraps text, fits each column to its longest line (CJK characters
+//! count double) and says so in its notes.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use calamine::Data;
+use rust_xlsxwriter::{Format, FormatAlign, FormatBorder, Workbook};
+use unicode_width::UnicodeWidthStr;
+
+use crate::plan::import::workbook::read_workbook;
+
+use super::values::CellText;
+
+/// Narrowest and widest fitted column, in characters.
+const WIDTH_RANGE: (f64, f64) = (6.0, 50.0);
+
+/// The filled .xlsx bytes and the notes for the operator.
+pub(super) fn xls_as_filled_xlsx(
+    source: &Path,
+    cells: &[CellText],
+) -> Result<(Vec<u8>, Vec<String>), String> {
+    let sheets = read_workbook(source)?;
+    for cell in cells {
+        if !sheets.iter().any(|s| s.name == cell.sheet) {
+            return Err(format!(
+                "the workbook has no sheet '{}' (plan [template] cells)",
+                cell.sheet
+            ));
+        }
+    }
+    let xlsx_error = |e: rust_xlsxwriter::XlsxError| format!("writing the .xlsx copy: {e}");
+    let format = Format::new()
+        .set_text_wrap()
+        .set_align(FormatAlign::Top)
+        .set_border(FormatBorder::Thin);
+    let mut book = Workbook::new();
+    for sheet in &sheets {
+        let mut values: HashMap<(u32, u32), Data> = sheet
+            .cells
+            .used_cells()
+            .map(|(r, c, d)| {
+                let start = sheet.cells.start().unwrap_or((0, 0));
+                ((start.0 + r as u32, start.1 + c as u32), d.clone())
+            })
+            .collect();
+        for cell in cells.iter().filter(|c| c.sheet == sheet.name) {
+            values.insert((cell.row - 1, cell.column), Data::String(cell.text.clone()));
+        }
+        let out = book.add_worksheet();
+        out.set_name(&sheet.name).map_err(xlsx_error)?;
+        let mut widths: HashMap<u32, f64> = HashMap::new();
+        for merge in &sheet.merges {
+            let text = values.get(&merge.start).map_or(String::new(), text_of);
+            out.merge_range(
+                merge.start.0,
+                merge.start.1 as u16,
+                merge.end.0,
+                merge.end.1 as u16,
+                &text,
+                &format,
+            )
+            .map_err(xlsx_error)?;
+        }
+        for ((row, column), value) in &values {
+            if sheet.merge_at(*row, *column).is_some() {
+                continue;
+            }
+            let col = *column as u16;
+            match value {
+                Data::Int(n) => out.write_number_with_format(*row, col, *n as f64, &format),
+                Data::Float(n) => out.write_number_with_format(*row, col, *n, &format),
+                Data::Bool(b) => out.write_boolean_with_format(*row, col, *b, &format),
+                Data::Empty => continue,
+                other => out.write_string_with_format(*row, col, text_of(other), &format),
+            }
+            .map_err(xlsx_error)?;
+            let width = text_of(value)
+                .lines()
+                .map(|l| UnicodeWidthStr::width(l) as f64 + 2.0)
+                .fold(0.0, f64::max);
+            let entry = widths.entry(*column).or_insert(0.0);
+            *entry = entry.max(width);
+        }
+        for (column, width) in widths {
+            out.set_column_width(column as u16, width.clamp(WIDTH_RANGE.0, WIDTH_RANGE.1))
+                .map_err(xlsx_error)?;
+        }
+    }
+    let bytes = book.save_to_buffer().map_err(xlsx_error)?;
+    let notes = vec![format!(
+        "{} is an .xls: the filled copy is an .xlsx with its sheets, values and merged cells; \
+         styles, column widths (fitted to the text), print setup and list validations are not \
+         carried over",
+        source.display()
+    )];
+    Ok((bytes, notes))
+}
+
+fn text_of(value: &Data) -> String {
+    match value {
+        Data::Empty => String::new(),
+        other => other.to_string(),
+    }
+}
