@@ -20,7 +20,7 @@ use crate::catalog::{Catalog, Requirement, Sheet, Standard};
 use crate::plan::template::cell_name;
 
 use headings::{find_header, Header, Role};
-use workbook::{read_workbook, SheetData};
+use workbook::{read_workbook, Merge, SheetData};
 
 /// One `--sheet-map` entry: `NAME=KEY` maps a worksheet to a plan sheet, `NAME!ROLE=COLUMN`
 /// sets the column of a role and `NAME!header=ROW` the (1-based) header row.
@@ -309,16 +309,26 @@ fn import_sheet(import: &mut Import, sheet: &SheetData, sheet_map: &[SheetMapEnt
     }
 }
 
-/// The text of a role's cell in a row: a cell inside a region merged across rows gives the
-/// region's text (and is reported once, at the region).
+/// The text of a role's cell in a row: a cell inside a region merged down its column gives the
+/// region's text (reported once, at the region).
 fn role_text(sheet: &SheetData, header: &Header, role: Role, row: u32) -> String {
     let Some(column) = header.column(role) else {
         return String::new();
     };
     match sheet.merge_at(row, column) {
-        Some(merge) => sheet.text(merge.start.0, merge.start.1),
+        Some(merge) if merge.start.1 == column => sheet.text(merge.start.0, column),
+        Some(_) => String::new(),
         None => sheet.text(row, column),
     }
+}
+
+/// The region merged across the row's id and name cells (a section heading), if any.
+fn heading_merge<'s>(sheet: &'s SheetData, header: &Header, row: u32) -> Option<&'s Merge> {
+    let name = header.column(Role::Name)?;
+    let other = header.column(Role::Id).unwrap_or(0);
+    sheet
+        .merge_at(row, name)
+        .filter(|m| m.covers(row, other) && name != other)
 }
 
 fn import_row(
@@ -337,6 +347,19 @@ fn import_row(
     let whole_row_blank =
         (0..=sheet.last_column().unwrap_or(0)).all(|c| sheet.text(row, c).is_empty());
     if whole_row_blank && texts.iter().all(String::is_empty) {
+        return;
+    }
+    if let Some(merge) = heading_merge(sheet, header, row) {
+        if merge.start.0 == row {
+            import.unmapped.push(Unmapped {
+                sheet: sheet.name.clone(),
+                cell: Some(merge.name()),
+                message: format!(
+                    "section heading, not an item: {:?}",
+                    sheet.text(merge.start.0, merge.start.1)
+                ),
+            });
+        }
         return;
     }
     let name = role_text(sheet, header, Role::Name, row);
