@@ -302,7 +302,6 @@ fn import_sheet(import: &mut Import, sheet: &SheetData, sheet_map: &[SheetMapEnt
                 .to_string(),
         );
     }
-    drop(report);
     let last = sheet.last_row().unwrap_or(header.row);
     for row in header.row + 1..=last {
         import_row(import, sheet, plan_sheet, &header, row);
