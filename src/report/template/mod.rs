@@ -6,6 +6,7 @@
 //! it is rewritten as an .xlsx ([`xls`]) with the same sheets, values and merged cells, and the
 //! result says so.
 
+mod fit;
 mod values;
 mod xls;
 mod xlsx;

@@ -18,6 +18,7 @@ use zip::{CompressionMethod, ZipArchive, ZipWriter};
 
 use crate::plan::template::{cell_name, column_index};
 
+use super::fit::SheetMetrics;
 use super::values::{word_in_list, CellText};
 
 /// Target cells of one sheet: row (1-based) → column (0-based) → text.
@@ -70,8 +71,12 @@ pub(super) fn fill_xlsx(
                 .or_default()
                 .insert(cell.column, text);
         }
-        let new_xml =
-            rewrite_sheet(&xml, targets).map_err(|e| format!("{part} ('{sheet}'): {e}"))?;
+        let new_xml = rewrite_sheet(
+            &xml,
+            &SheetMetrics::read(&String::from_utf8_lossy(&xml)),
+            targets,
+        )
+        .map_err(|e| format!("{part} ('{sheet}'): {e}"))?;
         rewritten.insert(part.clone(), new_xml);
     }
     let mut out = ZipWriter::new(Cursor::new(Vec::with_capacity(original.len() + 4096)));
@@ -248,16 +253,22 @@ fn cell_xml(row: u32, column: u32, style: Option<&str>, text: &str) -> String {
     }
 }
 
-fn new_row_xml(row: u32, cells: &BTreeMap<u32, String>) -> String {
+fn new_row_xml(row: u32, height: Option<f64>, cells: &BTreeMap<u32, String>) -> String {
     let cells: String = cells
         .iter()
         .map(|(column, text)| cell_xml(row, *column, None, text))
         .collect();
-    format!("<row r=\"{row}\">{cells}</row>")
+    let height = height.map_or(String::new(), |h| format!(" ht=\"{h}\" customHeight=\"1\""));
+    format!("<row r=\"{row}\"{height}>{cells}</row>")
 }
 
 /// The sheet XML with the target cells written; every other event is written back as read.
-fn rewrite_sheet(xml: &[u8], mut targets: Targets) -> Result<Vec<u8>, String> {
+fn rewrite_sheet(
+    xml: &[u8],
+    metrics: &SheetMetrics,
+    mut targets: Targets,
+) -> Result<Vec<u8>, String> {
+    let heights = metrics.needed_heights(&targets);
     let mut reader = Reader::from_reader(xml);
     let mut writer = Writer::new(Vec::with_capacity(xml.len() + 1024));
     let mut in_sheet_data = false;
@@ -285,13 +296,13 @@ fn rewrite_sheet(xml: &[u8], mut targets: Targets) -> Result<Vec<u8>, String> {
             Event::Empty(e) if e.local_name().as_ref() == b"sheetData" => {
                 let name = String::from_utf8_lossy(e.name().as_ref()).into_owned();
                 writer.write_event(Event::Start(e)).map_err(io)?;
-                flush_rows(&mut writer, &mut targets, u32::MAX);
+                flush_rows(&mut writer, &mut targets, &heights, u32::MAX);
                 writer
                     .write_event(Event::End(BytesEnd::new(name)))
                     .map_err(io)?;
             }
             Event::End(e) if e.local_name().as_ref() == b"sheetData" => {
-                flush_rows(&mut writer, &mut targets, u32::MAX);
+                flush_rows(&mut writer, &mut targets, &heights, u32::MAX);
                 in_sheet_data = false;
                 writer.write_event(Event::End(e)).map_err(io)?;
             }
@@ -299,7 +310,8 @@ fn rewrite_sheet(xml: &[u8], mut targets: Targets) -> Result<Vec<u8>, String> {
                 let row = attribute(&e, "r")
                     .and_then(|r| r.parse().ok())
                     .unwrap_or(last_row + 1);
-                flush_rows(&mut writer, &mut targets, row);
+                flush_rows(&mut writer, &mut targets, &heights, row);
+                let e = fit_row(e, heights.get(&row).copied(), metrics.line_height);
                 writer.write_event(Event::Start(e)).map_err(io)?;
                 row_cells = Some((row, targets.remove(&row).unwrap_or_default()));
                 (last_row, last_column) = (row, None);
@@ -308,8 +320,9 @@ fn rewrite_sheet(xml: &[u8], mut targets: Targets) -> Result<Vec<u8>, String> {
                 let row = attribute(&e, "r")
                     .and_then(|r| r.parse().ok())
                     .unwrap_or(last_row + 1);
-                flush_rows(&mut writer, &mut targets, row);
+                flush_rows(&mut writer, &mut targets, &heights, row);
                 last_row = row;
+                let e = fit_row(e, heights.get(&row).copied(), metrics.line_height);
                 match targets.remove(&row) {
                     Some(cells) => {
                         let name = String::from_utf8_lossy(e.name().as_ref()).into_owned();
@@ -399,20 +412,72 @@ fn write_cell(
 }
 
 /// Writes, as new rows, every target row before `before`.
-fn flush_rows(writer: &mut Writer<Vec<u8>>, targets: &mut Targets, before: u32) {
+fn flush_rows(
+    writer: &mut Writer<Vec<u8>>,
+    targets: &mut Targets,
+    heights: &BTreeMap<u32, f64>,
+    before: u32,
+) {
     let rows: Vec<u32> = targets.range(..before).map(|(r, _)| *r).collect();
     for row in rows {
         if let Some(cells) = targets.remove(&row) {
-            writer
-                .get_mut()
-                .extend_from_slice(new_row_xml(row, &cells).as_bytes());
+            let xml = new_row_xml(row, heights.get(&row).copied(), &cells);
+            writer.get_mut().extend_from_slice(xml.as_bytes());
         }
     }
+}
+
+/// The row element, with a taller height when its new text needs one (else unchanged).
+fn fit_row(row: BytesStart<'_>, needed: Option<f64>, line_height: f64) -> BytesStart<'_> {
+    let current = attribute(&row, "ht")
+        .and_then(|h| h.parse::<f64>().ok())
+        .unwrap_or(line_height);
+    let Some(needed) = needed.filter(|n| *n > current) else {
+        return row;
+    };
+    let name = String::from_utf8_lossy(row.name().as_ref()).into_owned();
+    let mut fitted = BytesStart::new(name);
+    for attr in row.attributes().flatten() {
+        if !matches!(attr.key.as_ref(), b"ht" | b"customHeight") {
+            fitted.push_attribute(attr);
+        }
+    }
+    fitted.push_attribute(("ht", format!("{needed}").as_str()));
+    fitted.push_attribute(("customHeight", "1"));
+    fitted
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn metrics(xml: &[u8]) -> SheetMetrics {
+        SheetMetrics::read(std::str::from_utf8(xml).expect("UTF-8"))
+    }
+
+    #[test]
+    fn rows_grow_to_show_long_new_text_and_keep_their_other_attributes() {
+        let xml = br#"<worksheet><sheetFormatPr defaultRowHeight="15"/><cols><col min="1" max="1" width="11"/></cols><sheetData><row r="2" spans="1:1" ht="20" customHeight="1"><c r="A2" s="1"/></row><row r="3"><c r="A3"/></row></sheetData></worksheet>"#;
+        let out = rewrite_sheet(
+            xml,
+            &metrics(xml),
+            targets(&[(2, 0, "one\ntwo\nthree"), (3, 0, "ok"), (5, 0, "a\nb")]),
+        )
+        .expect("rewrites");
+        let out = String::from_utf8(out).unwrap();
+        assert!(
+            out.contains(r#"<row r="2" spans="1:1" ht="45" customHeight="1">"#),
+            "{out}"
+        );
+        assert!(
+            out.contains(r#"<row r="3"><c r="A3" t="inlineStr">"#),
+            "{out}"
+        );
+        assert!(
+            out.contains(r#"<row r="5" ht="30" customHeight="1">"#),
+            "{out}"
+        );
+    }
 
     fn targets(cells: &[(u32, u32, &str)]) -> Targets {
         let mut t = Targets::new();
@@ -427,6 +492,7 @@ mod tests {
         let xml = br#"<?xml version="1.0"?><worksheet><cols><col min="1" max="2" width="30"/></cols><sheetData><row r="2" spans="1:3"><c r="A2" s="4" t="s"><v>0</v></c><c r="C2" s="5"/></row><row r="4"/></sheetData><mergeCells count="1"><mergeCell ref="A1:C1"/></mergeCells></worksheet>"#;
         let out = rewrite_sheet(
             xml,
+            &metrics(xml),
             targets(&[
                 (2, 1, "B & <x>"),
                 (2, 2, "通过"),
@@ -446,7 +512,8 @@ mod tests {
     #[test]
     fn an_existing_cell_with_a_value_is_replaced_whole() {
         let xml = br#"<worksheet><sheetData><row r="5"><c r="F5" s="2" t="s"><v>7</v></c><c r="G5"><f>1+1</f><v>2</v></c></row></sheetData></worksheet>"#;
-        let out = rewrite_sheet(xml, targets(&[(5, 5, "不通过"), (5, 6, "")])).expect("rewrites");
+        let out = rewrite_sheet(xml, &metrics(xml), targets(&[(5, 5, "不通过"), (5, 6, "")]))
+            .expect("rewrites");
         assert_eq!(
             String::from_utf8(out).unwrap(),
             r#"<worksheet><sheetData><row r="5"><c r="F5" s="2" t="inlineStr"><is><t xml:space="preserve">不通过</t></is></c><c r="G5"/></row></sheetData></worksheet>"#
