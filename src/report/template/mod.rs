@@ -48,7 +48,8 @@ impl std::fmt::Display for FilledWorkbook {
             write!(
                 f,
                 "{} ({} cells; an .xlsx copy of the .xls original {}: same sheets, values and \
-                 merged cells, column widths and styles not carried over)",
+                 merged cells; its styles, print setup and list validations are not carried \
+                 over: column widths fitted to the text, printed A4 landscape one page wide)",
                 self.path.display(),
                 self.cells,
                 self.source.display()

@@ -2,7 +2,7 @@
 //!
 //! calamine gives the values and merged regions of an .xls, not its styles, column widths or
 //! print setup: the copy wraps text, fits each column to its longest line (CJK characters
-//! count double) and says so in its notes.
+//! count double) and each row to its line breaks.
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -15,10 +15,17 @@ use crate::plan::import::workbook::read_workbook;
 
 use super::values::CellText;
 
+/// Excel's paper-size code for A4.
+const A4: u8 = 9;
+
+/// Height of one line of text, in points.
+const LINE_HEIGHT: f64 = 15.0;
+
 /// Narrowest and widest fitted column, in characters.
 const WIDTH_RANGE: (f64, f64) = (6.0, 50.0);
 
-/// The filled .xlsx bytes and the notes for the operator.
+/// The filled .xlsx bytes and the notes for the operator (none: what is not carried over is
+/// said by [`FilledWorkbook`](super::FilledWorkbook)'s display).
 pub(super) fn xls_as_filled_xlsx(
     source: &Path,
     cells: &[CellText],
@@ -52,7 +59,12 @@ pub(super) fn xls_as_filled_xlsx(
         }
         let out = book.add_worksheet();
         out.set_name(&sheet.name).map_err(xlsx_error)?;
+        // The .xls print setup is not readable here: print A4 landscape, one page wide.
+        out.set_landscape();
+        out.set_paper_size(A4);
+        out.set_print_fit_to_pages(1, 0);
         let mut widths: HashMap<u32, f64> = HashMap::new();
+        let mut lines: HashMap<u32, usize> = HashMap::new();
         for merge in &sheet.merges {
             let text = values.get(&merge.start).map_or(String::new(), text_of);
             out.merge_range(
@@ -84,6 +96,12 @@ pub(super) fn xls_as_filled_xlsx(
                 .fold(0.0, f64::max);
             let entry = widths.entry(*column).or_insert(0.0);
             *entry = entry.max(width);
+            let count = lines.entry(*row).or_insert(1);
+            *count = (*count).max(text_of(value).lines().count());
+        }
+        for (row, count) in lines.into_iter().filter(|(_, n)| *n > 1) {
+            out.set_row_height(row, count as f64 * LINE_HEIGHT)
+                .map_err(xlsx_error)?;
         }
         for (column, width) in widths {
             out.set_column_width(column as u16, width.clamp(WIDTH_RANGE.0, WIDTH_RANGE.1))
@@ -91,13 +109,7 @@ pub(super) fn xls_as_filled_xlsx(
         }
     }
     let bytes = book.save_to_buffer().map_err(xlsx_error)?;
-    let notes = vec![format!(
-        "{} is an .xls: the filled copy is an .xlsx with its sheets, values and merged cells; \
-         styles, column widths (fitted to the text), print setup and list validations are not \
-         carried over",
-        source.display()
-    )];
-    Ok((bytes, notes))
+    Ok((bytes, Vec::new()))
 }
 
 fn text_of(value: &Data) -> String {
