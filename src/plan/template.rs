@@ -222,6 +222,53 @@ fn column(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::catalog::Catalog;
+    use crate::plan::parse_plan;
+
+    const VALID: &str = include_str!("../../tests/fixtures/plans/valid.toml");
+
+    #[test]
+    fn a_template_table_is_read_with_its_cells() {
+        let text = format!(
+            "{VALID}\n[template]\nsource = \"net.xlsx\"\n\n[[template.cells]]\nitem = \"CLM-001\"\n\
+             sheet = \"气候类可靠性\"\nrow = 3\nresult = \"E\"\nnote = \"G\"\n"
+        );
+        let plan =
+            parse_plan(&text, "t.toml", &Catalog::builtin()).unwrap_or_else(|e| panic!("{e}"));
+        let template = plan.template.expect("template");
+        assert_eq!(template.source, "net.xlsx");
+        assert_eq!(template.sha256, None);
+        let cells = template.cells_of("CLM-001").expect("cells");
+        assert_eq!(
+            (cells.row, cells.result, cells.measured, cells.note),
+            (3, 4, None, Some(6))
+        );
+        let plain = parse_plan(VALID, "t.toml", &Catalog::builtin()).expect("valid");
+        assert_eq!(plain.template, None);
+    }
+
+    #[test]
+    fn template_problems_are_reported_at_their_keys() {
+        let text = format!(
+            "{VALID}\n[template]\nsource = \"\"\nsha256 = \"abc\"\n\n[[template.cells]]\n\
+             item = \"NOPE-1\"\nsheet = \"s\"\nrow = 0\nresult = \"E1\"\n\n[[template.cells]]\n\
+             item = \"CLM-001\"\nsheet = \"s\"\nrow = 2\nresult = \"E\"\n\n[[template.cells]]\n\
+             item = \"CLM-001\"\nsheet = \"s\"\nrow = 3\nresult = \"F\"\ncolour = \"red\"\n"
+        );
+        let errors = parse_plan(&text, "t.toml", &Catalog::builtin()).expect_err("invalid");
+        let all = errors.to_string();
+        for expected in [
+            "template.source: must not be empty",
+            "template.sha256: expected 64 hexadecimal digits",
+            "template.cells[0].item: item `NOPE-1` is not in this plan",
+            "template.cells[0].row: row must be from 1",
+            "template.cells[0].result: `E1` is not a column",
+            "template.cells[2].item: item `CLM-001` already has a row",
+            "template.cells[2].colour: unknown key `colour`",
+        ] {
+            assert!(all.contains(expected), "missing {expected:?} in:\n{all}");
+        }
+    }
 
     #[test]
     fn columns_round_trip() {

@@ -356,4 +356,11 @@ fn an_imported_xls_is_filled_as_an_xlsx_copy_with_its_sheets_values_and_merges()
         merges_after.sort_by_key(|d| (d.start, d.end));
         assert_eq!(merges_before, merges_after, "merged cells of '{sheet}'");
     }
+
+    // A workbook changed after the import is refused: its rows may have moved.
+    std::fs::write(&original, b"not the imported workbook").expect("overwrite");
+    let refused = run(&["report", path_str(&run_dir)]);
+    let (out, err) = text(&refused);
+    assert_ne!(code(&refused), 0, "{out}");
+    assert!(err.contains("changed since the plan was imported"), "{err}");
 }
