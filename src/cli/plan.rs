@@ -1,6 +1,7 @@
-//! `facebench plan list | show | check`.
+//! `facebench plan list | show | check | import`.
 
-use std::path::PathBuf;
+use std::io::Write;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::Subcommand;
@@ -10,6 +11,8 @@ use super::exit::CliError;
 use super::paths::{load_catalog, plan_path, Found, Origin};
 use super::summary::pad_cjk as pad;
 use crate::catalog::{Catalog, Sheet, Standard};
+use crate::journal::write_atomically;
+use crate::plan::import::{import_workbook, SheetMapEntry};
 use crate::plan::load_plan;
 
 /// Plan subcommands.
@@ -38,6 +41,23 @@ pub enum PlanCommand {
         #[arg(required = true)]
         files: Vec<PathBuf>,
     },
+    /// Read the network's test-case workbook (.xls or .xlsx) into a draft plan with a
+    /// `[template]` table, so `report` fills in a copy of that workbook; lists what it could not map.
+    Import {
+        /// The workbook.
+        workbook: PathBuf,
+        /// Catalog standard id; by default the standard whose Chinese name is in the file name.
+        #[arg(long)]
+        standard: Option<String>,
+        /// `NAME=SHEET` maps a worksheet to a plan sheet (`气候环境=climate`);
+        /// `NAME!ROLE=COLUMN` sets a column (roles: id, name, conditions, criterion, measured,
+        /// result, note); `NAME!header=ROW` the header row. Repeatable.
+        #[arg(long = "sheet-map", value_parser = SheetMapEntry::parse)]
+        sheet_map: Vec<SheetMapEntry>,
+        /// Write the draft here (the template path is recorded relative to it); default stdout.
+        #[arg(short = 'o', long)]
+        out: Option<PathBuf>,
+    },
 }
 
 /// Runs a plan subcommand.
@@ -47,6 +67,18 @@ pub fn execute(command: PlanCommand) -> Result<ExitCode, CliError> {
         PlanCommand::List { json } => list(&catalog, json),
         PlanCommand::Show { key, usage, json } => show(&catalog, &key, usage.as_deref(), json),
         PlanCommand::Check { files } => check(&catalog, &files),
+        PlanCommand::Import {
+            workbook,
+            standard,
+            sheet_map,
+            out,
+        } => import(
+            &catalog,
+            &workbook,
+            standard.as_deref(),
+            &sheet_map,
+            out.as_deref(),
+        ),
     }?;
     Ok(ExitCode::SUCCESS)
 }
@@ -246,6 +278,81 @@ fn check(catalog: &Catalog, files: &[PathBuf]) -> Result<(), CliError> {
             failed.join(", ")
         )))
     }
+}
+
+fn import(
+    catalog: &Catalog,
+    workbook: &Path,
+    standard: Option<&str>,
+    sheet_map: &[SheetMapEntry],
+    out: Option<&Path>,
+) -> Result<(), CliError> {
+    let imported = import_workbook(workbook, catalog, standard, sheet_map)
+        .map_err(|e| CliError::input(anyhow::anyhow!(e)))?;
+    let source = match out {
+        Some(out) => relative_to(workbook, out.parent().unwrap_or(Path::new("")))?,
+        None => workbook.display().to_string(),
+    };
+    let text = imported.to_toml(&source);
+    match out {
+        Some(out) => {
+            let io_error =
+                |path: &Path, e: std::io::Error| anyhow::anyhow!("{}: {e}", path.display());
+            write_atomically(
+                out,
+                |file| {
+                    file.write_all(text.as_bytes())
+                        .map_err(|e| io_error(out, e))
+                },
+                io_error,
+            )
+            .map_err(CliError::harness)?;
+            println!(
+                "{}: {} items from {} (standard {}), template {source}",
+                out.display(),
+                imported.items.len(),
+                workbook.display(),
+                imported.standard.id
+            );
+        }
+        None => print!("{text}"),
+    }
+    if !imported.unmapped.is_empty() {
+        eprintln!("not mapped ({}):", imported.unmapped.len());
+        for unmapped in &imported.unmapped {
+            eprintln!("  {unmapped}");
+        }
+    }
+    Ok(())
+}
+
+/// `path` relative to the folder `base` (both made absolute first), for the plan's
+/// `[template] source`.
+fn relative_to(path: &Path, base: &Path) -> Result<String, CliError> {
+    let absolute = |p: &Path| {
+        std::path::absolute(p).map_err(|e| CliError::input(anyhow::anyhow!("{}: {e}", p.display())))
+    };
+    let path = absolute(path)?;
+    let base = absolute(if base.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        base
+    })?;
+    let path_parts: Vec<_> = path.components().collect();
+    let base_parts: Vec<_> = base.components().collect();
+    let common = path_parts
+        .iter()
+        .zip(&base_parts)
+        .take_while(|(a, b)| a == b)
+        .count();
+    let mut relative = PathBuf::new();
+    for _ in common..base_parts.len() {
+        relative.push("..");
+    }
+    for part in &path_parts[common..] {
+        relative.push(part);
+    }
+    Ok(relative.display().to_string())
 }
 
 fn print_json(value: &serde_json::Value) {

@@ -8,6 +8,7 @@ use clap::Args;
 use super::exit::{self, CliError};
 use super::loaded_run::LoadedRun;
 use super::summary::report_run;
+use crate::report::template::fill_reports;
 use crate::report::{check_submission, package, Severity};
 
 /// Arguments of `facebench report`.
@@ -33,6 +34,12 @@ pub struct PackageArgs {
 /// Runs `facebench report`.
 pub fn execute_report(args: ReportArgs) -> Result<ExitCode, CliError> {
     let report = report_run(&args.run_dir)?;
+    let run = LoadedRun::open(&args.run_dir)?;
+    let filled = fill_reports(&run.dir.report_dir(), &run.plan, &run.standard, &run.state)
+        .map_err(CliError::harness)?;
+    for workbook in &filled {
+        println!("network workbook: {workbook}");
+    }
     Ok(exit::for_verdict(report.overall))
 }
 

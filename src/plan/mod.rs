@@ -15,6 +15,7 @@
 mod category;
 mod criterion;
 mod diagnostic;
+pub mod import;
 mod item;
 mod load;
 pub mod ranges;
@@ -23,6 +24,7 @@ mod resolve;
 pub mod rig_step;
 mod step;
 pub mod suggest;
+pub mod template;
 pub mod units;
 
 use serde::{Deserialize, Serialize};
@@ -30,6 +32,7 @@ use serde::{Deserialize, Serialize};
 pub use diagnostic::{PlanDiagnostic, PlanErrors};
 pub use load::{load_plan, parse_plan, plan_sha256, LoadedPlan};
 pub use rig_step::RigStep;
+pub use template::{Template, TemplateCells};
 pub use units::is_known_unit;
 
 use crate::catalog::Sheet;
@@ -50,6 +53,9 @@ pub struct Plan {
     pub categories: Vec<EvidenceCategory>,
     /// Items in file order.
     pub items: Vec<Item>,
+    /// The network's workbook the plan was imported from, filled in by `report` and `package`.
+    #[serde(default)]
+    pub template: Option<Template>,
 }
 
 /// One evidence zip of the bundle.

@@ -12,11 +12,12 @@ use super::category::resolve_categories;
 use super::diagnostic::Sink;
 use super::item::{resolve_item, ItemDraft, ItemId};
 use super::reader::{Fields, Located, TableRef};
+use super::template::resolve_template;
 use super::units::is_known_unit;
 use super::Plan;
 use crate::catalog::{Catalog, Requirement, Sheet, Standard};
 
-const ROOT_KEYS: &[&str] = &["plan", "categories", "items"];
+const ROOT_KEYS: &[&str] = &["plan", "categories", "items", "template"];
 const HEADER_KEYS: &[&str] = &["standard", "name_zh", "version", "notice"];
 
 /// What items and categories are checked against.
@@ -59,6 +60,7 @@ pub(super) fn resolve_document(
     let ids: Vec<&ItemId> = drafts.iter().filter_map(|d| d.id.as_ref()).collect();
     report_duplicate_ids(sink, &ids);
     let categories = resolve_categories(sink, &root, context, &ids);
+    let template = resolve_template(sink, &root, &ids);
 
     let items = drafts.into_iter().map(|d| d.item).collect::<Option<_>>();
     Some(Plan {
@@ -68,6 +70,7 @@ pub(super) fn resolve_document(
         notice: notice?.into_inner(),
         categories: categories?,
         items: items?,
+        template: template?,
     })
 }
 

@@ -32,6 +32,7 @@ use super::export::{csv_file_name, sheet_csv};
 use super::model::{models, Model};
 use super::names::{category_zip_name, join_in, workbook_file_name, zip_entry_name};
 use super::status::{sheet_statuses, ItemStatus, SheetStatus};
+use super::template::fill_template;
 use super::workbook::write_workbook_with_charts;
 use super::ReportError;
 
@@ -160,7 +161,10 @@ fn package_model(
         out,
         &workbook_file_name(&plan.name_zh, &plan.version, &model.vendor, &model.model),
     )?;
-    write_workbook_with_charts(&workbook, plan, standard, state, &model, charts)?;
+    // The network's own workbook, filled in, when the plan was imported from it; else ours.
+    if fill_template(&workbook, plan, standard, state, &model)?.is_none() {
+        write_workbook_with_charts(&workbook, plan, standard, state, &model, charts)?;
+    }
     let checklist = write_checklist(out, &checklist_from_run(plan, &model.restrict(state)))?;
 
     let sheets = sheet_statuses(plan, standard, state, &model);

@@ -20,6 +20,7 @@
 //!   the certificates a unit needs.
 //! - [`write_checklist`]: the camera stress checklist workbook from a [`CameraChecklist`], which
 //!   [`checklist_from_run`] builds from a run's journal and the criteria of its plan.
+//! - [`template`]: the network's own workbook (the plan's `[template]`), filled in a copy.
 //! - [`names`]: sanitised file and zip-entry names built from user input.
 //! - [`charts`]: PNG and SVG charts of the series files (chamber, thermal, camera).
 
@@ -36,6 +37,7 @@ mod model;
 pub mod names;
 mod row;
 pub mod status;
+pub mod template;
 mod workbook;
 
 use std::path::Path;
@@ -102,6 +104,14 @@ pub enum ReportError {
         path: String,
         /// Underlying error.
         source: zip::result::ZipError,
+    },
+    /// The network's workbook named by the plan's `[template]` could not be filled.
+    #[error("{path}: {message}")]
+    Template {
+        /// The template workbook.
+        path: String,
+        /// What went wrong.
+        message: String,
     },
     /// A built file name was not a single plain path component (a sanitiser bug, refused).
     #[error("refusing unsafe file name {name:?}")]

@@ -5,8 +5,13 @@
 
 #[path = "../support/checklist/mod.rs"]
 mod checklist_support;
+#[path = "../support/common/mod.rs"]
+mod common;
+#[path = "../support/network_workbook/mod.rs"]
+mod network_workbook;
 
 mod checklist_workbook;
 mod report_charts;
 mod report_samples;
 mod report_workbook;
+mod template_workbook;
