@@ -9,7 +9,7 @@ use std::future::Future;
 
 use super::client::{ModbusClient, ModbusPolicy};
 use crate::rig::chamber::{Chamber, ChamberIdentity, ChamberReading};
-use crate::rig::transport::Endpoint;
+use crate::rig::transport::{open_link, Endpoint};
 use crate::rig::wire_log::WireLog;
 use crate::rig::{Blocking, RigError};
 
@@ -36,26 +36,16 @@ pub struct ModbusTarget {
 }
 
 impl ModbusTarget {
-    /// Opens the endpoint (inside a tokio runtime) and attaches a client that reopens the same
-    /// endpoint after a link error; `log` records the wire.
+    /// Opens the endpoint (inside a tokio runtime) as a link that reopens it after a link error,
+    /// and attaches a client; `log` records the wire.
     pub async fn connect(&self, log: Option<WireLog>) -> Result<ModbusClient, RigError> {
-        let client = self.attach(log.clone()).await?;
-        let target = self.clone();
-        Ok(client.with_reopen(Box::new(move || {
-            let target = target.clone();
-            let log = log.clone();
-            Box::pin(async move { target.attach(log).await })
-        })))
-    }
-
-    async fn attach(&self, log: Option<WireLog>) -> Result<ModbusClient, RigError> {
-        let io = self.endpoint.open_logged(log.clone()).await?;
-        let port = self.endpoint.to_string();
-        let client = match self.framing {
-            Framing::Rtu => ModbusClient::rtu(io, port, self.slave, self.policy),
-            Framing::Tcp => ModbusClient::tcp(io, port, self.slave, self.policy),
-        };
-        Ok(client.with_log(log))
+        let link = open_link(&self.endpoint, self.policy.link(), log)
+            .await?
+            .boxed();
+        Ok(match self.framing {
+            Framing::Rtu => ModbusClient::rtu_on(link, self.slave, self.policy),
+            Framing::Tcp => ModbusClient::tcp_on(link, self.slave, self.policy),
+        })
     }
 }
 

@@ -130,15 +130,6 @@ impl fmt::Display for FaultKind {
     }
 }
 
-/// Bytes that were discarded, and why.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct WireFault {
-    /// The reason.
-    pub kind: FaultKind,
-    /// The discarded bytes, as received.
-    pub bytes: Vec<u8>,
-}
-
 /// What a scan of the received bytes found.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Step {
