@@ -14,7 +14,7 @@ use super::chamber::ChamberProtocol;
 use super::chamber::{modbus_generic, temi_modbus, watlow_f4, watlow_f4t, GuardedChamber};
 use super::drop::manual::{ManualDropRig, OperatorChannel};
 use super::drop::modbus::{self as drop_modbus, DropLimits};
-use super::modbus::{Framing, ModbusPolicy, ModbusTarget};
+use super::modbus::{ModbusFraming, ModbusPolicy, ModbusTarget};
 use super::spec::{ChamberSpec, Connection, DropProtocol, DropSpec, ThermalSpec};
 use super::thermal::scpi::ScpiLogger;
 use super::transport::{open_link, Endpoint};
@@ -119,8 +119,8 @@ pub fn open_chamber(
 /// endpoint, RTU framing (also through a serial-to-TCP gateway) otherwise.
 fn modbus_target(entry: &ChamberSpec, endpoint: Endpoint) -> ModbusTarget {
     let framing = match (&endpoint, entry.protocol) {
-        (Endpoint::Tcp { .. }, ChamberProtocol::WatlowF4t) => Framing::Tcp,
-        _ => Framing::Rtu,
+        (Endpoint::Tcp { .. }, ChamberProtocol::WatlowF4t) => ModbusFraming::Tcp,
+        _ => ModbusFraming::Rtu,
     };
     ModbusTarget {
         endpoint,
@@ -152,7 +152,7 @@ pub fn open_drop(
             let target = ModbusTarget {
                 endpoint,
                 slave: connection.address.unwrap_or(1),
-                framing: Framing::Rtu,
+                framing: ModbusFraming::Rtu,
                 policy: ModbusPolicy::from_link(&connection.policy),
             };
             drop_modbus::open(&target, limits, log)

@@ -289,7 +289,7 @@ async fn garbage_replies_never_panic() {
 
 #[tokio::test]
 async fn a_dropped_link_is_reopened_and_the_request_retried() {
-    use facebench::rig::modbus::{Framing, ModbusTarget};
+    use facebench::rig::modbus::{ModbusFraming, ModbusTarget};
     use facebench::rig::transport::{Endpoint, SerialSettings};
 
     let peer = RegisterPeer::new(1);
@@ -311,7 +311,7 @@ async fn a_dropped_link_is_reopened_and_the_request_retried() {
         endpoint: Endpoint::parse(&format!("tcp:{address}"), SerialSettings::eight_n_one(9600))
             .unwrap(),
         slave: 1,
-        framing: Framing::Rtu,
+        framing: ModbusFraming::Rtu,
         policy: fast_policy(),
     };
     let mut client = target.connect(None).await.unwrap();

@@ -4,8 +4,8 @@ use crate::modbus_support;
 
 use crate::modbus_peer::{PeerFault, PeerRequest, RegisterPeer};
 use facebench::rig::chamber::watlow_f4::{regs, WatlowF4, WatlowF4Options};
+use facebench::rig::chamber::AsyncChamber;
 use facebench::rig::modbus::crc::rtu_frame;
-use facebench::rig::modbus::AsyncChamber;
 use facebench::rig::{ChamberMode, RigError};
 use modbus_support::{fast_policy, rtu_client};
 

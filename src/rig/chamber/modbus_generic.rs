@@ -6,10 +6,9 @@
 //! reflects the last run/stop command.
 
 use crate::rig::chamber::registers::{RegisterFormat, RegisterMap, RegisterSpec, RegisterTable};
-use crate::rig::chamber::{ChamberIdentity, ChamberMode, ChamberReading};
-use crate::rig::modbus::chamber::open_chamber;
+use crate::rig::chamber::{AsyncChamber, ChamberIdentity, ChamberMode, ChamberReading};
 use crate::rig::modbus::{
-    decode_f32, encode_f32, unencodable, AsyncChamber, ModbusClient, ModbusTarget, ScaleError,
+    decode_f32, encode_f32, open_driver, unencodable, ModbusClient, ModbusTarget, ScaleError,
 };
 use crate::rig::wire_log::WireLog;
 use crate::rig::{Chamber, RigError};
@@ -89,7 +88,7 @@ pub fn open(
     log: Option<WireLog>,
 ) -> Result<Box<dyn Chamber>, RigError> {
     let map = *map;
-    let chamber = open_chamber(target, log, move |client| {
+    let chamber = open_driver(target, log, move |client| {
         ModbusGeneric::attach(client, map)
     })?;
     Ok(Box::new(chamber))

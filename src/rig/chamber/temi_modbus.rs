@@ -9,9 +9,8 @@
 //! register, so it reflects the last run/stop command, not a status register.
 
 use crate::rig::chamber::registers::RunStopRegister;
-use crate::rig::chamber::{ChamberIdentity, ChamberMode, ChamberReading};
-use crate::rig::modbus::chamber::open_chamber;
-use crate::rig::modbus::{unencodable, AsyncChamber, ModbusClient, ModbusTarget, Scaled16};
+use crate::rig::chamber::{AsyncChamber, ChamberIdentity, ChamberMode, ChamberReading};
+use crate::rig::modbus::{open_driver, unencodable, ModbusClient, ModbusTarget, Scaled16};
 use crate::rig::wire_log::WireLog;
 use crate::rig::{Chamber, RigError};
 
@@ -88,7 +87,7 @@ pub fn open(
     options: TemiOptions,
     log: Option<WireLog>,
 ) -> Result<Box<dyn Chamber>, RigError> {
-    let chamber = open_chamber(target, log, |client| TemiModbus::attach(client, options))?;
+    let chamber = open_driver(target, log, |client| TemiModbus::attach(client, options))?;
     Ok(Box::new(chamber))
 }
 

@@ -13,9 +13,8 @@
 //!
 //! Not read: alarms (the F4 alarm registers are not in our reference), so `alarm_count` is 0.
 
-use crate::rig::chamber::{ChamberIdentity, ChamberMode, ChamberReading};
-use crate::rig::modbus::chamber::open_chamber;
-use crate::rig::modbus::{unencodable, AsyncChamber, ModbusClient, ModbusTarget, Scaled16};
+use crate::rig::chamber::{AsyncChamber, ChamberIdentity, ChamberMode, ChamberReading};
+use crate::rig::modbus::{open_driver, unencodable, ModbusClient, ModbusTarget, Scaled16};
 use crate::rig::wire_log::WireLog;
 use crate::rig::{Chamber, RigError};
 
@@ -122,7 +121,7 @@ pub fn open(
     options: WatlowF4Options,
     log: Option<WireLog>,
 ) -> Result<Box<dyn Chamber>, RigError> {
-    let chamber = open_chamber(target, log, |client| WatlowF4::attach(client, options))?;
+    let chamber = open_driver(target, log, |client| WatlowF4::attach(client, options))?;
     Ok(Box::new(chamber))
 }
 

@@ -6,10 +6,9 @@
 //! Values are taken as °C (the F4T's temperature-units setting is not read; set the
 //! controller to °C).
 
-use crate::rig::chamber::{ChamberIdentity, ChamberMode, ChamberReading};
-use crate::rig::modbus::chamber::open_chamber;
+use crate::rig::chamber::{AsyncChamber, ChamberIdentity, ChamberMode, ChamberReading};
 use crate::rig::modbus::{
-    decode_f32, encode_f32, unencodable, AsyncChamber, ModbusClient, ModbusTarget, WordOrder,
+    decode_f32, encode_f32, open_driver, unencodable, ModbusClient, ModbusTarget, WordOrder,
 };
 use crate::rig::wire_log::WireLog;
 use crate::rig::{Chamber, RigError};
@@ -99,7 +98,7 @@ pub fn open(
     options: WatlowF4TOptions,
     log: Option<WireLog>,
 ) -> Result<Box<dyn Chamber>, RigError> {
-    let chamber = open_chamber(target, log, |client| WatlowF4T::attach(client, options))?;
+    let chamber = open_driver(target, log, |client| WatlowF4T::attach(client, options))?;
     Ok(Box::new(chamber))
 }
 

@@ -125,6 +125,9 @@ impl<T: AsyncRead + AsyncWrite + Unpin + Send> ByteStream for T {}
 pub type Reopen<T> =
     Box<dyn FnMut() -> Pin<Box<dyn Future<Output = Result<T, RigError>> + Send>> + Send>;
 
+/// A complete reply as parsed, with its bytes.
+type Received<R> = (Result<R, ReplyError>, Vec<u8>);
+
 /// How one attempt ended.
 enum Attempt<R> {
     /// The reply.
@@ -326,7 +329,7 @@ impl<T: ByteStream> Link<T> {
             return Attempt::Failed(error);
         }
         let mut deadline = Instant::now() + timeout;
-        let mut found: Option<(Result<F::Reply, ReplyError>, Vec<u8>)> = None;
+        let mut found: Option<Received<F::Reply>> = None;
         let mut stray: Option<(String, Vec<u8>)> = None;
         let mut chunk = [0u8; 256];
         loop {

@@ -2,7 +2,7 @@
 //! SCP-220, ES-102, PR-3J).
 //!
 //! [`EspecChamber`] is the async driver, generic over its stream; `crate::rig::open` opens a station's
-//! port and returns it behind [`Blocking`] as a [`Chamber`]. Commands are in [`commands`], reply
+//! port and returns it behind [`crate::rig::Blocking`] as a [`crate::rig::Chamber`] ([`AsyncChamber`]). Commands are in [`commands`], reply
 //! parsing in [`reply`]. Link: ASCII lines ending `CR LF`, 8N1 9600 baud by default, RS-485
 //! address prefix `1,`, LAN option on TCP 57732.
 //!
@@ -21,8 +21,9 @@ use self::commands::{
     Addressed, AlarmQuery, EspecCommand, EspecMode, HumiQuery, MonQuery, RomQuery, SetHumi,
     SetMode, SetTemp, TempQuery, TypeQuery,
 };
+use crate::rig::chamber::AsyncChamber;
 use crate::rig::link::Link;
-use crate::rig::{Blocking, Chamber, ChamberIdentity, ChamberReading, RigError};
+use crate::rig::{ChamberIdentity, ChamberReading, RigError};
 
 /// The `NA:` reason of a controller without humidity control (or PTC).
 const NO_HUMIDITY: &str = "CONT NOT READY-1";
@@ -168,40 +169,40 @@ fn temperature_only(evidence: Option<String>) -> RigError {
     ))
 }
 
-impl<T> Chamber for Blocking<EspecChamber<T>>
+impl<T> AsyncChamber for EspecChamber<T>
 where
     T: AsyncRead + AsyncWrite + Unpin + Send + std::fmt::Debug,
 {
-    fn identify(&mut self) -> Result<ChamberIdentity, RigError> {
-        self.call(|chamber| chamber.identify())
+    async fn identify(&mut self) -> Result<ChamberIdentity, RigError> {
+        EspecChamber::identify(self).await
     }
 
-    fn read(&mut self) -> Result<ChamberReading, RigError> {
-        self.call(|chamber| chamber.read())
+    async fn read(&mut self) -> Result<ChamberReading, RigError> {
+        EspecChamber::read(self).await
     }
 
-    fn set_temperature(&mut self, celsius: f64) -> Result<(), RigError> {
-        self.call(|chamber| chamber.set_temperature(celsius))
+    async fn set_temperature(&mut self, celsius: f64) -> Result<(), RigError> {
+        EspecChamber::set_temperature(self, celsius).await
     }
 
-    fn set_humidity(&mut self, percent: Option<f64>) -> Result<(), RigError> {
-        self.call(|chamber| chamber.set_humidity(percent))
+    async fn set_humidity(&mut self, percent: Option<f64>) -> Result<(), RigError> {
+        EspecChamber::set_humidity(self, percent).await
     }
 
-    fn run_constant(&mut self) -> Result<(), RigError> {
-        self.call(|chamber| chamber.set_mode(EspecMode::Constant))
+    async fn run_constant(&mut self) -> Result<(), RigError> {
+        self.set_mode(EspecMode::Constant).await
     }
 
-    fn stop(&mut self) -> Result<(), RigError> {
-        self.call(|chamber| chamber.set_mode(EspecMode::Standby))
+    async fn stop(&mut self) -> Result<(), RigError> {
+        self.set_mode(EspecMode::Standby).await
     }
 
-    fn alarms(&mut self) -> Result<Vec<String>, RigError> {
-        self.call(|chamber| chamber.alarms())
+    async fn alarms(&mut self) -> Result<Vec<String>, RigError> {
+        EspecChamber::alarms(self).await
     }
 
-    fn run_program(&mut self, number: u32) -> Result<(), RigError> {
-        self.call(|chamber| chamber.set_mode(EspecMode::Run(number)))
+    async fn run_program(&mut self, number: u32) -> Result<(), RigError> {
+        self.set_mode(EspecMode::Run(number)).await
     }
 }
 

@@ -22,8 +22,9 @@ use tokio::io::{AsyncRead, AsyncWrite};
 
 use self::commands::{Addressed, Ami, PcLinkCommand, ReadRandom, WriteSeq};
 use self::frame::{tenths_word, word_tenths};
+use crate::rig::chamber::AsyncChamber;
 use crate::rig::link::Link;
-use crate::rig::{Blocking, Chamber, ChamberIdentity, ChamberMode, ChamberReading, RigError};
+use crate::rig::{ChamberIdentity, ChamberMode, ChamberReading, RigError};
 
 /// Temperature PV.
 pub const D_TEMP_PV: u16 = 1;
@@ -164,31 +165,31 @@ impl<T: AsyncRead + AsyncWrite + Unpin + Send> TemiChamber<T> {
     }
 }
 
-impl<T> Chamber for Blocking<TemiChamber<T>>
+impl<T> AsyncChamber for TemiChamber<T>
 where
     T: AsyncRead + AsyncWrite + Unpin + Send + std::fmt::Debug,
 {
-    fn identify(&mut self) -> Result<ChamberIdentity, RigError> {
-        self.call(|chamber| chamber.identify())
+    async fn identify(&mut self) -> Result<ChamberIdentity, RigError> {
+        TemiChamber::identify(self).await
     }
 
-    fn read(&mut self) -> Result<ChamberReading, RigError> {
-        self.call(|chamber| chamber.read())
+    async fn read(&mut self) -> Result<ChamberReading, RigError> {
+        TemiChamber::read(self).await
     }
 
-    fn set_temperature(&mut self, celsius: f64) -> Result<(), RigError> {
-        self.call(|chamber| chamber.set_temperature(celsius))
+    async fn set_temperature(&mut self, celsius: f64) -> Result<(), RigError> {
+        TemiChamber::set_temperature(self, celsius).await
     }
 
-    fn set_humidity(&mut self, percent: Option<f64>) -> Result<(), RigError> {
-        self.call(|chamber| chamber.set_humidity(percent))
+    async fn set_humidity(&mut self, percent: Option<f64>) -> Result<(), RigError> {
+        TemiChamber::set_humidity(self, percent).await
     }
 
-    fn run_constant(&mut self) -> Result<(), RigError> {
-        self.call(|chamber| chamber.write_word(D_OPERATION, OPERATION_RUN))
+    async fn run_constant(&mut self) -> Result<(), RigError> {
+        self.write_word(D_OPERATION, OPERATION_RUN).await
     }
 
-    fn stop(&mut self) -> Result<(), RigError> {
-        self.call(|chamber| chamber.write_word(D_OPERATION, OPERATION_STOP))
+    async fn stop(&mut self) -> Result<(), RigError> {
+        self.write_word(D_OPERATION, OPERATION_STOP).await
     }
 }
