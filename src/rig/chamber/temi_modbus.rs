@@ -10,9 +10,8 @@
 
 use crate::rig::chamber::registers::RunStopRegister;
 use crate::rig::chamber::{AsyncChamber, ChamberIdentity, ChamberMode, ChamberReading};
-use crate::rig::modbus::{open_driver, unencodable, ModbusClient, ModbusTarget, Scaled16};
-use crate::rig::wire_log::WireLog;
-use crate::rig::{Chamber, RigError};
+use crate::rig::modbus::{unencodable, ModbusClient, Scaled16};
+use crate::rig::RigError;
 
 /// The PDU address of D-register `number` (D0001 → 0).
 pub const fn d(number: u16) -> u16 {
@@ -80,16 +79,6 @@ const TENTHS: Scaled16 = Scaled16 {
     signed: true,
     decimals: 1,
 };
-
-/// Opens a TEMI chamber: the port inside its own runtime, then the driver.
-pub fn open(
-    target: &ModbusTarget,
-    options: TemiOptions,
-    log: Option<WireLog>,
-) -> Result<Box<dyn Chamber>, RigError> {
-    let chamber = open_driver(target, log, |client| TemiModbus::attach(client, options))?;
-    Ok(Box::new(chamber))
-}
 
 impl TemiModbus {
     /// Attaches the driver; warns when the model-dependent run/stop register is assumed.

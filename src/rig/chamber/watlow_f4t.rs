@@ -7,11 +7,8 @@
 //! controller to °C).
 
 use crate::rig::chamber::{AsyncChamber, ChamberIdentity, ChamberMode, ChamberReading};
-use crate::rig::modbus::{
-    decode_f32, encode_f32, open_driver, unencodable, ModbusClient, ModbusTarget, WordOrder,
-};
-use crate::rig::wire_log::WireLog;
-use crate::rig::{Chamber, RigError};
+use crate::rig::modbus::{decode_f32, encode_f32, unencodable, ModbusClient, WordOrder};
+use crate::rig::RigError;
 
 /// The F4T register map (PDU addresses), shared with the simulator.
 pub mod regs {
@@ -90,16 +87,6 @@ pub struct WatlowF4T {
     client: ModbusClient,
     options: WatlowF4TOptions,
     humidity: Option<bool>,
-}
-
-/// Opens an F4T chamber: the port inside its own runtime, then the driver.
-pub fn open(
-    target: &ModbusTarget,
-    options: WatlowF4TOptions,
-    log: Option<WireLog>,
-) -> Result<Box<dyn Chamber>, RigError> {
-    let chamber = open_driver(target, log, |client| WatlowF4T::attach(client, options))?;
-    Ok(Box::new(chamber))
 }
 
 impl WatlowF4T {

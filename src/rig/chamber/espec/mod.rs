@@ -89,67 +89,9 @@ impl<T: AsyncRead + AsyncWrite + Unpin + Send> EspecChamber<T> {
         self.link.exchange(&framed).await
     }
 
-    /// `TYPE?` and `ROM?`.
-    pub async fn identify(&mut self) -> Result<ChamberIdentity, RigError> {
-        let kind = self.send(&TypeQuery).await?;
-        self.humidity &= kind.humidity;
-        let firmware = match self.send(&RomQuery).await {
-            Ok(version) => Some(version),
-            // Older controllers refuse ROM?; the identity is still useful without it.
-            Err(RigError::Refusal { .. }) => None,
-            Err(error) => return Err(error),
-        };
-        Ok(ChamberIdentity {
-            protocol: "espec".to_string(),
-            model: kind.controller,
-            firmware,
-            humidity: self.humidity,
-            temp_max_c: kind.temp_max,
-        })
-    }
-
-    /// `MON?`, `TEMP?` and, on humidity chambers, `HUMI?`.
-    pub async fn read(&mut self) -> Result<ChamberReading, RigError> {
-        let monitor = self.send(&MonQuery).await?;
-        let temp = self.send(&TempQuery).await?;
-        let humidity_pv = monitor.humi.filter(|_| self.humidity);
-        let humidity_sp = match humidity_pv {
-            Some(_) => match self.send_humi(&HumiQuery).await {
-                Ok(reply) => reply.sp,
-                Err(RigError::NotSupported { .. }) => None,
-                Err(error) => return Err(error),
-            },
-            None => None,
-        };
-        Ok(ChamberReading {
-            temp_pv: monitor.temp,
-            temp_sp: temp.sp,
-            // `HUMI?` may just have shown the chamber to be temperature-only.
-            humidity_pv: humidity_pv.filter(|_| self.humidity),
-            humidity_sp,
-            mode: monitor.mode,
-            alarm_count: monitor.alarms,
-        })
-    }
-
-    /// `TEMP, S<c>`.
-    pub async fn set_temperature(&mut self, celsius: f64) -> Result<(), RigError> {
-        self.send(&SetTemp { celsius }).await
-    }
-
-    /// `HUMI, S<p>` or `HUMI, SOFF`; [`RigError::NotSupported`] on a temperature-only chamber.
-    pub async fn set_humidity(&mut self, percent: Option<f64>) -> Result<(), RigError> {
-        self.send_humi(&SetHumi(percent)).await
-    }
-
     /// `MODE, <mode>`.
     pub async fn set_mode(&mut self, mode: EspecMode) -> Result<(), RigError> {
         self.send(&SetMode(mode)).await
-    }
-
-    /// `ALARM?`.
-    pub async fn alarms(&mut self) -> Result<Vec<String>, RigError> {
-        self.send(&AlarmQuery).await
     }
 }
 
@@ -173,20 +115,57 @@ impl<T> AsyncChamber for EspecChamber<T>
 where
     T: AsyncRead + AsyncWrite + Unpin + Send + std::fmt::Debug,
 {
+    /// `TYPE?` and `ROM?`.
     async fn identify(&mut self) -> Result<ChamberIdentity, RigError> {
-        EspecChamber::identify(self).await
+        let kind = self.send(&TypeQuery).await?;
+        self.humidity &= kind.humidity;
+        let firmware = match self.send(&RomQuery).await {
+            Ok(version) => Some(version),
+            // Older controllers refuse ROM?; the identity is still useful without it.
+            Err(RigError::Refusal { .. }) => None,
+            Err(error) => return Err(error),
+        };
+        Ok(ChamberIdentity {
+            protocol: "espec".to_string(),
+            model: kind.controller,
+            firmware,
+            humidity: self.humidity,
+            temp_max_c: kind.temp_max,
+        })
     }
 
+    /// `MON?`, `TEMP?` and, on humidity chambers, `HUMI?`.
     async fn read(&mut self) -> Result<ChamberReading, RigError> {
-        EspecChamber::read(self).await
+        let monitor = self.send(&MonQuery).await?;
+        let temp = self.send(&TempQuery).await?;
+        let humidity_pv = monitor.humi.filter(|_| self.humidity);
+        let humidity_sp = match humidity_pv {
+            Some(_) => match self.send_humi(&HumiQuery).await {
+                Ok(reply) => reply.sp,
+                Err(RigError::NotSupported { .. }) => None,
+                Err(error) => return Err(error),
+            },
+            None => None,
+        };
+        Ok(ChamberReading {
+            temp_pv: monitor.temp,
+            temp_sp: temp.sp,
+            // `HUMI?` may just have shown the chamber to be temperature-only.
+            humidity_pv: humidity_pv.filter(|_| self.humidity),
+            humidity_sp,
+            mode: monitor.mode,
+            alarm_count: monitor.alarms,
+        })
     }
 
+    /// `TEMP, S<c>`.
     async fn set_temperature(&mut self, celsius: f64) -> Result<(), RigError> {
-        EspecChamber::set_temperature(self, celsius).await
+        self.send(&SetTemp { celsius }).await
     }
 
+    /// `HUMI, S<p>` or `HUMI, SOFF`; [`RigError::NotSupported`] on a temperature-only chamber.
     async fn set_humidity(&mut self, percent: Option<f64>) -> Result<(), RigError> {
-        EspecChamber::set_humidity(self, percent).await
+        self.send_humi(&SetHumi(percent)).await
     }
 
     async fn run_constant(&mut self) -> Result<(), RigError> {
@@ -197,8 +176,9 @@ where
         self.set_mode(EspecMode::Standby).await
     }
 
+    /// `ALARM?`.
     async fn alarms(&mut self) -> Result<Vec<String>, RigError> {
-        EspecChamber::alarms(self).await
+        self.send(&AlarmQuery).await
     }
 
     async fn run_program(&mut self, number: u32) -> Result<(), RigError> {

@@ -79,8 +79,36 @@ impl<T: AsyncRead + AsyncWrite + Unpin + Send> TemiChamber<T> {
         self.link.exchange(&framed).await
     }
 
+    /// Writes one ×10 value.
+    async fn write_tenths(
+        &mut self,
+        register: u16,
+        what: &str,
+        value: f64,
+    ) -> Result<(), RigError> {
+        let word = tenths_word(value).ok_or_else(|| RigError::Limit {
+            what: format!("{what} (PC-link word)"),
+            value,
+            min: -3276.8,
+            max: 3276.7,
+        })?;
+        self.write_word(register, word).await
+    }
+
+    /// Writes one raw word.
+    pub async fn write_word(&mut self, register: u16, word: u16) -> Result<(), RigError> {
+        let command = WriteSeq::new(register, &[word])
+            .ok_or_else(|| RigError::not_supported(format!("writing D{register:04}")))?;
+        self.send(&command).await
+    }
+}
+
+impl<T> AsyncChamber for TemiChamber<T>
+where
+    T: AsyncRead + AsyncWrite + Unpin + Send + std::fmt::Debug,
+{
     /// `AMI`.
-    pub async fn identify(&mut self) -> Result<ChamberIdentity, RigError> {
+    async fn identify(&mut self) -> Result<ChamberIdentity, RigError> {
         let model = self.send(&Ami).await?;
         Ok(ChamberIdentity {
             protocol: "temi-pclink".to_string(),
@@ -92,7 +120,7 @@ impl<T: AsyncRead + AsyncWrite + Unpin + Send> TemiChamber<T> {
     }
 
     /// `RRD` of PV and SP (and humidity PV and SP).
-    pub async fn read(&mut self) -> Result<ChamberReading, RigError> {
+    async fn read(&mut self) -> Result<ChamberReading, RigError> {
         let registers: &[u16] = if self.setup.humidity {
             &[D_TEMP_PV, D_TEMP_SP, D_HUMI_PV, D_HUMI_SP]
         } else {
@@ -118,38 +146,15 @@ impl<T: AsyncRead + AsyncWrite + Unpin + Send> TemiChamber<T> {
         })
     }
 
-    /// Writes one ×10 value.
-    async fn write_tenths(
-        &mut self,
-        register: u16,
-        what: &str,
-        value: f64,
-    ) -> Result<(), RigError> {
-        let word = tenths_word(value).ok_or_else(|| RigError::Limit {
-            what: format!("{what} (PC-link word)"),
-            value,
-            min: -3276.8,
-            max: 3276.7,
-        })?;
-        self.write_word(register, word).await
-    }
-
-    /// Writes one raw word.
-    pub async fn write_word(&mut self, register: u16, word: u16) -> Result<(), RigError> {
-        let command = WriteSeq::new(register, &[word])
-            .ok_or_else(|| RigError::not_supported(format!("writing D{register:04}")))?;
-        self.send(&command).await
-    }
-
     /// Writes the FIX-mode temperature SP.
-    pub async fn set_temperature(&mut self, celsius: f64) -> Result<(), RigError> {
+    async fn set_temperature(&mut self, celsius: f64) -> Result<(), RigError> {
         self.write_tenths(D_FIX_TEMP_SP, "temperature °C", celsius)
             .await
     }
 
     /// Writes the FIX-mode humidity SP. Switching humidity control off is model-specific and
     /// not supported here.
-    pub async fn set_humidity(&mut self, percent: Option<f64>) -> Result<(), RigError> {
+    async fn set_humidity(&mut self, percent: Option<f64>) -> Result<(), RigError> {
         match (self.setup.humidity, percent) {
             (false, _) => Err(RigError::not_supported(
                 "humidity on a temperature-only TEMI chamber",
@@ -162,27 +167,6 @@ impl<T: AsyncRead + AsyncWrite + Unpin + Send> TemiChamber<T> {
                     .await
             }
         }
-    }
-}
-
-impl<T> AsyncChamber for TemiChamber<T>
-where
-    T: AsyncRead + AsyncWrite + Unpin + Send + std::fmt::Debug,
-{
-    async fn identify(&mut self) -> Result<ChamberIdentity, RigError> {
-        TemiChamber::identify(self).await
-    }
-
-    async fn read(&mut self) -> Result<ChamberReading, RigError> {
-        TemiChamber::read(self).await
-    }
-
-    async fn set_temperature(&mut self, celsius: f64) -> Result<(), RigError> {
-        TemiChamber::set_temperature(self, celsius).await
-    }
-
-    async fn set_humidity(&mut self, percent: Option<f64>) -> Result<(), RigError> {
-        TemiChamber::set_humidity(self, percent).await
     }
 
     async fn run_constant(&mut self) -> Result<(), RigError> {
