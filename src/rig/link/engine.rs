@@ -18,8 +18,9 @@
 //! - **Resynchronising**: input already waiting is discarded before every request. After a
 //!   timeout the link listens up to one more timeout for the late reply and discards it; a reply
 //!   later still lands just after the next request went out, with the real reply right behind it,
-//!   so on the first request after a timeout the link listens [`Link::settle`] past a reply and,
-//!   when a second one follows, uses that and notes the first as late.
+//!   so on the first request after a timeout the link listens a settle time
+//!   ([`Link::with_settle`]) past a reply and, when a second one follows, uses that and notes
+//!   the first as late.
 //! - **Exact causes**: only true silence is a [`RigError::Timeout`]; bytes that came but answered
 //!   nothing are a [`RigError::Garbled`] naming the last reason and the bytes.
 
@@ -216,11 +217,6 @@ impl<T: ByteStream> Link<T> {
     /// The policy in force.
     pub fn policy(&self) -> LinkPolicy {
         self.policy
-    }
-
-    /// The silence that ends a late reply.
-    pub fn settle(&self) -> Duration {
-        self.settle
     }
 
     /// The same link over a boxed stream, so protocols need not be generic over the port.
@@ -479,7 +475,7 @@ impl<T: ByteStream> Link<T> {
     }
 
     /// Discards input before a request: what is left or already waiting, and whatever arrives
-    /// within `listen` (a late reply); once bytes have come, [`Link::settle`] of silence ends
+    /// within `listen` (a late reply); once bytes have come, the settle time of silence ends
     /// the wait.
     async fn drain(&mut self, label: &str, listen: Duration) {
         let until = Instant::now() + listen;
@@ -524,7 +520,7 @@ impl<T: ByteStream> Link<T> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use tokio::io::DuplexStream;
 
@@ -575,7 +571,8 @@ mod tests {
         }
     }
 
-    fn policy(retries: u32) -> LinkPolicy {
+    /// A policy of `retries` with a 1 ms backoff (request timeouts stay the requests' own).
+    pub(crate) fn policy(retries: u32) -> LinkPolicy {
         LinkPolicy {
             timeout: None,
             retries,

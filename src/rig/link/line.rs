@@ -94,7 +94,8 @@ impl<T: AsyncRead + AsyncWrite + Unpin + Send> Link<T> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::rig::link::{LinkPolicy, Reopen};
+    use crate::rig::link::engine::tests::policy;
+    use crate::rig::link::Reopen;
     use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader, DuplexStream};
 
     /// A query whose reply is the line without its terminator.
@@ -119,14 +120,6 @@ mod tests {
                 None if text == "?" => Err(ReplyError::Garbled("question mark".into())),
                 None => Ok(text.to_string()),
             }
-        }
-    }
-
-    fn policy(retries: u32) -> LinkPolicy {
-        LinkPolicy {
-            timeout: None,
-            retries,
-            backoff: Duration::from_millis(1),
         }
     }
 
@@ -203,25 +196,6 @@ mod tests {
         );
         drop(link);
         assert_eq!(task.await.unwrap(), vec!["A?", "A?", "B?"]);
-    }
-
-    #[tokio::test]
-    async fn a_reply_later_than_the_drain_window_is_dropped_for_the_one_behind_it() {
-        let (host, far) = tokio::io::duplex(64);
-        let task = tokio::spawn(async move {
-            let (read, mut write) = tokio::io::split(far);
-            let mut lines = BufReader::new(read).lines();
-            let _ = lines.next_line().await;
-            // Later than the timeout and the whole window listened after it.
-            tokio::time::sleep(Duration::from_millis(150 * 23 / 10)).await;
-            write.write_all(b"late\r\n").await.unwrap();
-            let _ = lines.next_line().await;
-            write.write_all(b"fresh\r\n").await.unwrap();
-            lines
-        });
-        let mut link = Link::new(host, "p", policy(1));
-        assert_eq!(link.exchange(&Echo("A?")).await.unwrap(), "fresh");
-        drop(task.await.unwrap());
     }
 
     #[tokio::test]

@@ -10,5 +10,5 @@
 pub mod engine;
 pub mod line;
 
-pub use engine::{ByteStream, Framing, Link, LinkPolicy, Reopen, ReplyError, Scan, DRAIN_QUIET};
+pub use engine::{ByteStream, Framing, Link, LinkPolicy, Reopen, ReplyError, Scan};
 pub use line::{Request, MAX_LINE_BYTES};
