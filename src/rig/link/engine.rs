@@ -630,6 +630,26 @@ pub(crate) mod tests {
     }
 
     #[tokio::test]
+    async fn stale_input_is_drained_and_noted_before_the_request_goes_out() {
+        let dir = tempfile::tempdir().unwrap();
+        let log = WireLog::create(dir.path(), "engine", "mem").unwrap();
+        let (near, mut far) = tokio::io::duplex(256);
+        // Unsolicited bytes already waiting: they must not be read as the reply.
+        far.write_all(b"ok?").await.unwrap();
+        let task = peer(far, vec![Some(b"no!")]);
+        let mut link = Link::new(near, "mem", policy(0)).with_log(Some(log));
+        let error = link.transact(&mut Triples { sent: 0 }).await.unwrap_err();
+        assert!(matches!(error, RigError::Refusal { .. }), "{error:?}");
+        drop(link);
+        assert_eq!(task.await.unwrap(), 1);
+        let wire = std::fs::read_to_string(dir.path().join(WireLog::file_name("engine"))).unwrap();
+        assert!(
+            wire.contains("Q: discarded stale input before the request [6F 6B 3F]"),
+            "{wire}"
+        );
+    }
+
+    #[tokio::test]
     async fn only_stray_bytes_are_garbled_naming_the_reason_not_a_timeout() {
         let (near, far) = tokio::io::duplex(256);
         let task = peer(far, vec![Some(b"#01"), Some(b"ok")]);
