@@ -141,6 +141,18 @@ impl RigError {
         )
     }
 
+    /// The port the error names; `None` for errors raised before anything reached a port.
+    pub fn port(&self) -> Option<&str> {
+        match self {
+            RigError::Timeout { port, .. }
+            | RigError::Link { port, .. }
+            | RigError::Refusal { port, .. }
+            | RigError::Garbled { port, .. }
+            | RigError::Disconnected { port } => Some(port),
+            RigError::Limit { .. } | RigError::NotSupported { .. } => None,
+        }
+    }
+
     /// Shorthand for [`RigError::NotSupported`].
     pub fn not_supported(what: impl Into<String>) -> RigError {
         RigError::NotSupported { what: what.into() }

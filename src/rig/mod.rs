@@ -6,13 +6,17 @@
 //! - **Capabilities** ([`Chamber`], [`DropRig`], [`ThermalLogger`]) are blocking, object-safe
 //!   and `Send`: the synchronous runner holds `Box<dyn Chamber>` and calls it from std threads.
 //!   Optional abilities are default methods answering [`RigError::NotSupported`].
-//! - **Drivers** are async and generic over `AsyncRead + AsyncWrite + Unpin + Send`, so the same
-//!   code runs over a serial port, a pty, TCP or `tokio::io::duplex` in tests. Each protocol
-//!   command is one type implementing [`link::Request`].
-//! - **Transports** ([`transport`]) find and open a port by path or `tcp:HOST:PORT`; a
-//!   [`link::Link`] carries requests with timeouts, retries and reconnects; [`wire_log`] records
-//!   every byte.
-//! - [`Blocking`] joins the two: it owns a driver and a current-thread runtime.
+//! - **Drivers** are async and generic over `AsyncRead + AsyncWrite + Unpin + Send` (or boxed),
+//!   so the same code runs over a serial port, a pty, TCP or `tokio::io::duplex` in tests.
+//! - **One link stack** ([`link`]): [`link::Link`] is the transaction engine every protocol sits
+//!   on (timeouts, retries, reopen, draining, late replies, wire-log notes), parameterised by a
+//!   [`link::Framing`]: one reply line for the ASCII protocols ([`link::Request`]), RTU or MBAP
+//!   frames for Modbus ([`modbus::ModbusClient`]).
+//! - **Transports** ([`transport`]): one [`transport::Endpoint`] (device path with line settings,
+//!   or `tcp:HOST:PORT`) opened as a stream, and [`transport::open_link`], which opens any rig's
+//!   link with its reopener and [`wire_log`].
+//! - [`Blocking`] joins the two: it owns a driver and a current-thread runtime; every chamber
+//!   driver implements [`chamber::AsyncChamber`], whose blocking face is `Blocking<D>`.
 //! - [`open`] turns a rig's [`spec`] (protocol, connection, limits, options: plain parameters a
 //!   station file is resolved into) into a boxed capability behind the station's safe limits.
 //!

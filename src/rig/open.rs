@@ -9,12 +9,16 @@
 use std::path::Path;
 
 use super::chamber::espec::EspecChamber;
+use super::chamber::modbus_generic::ModbusGeneric;
+use super::chamber::temi_modbus::{self, TemiModbus};
 use super::chamber::temi_pclink::{TemiChamber, TemiSetup};
+use super::chamber::watlow_f4::{self, WatlowF4};
+use super::chamber::watlow_f4t::{self, WatlowF4T};
 use super::chamber::ChamberProtocol;
-use super::chamber::{modbus_generic, temi_modbus, watlow_f4, watlow_f4t, GuardedChamber};
+use super::chamber::GuardedChamber;
 use super::drop::manual::{ManualDropRig, OperatorChannel};
 use super::drop::modbus::{self as drop_modbus, DropLimits};
-use super::modbus::{Framing, ModbusPolicy, ModbusTarget};
+use super::modbus::{open_driver, ModbusFraming, ModbusPolicy, ModbusTarget};
 use super::spec::{ChamberSpec, Connection, DropProtocol, DropSpec, ThermalSpec};
 use super::thermal::scpi::ScpiLogger;
 use super::transport::{open_link, Endpoint};
@@ -89,44 +93,59 @@ pub fn open_chamber(
             let options = watlow_f4::WatlowF4Options {
                 power_event: entry.options.power_event,
             };
-            watlow_f4::open(&modbus_target(entry, endpoint), options, log)?
+            let target = modbus_target(entry, endpoint);
+            Box::new(open_driver(&target, log, |c| WatlowF4::attach(c, options))?)
         }
         ChamberProtocol::WatlowF4t => {
             let mut options = watlow_f4t::WatlowF4TOptions::default();
             if let Some(order) = entry.options.word_order {
                 options.word_order = order;
             }
-            watlow_f4t::open(&modbus_target(entry, endpoint), options, log)?
+            let target = modbus_target(entry, endpoint);
+            Box::new(open_driver(&target, log, |c| {
+                WatlowF4T::attach(c, options)
+            })?)
         }
         ChamberProtocol::TemiModbus => {
             let options = temi_modbus::TemiOptions {
                 run_stop: entry.options.run_stop,
                 humidity: entry.options.humidity.unwrap_or(true),
             };
-            temi_modbus::open(&modbus_target(entry, endpoint), options, log)?
+            let target = modbus_target(entry, endpoint);
+            Box::new(open_driver(&target, log, |c| {
+                TemiModbus::attach(c, options)
+            })?)
         }
         ChamberProtocol::ModbusGeneric => {
             let map = entry.registers.ok_or_else(|| {
                 RigError::not_supported("a modbus-generic chamber without [chamber.registers]")
             })?;
-            modbus_generic::open(&modbus_target(entry, endpoint), &map, log)?
+            let target = modbus_target(entry, endpoint);
+            Box::new(open_driver(&target, log, |c| {
+                ModbusGeneric::attach(c, map)
+            })?)
         }
     };
     Ok(Box::new(GuardedChamber::new(inner, entry.limits)))
 }
 
-/// Where a Modbus chamber is: slave 1 by default; Modbus TCP framing for an F4T on a TCP
-/// endpoint, RTU framing (also through a serial-to-TCP gateway) otherwise.
+/// Where a Modbus chamber is: Modbus TCP framing for an F4T on a TCP endpoint, RTU framing
+/// (also through a serial-to-TCP gateway) otherwise.
 fn modbus_target(entry: &ChamberSpec, endpoint: Endpoint) -> ModbusTarget {
     let framing = match (&endpoint, entry.protocol) {
-        (Endpoint::Tcp { .. }, ChamberProtocol::WatlowF4t) => Framing::Tcp,
-        _ => Framing::Rtu,
+        (Endpoint::Tcp { .. }, ChamberProtocol::WatlowF4t) => ModbusFraming::Tcp,
+        _ => ModbusFraming::Rtu,
     };
+    modbus_at(&entry.connection, endpoint, framing)
+}
+
+/// A Modbus controller on `connection`: slave 1 by default, the station's timeout and retries.
+fn modbus_at(connection: &Connection, endpoint: Endpoint, framing: ModbusFraming) -> ModbusTarget {
     ModbusTarget {
         endpoint,
-        slave: entry.connection.address.unwrap_or(1),
+        slave: connection.address.unwrap_or(1),
         framing,
-        policy: ModbusPolicy::from_link(&entry.connection.policy),
+        policy: ModbusPolicy::from_link(&connection.policy),
     }
 }
 
@@ -149,12 +168,7 @@ pub fn open_drop(
                 height_min_mm: entry.height_min_mm.unwrap_or(defaults.height_min_mm),
                 height_max_mm: entry.height_max_mm.unwrap_or(defaults.height_max_mm),
             };
-            let target = ModbusTarget {
-                endpoint,
-                slave: connection.address.unwrap_or(1),
-                framing: Framing::Rtu,
-                policy: ModbusPolicy::from_link(&connection.policy),
-            };
+            let target = modbus_at(connection, endpoint, ModbusFraming::Rtu);
             drop_modbus::open(&target, limits, log)
         }
     }

@@ -136,7 +136,8 @@ impl Endpoint {
 }
 
 /// Opens `endpoint` as a request/reply [`Link`] that reopens the port by path (or reconnects
-/// the TCP peer) when it vanishes. Must be called inside a tokio runtime.
+/// the TCP peer) when it vanishes, and notes discarded bytes in `log`. Every protocol, line or
+/// Modbus, is opened here. Must be called inside a tokio runtime.
 pub async fn open_link(
     endpoint: &Endpoint,
     policy: LinkPolicy,
@@ -144,17 +145,15 @@ pub async fn open_link(
 ) -> Result<Link<PortStream>, RigError> {
     let stream = endpoint.open_logged(log.clone()).await?;
     let again = endpoint.clone();
+    let reopen_log = log.clone();
     let reopen: Reopen<PortStream> = Box::new(move || {
         let endpoint = again.clone();
-        let log = log.clone();
-        Box::pin(async move {
-            if let Some(log) = &log {
-                log.note("port lost; reopening");
-            }
-            endpoint.open_logged(log).await
-        })
+        let log = reopen_log.clone();
+        Box::pin(async move { endpoint.open_logged(log).await })
     });
-    Ok(Link::new(stream, endpoint.to_string(), policy).with_reopen(reopen))
+    Ok(Link::new(stream, endpoint.to_string(), policy)
+        .with_reopen(reopen)
+        .with_log(log))
 }
 
 impl fmt::Display for Endpoint {

@@ -18,6 +18,7 @@ use facebench::clock::SimClock;
 use facebench::plan::rig_step::{ChamberProfile, ConstantProfile, ProfileKind};
 use facebench::rig::chamber::watlow_f4::{self, regs, WatlowF4Options};
 use facebench::rig::modbus::crc::rtu_frame;
+use facebench::rig::modbus::open_driver;
 use facebench::rig::modbus::ModbusPolicy;
 use facebench::rig::wire_log::WireLog;
 use facebench::rig::{open_chamber, Chamber, RigError};
@@ -158,7 +159,7 @@ fn late_modbus_reply_is_discarded_and_the_next_read_is_right() {
 
     let first = runtime.block_on(client.read_holding("PV", 100, 1));
     assert!(
-        matches!(first, Err(ref e) if e.to_string().contains("no valid reply")),
+        matches!(first, Err(ref e) if e.to_string().contains("no reply to `FC03 read 1 register(s) at 100")),
         "{first:?}"
     );
     // Same shape of reply, other register: only discarding the late frame tells them apart.
@@ -249,7 +250,12 @@ fn f4_with_pv_fault(fault: PeerFault) -> (PtyPeer, RegisterPeer, Box<dyn Chamber
     peer.set(regs::PROFILE_STATE, &[0]);
     peer.fail_at(regs::PV_INPUT1, fault);
     let mut pty = PtyPeer::new();
-    let chamber = watlow_f4::open(&pty.target(1), WatlowF4Options::default(), None).unwrap();
+    let chamber = Box::new(
+        open_driver(&pty.target(1), None, |c| {
+            watlow_f4::WatlowF4::attach(c, WatlowF4Options::default())
+        })
+        .unwrap(),
+    );
     pty.serve(&peer);
     (pty, peer, chamber)
 }

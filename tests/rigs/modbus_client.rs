@@ -7,7 +7,6 @@ use std::time::Duration;
 
 use crate::modbus_peer::{PeerFault, PeerRequest, RegisterPeer};
 use facebench::rig::modbus::crc::rtu_frame;
-use facebench::rig::modbus::frame::FaultKind;
 use facebench::rig::modbus::{Exception, ModbusError};
 use facebench::rig::RigError;
 use modbus_support::{fast_policy, rtu_client, PORT};
@@ -115,7 +114,7 @@ async fn silent_peer_times_out_naming_port_and_function() {
     let mut client = rtu_client(&peer, 1, fast_policy());
     let error = client.read_holding("input 1 PV", 100, 1).await.unwrap_err();
     assert!(
-        matches!(error, ModbusError::Timeout { attempts: 2, .. }),
+        matches!(error, ModbusError::Link(RigError::Timeout { .. })),
         "{error:?}"
     );
     let rig: RigError = error.into();
@@ -133,7 +132,10 @@ async fn a_wrong_slave_never_answers_for_us() {
     let peer = RegisterPeer::new(2);
     let mut client = rtu_client(&peer, 1, fast_policy());
     let error = client.read_holding("PV", 0, 1).await.unwrap_err();
-    assert!(matches!(error, ModbusError::Timeout { .. }), "{error:?}");
+    assert!(
+        matches!(error, ModbusError::Link(RigError::Timeout { .. })),
+        "{error:?}"
+    );
 }
 
 #[tokio::test]
@@ -144,22 +146,14 @@ async fn broken_crc_is_an_error_naming_the_crc_then_the_link_recovers() {
     peer.fail_next(PeerFault::BadCrc);
     let mut client = rtu_client(&peer, 1, fast_policy());
     let error = client.read_holding("PV", 100, 1).await.unwrap_err();
-    let ModbusError::Wire {
-        fault, attempts, ..
-    } = &error
-    else {
+    let ModbusError::Link(RigError::Garbled { bytes, problem, .. }) = &error else {
         panic!("expected a wire fault, got {error:?}");
     };
     assert!(
-        matches!(fault.kind, FaultKind::CrcMismatch { .. }),
+        problem.starts_with("CRC mismatch") && problem.ends_with("(after 2 attempt(s))"),
         "{error}"
     );
-    assert_eq!(*attempts, 2);
-    assert_eq!(
-        fault.bytes.len(),
-        7,
-        "the whole broken frame is kept: {error}"
-    );
+    assert_eq!(bytes.len(), 7, "the whole broken frame is kept: {error}");
     // The broken bytes are discarded; the next request gets a clean answer.
     assert_eq!(client.read_holding("PV", 100, 1).await.unwrap(), vec![215]);
 }
@@ -251,8 +245,11 @@ async fn peer_hanging_up_is_a_link_error() {
     drop(far);
     let mut client = facebench::rig::modbus::ModbusClient::rtu(near, PORT, 1, fast_policy());
     let error = client.read_holding("PV", 0, 1).await.unwrap_err();
-    assert!(matches!(error, ModbusError::Link { .. }), "{error:?}");
-    assert!(matches!(RigError::from(error), RigError::Link { .. }));
+    // The peer hung up: the port is gone, and without a reopener it stays gone.
+    assert!(
+        matches!(error, ModbusError::Link(RigError::Disconnected { .. })),
+        "{error:?}"
+    );
 }
 
 #[tokio::test]
@@ -292,7 +289,7 @@ async fn garbage_replies_never_panic() {
 
 #[tokio::test]
 async fn a_dropped_link_is_reopened_and_the_request_retried() {
-    use facebench::rig::modbus::{Framing, ModbusTarget};
+    use facebench::rig::modbus::{ModbusFraming, ModbusTarget};
     use facebench::rig::transport::{Endpoint, SerialSettings};
 
     let peer = RegisterPeer::new(1);
@@ -314,7 +311,7 @@ async fn a_dropped_link_is_reopened_and_the_request_retried() {
         endpoint: Endpoint::parse(&format!("tcp:{address}"), SerialSettings::eight_n_one(9600))
             .unwrap(),
         slave: 1,
-        framing: Framing::Rtu,
+        framing: ModbusFraming::Rtu,
         policy: fast_policy(),
     };
     let mut client = target.connect(None).await.unwrap();
@@ -330,5 +327,8 @@ async fn without_reopen_a_dead_link_stays_a_link_error() {
     let mut client = facebench::rig::modbus::ModbusClient::rtu(near, PORT, 1, fast_policy());
     assert!(client.read_holding("PV", 0, 1).await.is_err());
     let error: RigError = client.read_holding("PV", 0, 1).await.unwrap_err().into();
-    assert!(matches!(error, RigError::Link { .. }), "{error:?}");
+    assert!(
+        matches!(error, RigError::Disconnected { .. }) && error.is_link_fault(),
+        "{error:?}"
+    );
 }

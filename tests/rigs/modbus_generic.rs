@@ -6,7 +6,8 @@ use crate::modbus_support;
 use crate::modbus_peer::{PeerFault, PeerRequest, RegisterPeer};
 use facebench::rig::chamber::modbus_generic::ModbusGeneric;
 use facebench::rig::chamber::registers::RegisterMap;
-use facebench::rig::modbus::{AsyncChamber, WordOrder};
+use facebench::rig::chamber::AsyncChamber;
+use facebench::rig::modbus::WordOrder;
 use facebench::rig::{ChamberMode, RigError};
 use modbus_support::{fast_policy, rtu_client};
 

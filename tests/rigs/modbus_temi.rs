@@ -6,8 +6,8 @@ use crate::modbus_support;
 use crate::modbus_peer::{PeerFault, RegisterPeer};
 use facebench::rig::chamber::registers::RunStopRegister;
 use facebench::rig::chamber::temi_modbus::{d, regs, TemiModbus, TemiOptions};
+use facebench::rig::chamber::AsyncChamber;
 use facebench::rig::modbus::crc::rtu_frame;
-use facebench::rig::modbus::AsyncChamber;
 use facebench::rig::{ChamberMode, RigError};
 use modbus_support::{fast_policy, rtu_client};
 

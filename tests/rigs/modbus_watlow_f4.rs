@@ -4,8 +4,9 @@ use crate::modbus_support;
 
 use crate::modbus_peer::{PeerFault, PeerRequest, RegisterPeer};
 use facebench::rig::chamber::watlow_f4::{regs, WatlowF4, WatlowF4Options};
+use facebench::rig::chamber::AsyncChamber;
 use facebench::rig::modbus::crc::rtu_frame;
-use facebench::rig::modbus::AsyncChamber;
+use facebench::rig::modbus::open_driver;
 use facebench::rig::{ChamberMode, RigError};
 use modbus_support::{fast_policy, rtu_client};
 
@@ -235,13 +236,17 @@ async fn a_controller_without_scale_registers_is_read_with_one_decimal_celsius()
 
 #[test]
 fn blocking_chamber_over_a_real_pty_behind_the_station_limits() {
-    use facebench::rig::chamber::watlow_f4;
     use facebench::rig::chamber::{GuardedChamber, SafeLimits};
     use facebench::rig::Chamber;
 
     let peer = f4_peer();
     let mut pty = modbus_support::PtyPeer::new();
-    let inner = watlow_f4::open(&pty.target(1), WatlowF4Options::default(), None).unwrap();
+    let inner = Box::new(
+        open_driver(&pty.target(1), None, |c| {
+            WatlowF4::attach(c, WatlowF4Options::default())
+        })
+        .unwrap(),
+    );
     pty.serve(&peer);
     let mut chamber = GuardedChamber::new(
         inner,

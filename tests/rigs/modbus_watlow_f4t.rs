@@ -8,7 +8,8 @@ use std::sync::{Arc, Mutex};
 
 use crate::modbus_peer::{PeerFault, RegisterPeer};
 use facebench::rig::chamber::watlow_f4t::{regs, WatlowF4T, WatlowF4TOptions};
-use facebench::rig::modbus::{AsyncChamber, ModbusClient, WordOrder};
+use facebench::rig::chamber::AsyncChamber;
+use facebench::rig::modbus::{ModbusClient, WordOrder};
 use facebench::rig::{ChamberMode, RigError};
 use modbus_support::{fast_policy, rtu_client};
 use tokio_modbus::{ExceptionCode, Request, Response, SlaveRequest};

@@ -10,6 +10,7 @@ use facebench::rig::chamber::espec::commands::{
     SetTemp, TempQuery, TypeQuery,
 };
 use facebench::rig::chamber::espec::EspecChamber;
+use facebench::rig::chamber::AsyncChamber;
 use facebench::rig::chamber::{GuardedChamber, SafeLimits};
 use facebench::rig::link::{Link, LinkPolicy, ReplyError, Request};
 use facebench::rig::{rig_runtime, Blocking, Chamber, ChamberMode, RigError};

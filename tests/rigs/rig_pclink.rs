@@ -10,6 +10,7 @@ use facebench::rig::chamber::temi_pclink::commands::{
 };
 use facebench::rig::chamber::temi_pclink::frame::{decode, encode, Frame};
 use facebench::rig::chamber::temi_pclink::{TemiChamber, TemiSetup};
+use facebench::rig::chamber::AsyncChamber;
 use facebench::rig::link::{Link, LinkPolicy, Request};
 use facebench::rig::RigError;
 use rig_support::{seen_text, serve, Noise, Seen};

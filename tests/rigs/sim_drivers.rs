@@ -139,7 +139,7 @@ fn modbus_generic_driver_round_trip() {
 #[test]
 fn modbus_drop_driver_runs_a_sequence_on_simulated_time() {
     use facebench::rig::drop::modbus::{open, DropLimits};
-    use facebench::rig::modbus::{Framing, ModbusPolicy, ModbusTarget};
+    use facebench::rig::modbus::{ModbusFraming, ModbusPolicy, ModbusTarget};
     use facebench::rig::transport::{Endpoint, SerialSettings};
     use facebench::rig::{DropSetup, DropState, Orientation};
 
@@ -151,7 +151,7 @@ fn modbus_drop_driver_runs_a_sequence_on_simulated_time() {
             settings: SerialSettings::eight_n_one(9600),
         },
         slave: 1,
-        framing: Framing::Rtu,
+        framing: ModbusFraming::Rtu,
         policy: ModbusPolicy::default(),
     };
     let mut rig = open(&target, DropLimits::default(), None).unwrap();

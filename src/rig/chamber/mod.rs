@@ -2,9 +2,11 @@
 //!
 //! Drivers: [`espec`] (ESPEC ASCII command protocol over RS-232/485 or LAN) and [`temi_pclink`]
 //! (Samwontech TEMI PC-link ASCII). The Modbus controllers (Watlow F4/F4T, TEMI Modbus, a
-//! generic register map) live beside them. [`GuardedChamber`] wraps any driver with the
-//! station's safe limits, so no driver can send a set point the station forbids.
+//! generic register map) live beside them. Every driver implements [`AsyncChamber`], whose one
+//! blocking face ([`crate::rig::Blocking`]) is the [`Chamber`]. [`GuardedChamber`] wraps any
+//! driver with the station's safe limits, so no driver can send a set point the station forbids.
 
+mod adapter;
 pub mod espec;
 mod guard;
 pub mod modbus_generic;
@@ -15,6 +17,7 @@ pub mod temi_pclink;
 pub mod watlow_f4;
 pub mod watlow_f4t;
 
+pub use adapter::AsyncChamber;
 pub use guard::{GuardedChamber, SafeLimits};
 pub use protocol::ChamberProtocol;
 

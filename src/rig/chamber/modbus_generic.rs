@@ -6,13 +6,9 @@
 //! reflects the last run/stop command.
 
 use crate::rig::chamber::registers::{RegisterFormat, RegisterMap, RegisterSpec, RegisterTable};
-use crate::rig::chamber::{ChamberIdentity, ChamberMode, ChamberReading};
-use crate::rig::modbus::chamber::open_chamber;
-use crate::rig::modbus::{
-    decode_f32, encode_f32, unencodable, AsyncChamber, ModbusClient, ModbusTarget, ScaleError,
-};
-use crate::rig::wire_log::WireLog;
-use crate::rig::{Chamber, RigError};
+use crate::rig::chamber::{AsyncChamber, ChamberIdentity, ChamberMode, ChamberReading};
+use crate::rig::modbus::{decode_f32, encode_f32, unencodable, ModbusClient, ScaleError};
+use crate::rig::RigError;
 
 /// The engineering value of the registers `words` (as many as the format's width).
 pub fn decode_value(spec: &RegisterSpec, words: &[u16]) -> Result<f64, ScaleError> {
@@ -80,19 +76,6 @@ pub fn encode_value(spec: &RegisterSpec, value: f64) -> Result<Vec<u16>, ScaleEr
 pub struct ModbusGeneric {
     client: ModbusClient,
     map: RegisterMap,
-}
-
-/// Opens a generic Modbus chamber: the port inside its own runtime, then the driver.
-pub fn open(
-    target: &ModbusTarget,
-    map: &RegisterMap,
-    log: Option<WireLog>,
-) -> Result<Box<dyn Chamber>, RigError> {
-    let map = *map;
-    let chamber = open_chamber(target, log, move |client| {
-        ModbusGeneric::attach(client, map)
-    })?;
-    Ok(Box::new(chamber))
 }
 
 impl ModbusGeneric {

@@ -9,11 +9,9 @@
 //! register, so it reflects the last run/stop command, not a status register.
 
 use crate::rig::chamber::registers::RunStopRegister;
-use crate::rig::chamber::{ChamberIdentity, ChamberMode, ChamberReading};
-use crate::rig::modbus::chamber::open_chamber;
-use crate::rig::modbus::{unencodable, AsyncChamber, ModbusClient, ModbusTarget, Scaled16};
-use crate::rig::wire_log::WireLog;
-use crate::rig::{Chamber, RigError};
+use crate::rig::chamber::{AsyncChamber, ChamberIdentity, ChamberMode, ChamberReading};
+use crate::rig::modbus::{unencodable, ModbusClient, Scaled16};
+use crate::rig::RigError;
 
 /// The PDU address of D-register `number` (D0001 → 0).
 pub const fn d(number: u16) -> u16 {
@@ -81,16 +79,6 @@ const TENTHS: Scaled16 = Scaled16 {
     signed: true,
     decimals: 1,
 };
-
-/// Opens a TEMI chamber: the port inside its own runtime, then the driver.
-pub fn open(
-    target: &ModbusTarget,
-    options: TemiOptions,
-    log: Option<WireLog>,
-) -> Result<Box<dyn Chamber>, RigError> {
-    let chamber = open_chamber(target, log, |client| TemiModbus::attach(client, options))?;
-    Ok(Box::new(chamber))
-}
 
 impl TemiModbus {
     /// Attaches the driver; warns when the model-dependent run/stop register is assumed.

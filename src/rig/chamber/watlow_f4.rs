@@ -13,11 +13,9 @@
 //!
 //! Not read: alarms (the F4 alarm registers are not in our reference), so `alarm_count` is 0.
 
-use crate::rig::chamber::{ChamberIdentity, ChamberMode, ChamberReading};
-use crate::rig::modbus::chamber::open_chamber;
-use crate::rig::modbus::{unencodable, AsyncChamber, ModbusClient, ModbusTarget, Scaled16};
-use crate::rig::wire_log::WireLog;
-use crate::rig::{Chamber, RigError};
+use crate::rig::chamber::{AsyncChamber, ChamberIdentity, ChamberMode, ChamberReading};
+use crate::rig::modbus::{unencodable, ModbusClient, Scaled16};
+use crate::rig::RigError;
 
 /// The F4 register map (PDU addresses), shared with the simulator.
 pub mod regs {
@@ -114,16 +112,6 @@ fn f_to_c(f: f64) -> f64 {
 
 fn c_to_f(c: f64) -> f64 {
     c * 9.0 / 5.0 + 32.0
-}
-
-/// Opens an F4 chamber: the port inside its own runtime, then the driver.
-pub fn open(
-    target: &ModbusTarget,
-    options: WatlowF4Options,
-    log: Option<WireLog>,
-) -> Result<Box<dyn Chamber>, RigError> {
-    let chamber = open_chamber(target, log, |client| WatlowF4::attach(client, options))?;
-    Ok(Box::new(chamber))
 }
 
 impl WatlowF4 {

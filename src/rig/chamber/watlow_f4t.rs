@@ -6,13 +6,9 @@
 //! Values are taken as °C (the F4T's temperature-units setting is not read; set the
 //! controller to °C).
 
-use crate::rig::chamber::{ChamberIdentity, ChamberMode, ChamberReading};
-use crate::rig::modbus::chamber::open_chamber;
-use crate::rig::modbus::{
-    decode_f32, encode_f32, unencodable, AsyncChamber, ModbusClient, ModbusTarget, WordOrder,
-};
-use crate::rig::wire_log::WireLog;
-use crate::rig::{Chamber, RigError};
+use crate::rig::chamber::{AsyncChamber, ChamberIdentity, ChamberMode, ChamberReading};
+use crate::rig::modbus::{decode_f32, encode_f32, unencodable, ModbusClient, WordOrder};
+use crate::rig::RigError;
 
 /// The F4T register map (PDU addresses), shared with the simulator.
 pub mod regs {
@@ -91,16 +87,6 @@ pub struct WatlowF4T {
     client: ModbusClient,
     options: WatlowF4TOptions,
     humidity: Option<bool>,
-}
-
-/// Opens an F4T chamber: the port inside its own runtime, then the driver.
-pub fn open(
-    target: &ModbusTarget,
-    options: WatlowF4TOptions,
-    log: Option<WireLog>,
-) -> Result<Box<dyn Chamber>, RigError> {
-    let chamber = open_chamber(target, log, |client| WatlowF4T::attach(client, options))?;
-    Ok(Box::new(chamber))
 }
 
 impl WatlowF4T {

@@ -13,7 +13,7 @@ use std::time::Duration;
 use crate::rig::drop::ista::{parse_faces, validate_target};
 use crate::rig::drop::{DropRig, DropSetup, DropState, DropStatus, Interlocks, Orientation};
 use crate::rig::modbus::error::register_bytes;
-use crate::rig::modbus::{ModbusClient, ModbusTarget};
+use crate::rig::modbus::{open_driver, ModbusClient, ModbusTarget};
 use crate::rig::wire_log::WireLog;
 use crate::rig::{Blocking, RigError};
 
@@ -225,11 +225,7 @@ pub fn open(
     limits: DropLimits,
     log: Option<WireLog>,
 ) -> Result<Box<dyn DropRig>, RigError> {
-    let port = target.endpoint.to_string();
-    let rig = Blocking::open(&port, || async move {
-        let client = target.connect(log).await?;
-        Ok(ModbusDropRig::attach(client, limits))
-    })?;
+    let rig = open_driver(target, log, |client| ModbusDropRig::attach(client, limits))?;
     Ok(Box::new(rig))
 }
 

@@ -1,45 +1,31 @@
-//! The Modbus client every driver uses: one request at a time over any async transport, with a
-//! per-attempt timeout, bounded retries, backoff on "server device busy" and checked replies.
+//! The Modbus client every driver uses: Modbus RTU and TCP as framings on the shared link
+//! engine ([`crate::rig::link::engine`]), with checked replies and backoff on "server device
+//! busy".
 //!
-//! The client frames requests and reads replies itself ([`super::frame`]), so it can tell a
-//! reply that answers the request from anything else on the line:
+//! The engine owns timeouts, retries, reopening, draining stale input, late replies and the
+//! wire-log notes. This module adds what is Modbus's own:
 //!
-//! - **Stale input** waiting before a request is discarded before the request goes out; after
-//!   a timeout the client first listens (up to one more timeout) for the late reply and
-//!   discards it, so a late answer is never taken for the next request's. A reply later still
-//!   lands just after the next request went out, with the real reply right behind it: on the
-//!   first request after a timeout the client listens [`ModbusPolicy::settle`] past a matching
-//!   reply and, when a second one follows, uses that and records the first as late.
-//! - **Checked replies**: slave (unit), function, byte count, echoed address and value, and for
-//!   Modbus TCP the transaction id must match. A frame that does not is discarded, recorded as a
-//!   wire fault (tracing and the wire log) and never used; the client keeps listening for the
-//!   real reply until the attempt's timeout.
-//! - **Exact causes**: when no attempt got a usable reply the error names the last fault seen,
-//!   CRC mismatch, wrong slave, truncated frame or noise, with the bytes; only true silence is
-//!   a timeout.
+//! - **Checked replies** ([`super::frame`]): slave (unit), function, byte count, echoed address
+//!   and value, and for Modbus TCP the transaction id must match. A frame that does not is
+//!   discarded with its reason and never used; the engine keeps listening for the real reply
+//!   until the attempt's timeout, and when none came the error names the last reason (CRC
+//!   mismatch, wrong slave, truncated frame, noise) with the bytes.
+//! - **Busy**: exception 06 is retried after [`ModbusPolicy::busy_backoff`], doubling, up to
+//!   [`ModbusPolicy::busy_retries`] times; other exceptions are refusals.
 //!
 //! Reads and single/multiple writes are retried after a timeout or a faulty reply: a Modbus
 //! write of the same value to the same register is idempotent, and commands that are not (the
-//! drop-rig command register) carry their own sequence number. After a link error (port gone,
-//! stream closed) a client given a [`Reopen`] reopens the port once and retries.
+//! drop-rig command register) carry their own sequence number.
 
-use std::future::Future;
-use std::io;
-use std::pin::Pin;
 use std::time::Duration;
-
-use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
-use tokio::time::Instant;
 
 use super::error::{register_bytes, Exception, ModbusError, Operation};
 use super::frame::{
-    classify_mbap_leftover, classify_rtu_leftover, scan_mbap, scan_rtu, Answer, Call, FaultKind,
-    Step, WireFault,
+    classify_mbap_leftover, classify_rtu_leftover, scan_mbap, scan_rtu, Answer, Call, Step,
 };
 use super::scale::ScaleError;
-use crate::rig::error::ShowBytes;
+use crate::rig::link::{ByteStream, Framing, Link, LinkPolicy, Scan};
 use crate::rig::wire_log::WireLog;
-use crate::rig::RigError;
 
 /// Exception code 06: server device busy.
 const BUSY: u8 = 0x06;
@@ -84,16 +70,17 @@ impl ModbusPolicy {
             ..default
         }
     }
+
+    /// The engine's policy: this timeout for every request and these retries, sent again at
+    /// once (the engine has drained the line and listened for a late reply before each).
+    pub fn link(&self) -> LinkPolicy {
+        LinkPolicy {
+            timeout: Some(self.timeout),
+            retries: self.retries,
+            backoff: Duration::ZERO,
+        }
+    }
 }
-
-/// Reopens a failed link (USB adapter re-plugged, gateway restarted) and attaches a fresh client.
-pub type Reopen =
-    Box<dyn FnMut() -> Pin<Box<dyn Future<Output = Result<ModbusClient, RigError>> + Send>> + Send>;
-
-/// Any byte stream a client can talk over.
-trait Io: AsyncRead + AsyncWrite + Unpin + Send {}
-
-impl<T: AsyncRead + AsyncWrite + Unpin + Send> Io for T {}
 
 /// How requests are framed, with the framing's per-link state.
 #[derive(Debug, Clone, Copy)]
@@ -104,50 +91,84 @@ enum Wire {
     Tcp { unit: u8, next: u16 },
 }
 
-/// What one attempt got.
-enum Outcome {
-    /// A reply that answers the request.
-    Answer(Answer),
-    /// Nothing at all.
-    Silent,
-    /// Only bytes that do not answer the request; the last of them.
-    Faulty(WireFault),
+/// One Modbus request as the engine's [`Framing`].
+struct Request<'a> {
+    call: &'a Call,
+    op: &'a Operation,
+    wire: &'a mut Wire,
+    timeout: Duration,
+    /// The transaction id of the attempt in flight (Modbus TCP).
+    transaction: u16,
 }
 
-/// A Modbus client bound to one slave on one link.
-pub struct ModbusClient {
-    io: Box<dyn Io>,
-    wire: Wire,
-    port: String,
-    policy: ModbusPolicy,
-    late_possible: bool,
-    log: Option<WireLog>,
-    reopen: Option<Reopen>,
-}
+impl Framing for Request<'_> {
+    type Reply = Answer;
 
-impl std::fmt::Debug for ModbusClient {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("ModbusClient")
-            .field("port", &self.port)
-            .field("wire", &self.wire)
-            .field("policy", &self.policy)
-            .finish_non_exhaustive()
+    fn label(&self) -> String {
+        self.op.to_string()
+    }
+
+    fn timeout(&self) -> Duration {
+        self.timeout
+    }
+
+    fn idempotent(&self) -> bool {
+        true
+    }
+
+    fn encode(&mut self) -> Vec<u8> {
+        match self.wire {
+            Wire::Rtu { slave } => self.call.rtu_frame(*slave),
+            Wire::Tcp { unit, next } => {
+                self.transaction = *next;
+                *next = next.wrapping_add(1);
+                self.call.mbap_frame(self.transaction, *unit)
+            }
+        }
+    }
+
+    fn scan(&self, received: &[u8]) -> Scan<Answer> {
+        let step = match *self.wire {
+            Wire::Rtu { slave } => scan_rtu(received, slave, self.call),
+            Wire::Tcp { unit, .. } => scan_mbap(received, self.transaction, unit, self.call),
+        };
+        match step {
+            Step::Need => Scan::Need,
+            Step::Reply { answer, len } => Scan::Reply {
+                len,
+                reply: Ok(answer),
+            },
+            Step::Skip { len, fault } => Scan::Skip {
+                len,
+                problem: fault.to_string(),
+            },
+        }
+    }
+
+    fn leftover(&self, received: &[u8]) -> String {
+        match *self.wire {
+            Wire::Rtu { slave } => classify_rtu_leftover(received, slave, self.call),
+            Wire::Tcp { .. } => classify_mbap_leftover(received),
+        }
+        .to_string()
     }
 }
 
+/// A Modbus client bound to one slave on one link.
+#[derive(Debug)]
+pub struct ModbusClient {
+    link: Link<Box<dyn ByteStream>>,
+    wire: Wire,
+    policy: ModbusPolicy,
+}
+
 impl ModbusClient {
-    fn new<T>(io: T, wire: Wire, port: String, policy: ModbusPolicy) -> ModbusClient
-    where
-        T: AsyncRead + AsyncWrite + Unpin + Send + 'static,
-    {
+    /// A client on an open `link` (its timeout, retries and settle replaced by `policy`'s).
+    fn on(link: Link<Box<dyn ByteStream>>, wire: Wire, policy: ModbusPolicy) -> ModbusClient {
         ModbusClient {
-            io: Box::new(io),
+            link: link.with_policy(policy.link()).with_settle(policy.settle),
             wire,
-            port,
             policy,
-            late_possible: false,
-            log: None,
-            reopen: None,
         }
     }
 
@@ -155,55 +176,42 @@ impl ModbusClient {
     /// `port` names the link in every error.
     pub fn rtu<T>(io: T, port: impl Into<String>, slave: u8, policy: ModbusPolicy) -> ModbusClient
     where
-        T: AsyncRead + AsyncWrite + Unpin + Send + 'static,
+        T: ByteStream + 'static,
     {
-        ModbusClient::new(io, Wire::Rtu { slave }, port.into(), policy)
+        ModbusClient::rtu_on(Link::new(io, port, policy.link()).boxed(), slave, policy)
     }
 
     /// Modbus TCP (MBAP framing) to unit `unit` over `io`, usually a `TcpStream` to port 502.
     pub fn tcp<T>(io: T, port: impl Into<String>, unit: u8, policy: ModbusPolicy) -> ModbusClient
     where
-        T: AsyncRead + AsyncWrite + Unpin + Send + 'static,
+        T: ByteStream + 'static,
     {
-        ModbusClient::new(io, Wire::Tcp { unit, next: 1 }, port.into(), policy)
+        ModbusClient::tcp_on(Link::new(io, port, policy.link()).boxed(), unit, policy)
     }
 
-    /// Lets the client reopen the link once per request after a link error (port vanished,
-    /// stream closed) and retry on the fresh link.
-    pub fn with_reopen(mut self, reopen: Reopen) -> ModbusClient {
-        self.reopen = Some(reopen);
-        self
+    /// Modbus RTU to `slave` on a link (which may reopen its port and keep a wire log).
+    pub fn rtu_on(
+        link: Link<Box<dyn ByteStream>>,
+        slave: u8,
+        policy: ModbusPolicy,
+    ) -> ModbusClient {
+        ModbusClient::on(link, Wire::Rtu { slave }, policy)
+    }
+
+    /// Modbus TCP to `unit` on a link (which may reopen its port and keep a wire log).
+    pub fn tcp_on(link: Link<Box<dyn ByteStream>>, unit: u8, policy: ModbusPolicy) -> ModbusClient {
+        ModbusClient::on(link, Wire::Tcp { unit, next: 1 }, policy)
     }
 
     /// Notes every discarded frame (with its reason) in `log` as well as through `tracing`.
     pub fn with_log(mut self, log: Option<WireLog>) -> ModbusClient {
-        self.log = log;
+        self.link = self.link.with_log(log);
         self
-    }
-
-    /// Replaces the link by a freshly opened one; false when reopening is impossible or failed.
-    async fn try_reopen(&mut self, cause: &io::Error) -> bool {
-        let Some(reopen) = self.reopen.as_mut() else {
-            return false;
-        };
-        tracing::warn!(port = %self.port, %cause, "link failed; reopening");
-        match reopen().await {
-            Ok(fresh) => {
-                self.io = fresh.io;
-                self.wire = fresh.wire;
-                self.late_possible = false;
-                true
-            }
-            Err(error) => {
-                tracing::warn!(port = %self.port, %error, "reopening failed");
-                false
-            }
-        }
     }
 
     /// The name of the link, as used in errors.
     pub fn port(&self) -> &str {
-        &self.port
+        self.link.port()
     }
 
     /// Reads `count` holding registers (FC03) starting at PDU address `address`.
@@ -261,7 +269,7 @@ impl ModbusClient {
         match self.read_holding(what, address, count).await {
             Ok(words) => Ok(Some(words)),
             Err(e) if e.exception().is_some() => {
-                tracing::debug!(port = %self.port, error = %e, "optional registers absent");
+                tracing::debug!(port = %self.port(), error = %e, "optional registers absent");
                 Ok(None)
             }
             Err(e) => Err(e),
@@ -358,7 +366,7 @@ impl ModbusClient {
         source: ScaleError,
     ) -> ModbusError {
         ModbusError::Value {
-            port: self.port.clone(),
+            port: self.port().to_string(),
             op: Operation {
                 function: 3,
                 address,
@@ -370,205 +378,41 @@ impl ModbusClient {
         }
     }
 
-    /// Makes the request, with retries, busy backoff and one reopen; exceptions other than busy
-    /// are errors.
+    /// Makes the request on the link, backing off while the controller is busy; exceptions
+    /// other than busy are errors.
     async fn call(&mut self, op: &Operation, call: &Call) -> Result<Answer, ModbusError> {
-        let policy = self.policy;
-        let mut attempts: u32 = 0;
         let mut busy: u32 = 0;
-        let mut backoff = policy.busy_backoff;
-        let mut reopened = false;
-        let mut last_fault: Option<WireFault> = None;
+        let mut backoff = self.policy.busy_backoff;
         loop {
-            attempts += 1;
-            let outcome = match self.attempt(op, call).await {
-                Ok(outcome) => outcome,
-                Err(source) => {
-                    if !reopened && self.try_reopen(&source).await {
-                        reopened = true;
-                        attempts -= 1;
-                        continue;
-                    }
-                    return Err(ModbusError::Link {
-                        port: self.port.clone(),
-                        op: op.clone(),
-                        source,
-                    });
-                }
+            let mut request = Request {
+                call,
+                op,
+                wire: &mut self.wire,
+                timeout: self.policy.timeout,
+                transaction: 0,
             };
-            match outcome {
-                Outcome::Answer(Answer::Exception(BUSY)) if busy < policy.busy_retries => {
+            match self.link.transact(&mut request).await? {
+                Answer::Exception(BUSY) if busy < self.policy.busy_retries => {
                     busy += 1;
-                    attempts -= 1;
-                    tracing::debug!(port = %self.port, %op, busy, "controller busy, backing off");
+                    tracing::debug!(port = %self.port(), %op, busy, "controller busy, backing off");
                     tokio::time::sleep(backoff).await;
-                    backoff = (backoff * 2).min(policy.busy_backoff * 16);
-                    continue;
+                    backoff = (backoff * 2).min(self.policy.busy_backoff * 16);
                 }
-                Outcome::Answer(Answer::Exception(code)) => {
+                Answer::Exception(code) => {
                     return Err(ModbusError::Exception {
-                        port: self.port.clone(),
+                        port: self.port().to_string(),
                         op: op.clone(),
                         exception: Exception(code),
                     })
                 }
-                Outcome::Answer(answer) => return Ok(answer),
-                Outcome::Silent => {}
-                Outcome::Faulty(fault) => last_fault = Some(fault),
-            }
-            self.late_possible = true;
-            if attempts > policy.retries {
-                return Err(match last_fault {
-                    None => ModbusError::Timeout {
-                        port: self.port.clone(),
-                        op: op.clone(),
-                        timeout: policy.timeout,
-                        attempts,
-                    },
-                    Some(fault) => ModbusError::Wire {
-                        port: self.port.clone(),
-                        op: op.clone(),
-                        fault,
-                        attempts,
-                    },
-                });
-            }
-            tracing::debug!(port = %self.port, %op, attempts, "retrying");
-        }
-    }
-
-    /// One request on a clean line: stale input discarded first, then the frame, then the reply
-    /// until the timeout. An `Err` is a link failure.
-    async fn attempt(&mut self, op: &Operation, call: &Call) -> io::Result<Outcome> {
-        // After a timeout the late reply is waited for and discarded; should it come later
-        // still, it lands just after this request went out and the real reply follows it.
-        let mut suspect = std::mem::take(&mut self.late_possible);
-        if suspect {
-            self.discard(op, self.policy.timeout).await?;
-        }
-        self.discard(op, Duration::ZERO).await?;
-        let (frame, transaction) = match &mut self.wire {
-            Wire::Rtu { slave } => (call.rtu_frame(*slave), 0),
-            Wire::Tcp { unit, next } => {
-                let transaction = *next;
-                *next = next.wrapping_add(1);
-                (call.mbap_frame(transaction, *unit), transaction)
-            }
-        };
-        self.io.write_all(&frame).await?;
-        self.io.flush().await?;
-
-        let mut deadline = Instant::now() + self.policy.timeout;
-        let mut found: Option<(Answer, Vec<u8>)> = None;
-        let mut buf: Vec<u8> = Vec::new();
-        let mut chunk = [0u8; 256];
-        let mut fault = None;
-        loop {
-            loop {
-                let step = match self.wire {
-                    Wire::Rtu { slave } => scan_rtu(&buf, slave, call),
-                    Wire::Tcp { unit, .. } => scan_mbap(&buf, transaction, unit, call),
-                };
-                match step {
-                    Step::Need => break,
-                    Step::Reply { answer, len } if suspect => {
-                        // Keep it, and listen a moment for a second reply that would prove
-                        // this one late.
-                        let bytes = buf.drain(..len.min(buf.len())).collect();
-                        found = Some((answer, bytes));
-                        suspect = false;
-                        deadline = deadline.min(Instant::now() + self.policy.settle);
-                    }
-                    Step::Reply { answer, .. } => {
-                        if let Some((_, bytes)) = found {
-                            let kind = FaultKind::Mismatch(
-                                "a late reply to an earlier request, followed by the real one"
-                                    .to_string(),
-                            );
-                            self.record(op, WireFault { kind, bytes });
-                        }
-                        return Ok(Outcome::Answer(answer));
-                    }
-                    Step::Skip { len, fault: kind } => {
-                        let bytes: Vec<u8> = buf.drain(..len.clamp(1, buf.len())).collect();
-                        fault = Some(self.record(op, WireFault { kind, bytes }));
-                    }
-                }
-            }
-            match tokio::time::timeout_at(deadline, self.io.read(&mut chunk)).await {
-                Err(_elapsed) => break,
-                Ok(Ok(0)) => return Err(closed()),
-                Ok(Ok(n)) => buf.extend_from_slice(chunk.get(..n).unwrap_or_default()),
-                Ok(Err(error)) => return Err(error),
+                answer => return Ok(answer),
             }
         }
-        if let Some((answer, _)) = found {
-            return Ok(Outcome::Answer(answer));
-        }
-        if !buf.is_empty() {
-            let kind = match self.wire {
-                Wire::Rtu { slave } => classify_rtu_leftover(&buf, slave, call),
-                Wire::Tcp { .. } => classify_mbap_leftover(&buf),
-            };
-            fault = Some(self.record(op, WireFault { kind, bytes: buf }));
-        }
-        Ok(fault.map_or(Outcome::Silent, Outcome::Faulty))
-    }
-
-    /// Discards input: what is already waiting (`listen` zero), or, after a timeout, a late
-    /// reply arriving within `listen` (ended early by [`ModbusPolicy::settle`] of silence once
-    /// bytes have come).
-    async fn discard(&mut self, op: &Operation, listen: Duration) -> io::Result<()> {
-        let mut dropped: Vec<u8> = Vec::new();
-        let mut chunk = [0u8; 256];
-        let until = Instant::now() + listen;
-        loop {
-            let quiet = if dropped.is_empty() {
-                until.saturating_duration_since(Instant::now())
-            } else {
-                self.policy
-                    .settle
-                    .min(until.saturating_duration_since(Instant::now()))
-            };
-            match tokio::time::timeout(quiet, self.io.read(&mut chunk)).await {
-                Ok(Ok(0)) => return Err(closed()),
-                Ok(Ok(n)) => dropped.extend_from_slice(chunk.get(..n).unwrap_or_default()),
-                Ok(Err(error)) => return Err(error),
-                Err(_quiet) => break,
-            }
-        }
-        if !dropped.is_empty() {
-            let what = if listen.is_zero() {
-                "stale input before the request"
-            } else {
-                "late reply to the previous attempt"
-            };
-            let text = format!("{}: discarded {what} {}", op, ShowBytes(&dropped));
-            tracing::warn!(port = %self.port, "{text}");
-            if let Some(log) = &self.log {
-                log.note(&text);
-            }
-        }
-        Ok(())
-    }
-
-    /// Reports a discarded frame and returns it.
-    fn record(&self, op: &Operation, fault: WireFault) -> WireFault {
-        let text = format!(
-            "{op}: discarded {}: {}",
-            ShowBytes(&fault.bytes),
-            fault.kind
-        );
-        tracing::warn!(port = %self.port, "{text}");
-        if let Some(log) = &self.log {
-            log.note(&text);
-        }
-        fault
     }
 
     fn bad_reply(&self, op: &Operation, detail: String, bytes: Vec<u8>) -> ModbusError {
         ModbusError::BadReply {
-            port: self.port.clone(),
+            port: self.port().to_string(),
             op: op.clone(),
             detail,
             bytes,
@@ -576,15 +420,9 @@ impl ModbusClient {
     }
 }
 
-/// The error for a stream that ended.
-fn closed() -> io::Error {
-    io::Error::new(io::ErrorKind::UnexpectedEof, "the peer closed the link")
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::rig::link::LinkPolicy;
 
     #[test]
     fn station_link_policy_sets_timeout_retries_and_backoff() {

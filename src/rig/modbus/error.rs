@@ -1,13 +1,10 @@
 //! Errors of the Modbus layer: each names the port and the operation, and keeps "the controller
-//! refused" ([`ModbusError::Exception`]) apart from "we could not reach it" (timeout, link).
-
-use std::time::Duration;
+//! refused" ([`ModbusError::Exception`]) apart from "we could not reach it"
+//! ([`ModbusError::Link`], the link engine's own [`RigError`]).
 
 use tokio_modbus::ExceptionCode;
 
-use super::frame::WireFault;
 use super::scale::ScaleError;
-use crate::rig::error::ShowBytes;
 use crate::rig::RigError;
 
 /// One Modbus operation, as it appears in messages: `FC03 read 2 register(s) at 100 (input 1 PV)`.
@@ -86,47 +83,10 @@ pub enum ModbusError {
         /// The exception sent.
         exception: Exception,
     },
-    /// Nothing at all arrived in time (bytes that arrived but did not answer are
-    /// [`ModbusError::Wire`]).
-    #[error("{port}: no valid reply to {op} within {timeout:?} after {attempts} attempt(s)")]
-    Timeout {
-        /// Port or address of the link.
-        port: String,
-        /// The unanswered operation.
-        op: Operation,
-        /// Per-attempt timeout.
-        timeout: Duration,
-        /// Attempts made.
-        attempts: u32,
-    },
-    /// Bytes arrived but none answered the request: the last fault seen (CRC mismatch, wrong
-    /// slave, truncated frame, noise, a late reply to another request) with its bytes.
-    #[error(
-        "{port}: no usable reply to {op} after {attempts} attempt(s): {}; got {}",
-        fault.kind,
-        ShowBytes(&fault.bytes)
-    )]
-    Wire {
-        /// Port or address of the link.
-        port: String,
-        /// The operation.
-        op: Operation,
-        /// The last discarded frame and why.
-        fault: WireFault,
-        /// Attempts made.
-        attempts: u32,
-    },
-    /// The link itself failed (port closed, cable pulled, socket reset).
-    #[error("{port}: link failed during {op}")]
-    Link {
-        /// Port or address of the link.
-        port: String,
-        /// The operation in flight.
-        op: Operation,
-        /// The I/O error.
-        #[source]
-        source: std::io::Error,
-    },
+    /// No usable reply: silence, only stray or broken frames, or a lost port, as the link
+    /// engine reports it (naming the port, the operation and the bytes).
+    #[error(transparent)]
+    Link(#[from] RigError),
     /// A reply arrived but does not answer the request (wrong slave, function, count or echo).
     #[error("{port}: bad reply to {op}: {detail}")]
     BadReply {
@@ -194,28 +154,7 @@ impl From<ModbusError> for RigError {
                 command: op.to_string(),
                 reply: exception.to_string(),
             },
-            ModbusError::Timeout {
-                port,
-                op,
-                timeout,
-                attempts,
-            } => RigError::Timeout {
-                port,
-                command: op.to_string(),
-                after: timeout.saturating_mul(attempts),
-            },
-            ModbusError::Wire {
-                port,
-                op,
-                fault,
-                attempts,
-            } => RigError::Garbled {
-                port,
-                command: op.to_string(),
-                bytes: fault.bytes,
-                problem: format!("{} (after {attempts} attempt(s))", fault.kind),
-            },
-            ModbusError::Link { port, source, .. } => RigError::Link { port, source },
+            ModbusError::Link(error) => error,
             ModbusError::BadReply {
                 port,
                 op,
@@ -247,11 +186,9 @@ impl ModbusError {
     pub fn port(&self) -> &str {
         match self {
             ModbusError::Exception { port, .. }
-            | ModbusError::Timeout { port, .. }
-            | ModbusError::Link { port, .. }
-            | ModbusError::Wire { port, .. }
             | ModbusError::BadReply { port, .. }
             | ModbusError::Value { port, .. } => port,
+            ModbusError::Link(error) => error.port().unwrap_or_default(),
         }
     }
 

@@ -130,15 +130,6 @@ impl fmt::Display for FaultKind {
     }
 }
 
-/// Bytes that were discarded, and why.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct WireFault {
-    /// The reason.
-    pub kind: FaultKind,
-    /// The discarded bytes, as received.
-    pub bytes: Vec<u8>,
-}
-
 /// What a scan of the received bytes found.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Step {
@@ -340,6 +331,14 @@ pub fn scan_rtu(buf: &[u8], slave: u8, call: &Call) -> Step {
             Ok(answer) => Step::Reply { answer, len },
             Err(fault) => Step::Skip { len, fault },
         };
+    }
+    // The start of our normal reply, still arriving: its data may hold bytes that look like a
+    // frame by chance, so no later frame is looked for.
+    let arriving = buf.first() == Some(&slave)
+        && buf.get(1) == Some(&call.function())
+        && rtu_reply_len(buf).is_some_and(|len| len == call_reply_len(call) && buf.len() < len);
+    if arriving {
+        return Step::Need;
     }
     // Our frame may still be arriving; or a good frame further on proves the start is junk.
     match (1..buf.len()).find(|&at| rtu_frame_at(&buf[at..]).is_some()) {

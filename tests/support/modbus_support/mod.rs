@@ -73,7 +73,7 @@ impl PtyPeer {
             endpoint: Endpoint::parse(&self.path, SerialSettings::eight_n_one(19200))
                 .expect("pty path"),
             slave,
-            framing: facebench::rig::modbus::Framing::Rtu,
+            framing: facebench::rig::modbus::ModbusFraming::Rtu,
             policy: fast_policy(),
         }
     }

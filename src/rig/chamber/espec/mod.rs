@@ -2,7 +2,7 @@
 //! SCP-220, ES-102, PR-3J).
 //!
 //! [`EspecChamber`] is the async driver, generic over its stream; `crate::rig::open` opens a station's
-//! port and returns it behind [`Blocking`] as a [`Chamber`]. Commands are in [`commands`], reply
+//! port and returns it behind [`crate::rig::Blocking`] as a [`crate::rig::Chamber`] ([`AsyncChamber`]). Commands are in [`commands`], reply
 //! parsing in [`reply`]. Link: ASCII lines ending `CR LF`, 8N1 9600 baud by default, RS-485
 //! address prefix `1,`, LAN option on TCP 57732.
 //!
@@ -21,8 +21,9 @@ use self::commands::{
     Addressed, AlarmQuery, EspecCommand, EspecMode, HumiQuery, MonQuery, RomQuery, SetHumi,
     SetMode, SetTemp, TempQuery, TypeQuery,
 };
+use crate::rig::chamber::AsyncChamber;
 use crate::rig::link::Link;
-use crate::rig::{Blocking, Chamber, ChamberIdentity, ChamberReading, RigError};
+use crate::rig::{ChamberIdentity, ChamberReading, RigError};
 
 /// The `NA:` reason of a controller without humidity control (or PTC).
 const NO_HUMIDITY: &str = "CONT NOT READY-1";
@@ -88,8 +89,34 @@ impl<T: AsyncRead + AsyncWrite + Unpin + Send> EspecChamber<T> {
         self.link.exchange(&framed).await
     }
 
+    /// `MODE, <mode>`.
+    pub async fn set_mode(&mut self, mode: EspecMode) -> Result<(), RigError> {
+        self.send(&SetMode(mode)).await
+    }
+}
+
+/// Whether a refusal is `NA:CONT NOT READY-1` (and not another `CONT NOT READY` reason).
+fn no_humidity(reply: &str) -> bool {
+    reply
+        .strip_prefix("NA:")
+        .and_then(|r| r.strip_prefix(NO_HUMIDITY))
+        .is_some_and(|rest| !rest.starts_with(|c: char| c.is_ascii_digit()))
+}
+
+/// The error for a humidity command on a temperature-only chamber, with how that is known.
+fn temperature_only(evidence: Option<String>) -> RigError {
+    let how = evidence.unwrap_or_else(|| "the station or the controller says so".to_string());
+    RigError::not_supported(format!(
+        "humidity control: this ESPEC chamber is temperature-only ({how})"
+    ))
+}
+
+impl<T> AsyncChamber for EspecChamber<T>
+where
+    T: AsyncRead + AsyncWrite + Unpin + Send + std::fmt::Debug,
+{
     /// `TYPE?` and `ROM?`.
-    pub async fn identify(&mut self) -> Result<ChamberIdentity, RigError> {
+    async fn identify(&mut self) -> Result<ChamberIdentity, RigError> {
         let kind = self.send(&TypeQuery).await?;
         self.humidity &= kind.humidity;
         let firmware = match self.send(&RomQuery).await {
@@ -108,7 +135,7 @@ impl<T: AsyncRead + AsyncWrite + Unpin + Send> EspecChamber<T> {
     }
 
     /// `MON?`, `TEMP?` and, on humidity chambers, `HUMI?`.
-    pub async fn read(&mut self) -> Result<ChamberReading, RigError> {
+    async fn read(&mut self) -> Result<ChamberReading, RigError> {
         let monitor = self.send(&MonQuery).await?;
         let temp = self.send(&TempQuery).await?;
         let humidity_pv = monitor.humi.filter(|_| self.humidity);
@@ -132,76 +159,30 @@ impl<T: AsyncRead + AsyncWrite + Unpin + Send> EspecChamber<T> {
     }
 
     /// `TEMP, S<c>`.
-    pub async fn set_temperature(&mut self, celsius: f64) -> Result<(), RigError> {
+    async fn set_temperature(&mut self, celsius: f64) -> Result<(), RigError> {
         self.send(&SetTemp { celsius }).await
     }
 
     /// `HUMI, S<p>` or `HUMI, SOFF`; [`RigError::NotSupported`] on a temperature-only chamber.
-    pub async fn set_humidity(&mut self, percent: Option<f64>) -> Result<(), RigError> {
+    async fn set_humidity(&mut self, percent: Option<f64>) -> Result<(), RigError> {
         self.send_humi(&SetHumi(percent)).await
     }
 
-    /// `MODE, <mode>`.
-    pub async fn set_mode(&mut self, mode: EspecMode) -> Result<(), RigError> {
-        self.send(&SetMode(mode)).await
+    async fn run_constant(&mut self) -> Result<(), RigError> {
+        self.set_mode(EspecMode::Constant).await
+    }
+
+    async fn stop(&mut self) -> Result<(), RigError> {
+        self.set_mode(EspecMode::Standby).await
     }
 
     /// `ALARM?`.
-    pub async fn alarms(&mut self) -> Result<Vec<String>, RigError> {
+    async fn alarms(&mut self) -> Result<Vec<String>, RigError> {
         self.send(&AlarmQuery).await
     }
-}
 
-/// Whether a refusal is `NA:CONT NOT READY-1` (and not another `CONT NOT READY` reason).
-fn no_humidity(reply: &str) -> bool {
-    reply
-        .strip_prefix("NA:")
-        .and_then(|r| r.strip_prefix(NO_HUMIDITY))
-        .is_some_and(|rest| !rest.starts_with(|c: char| c.is_ascii_digit()))
-}
-
-/// The error for a humidity command on a temperature-only chamber, with how that is known.
-fn temperature_only(evidence: Option<String>) -> RigError {
-    let how = evidence.unwrap_or_else(|| "the station or the controller says so".to_string());
-    RigError::not_supported(format!(
-        "humidity control: this ESPEC chamber is temperature-only ({how})"
-    ))
-}
-
-impl<T> Chamber for Blocking<EspecChamber<T>>
-where
-    T: AsyncRead + AsyncWrite + Unpin + Send + std::fmt::Debug,
-{
-    fn identify(&mut self) -> Result<ChamberIdentity, RigError> {
-        self.call(|chamber| chamber.identify())
-    }
-
-    fn read(&mut self) -> Result<ChamberReading, RigError> {
-        self.call(|chamber| chamber.read())
-    }
-
-    fn set_temperature(&mut self, celsius: f64) -> Result<(), RigError> {
-        self.call(|chamber| chamber.set_temperature(celsius))
-    }
-
-    fn set_humidity(&mut self, percent: Option<f64>) -> Result<(), RigError> {
-        self.call(|chamber| chamber.set_humidity(percent))
-    }
-
-    fn run_constant(&mut self) -> Result<(), RigError> {
-        self.call(|chamber| chamber.set_mode(EspecMode::Constant))
-    }
-
-    fn stop(&mut self) -> Result<(), RigError> {
-        self.call(|chamber| chamber.set_mode(EspecMode::Standby))
-    }
-
-    fn alarms(&mut self) -> Result<Vec<String>, RigError> {
-        self.call(|chamber| chamber.alarms())
-    }
-
-    fn run_program(&mut self, number: u32) -> Result<(), RigError> {
-        self.call(|chamber| chamber.set_mode(EspecMode::Run(number)))
+    async fn run_program(&mut self, number: u32) -> Result<(), RigError> {
+        self.set_mode(EspecMode::Run(number)).await
     }
 }
 

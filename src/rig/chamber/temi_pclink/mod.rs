@@ -22,8 +22,9 @@ use tokio::io::{AsyncRead, AsyncWrite};
 
 use self::commands::{Addressed, Ami, PcLinkCommand, ReadRandom, WriteSeq};
 use self::frame::{tenths_word, word_tenths};
+use crate::rig::chamber::AsyncChamber;
 use crate::rig::link::Link;
-use crate::rig::{Blocking, Chamber, ChamberIdentity, ChamberMode, ChamberReading, RigError};
+use crate::rig::{ChamberIdentity, ChamberMode, ChamberReading, RigError};
 
 /// Temperature PV.
 pub const D_TEMP_PV: u16 = 1;
@@ -78,8 +79,36 @@ impl<T: AsyncRead + AsyncWrite + Unpin + Send> TemiChamber<T> {
         self.link.exchange(&framed).await
     }
 
+    /// Writes one ×10 value.
+    async fn write_tenths(
+        &mut self,
+        register: u16,
+        what: &str,
+        value: f64,
+    ) -> Result<(), RigError> {
+        let word = tenths_word(value).ok_or_else(|| RigError::Limit {
+            what: format!("{what} (PC-link word)"),
+            value,
+            min: -3276.8,
+            max: 3276.7,
+        })?;
+        self.write_word(register, word).await
+    }
+
+    /// Writes one raw word.
+    pub async fn write_word(&mut self, register: u16, word: u16) -> Result<(), RigError> {
+        let command = WriteSeq::new(register, &[word])
+            .ok_or_else(|| RigError::not_supported(format!("writing D{register:04}")))?;
+        self.send(&command).await
+    }
+}
+
+impl<T> AsyncChamber for TemiChamber<T>
+where
+    T: AsyncRead + AsyncWrite + Unpin + Send + std::fmt::Debug,
+{
     /// `AMI`.
-    pub async fn identify(&mut self) -> Result<ChamberIdentity, RigError> {
+    async fn identify(&mut self) -> Result<ChamberIdentity, RigError> {
         let model = self.send(&Ami).await?;
         Ok(ChamberIdentity {
             protocol: "temi-pclink".to_string(),
@@ -91,7 +120,7 @@ impl<T: AsyncRead + AsyncWrite + Unpin + Send> TemiChamber<T> {
     }
 
     /// `RRD` of PV and SP (and humidity PV and SP).
-    pub async fn read(&mut self) -> Result<ChamberReading, RigError> {
+    async fn read(&mut self) -> Result<ChamberReading, RigError> {
         let registers: &[u16] = if self.setup.humidity {
             &[D_TEMP_PV, D_TEMP_SP, D_HUMI_PV, D_HUMI_SP]
         } else {
@@ -117,38 +146,15 @@ impl<T: AsyncRead + AsyncWrite + Unpin + Send> TemiChamber<T> {
         })
     }
 
-    /// Writes one ×10 value.
-    async fn write_tenths(
-        &mut self,
-        register: u16,
-        what: &str,
-        value: f64,
-    ) -> Result<(), RigError> {
-        let word = tenths_word(value).ok_or_else(|| RigError::Limit {
-            what: format!("{what} (PC-link word)"),
-            value,
-            min: -3276.8,
-            max: 3276.7,
-        })?;
-        self.write_word(register, word).await
-    }
-
-    /// Writes one raw word.
-    pub async fn write_word(&mut self, register: u16, word: u16) -> Result<(), RigError> {
-        let command = WriteSeq::new(register, &[word])
-            .ok_or_else(|| RigError::not_supported(format!("writing D{register:04}")))?;
-        self.send(&command).await
-    }
-
     /// Writes the FIX-mode temperature SP.
-    pub async fn set_temperature(&mut self, celsius: f64) -> Result<(), RigError> {
+    async fn set_temperature(&mut self, celsius: f64) -> Result<(), RigError> {
         self.write_tenths(D_FIX_TEMP_SP, "temperature °C", celsius)
             .await
     }
 
     /// Writes the FIX-mode humidity SP. Switching humidity control off is model-specific and
     /// not supported here.
-    pub async fn set_humidity(&mut self, percent: Option<f64>) -> Result<(), RigError> {
+    async fn set_humidity(&mut self, percent: Option<f64>) -> Result<(), RigError> {
         match (self.setup.humidity, percent) {
             (false, _) => Err(RigError::not_supported(
                 "humidity on a temperature-only TEMI chamber",
@@ -162,33 +168,12 @@ impl<T: AsyncRead + AsyncWrite + Unpin + Send> TemiChamber<T> {
             }
         }
     }
-}
 
-impl<T> Chamber for Blocking<TemiChamber<T>>
-where
-    T: AsyncRead + AsyncWrite + Unpin + Send + std::fmt::Debug,
-{
-    fn identify(&mut self) -> Result<ChamberIdentity, RigError> {
-        self.call(|chamber| chamber.identify())
+    async fn run_constant(&mut self) -> Result<(), RigError> {
+        self.write_word(D_OPERATION, OPERATION_RUN).await
     }
 
-    fn read(&mut self) -> Result<ChamberReading, RigError> {
-        self.call(|chamber| chamber.read())
-    }
-
-    fn set_temperature(&mut self, celsius: f64) -> Result<(), RigError> {
-        self.call(|chamber| chamber.set_temperature(celsius))
-    }
-
-    fn set_humidity(&mut self, percent: Option<f64>) -> Result<(), RigError> {
-        self.call(|chamber| chamber.set_humidity(percent))
-    }
-
-    fn run_constant(&mut self) -> Result<(), RigError> {
-        self.call(|chamber| chamber.write_word(D_OPERATION, OPERATION_RUN))
-    }
-
-    fn stop(&mut self) -> Result<(), RigError> {
-        self.call(|chamber| chamber.write_word(D_OPERATION, OPERATION_STOP))
+    async fn stop(&mut self) -> Result<(), RigError> {
+        self.write_word(D_OPERATION, OPERATION_STOP).await
     }
 }
