@@ -1,5 +1,6 @@
 //! The text of one sheet row, shared by the workbook and the CSV files.
 
+use crate::journal::ItemResult;
 use crate::judge::{Comparison, Criterion, CriterionOutcome};
 use crate::plan::{Item, StepKind};
 
@@ -130,9 +131,13 @@ pub fn criterion_text(item: &Item) -> String {
 /// (log-only criteria marked [`RECORDED`]); without outcomes, the values entered; plus the
 /// operator's own judgement when there was one.
 pub fn measured_text(item: &Item, status: &SampleStatus<'_>) -> String {
-    let Some(result) = status.result else {
-        return String::new();
-    };
+    status
+        .result
+        .map_or_else(String::new, |result| result_measured_text(item, result))
+}
+
+/// The measured text of one result of `item` (see [`measured_text`]).
+pub fn result_measured_text(item: &Item, result: &ItemResult) -> String {
     let mut lines: Vec<String> = result
         .criteria
         .iter()
