@@ -148,8 +148,7 @@ pub fn result_measured_text(item: &Item, result: &ItemResult) -> String {
         lines.extend(result.measurements.iter().map(|series| {
             let measure = Measure::of(item, &series.name);
             let scale = Scale::raw(&series.unit, &measure);
-            let values: Vec<String> = series.values.iter().map(|v| scale.value(*v)).collect();
-            format!("{}: {}", measure.label(), values.join(", "))
+            format!("{}: {}", measure.label(), scale.values(&series.values))
         }));
     }
     if let Some(verdict) = result.operator_verdict {

@@ -107,6 +107,34 @@ impl<'a> Scale<'a> {
         with_unit(rounded(value, resolution), self.shown_unit())
     }
 
+    /// Several measured values, rounded, the unit written once: `0.2, 0.3 mm`.
+    pub fn values(&self, values: &[f64]) -> String {
+        if self.is_grade() {
+            let grades: Vec<String> = values.iter().map(|v| pencil_grade(*v)).collect();
+            return grades.join(", ");
+        }
+        let numbers: Vec<String> = values
+            .iter()
+            .map(|v| {
+                if self.is_percent() {
+                    rounded(v * 100.0, Some(PERCENT_RESOLUTION))
+                } else {
+                    rounded(*v, self.resolution)
+                }
+            })
+            .collect();
+        let unit = if self.is_percent() {
+            "%"
+        } else {
+            self.shown_unit()
+        };
+        match unit {
+            "" => numbers.join(", "),
+            "°" => format!("{}°", numbers.join("°, ")),
+            unit => format!("{} {unit}", numbers.join(", ")),
+        }
+    }
+
     /// A limit as written in the plan (not rounded): `98 %`, `−10 °C`, `2H`.
     pub fn limit(&self, value: f64) -> String {
         if self.is_grade() {
@@ -591,5 +619,7 @@ mod tests {
             },
         );
         assert_eq!(angle.value(45.0), "45°");
+        assert_eq!(angle.values(&[45.0, -1.5]), "45°, −1.5°");
+        assert_eq!(scale.values(&[0.2, 749.6]), "0, 750 mm");
     }
 }

@@ -9,4 +9,5 @@ mod checklist_support;
 mod checklist_workbook;
 mod report_charts;
 mod report_samples;
+mod report_wording;
 mod report_workbook;
