@@ -211,7 +211,8 @@ pub fn requirement_words(criterion: &Criterion, measure: &Measure<'_>) -> String
     let number = |n: Option<f64>| n.map_or_else(|| "?".to_string(), |n| bare_limit(&scale, n));
     let text = match criterion.compare {
         Comparison::LOG => {
-            return prefixed(RECORDED, &bracketed(aggregate_word(criterion.aggregate)));
+            let aggregate = bracketed(aggregate_word(criterion.aggregate));
+            return format!("{RECORDED} {aggregate}").trim_end().to_string();
         }
         Comparison::GE => format!("≥ {}", show(limit.value)),
         Comparison::GT => format!("> {}", show(limit.value)),
