@@ -466,7 +466,7 @@ fn write_history(
 ) -> Result<(), XlsxError> {
     const COLUMNS: [(&str, f64); 11] = [
         ("编号 ID", 10.0),
-        ("样品 Sample", 8.0),
+        ("样品 Sample", 11.0),
         ("次序 #", 6.0),
         ("结果 Result", 11.0),
         ("来源 Source", 14.0),
@@ -484,6 +484,7 @@ fn write_history(
     let headers: Vec<&str> = COLUMNS.iter().map(|(h, _)| *h).collect();
     let widths: Vec<f64> = COLUMNS.iter().map(|(_, w)| *w).collect();
     write_header(sheet, styles, 0, &headers)?;
+    fit_row(sheet, 0, &cells_with_widths(&headers, &widths))?;
     let mut row = 1u32;
     for (id, entries) in &state.history {
         let item = plan.items.iter().find(|i| &i.id == id);
