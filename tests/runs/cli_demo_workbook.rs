@@ -11,6 +11,7 @@ use facebench::catalog::{Catalog, Sheet};
 use facebench::judge::Verdict;
 use facebench::plan::parse_plan;
 use facebench::report::merge_samples;
+use facebench::report::wording::Measure;
 
 fn cell(row: &[Data], column: usize) -> String {
     row.get(column).map(|d| d.to_string()).unwrap_or_default()
@@ -93,11 +94,8 @@ fn demo_workbook_matches_the_journal_cell_by_cell() {
                     result.sample
                 );
                 for outcome in &result.criteria {
-                    assert!(
-                        measured.contains(&outcome.measurement),
-                        "{}: {measured}",
-                        item.id
-                    );
+                    let label = Measure::of(item, &outcome.measurement).label();
+                    assert!(measured.contains(&label), "{}: {measured}", item.id);
                 }
                 assert!(note.contains(result.note.trim()), "{}: {note}", item.id);
                 if let (true, Some(reason)) = (applies, &result.reason) {
