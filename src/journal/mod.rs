@@ -58,7 +58,7 @@ pub use lock::{host_name, LockHolder, RunLock, LOCK_FILE};
 pub use reader::{read_journal, JournalContents, TruncatedTail};
 pub use repair::{repair_journal, Renumbered, RepairReport};
 pub use rundir::RunDir;
-pub use state::RunState;
+pub use state::{HistoryEntry, RunState};
 pub use writer::JournalWriter;
 
 /// Errors reading or writing a run directory.

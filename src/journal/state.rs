@@ -30,8 +30,9 @@ pub struct RunState {
     pub last_utc: chrono::DateTime<chrono::Utc>,
     /// Latest result per item id and sample number.
     pub results: BTreeMap<String, BTreeMap<u32, ItemResult>>,
-    /// Every result per item id, all samples, oldest first (corrections and re-runs included).
-    pub history: BTreeMap<String, Vec<ItemResult>>,
+    /// Every result per item id, all samples, oldest first (corrections and re-runs included),
+    /// each with the time the journal recorded it.
+    pub history: BTreeMap<String, Vec<HistoryEntry>>,
     /// Attempts started per item id.
     pub attempts: BTreeMap<String, u32>,
     /// An item that was started but has no result after its last start (killed mid-item).
@@ -42,6 +43,25 @@ pub struct RunState {
     pub finished: bool,
     /// Sequence number of the last entry.
     pub last_seq: u64,
+}
+
+/// One result of an item's history and when the journal recorded it. It reads as the result
+/// it holds (`entry.verdict`, `entry.sample`).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct HistoryEntry {
+    /// UTC time of the journal entry.
+    pub recorded_utc: chrono::DateTime<chrono::Utc>,
+    /// The result.
+    #[serde(flatten)]
+    pub result: ItemResult,
+}
+
+impl std::ops::Deref for HistoryEntry {
+    type Target = ItemResult;
+
+    fn deref(&self) -> &ItemResult {
+        &self.result
+    }
 }
 
 impl RunState {
@@ -109,7 +129,10 @@ impl RunState {
                         .history
                         .entry(result.item.clone())
                         .or_default()
-                        .push(result.clone());
+                        .push(HistoryEntry {
+                            recorded_utc: entry.utc,
+                            result: result.clone(),
+                        });
                     state
                         .results
                         .entry(result.item.clone())

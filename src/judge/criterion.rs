@@ -31,7 +31,7 @@ pub enum Comparison {
     GTLE,
     /// |value − limit| ≤ tolerance.
     EQT,
-    /// Record only; always passes when a value exists.
+    /// Record only: judges nothing (`NA` when a value exists, see [`judge`]).
     LOG,
 }
 
@@ -114,8 +114,10 @@ impl Criterion {
 ///   0);
 /// - an aggregate that cannot be computed (`std` of one value, overflow) gives `error`;
 /// - otherwise the value passes or not; a pass within the limit's `marginal` band of a bound it
-///   is compared against is flagged `marginal` (the verdict stays `pass`). `LOG` passes whenever
-///   a value exists.
+///   is compared against is flagged `marginal` (the verdict stays `pass`);
+/// - `LOG` only records the value: its verdict is `NA`, which never counts as a pass or a
+///   failure and ranks below every other verdict, so an item's verdict comes from its other
+///   criteria and the operator's judgement.
 pub fn judge(criterion: &Criterion, series: &[f64]) -> CriterionOutcome {
     let name = &criterion.measurement;
     let measured = criterion.aggregate.apply(series);
@@ -131,6 +133,9 @@ pub fn judge(criterion: &Criterion, series: &[f64]) -> CriterionOutcome {
                 (Verdict::NotTested, false, Some("no data".to_string()))
             }
             (Ok(_), Err(error)) => (Verdict::Error, false, Some(format!("`{name}`: {error}"))),
+            (Ok(_), Ok(_)) if criterion.compare == Comparison::LOG => {
+                (Verdict::NotApplicable, false, None)
+            }
             (Ok(rule), Ok(value)) => {
                 let assessment = rule.assess(value);
                 let verdict = if assessment.pass {
@@ -233,7 +238,6 @@ mod tests {
                     (25.6, false),
                 ],
             ),
-            (LOG, Limit::default(), around_ten(true, true, true)),
         ]
     }
 
@@ -249,6 +253,20 @@ mod tests {
                 assert_eq!(verdict_of(compare, limit, value), want, "{compare} {value}");
             }
         }
+    }
+
+    #[test]
+    fn log_only_records_and_never_passes_or_fails() {
+        let log = criterion(Aggregate::Max, Comparison::LOG, Limit::default(), "°C");
+        for series in [&[9.0][..], &[10.0, 11.0], &[-1e6]] {
+            let outcome = judge(&log, series);
+            assert_eq!(outcome.verdict, Verdict::NotApplicable, "{series:?}");
+            assert!(outcome.value.is_some() && !outcome.marginal);
+        }
+        // Beside a judged criterion it hides nothing: the item takes the other verdict.
+        let ge = criterion(Aggregate::Max, Comparison::GE, single(10.0), "°C");
+        let worst = Verdict::worst([judge(&log, &[1.0]).verdict, judge(&ge, &[1.0]).verdict]);
+        assert_eq!(worst, Some(Verdict::NoPass));
     }
 
     #[test]
@@ -508,7 +526,10 @@ mod tests {
                 Verdict::Error | Verdict::NotTested => {
                     assert!(outcome.reason.is_some(), "{context}")
                 }
-                Verdict::NotApplicable => panic!("judge never says NA: {context}"),
+                Verdict::NotApplicable => {
+                    assert_eq!(compare, Comparison::LOG, "{context}");
+                    assert!(outcome.value.is_some(), "{context}");
+                }
             }
         }
     }

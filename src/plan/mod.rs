@@ -227,6 +227,16 @@ pub struct MeasurementSpec {
     pub name: String,
     /// Unit.
     pub unit: String,
+    /// Chinese display name for reports (`人脸支付成功率`); reports fall back to the name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub label_zh: Option<String>,
+    /// English display name for reports (`face payment success rate`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub label_en: Option<String>,
+    /// The step reports round a value in `unit` to (0.1 shows `25.3`), positive; without it
+    /// they keep four significant digits.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resolution: Option<f64>,
 }
 
 /// One step of an item.
@@ -308,6 +318,14 @@ impl Item {
             .collect();
         kinds.dedup();
         kinds
+    }
+
+    /// The spec of a measurement one of the item's steps produces (the first that names it).
+    pub fn measurement(&self, name: &str) -> Option<&MeasurementSpec> {
+        self.steps
+            .iter()
+            .flat_map(|s| &s.produces)
+            .find(|m| m.name == name)
     }
 
     /// True when the item applies to a device type.

@@ -9,7 +9,7 @@ use super::rig_step::resolve_rig_step;
 use super::{MeasurementSpec, Step, StepKind};
 
 const STEP_KEYS: &[&str] = &["kind", "text", "produces", "verdict", "seconds", "params"];
-const MEASUREMENT_KEYS: &[&str] = &["name", "unit"];
+const MEASUREMENT_KEYS: &[&str] = &["name", "unit", "label_zh", "label_en", "resolution"];
 
 /// A measurement a step says it produces, as written.
 #[derive(Debug)]
@@ -103,10 +103,16 @@ fn read_produces(
         let m = table.open(sink, MEASUREMENT_KEYS);
         let name = m.name(sink, "name");
         let unit = read_unit(sink, &m, "unit").map(|u| u.into_inner());
-        match (&name, &unit) {
-            (Some(name), Some(unit)) => specs.push(MeasurementSpec {
+        let label_zh = m.opt_string(sink, "label_zh").map(Located::into_inner);
+        let label_en = m.opt_string(sink, "label_en").map(Located::into_inner);
+        let resolution = read_resolution(sink, &m);
+        match (&name, &unit, resolution) {
+            (Some(name), Some(unit), Some(resolution)) => specs.push(MeasurementSpec {
                 name: name.get_ref().clone(),
                 unit: unit.clone(),
+                label_zh,
+                label_en,
+                resolution,
             }),
             _ => all_good = false,
         }
@@ -116,4 +122,22 @@ fn read_produces(
         }
     }
     (produced, all_good.then_some(specs))
+}
+
+/// The optional display resolution: a positive number (`Some(None)` when absent, `None` when
+/// wrong).
+fn read_resolution(sink: &mut Sink<'_>, m: &Fields<'_, '_>) -> Option<Option<f64>> {
+    if m.key_span("resolution").is_none() {
+        return Some(None);
+    }
+    let number = m.opt_number(sink, "resolution")?;
+    if *number.get_ref() <= 0.0 {
+        sink.report(
+            &number.span(),
+            &m.path_of("resolution"),
+            format!("must be positive, found {}", number.get_ref()),
+        );
+        return None;
+    }
+    Some(Some(number.into_inner()))
 }

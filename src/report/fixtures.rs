@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::journal::{ItemResult, ResultSource, RunState};
+use crate::journal::{HistoryEntry, ItemResult, ResultSource, RunState};
 use crate::judge::Verdict;
 use crate::unit::{Features, Unit};
 
@@ -60,11 +60,20 @@ pub(super) fn state_with_units(units: &[(&str, &str)]) -> RunState {
             (item.to_string(), by_sample)
         })
         .collect();
+    let utc = chrono::DateTime::from_timestamp(1_700_000_000, 0).unwrap_or_default();
     let history = results
         .iter()
-        .map(|(item, by_sample)| (item.clone(), by_sample.values().cloned().collect()))
+        .map(|(item, by_sample)| {
+            let entries = by_sample
+                .values()
+                .map(|result| HistoryEntry {
+                    recorded_utc: utc,
+                    result: result.clone(),
+                })
+                .collect();
+            (item.clone(), entries)
+        })
         .collect();
-    let utc = chrono::DateTime::from_timestamp(1_700_000_000, 0).unwrap_or_default();
     RunState {
         facebench_version: "0.1.0".into(),
         plan_path: "plan.toml".into(),

@@ -11,6 +11,7 @@
 //!   no pass / NA / not tested / error for the reports.
 //! - `layout`: fitted row heights and the page header and footer of every printed sheet.
 //! - `row`: the cells of an item's row, shared by the workbook and the CSV files.
+//! - [`wording`]: measurement names, rounded values and criteria in a reviewer's words.
 //! - [`write_workbook`]: the xlsx (summary, one sheet per applicable category, history).
 //! - [`write_reports`]: workbook, one CSV per sheet and `run.json` into a run's report folder,
 //!   one folder per model.
@@ -38,6 +39,7 @@ pub mod names;
 mod row;
 pub mod status;
 pub mod template;
+pub mod wording;
 mod workbook;
 
 use std::path::Path;
@@ -55,7 +57,9 @@ pub use checklist_run::checklist_from_run;
 pub use export::{csv_file_name, write_reports, ReportFiles, JSON_FILE, WORKBOOK_FILE};
 pub use model::{models, Model};
 pub use names::safe_file_component;
-pub use row::{describe_criterion, headers, sample_header, HEADERS, TRAILING_HEADERS};
+pub use row::{
+    criterion_text, headers, measured_text, row_cells, sample_header, HEADERS, TRAILING_HEADERS,
+};
 pub use status::{
     item_status, merge_samples, overall, sheet_statuses, ItemStatus, SampleShortfall, SampleStatus,
     SheetStatus,

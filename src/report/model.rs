@@ -80,10 +80,10 @@ impl Model {
             .map(|(item, results)| {
                 let kept = results
                     .iter()
-                    .filter_map(|result| {
-                        let mut result = result.clone();
-                        result.sample = *renumber.get(&result.sample)?;
-                        Some(result)
+                    .filter_map(|entry| {
+                        let mut entry = entry.clone();
+                        entry.result.sample = *renumber.get(&entry.sample)?;
+                        Some(entry)
                     })
                     .collect();
                 (item.clone(), kept)

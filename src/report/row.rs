@@ -1,10 +1,12 @@
 //! The text of one sheet row, shared by the workbook and the CSV files.
 
-use crate::judge::Criterion;
+use crate::journal::ItemResult;
+use crate::judge::{Comparison, Criterion, CriterionOutcome};
 use crate::plan::{Item, StepKind};
 
 use super::model::Model;
 use super::status::{ItemStatus, SampleStatus};
+use super::wording::{aggregate_word, criterion_line, rounded, Measure, Scale, RECORDED};
 
 /// The columns of every item sheet (workbook and CSV) before the sample columns, Chinese and
 /// English; the last is the item's merged verdict.
@@ -91,90 +93,108 @@ fn per_sample(status: &ItemStatus<'_>, text: impl Fn(&SampleStatus<'_>) -> Strin
     }
 }
 
-/// Conditions text, then one line per parameter: `name value unit ±tol`.
+/// Conditions text, then one line per parameter: `name value unit ± tolerance`.
 fn conditions_text(item: &Item) -> String {
     let mut lines = vec![item.conditions.trim().to_string()];
     lines.extend(item.parameters.iter().map(|p| {
+        let measure = Measure {
+            name: &p.name,
+            spec: None,
+        };
+        let scale = Scale::raw(&p.unit, &measure);
         let tolerance = p
             .tolerance
-            .map_or(String::new(), |t| format!(" ±{}", number(t)));
-        format!("{} {} {}{tolerance}", p.name, number(p.value), p.unit)
+            .map_or(String::new(), |t| format!(" ± {}", scale.tolerance(t)));
+        format!("{} {}{tolerance}", p.name, scale.limit(p.value))
     }));
     join_lines(lines)
 }
 
-/// One line per criterion; items judged by the operator say so.
-fn criterion_text(item: &Item) -> String {
-    let mut lines: Vec<String> = item.criteria.iter().map(describe_criterion).collect();
+/// One line per criterion ([`criterion_line`]); items judged by the operator say so.
+pub fn criterion_text(item: &Item) -> String {
+    let mut lines: Vec<String> = item
+        .criteria
+        .iter()
+        .map(|c| criterion_line(item, c))
+        .collect();
     let operator_judges = item
         .steps
         .iter()
         .any(|s| s.kind == StepKind::Prompt && s.verdict);
     if operator_judges {
-        lines.push("operator judgement (pass / no pass)".to_string());
+        lines.push("操作员判定 operator judgement (pass / no pass)".to_string());
     }
     join_lines(lines)
 }
 
-/// `pay_failures: max = 0 count`: the measurement, then the judge's own requirement text.
-pub fn describe_criterion(criterion: &Criterion) -> String {
-    format!("{}: {}", criterion.measurement, criterion.requirement())
+/// The measured text of one sample: per criterion outcome its display name and rounded value
+/// (log-only criteria marked [`RECORDED`]); without outcomes, the values entered; plus the
+/// operator's own judgement when there was one.
+pub fn measured_text(item: &Item, status: &SampleStatus<'_>) -> String {
+    status
+        .result
+        .map_or_else(String::new, |result| result_measured_text(item, result))
 }
 
-/// Value and unit per criterion outcome; without outcomes, the operator's values; plus the
-/// operator's own judgement when there was one.
-fn measured_text(item: &Item, status: &SampleStatus<'_>) -> String {
-    let Some(result) = status.result else {
-        return String::new();
-    };
+/// The measured text of one result of `item` (see [`measured_text`]).
+pub fn result_measured_text(item: &Item, result: &ItemResult) -> String {
     let mut lines: Vec<String> = result
         .criteria
         .iter()
-        .map(|outcome| {
-            let unit = unit_of(item, &outcome.measurement, result);
-            let mut line = match outcome.value {
-                Some(value) => format!("{}: {} {unit}", outcome.measurement, number(value)),
-                None => format!("{}: —", outcome.measurement),
-            };
-            line = line.trim_end().to_string();
-            if outcome.marginal {
-                line.push_str(" (marginal)");
-            }
-            line
-        })
+        .enumerate()
+        .map(|(index, outcome)| outcome_line(item, index, outcome))
         .collect();
     if result.criteria.is_empty() {
         lines.extend(result.measurements.iter().map(|series| {
-            let values: Vec<String> = series.values.iter().map(|v| number(*v)).collect();
-            format!("{}: {} {}", series.name, values.join(", "), series.unit)
-                .trim_end()
-                .to_string()
+            let measure = Measure::of(item, &series.name);
+            let scale = Scale::raw(&series.unit, &measure);
+            format!("{}: {}", measure.label(), scale.values(&series.values))
         }));
     }
     if let Some(verdict) = result.operator_verdict {
-        lines.push(format!("operator: {}", verdict.label()));
+        lines.push(format!("操作员判定 operator: {}", verdict.label()));
     }
     join_lines(lines)
 }
 
-/// The unit of a measurement: from the item's criterion, else from the recorded series.
-fn unit_of<'a>(
-    item: &'a Item,
-    measurement: &str,
-    result: &'a crate::journal::ItemResult,
-) -> &'a str {
+/// `label: max 31.4 °C`, `label: —` without a value, marked recorded or marginal.
+fn outcome_line(item: &Item, index: usize, outcome: &CriterionOutcome) -> String {
+    let measure = Measure::of(item, &outcome.measurement);
+    let criterion = criterion_of(item, index, &outcome.measurement);
+    let value = match (outcome.value, criterion) {
+        (Some(value), Some(c)) => prefix_value(
+            aggregate_word(c.aggregate),
+            Scale::of(c, &measure).value(value),
+        ),
+        (Some(value), None) => rounded(value, None),
+        (None, _) => "—".to_string(),
+    };
+    let mut line = format!("{}: {value}", measure.label());
+    if criterion.is_some_and(|c| c.compare == Comparison::LOG) {
+        line.push_str(&format!(" ({RECORDED})"));
+    }
+    if outcome.marginal {
+        line.push_str(" (临界 marginal)");
+    }
+    line
+}
+
+/// `max 31.4 °C`, or the value alone.
+fn prefix_value(word: &str, value: String) -> String {
+    if word.is_empty() {
+        value
+    } else {
+        format!("{word} {value}")
+    }
+}
+
+/// The criterion an outcome judged: the item's criterion at the outcome's index when it names
+/// the same measurement (outcomes are written in plan order), else the first that names it.
+fn criterion_of<'a>(item: &'a Item, index: usize, measurement: &str) -> Option<&'a Criterion> {
     item.criteria
-        .iter()
-        .find(|c| c.measurement == measurement)
-        .map(|c| c.unit.as_str())
-        .or_else(|| {
-            result
-                .measurements
-                .iter()
-                .find(|m| m.name == measurement)
-                .map(|m| m.unit.as_str())
-        })
-        .unwrap_or("")
+        .get(index)
+        .filter(|c| c.measurement == measurement)
+        .or_else(|| item.criteria.iter().find(|c| c.measurement == measurement))
 }
 
 /// The note, then the reason.
@@ -214,22 +234,6 @@ pub fn number(value: f64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::judge::{Aggregate, Comparison, Limit};
-
-    #[test]
-    fn criteria_name_the_measurement_then_the_requirement() {
-        let ge = Criterion {
-            measurement: "fps".into(),
-            aggregate: Aggregate::Mean,
-            compare: Comparison::GE,
-            limit: Limit {
-                value: Some(25.0),
-                ..Limit::default()
-            },
-            unit: "fps".into(),
-        };
-        assert_eq!(describe_criterion(&ge), "fps: mean ≥ 25 fps");
-    }
 
     #[test]
     fn numbers_are_readable() {

@@ -6,14 +6,14 @@ use std::path::Path;
 use rust_xlsxwriter::{Color, Format, FormatAlign, FormatBorder, Workbook, Worksheet, XlsxError};
 
 use crate::catalog::Standard;
-use crate::journal::{write_atomically, RunState};
+use crate::journal::{write_atomically, HistoryEntry, ResultSource, RunState};
 use crate::judge::{Verdict, VerdictCounts};
-use crate::plan::Plan;
+use crate::plan::{Item, Plan};
 
 use super::charts::{write_charts_sheet, Charts};
 use super::layout::{fit_row, PageHeading};
 use super::model::Model;
-use super::row::{headers, row_cells, RESULT_COLUMN};
+use super::row::{headers, result_measured_text, row_cells, RESULT_COLUMN};
 use super::status::{
     overall, sample_counts, sheet_statuses, shortfalls, total_counts, SheetStatus,
 };
@@ -106,7 +106,7 @@ pub(super) fn write_workbook_with_charts(
     if !charts.charts.is_empty() {
         write_charts_sheet(workbook.add_worksheet(), &styles, charts).map_err(xlsx)?;
     }
-    write_history(workbook.add_worksheet(), &styles, state, model).map_err(xlsx)?;
+    write_history(workbook.add_worksheet(), &styles, plan, state, model).map_err(xlsx)?;
     let heading = page_heading(standard, state, model);
     for sheet in workbook.worksheets_mut() {
         heading.apply(sheet);
@@ -454,24 +454,28 @@ fn shortfall_text(sheets: &[SheetStatus<'_>]) -> String {
     }
 }
 
-/// Every result of every item on the model's samples, oldest first per item; `#` counts the
-/// results of the item on that sample.
+/// Every result of every item on the model's samples, oldest first per item: `#` counts the
+/// results of the item on that sample, the time is the journal's (UTC, ISO 8601), and a later
+/// result (a re-run or a `facebench record` correction) shows what changed, `old → new`.
 fn write_history(
     sheet: &mut Worksheet,
     styles: &Styles,
+    plan: &Plan,
     state: &RunState,
     model: &Model,
 ) -> Result<(), XlsxError> {
-    const COLUMNS: [(&str, f64); 9] = [
+    const COLUMNS: [(&str, f64); 11] = [
         ("编号 ID", 10.0),
-        ("样品 Sample", 12.0),
-        ("次序 #", 7.0),
+        ("样品 Sample", 11.0),
+        ("次序 #", 6.0),
         ("结果 Result", 11.0),
-        ("来源 Source", 11.0),
-        ("人员 Operator", 14.0),
-        ("原因 Reason", 30.0),
-        ("备注 Note", 30.0),
-        ("证据 Evidence", 30.0),
+        ("来源 Source", 14.0),
+        ("时间 Time (UTC)", 21.0),
+        ("人员 Operator", 13.0),
+        ("变更 Change", 34.0),
+        ("原因 Reason", 28.0),
+        ("备注 Note", 26.0),
+        ("证据 Evidence", 26.0),
     ];
     sheet.set_name(HISTORY_SHEET)?;
     for (col, (_, width)) in (0u16..).zip(COLUMNS) {
@@ -480,28 +484,31 @@ fn write_history(
     let headers: Vec<&str> = COLUMNS.iter().map(|(h, _)| *h).collect();
     let widths: Vec<f64> = COLUMNS.iter().map(|(_, w)| *w).collect();
     write_header(sheet, styles, 0, &headers)?;
+    fit_row(sheet, 0, &cells_with_widths(&headers, &widths))?;
     let mut row = 1u32;
-    for (id, results) in &state.history {
-        let mut counts: std::collections::BTreeMap<u32, u32> = Default::default();
-        for result in results.iter().filter(|r| model.has_sample(r.sample)) {
-            let index = counts.entry(result.sample).or_default();
-            *index += 1;
-            let index = *index;
-            let source = serde_json::to_value(result.source)
-                .ok()
-                .and_then(|v| v.as_str().map(str::to_string))
-                .unwrap_or_default();
+    for (id, entries) in &state.history {
+        let item = plan.items.iter().find(|i| &i.id == id);
+        let mut previous: std::collections::BTreeMap<u32, (u32, &HistoryEntry)> =
+            Default::default();
+        for entry in entries.iter().filter(|r| model.has_sample(r.sample)) {
+            let index = previous.get(&entry.sample).map_or(1, |(n, _)| n + 1);
+            let change = history_change(item, previous.get(&entry.sample).map(|(_, e)| *e), entry);
+            previous.insert(entry.sample, (index, entry));
             sheet.write_string_with_format(row, 0, id, &styles.text)?;
-            sheet.write_number_with_format(row, 1, result.sample, &styles.number)?;
+            sheet.write_number_with_format(row, 1, entry.sample, &styles.number)?;
             sheet.write_number_with_format(row, 2, index, &styles.number)?;
-            let verdict = result.verdict;
+            let verdict = entry.verdict;
             sheet.write_string_with_format(row, 3, verdict.label(), &styles.verdict(verdict))?;
             let cells = [
-                source,
-                result.operator.clone(),
-                result.reason.clone().unwrap_or_default(),
-                result.note.clone(),
-                result.attachments.join("\n"),
+                source_label(entry.source).to_string(),
+                entry
+                    .recorded_utc
+                    .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+                entry.operator.clone(),
+                change,
+                entry.reason.clone().unwrap_or_default(),
+                entry.note.clone(),
+                entry.attachments.join("\n"),
             ];
             for (col, text) in (4u16..).zip(&cells) {
                 sheet.write_string_with_format(row, col, text, &styles.text)?;
@@ -511,4 +518,60 @@ fn write_history(
         }
     }
     set_up_page(sheet, 0)
+}
+
+/// Where a result came from, in both languages.
+fn source_label(source: ResultSource) -> &'static str {
+    match source {
+        ResultSource::Measured => "测量 measured",
+        ResultSource::Operator => "操作员 operator",
+        ResultSource::Answers => "答案文件 answers",
+        ResultSource::Record => "更正 correction",
+        ResultSource::Runner => "未运行 runner",
+    }
+}
+
+/// What a result changed against the one before it on the same sample: `old → new` verdict and
+/// measured text; `—` for the first result, `unchanged` when neither changed.
+fn history_change(
+    item: Option<&Item>,
+    before: Option<&HistoryEntry>,
+    now: &HistoryEntry,
+) -> String {
+    let Some(before) = before else {
+        return "—".to_string();
+    };
+    let measured = |entry: &HistoryEntry| {
+        item.map_or_else(String::new, |item| {
+            result_measured_text(item, &entry.result).replace('\n', "; ")
+        })
+    };
+    let mut lines = Vec::new();
+    if before.verdict != now.verdict {
+        lines.push(format!(
+            "{} → {}",
+            before.verdict.label(),
+            now.verdict.label()
+        ));
+    }
+    let (old, new) = (measured(before), measured(now));
+    if old != new {
+        let or_dash = |text: String| {
+            if text.is_empty() {
+                "—".to_string()
+            } else {
+                text
+            }
+        };
+        lines.push(format!(
+            "实测 measured: {} → {}",
+            or_dash(old),
+            or_dash(new)
+        ));
+    }
+    if lines.is_empty() {
+        "无变化 unchanged".to_string()
+    } else {
+        lines.join("\n")
+    }
 }

@@ -22,7 +22,9 @@ pub struct Evaluation {
 /// Judges an item from its measured values and the operator's judgement.
 ///
 /// An operator's `NA` makes the item not applicable. Otherwise the item takes the worst of its
-/// criteria and the operator's judgement; with neither, it is *not tested*.
+/// criteria and the operator's judgement; log-only criteria (`NA`) rank lowest, so an item
+/// whose criteria only record values takes the operator's judgement. With no judgement from
+/// either (nothing measured, or values only recorded), it is *not tested*.
 pub fn evaluate(
     item: &Item,
     values: &BTreeMap<String, Vec<f64>>,
@@ -51,6 +53,16 @@ pub fn evaluate(
     }
     let verdicts = criteria.iter().map(|c| c.verdict).chain(operator_verdict);
     match Verdict::worst(verdicts) {
+        // Only log-only criteria recorded values and nobody judged: the item is not done.
+        Some(Verdict::NotApplicable) if operator_verdict.is_none() => Evaluation {
+            verdict: Verdict::NotTested,
+            criteria,
+            measurements,
+            reason: Some(
+                "values recorded, but no criterion has a limit and no judgement was entered"
+                    .to_string(),
+            ),
+        },
         Some(verdict) => Evaluation {
             verdict,
             criteria,

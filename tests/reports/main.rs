@@ -13,5 +13,6 @@ mod network_workbook;
 mod checklist_workbook;
 mod report_charts;
 mod report_samples;
+mod report_wording;
 mod report_workbook;
 mod template_workbook;

@@ -9,7 +9,7 @@ use std::path::Path;
 use calamine::{open_workbook, Data, Reader, Xlsx};
 use chrono::{TimeZone, Utc};
 use facebench::catalog::{Catalog, Standard};
-use facebench::journal::{ItemResult, ResultSource, RunState};
+use facebench::journal::{HistoryEntry, ItemResult, ResultSource, RunState};
 use facebench::judge::Verdict;
 use facebench::plan::{parse_plan, Plan};
 use facebench::report::charts::CHARTS_SHEET;
@@ -67,7 +67,13 @@ fn state() -> RunState {
         started_utc: Utc.with_ymd_and_hms(2026, 11, 2, 8, 0, 0).unwrap(),
         last_utc: Utc.with_ymd_and_hms(2026, 11, 2, 11, 0, 0).unwrap(),
         results: BTreeMap::from([("CLM-001".to_string(), BTreeMap::from([(1, result.clone())]))]),
-        history: BTreeMap::from([("CLM-001".to_string(), vec![result])]),
+        history: BTreeMap::from([(
+            "CLM-001".to_string(),
+            vec![HistoryEntry {
+                recorded_utc: Utc.with_ymd_and_hms(2026, 11, 2, 10, 0, 0).unwrap(),
+                result,
+            }],
+        )]),
         attempts: BTreeMap::new(),
         interrupted: None,
         sessions: 1,

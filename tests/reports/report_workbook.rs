@@ -10,7 +10,7 @@ use std::path::Path;
 use calamine::{open_workbook, Data, Range, Reader, Xlsx};
 use chrono::{TimeZone, Utc};
 use facebench::catalog::{Catalog, Standard};
-use facebench::journal::{ItemResult, MeasuredSeries, ResultSource, RunState};
+use facebench::journal::{HistoryEntry, ItemResult, MeasuredSeries, ResultSource, RunState};
 use facebench::judge::{CriterionOutcome, Verdict};
 use facebench::plan::{parse_plan, Plan};
 use facebench::report::{
@@ -159,9 +159,16 @@ fn state(unit: Unit) -> RunState {
 
     let all = vec![clm1, clm2_first, clm2, mec, fun1, fun2, per];
     let mut results = BTreeMap::new();
-    let mut history: BTreeMap<String, Vec<ItemResult>> = BTreeMap::new();
-    for r in all {
-        history.entry(r.item.clone()).or_default().push(r.clone());
+    let mut history: BTreeMap<String, Vec<HistoryEntry>> = BTreeMap::new();
+    let first = Utc.with_ymd_and_hms(2026, 11, 2, 9, 0, 0).unwrap();
+    for (minutes, r) in (0..).zip(all) {
+        history
+            .entry(r.item.clone())
+            .or_default()
+            .push(HistoryEntry {
+                recorded_utc: first + chrono::Duration::minutes(minutes),
+                result: r.clone(),
+            });
         results
             .entry(r.item.clone())
             .or_insert_with(BTreeMap::new)
@@ -259,9 +266,9 @@ fn workbook_reads_back_cell_by_cell() {
     assert_eq!(row1[0], "CLM-001");
     assert_eq!(row1[1], "低温工作");
     assert_eq!(row1[2], "Low-temperature operation");
-    assert_eq!(row1[3], "−10 °C, 2 h, powered\ntemperature -10 °C ±2");
-    assert_eq!(row1[4], "pay_failures: max = 0 count");
-    assert_eq!(row1[5], "pay_failures: 0 count");
+    assert_eq!(row1[3], "−10 °C, 2 h, powered\ntemperature −10 °C ± 2 K");
+    assert_eq!(row1[4], "pay_failures: max = 0");
+    assert_eq!(row1[5], "pay_failures: max 0");
     assert_eq!(row1[6], "pass");
     assert_eq!(row1[7], "pass", "the sample's own result");
     assert_eq!(
@@ -269,7 +276,10 @@ fn workbook_reads_back_cell_by_cell() {
         "attachments/CLM-001/curve.csv\nattachments/CLM-001/missing.jpg"
     );
     assert_eq!(text(&climate, 2, 0), "CLM-002");
-    assert_eq!(text(&climate, 2, 5), "surface_rise: 27.5 K");
+    assert_eq!(
+        text(&climate, 2, 5),
+        "表面温升 surface temperature rise: max 27.5 K"
+    );
     assert_eq!(text(&climate, 2, 6), "no pass");
     assert_eq!(text(&climate, 2, 7), "no pass");
     assert_eq!(
@@ -281,7 +291,7 @@ fn workbook_reads_back_cell_by_cell() {
     assert_eq!(text(&mechanical, 1, 0), "MEC-001");
     assert_eq!(
         text(&mechanical, 1, 4),
-        "operator judgement (pass / no pass)"
+        "操作员判定 operator judgement (pass / no pass)"
     );
     assert_eq!(text(&mechanical, 1, 5), "");
     assert_eq!(text(&mechanical, 1, 6), "NA");
@@ -298,16 +308,25 @@ fn workbook_reads_back_cell_by_cell() {
 
     let function = book.worksheet_range("基本功能测试").unwrap();
     assert_eq!(text(&function, 1, 0), "FUN-001");
-    assert_eq!(text(&function, 1, 5), "gap: 0.2, 0.3 mm\noperator: pass");
+    assert_eq!(
+        text(&function, 1, 5),
+        "gap: 0.2, 0.3 mm\n操作员判定 operator: pass"
+    );
     assert_eq!(text(&function, 1, 6), "pass");
     assert_eq!(text(&function, 2, 0), "FUN-002");
-    assert_eq!(text(&function, 2, 4), "scan_ok: rate ≥ 0.95");
-    assert_eq!(text(&function, 2, 5), "scan_ok: —");
+    assert_eq!(
+        text(&function, 2, 4),
+        "扫码成功率 scan success rate: ≥ 95 %"
+    );
+    assert_eq!(text(&function, 2, 5), "扫码成功率 scan success rate: —");
     assert_eq!(text(&function, 2, 6), "error");
 
     let performance = book.worksheet_range("性能测试").unwrap();
-    assert_eq!(text(&performance, 1, 4), "fps: mean ∈ [25, 31] fps");
-    assert_eq!(text(&performance, 1, 5), "fps: 25.1 fps (marginal)");
+    assert_eq!(text(&performance, 1, 4), "fps: mean 25 … 31 fps");
+    assert_eq!(
+        text(&performance, 1, 5),
+        "fps: mean 25.1 fps (临界 marginal)"
+    );
     assert_eq!(text(&performance, 1, 6), "pass");
 
     let summary = book.worksheet_range(SUMMARY_SHEET).unwrap();
@@ -350,9 +369,33 @@ fn workbook_reads_back_cell_by_cell() {
     assert_eq!(
         clm2_rows,
         [
-            ("pass".to_string(), "measured".to_string()),
-            ("no pass".to_string(), "record".to_string())
+            ("pass".to_string(), "测量 measured".to_string()),
+            ("no pass".to_string(), "更正 correction".to_string())
         ]
+    );
+    // The correction: when (UTC, ISO 8601), who, what changed from what to what, and why.
+    let correction = (1..history.height() as u32)
+        .find(|r| text(&history, *r, 0) == "CLM-002" && number(&history, *r, 2) == 2.0)
+        .expect("the correction is the second CLM-002 row");
+    let cells: Vec<String> = (5..9).map(|c| text(&history, correction, c)).collect();
+    assert_eq!(
+        cells,
+        [
+            "2026-11-02T09:02:00Z",
+            "Wang",
+            "pass → no pass\n实测 measured: 表面温升 surface temperature rise: max 21.0 K → \
+             表面温升 surface temperature rise: max 27.5 K",
+            "thermocouple 3 re-read",
+        ]
+    );
+    let first = (1..history.height() as u32)
+        .find(|r| text(&history, *r, 0) == "CLM-001")
+        .unwrap();
+    assert_eq!(text(&history, first, 5), "2026-11-02T09:00:00Z");
+    assert_eq!(
+        text(&history, first, 7),
+        "—",
+        "a first result changes nothing"
     );
 }
 
@@ -440,7 +483,7 @@ fn reports_folder_has_workbook_csv_and_json() {
     assert_eq!(&rows[0][1], "低温工作");
     assert_eq!(&rows[0][6], "pass");
     assert_eq!(&rows[1][0], "CLM-002");
-    assert_eq!(&rows[1][5], "surface_rise: 27.5 K");
+    assert_eq!(&rows[1][5], "表面温升 surface temperature rise: max 27.5 K");
     assert_eq!(&rows[1][6], "no pass");
 
     let json: serde_json::Value =

@@ -15,6 +15,7 @@ use facebench::journal::ItemResult;
 use facebench::judge::Verdict;
 use facebench::plan::parse_plan;
 use facebench::report::merge_samples;
+use facebench::report::wording::Measure;
 
 /// Items of the demo's plan left out because they only take long: the long chamber profiles
 /// (storage, damp heat, the chemical-resistance soaks) and the camera soak, switching and
@@ -156,11 +157,8 @@ fn demo_workbook_matches_the_journal_cell_by_cell() {
                     result.sample
                 );
                 for outcome in &result.criteria {
-                    assert!(
-                        measured.contains(&outcome.measurement),
-                        "{}: {measured}",
-                        item.id
-                    );
+                    let label = Measure::of(item, &outcome.measurement).label();
+                    assert!(measured.contains(&label), "{}: {measured}", item.id);
                 }
                 assert!(note.contains(result.note.trim()), "{}: {note}", item.id);
                 if let (true, Some(reason)) = (applies, &result.reason) {

@@ -12,6 +12,7 @@ use common::{code, run, state};
 use facebench::catalog::Sheet;
 use facebench::judge::Verdict;
 use facebench::report::merge_samples;
+use facebench::report::wording::Measure;
 
 const ANSWERS: &str = "testplans/answers/demo-desktop-cashier.toml";
 
@@ -126,7 +127,16 @@ fn a_replay_station_runs_two_units_and_the_workbook_holds_both_samples() {
     let merged = merge_samples([first.verdict, second.verdict]);
     assert_eq!(cell(row, 6), merged.label());
     let measured = cell(row, 5);
+    let plan_text = std::fs::read_to_string("testplans/desktop-cashier.toml").unwrap();
+    let plan = facebench::plan::parse_plan(
+        &plan_text,
+        "desktop-cashier.toml",
+        &facebench::catalog::Catalog::builtin(),
+    )
+    .unwrap();
+    let item = plan.items.iter().find(|i| i.id == "FUN-005").unwrap();
     for outcome in first.criteria.iter().chain(&second.criteria) {
-        assert!(measured.contains(&outcome.measurement), "{measured}");
+        let label = Measure::of(item, &outcome.measurement).label();
+        assert!(measured.contains(&label), "{label} in {measured}");
     }
 }
