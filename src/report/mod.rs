@@ -22,6 +22,7 @@
 //!   [`checklist_from_run`] builds from a run's journal and the criteria of its plan.
 //! - [`names`]: sanitised file and zip-entry names built from user input.
 //! - [`charts`]: PNG and SVG charts of the series files (chamber, thermal, camera).
+//! - [`write_pdf`]: the PDF test report of a model (cover, summary, sheets, charts).
 
 mod bundle;
 pub mod charts;
@@ -34,6 +35,7 @@ mod fixtures;
 mod layout;
 mod model;
 pub mod names;
+mod pdf;
 mod row;
 pub mod status;
 mod workbook;
@@ -47,12 +49,13 @@ pub use check::{
 };
 pub use checklist::{
     checklist_file_name, write_checklist, CameraCheck, CameraChecklist, CheckOutcome,
-    CHECKLIST_SHEET, CHECK_HEADERS, CHECK_HEADER_ROW,
+    ChecklistChart, CHECKLIST_SHEET, CHECK_HEADERS, CHECK_HEADER_ROW,
 };
 pub use checklist_run::checklist_from_run;
 pub use export::{csv_file_name, write_reports, ReportFiles, JSON_FILE, WORKBOOK_FILE};
 pub use model::{models, Model};
 pub use names::safe_file_component;
+pub use pdf::{write_pdf, PDF_FILE, PDF_FONT_ENV};
 pub use row::{describe_criterion, headers, sample_header, HEADERS, TRAILING_HEADERS};
 pub use status::{
     item_status, merge_samples, overall, sheet_statuses, ItemStatus, SampleShortfall, SampleStatus,
@@ -102,6 +105,14 @@ pub enum ReportError {
         path: String,
         /// Underlying error.
         source: zip::result::ZipError,
+    },
+    /// The PDF report could not be laid out or written (its font, an image).
+    #[error("{path}: pdf: {reason}")]
+    Pdf {
+        /// The PDF file.
+        path: String,
+        /// What went wrong.
+        reason: String,
     },
     /// A built file name was not a single plain path component (a sanitiser bug, refused).
     #[error("refusing unsafe file name {name:?}")]

@@ -5,8 +5,11 @@
 
 #[path = "../support/checklist/mod.rs"]
 mod checklist_support;
+#[path = "../support/common/mod.rs"]
+mod common;
 
 mod checklist_workbook;
 mod report_charts;
+mod report_pdf;
 mod report_samples;
 mod report_workbook;
