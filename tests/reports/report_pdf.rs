@@ -1,14 +1,14 @@
 //! The PDF test report of a simulated run (`facebench report --pdf`), and the warm-up of the
 //! simulated unit on the temperature-rise item: one run of two samples (the temperature-rise
-//! item, whose thermal logger and cameras are simulated, and the coating sheet), then the
-//! report, read back with poppler's `pdftotext` / `pdftoppm` when installed.
+//! item, whose thermal logger and cameras are simulated, and the coating sheet) on the simulated
+//! station (`--sim`: it has the cameras the item needs), then the report, read back with
+//! poppler's `pdftotext` / `pdftoppm` when installed.
 
 use std::path::Path;
 use std::process::Command;
 
 use crate::common::{code, run, text};
 
-const STATION: &str = "tests/fixtures/stations/sim-short-timeouts.toml";
 const UNITS: [&str; 4] = [
     "--unit",
     "testplans/units/demo-unit.toml",
@@ -73,9 +73,7 @@ fn the_pdf_report_of_a_simulated_run_holds_every_item_and_its_verdict() {
     let run_dir = tmp.path().join("run");
     let mut args = vec![
         "run",
-        "--station",
-        STATION,
-        "--sim-clock",
+        "--sim",
         "--answers",
         "testplans/answers/demo-desktop-cashier.toml",
         "--run-dir",

@@ -269,13 +269,12 @@ impl<'f> Flow<'f> {
         self.y = top + height;
     }
 
-    /// A PNG scaled to the body width (and at most `max_height`), with its caption lines.
-    pub(super) fn image(&mut self, png: Arc<Vec<u8>>, (w, h): (u32, u32), max_height: f32) {
-        if w == 0 || h == 0 {
+    /// A PNG of `pixels` (width, height) scaled to the body width and at most `max_height`.
+    pub(super) fn image(&mut self, png: Arc<Vec<u8>>, pixels: (u32, u32), max_height: f32) {
+        let (width, height) = image_box(pixels, max_height);
+        if width <= 0.0 || height <= 0.0 {
             return;
         }
-        let scale = (BODY_WIDTH / w as f32).min(max_height / h as f32);
-        let (width, height) = (w as f32 * scale, h as f32 * scale);
         self.keep(height);
         let x = MARGIN_X + (BODY_WIDTH - width) / 2.0;
         let y = self.y;
@@ -313,6 +312,15 @@ impl<'f> Flow<'f> {
             colour,
         });
     }
+}
+
+/// The size in points a PNG of `pixels` is drawn at: the body width, at most `max_height` high.
+pub(super) fn image_box((w, h): (u32, u32), max_height: f32) -> (f32, f32) {
+    if w == 0 || h == 0 {
+        return (0.0, 0.0);
+    }
+    let scale = (BODY_WIDTH / w as f32).min(max_height / h as f32);
+    (w as f32 * scale, h as f32 * scale)
 }
 
 fn block_height(lines: &[Vec<String>], size: f32) -> f32 {

@@ -137,7 +137,7 @@ mod tests {
             lines.iter().all(|l| font.width(l, 10.0) <= 60.0),
             "{lines:?}"
         );
-        assert_eq!(lines.last().unwrap(), "line");
+        assert_eq!(lines.last().unwrap(), "second line");
         assert_eq!(
             lines.concat().replace(' ', ""),
             text.replace([' ', '\n'], "")

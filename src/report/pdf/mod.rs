@@ -28,7 +28,7 @@ use super::row::{headers, row_cells, HEADERS, RESULT_COLUMN, TRAILING_HEADERS};
 use super::status::{overall, sample_counts, sheet_statuses, total_counts, SheetStatus};
 use super::workbook::{report_number, summary_fields, verdict_colours};
 use super::ReportError;
-use flow::{Cell, Flow, Rgb, GREY, INK};
+use flow::{image_box, Cell, Flow, Rgb, GREY, INK};
 use font::ReportFont;
 use render::{render, Furniture};
 
@@ -37,16 +37,20 @@ pub use font::PDF_FONT_ENV;
 /// File name of the PDF inside a model's report folder, next to the workbook.
 pub const PDF_FILE: &str = "report.pdf";
 
-/// Font size of body text.
-const BODY_SIZE: f32 = 8.5;
+/// Font size of the summary table.
+const SUMMARY_SIZE: f32 = 8.5;
+/// Font size of the cover's table (it and the signature lines fit one page).
+const COVER_SIZE: f32 = 8.0;
 /// Font size of the item tables.
 const TABLE_SIZE: f32 = 7.0;
 /// Relative widths of the item table's columns: id, name, conditions, criterion, measured,
 /// result; then each sample's result, then the note.
 /// Result columns are wide enough for `not tested` on one line.
-const ITEM_WIDTHS: [f32; 6] = [7.5, 13.0, 16.0, 16.0, 15.0, 9.0];
-const SAMPLE_WIDTH: f32 = 9.0;
-const NOTE_WIDTH: f32 = 11.0;
+const ITEM_WIDTHS: [f32; 6] = [7.5, 12.0, 17.0, 18.0, 16.0, 8.5];
+const SAMPLE_WIDTH: f32 = 8.5;
+const NOTE_WIDTH: f32 = 12.0;
+/// Largest height of an embedded chart, points (two charts per page).
+const CHART_HEIGHT: f32 = 330.0;
 
 /// Writes the PDF report of `model` to `path`; `charts` are the model's charts (their PNGs are
 /// embedded).
@@ -102,7 +106,7 @@ fn cover(
     model: &Model,
     sheets: &[SheetStatus<'_>],
 ) {
-    flow.gap(40.0);
+    flow.gap(8.0);
     flow.paragraph("检测报告 Test Report", 22.0, INK);
     flow.gap(6.0);
     flow.paragraph(
@@ -115,7 +119,7 @@ fn cover(
     );
     flow.gap(4.0);
     flow.paragraph(&format!("{} {}", model.vendor, model.model), 12.0, INK);
-    flow.gap(18.0);
+    flow.gap(10.0);
     let verdict = overall(&total_counts(sheets));
     let mut rows: Vec<Vec<Cell>> = summary_fields(plan, standard, state, model, sheets)
         .into_iter()
@@ -128,17 +132,17 @@ fn cover(
     flow.table(
         &[("项目 Field", 1.0), ("内容 Value", 2.6)],
         &rows,
-        BODY_SIZE,
+        COVER_SIZE,
     );
     signatures(flow);
 }
 
 /// Signature and date lines for the people who test, review and approve the report.
 fn signatures(flow: &mut Flow<'_>) {
-    flow.keep(120.0);
-    flow.gap(24.0);
+    flow.keep(96.0);
+    flow.gap(6.0);
     for role in ["测试 Tested by", "审核 Reviewed by", "批准 Approved by"] {
-        flow.gap(30.0);
+        flow.gap(28.0);
         let x = flow::MARGIN_X;
         flow.text_at(x, role, 10.0, INK);
         flow.rule(x + 110.0, 170.0);
@@ -176,7 +180,7 @@ fn summary(flow: &mut Flow<'_>, model: &Model, sheets: &[SheetStatus<'_>]) {
             rows.push(counts_row(&label, sample_counts(sheets, *sample)));
         }
     }
-    flow.table(&columns, &rows, BODY_SIZE);
+    flow.table(&columns, &rows, SUMMARY_SIZE);
     flow.paragraph(
         "pass: the item met every criterion · no pass: it failed one · NA: not applicable to \
          this device type · not tested: not run (or not on every sample) · error: the run \
@@ -239,10 +243,11 @@ fn sheet_section(
         vec![(HEADERS[0], ITEM_WIDTHS[0]), ("名称 Name", ITEM_WIDTHS[1])];
     columns.extend((3..=RESULT_COLUMN).map(|c| (HEADERS[c], ITEM_WIDTHS[c - 1])));
     if samples > 1 {
+        // `样品 n / Sample n` without the SN: the cover lists the SNs.
         columns.extend(
             headers[RESULT_COLUMN + 1..=RESULT_COLUMN + samples]
                 .iter()
-                .map(|h| (h.as_str(), SAMPLE_WIDTH)),
+                .map(|h| (h.lines().next().unwrap_or_default(), SAMPLE_WIDTH)),
         );
     }
     columns.push((TRAILING_HEADERS[0], NOTE_WIDTH));
@@ -272,8 +277,10 @@ fn sheet_section(
             let Ok(size) = image::image_dimensions(&chart.png) else {
                 continue;
             };
-            flow.heading(&chart.title, 9.5, 200.0);
-            flow.image(Arc::new(png), size, 330.0);
+            // The title stays on the page of its chart.
+            let (_, height) = image_box(size, CHART_HEIGHT);
+            flow.heading(&chart.title, 9.5, height);
+            flow.image(Arc::new(png), size, CHART_HEIGHT);
             for note in &chart.notes {
                 flow.paragraph(note, 7.0, GREY);
             }
