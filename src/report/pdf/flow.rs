@@ -163,7 +163,8 @@ impl<'f> Flow<'f> {
 
     /// A section heading with a rule under it, kept with `following` points of what follows.
     pub(super) fn heading(&mut self, text: &str, size: f32, following: f32) {
-        self.keep(size * 2.5 + following);
+        // What the heading itself takes (gap, line, rule, gap) is under 3 × its size.
+        self.keep(size * 3.0 + following);
         self.gap(size * 0.6);
         self.paragraph(text, size, INK);
         self.gap(2.0);
