@@ -4,7 +4,7 @@
 //! network asks for two test units per model), runs the whole desktop cashier plan on both in
 //! one run on the simulated station (simulated chamber, drop rig and thermal logger shared by
 //! both, a synthetic camera each) with the shipped operator answers on a simulated clock,
-//! writes the workbook, CSV and JSON, and packages the submission folder.
+//! writes the workbook, CSV, JSON and the PDF test report, and packages the submission folder.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -17,7 +17,7 @@ use super::paths::{load_catalog, plan_path, shipped};
 use super::progress::BarObserver;
 use super::report::print_bundles;
 use super::station_args::{StationArgs, StationOpener};
-use super::summary::report_run;
+use super::summary::report_run_with;
 use super::unit_args::{load_unit_file, register_unit};
 use super::{loaded_run::LoadedRun, logging};
 use crate::clock::{Clock, SimClock};
@@ -105,7 +105,7 @@ pub fn execute(args: DemoArgs) -> Result<ExitCode, CliError> {
     )?;
     logging::log_to(&session.dir().log_path()).map_err(CliError::harness)?;
     session.run(&mut answers, &mut BarObserver::new(), &selection)?;
-    let report = report_run(&run_dir)?;
+    let report = report_run_with(&run_dir, true)?;
     let run = LoadedRun::open(&run_dir)?;
     let submission = out.join("submission");
     let bundles = package(

@@ -7,7 +7,7 @@ use clap::Args;
 
 use super::exit::{self, CliError};
 use super::loaded_run::LoadedRun;
-use super::summary::report_run;
+use super::summary::report_run_with;
 use crate::report::template::fill_reports;
 use crate::report::{check_submission, package, Severity};
 
@@ -16,6 +16,10 @@ use crate::report::{check_submission, package, Severity};
 pub struct ReportArgs {
     /// The run directory.
     pub run_dir: PathBuf,
+    /// Also write each model's PDF test report, `report/<vendor>-<model>/report.pdf` (font:
+    /// the shipped Noto Sans CJK SC subset, or the file named by `FACEBENCH_PDF_FONT`).
+    #[arg(long)]
+    pub pdf: bool,
 }
 
 /// Arguments of `facebench package`.
@@ -33,7 +37,7 @@ pub struct PackageArgs {
 
 /// Runs `facebench report`.
 pub fn execute_report(args: ReportArgs) -> Result<ExitCode, CliError> {
-    let report = report_run(&args.run_dir)?;
+    let report = report_run_with(&args.run_dir, args.pdf)?;
     let run = LoadedRun::open(&args.run_dir)?;
     let filled = fill_reports(&run.dir.report_dir(), &run.plan, &run.standard, &run.state)
         .map_err(CliError::harness)?;

@@ -6,31 +6,55 @@ use super::exit::CliError;
 use super::loaded_run::LoadedRun;
 use crate::judge::{Verdict, VerdictCounts};
 use crate::report::status::{sample_counts, sheet_statuses, shortfalls, total_counts};
-use crate::report::{write_reports, ReportFiles};
+use crate::report::{write_pdf, write_reports, ReportFiles, PDF_FILE};
 
 /// What [`report_run`] concluded.
 #[derive(Debug)]
 pub struct RunReport {
     /// Overall verdict over the applicable sheets.
     pub overall: Verdict,
+    /// The files written per model (with the model's charts).
+    pub files: Vec<ReportFiles>,
 }
 
 /// Rebuilds `<run dir>/report/` from the journal and prints the summary of every model: its
 /// counts per sheet (items merged over the samples), each sample's own counts, the items that
 /// ask for more samples than the model has, and the files written.
 pub fn report_run(run_dir: &Path) -> Result<RunReport, CliError> {
+    report_run_with(run_dir, false)
+}
+
+/// [`report_run`], and with `pdf` also each model's PDF test report ([`PDF_FILE`] next to its
+/// workbook).
+pub fn report_run_with(run_dir: &Path, pdf: bool) -> Result<RunReport, CliError> {
     let run = LoadedRun::open(run_dir)?;
     let written = write_reports(&run.dir.report_dir(), &run.plan, &run.standard, &run.state)
         .map_err(CliError::harness)?;
     let mut verdicts = Vec::with_capacity(written.len());
     for files in &written {
         verdicts.push(print_model(&run, files));
+        if pdf {
+            let path = files.folder.join(PDF_FILE);
+            write_pdf(
+                &path,
+                &run.plan,
+                &run.standard,
+                &run.state,
+                &files.model,
+                &files.charts,
+            )
+            .map_err(CliError::harness)?;
+            println!("pdf:      {}", path.display());
+        }
     }
     let overall = Verdict::worst(verdicts).unwrap_or(Verdict::NotTested);
     if written.len() > 1 {
         println!("\noverall, {} models: {overall}", written.len());
     }
-    Ok(RunReport { overall })
+    Ok(RunReport {
+        overall,
+        files: written,
+    })
 }
 
 /// Prints one model's summary and returns its overall verdict.

@@ -165,7 +165,8 @@ fn package_model(
     if fill_template(&workbook, plan, standard, state, &model)?.is_none() {
         write_workbook_with_charts(&workbook, plan, standard, state, &model, charts)?;
     }
-    let checklist = write_checklist(out, &checklist_from_run(plan, &model.restrict(state)))?;
+    let checklist = checklist_from_run(plan, &model.restrict(state)).with_camera_charts(charts);
+    let checklist = write_checklist(out, &checklist)?;
 
     let sheets = sheet_statuses(plan, standard, state, &model);
     let mut assigned: Vec<Vec<&ItemStatus<'_>>> = vec![Vec::new(); plan.categories.len()];

@@ -9,11 +9,12 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use rust_xlsxwriter::{Workbook, Worksheet, XlsxError};
+use rust_xlsxwriter::{Image, Workbook, Worksheet, XlsxError};
 use serde::{Deserialize, Serialize};
 
 use crate::judge::{Verdict, VerdictCounts};
 
+use super::charts::{ChartKind, Charts};
 use super::layout::{fit_row, PageHeading};
 use super::names::{join_in, submission_file_name};
 use super::status::overall;
@@ -211,9 +212,36 @@ pub struct CameraChecklist {
     /// The outcome of each check that was run; the others are `not tested`.
     #[serde(default)]
     pub outcomes: BTreeMap<CameraCheck, CheckOutcome>,
+    /// The camera charts (frame rate, frame-interval histogram, first-frame latency) shown
+    /// under the checks where the network asks for the stress tool's screenshots.
+    #[serde(default)]
+    pub charts: Vec<ChecklistChart>,
+}
+
+/// A chart embedded in the checklist: its title and PNG file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChecklistChart {
+    /// The chart's title, written above it.
+    pub title: String,
+    /// The PNG file.
+    pub png: PathBuf,
 }
 
 impl CameraChecklist {
+    /// The checklist with the camera charts of `charts` (one per sample) to embed.
+    pub fn with_camera_charts(mut self, charts: &Charts) -> CameraChecklist {
+        self.charts = charts
+            .charts
+            .iter()
+            .filter(|c| c.kind == ChartKind::Camera)
+            .map(|c| ChecklistChart {
+                title: c.title.clone(),
+                png: c.png.clone(),
+            })
+            .collect();
+        self
+    }
+
     /// The verdict each check shows: its outcome's, or `not tested` when it was not run.
     pub fn verdict_of(&self, check: CameraCheck) -> Verdict {
         self.outcomes
@@ -359,7 +387,52 @@ fn write_sheet(
         )?;
         sheet.write_string_with_format(row, RESULT_COLUMN + 1, note, &styles.text)?;
     }
+    let screenshots = CHECK_HEADER_ROW + 1 + CameraCheck::ALL.len() as u32 + 1;
+    write_screenshots(sheet, styles, screenshots, &checklist.charts)?;
     set_up_page(sheet, CHECK_HEADER_ROW)
+}
+
+/// Scale of the chart PNGs in the sheet: a 1400 px chart spans about the table's width.
+const SCREENSHOT_SCALE: f64 = 0.8;
+
+/// Default row height in pixels, to know how many rows an image covers.
+const ROW_PX: f64 = 20.0;
+
+/// The stress tool's screenshots: from `row` on, each chart's title and PNG, each chart on a
+/// page of its own when printed.
+fn write_screenshots(
+    sheet: &mut Worksheet,
+    styles: &Styles,
+    mut row: u32,
+    charts: &[ChecklistChart],
+) -> Result<(), XlsxError> {
+    if charts.is_empty() {
+        return Ok(());
+    }
+    sheet.merge_range(
+        row,
+        0,
+        row,
+        CHECK_HEADERS.len() as u16 - 1,
+        "测试工具截图 Stress tool screenshots (frame rate, frame intervals, first-frame latency)",
+        &styles.header,
+    )?;
+    let mut breaks = vec![row];
+    row += 1;
+    for chart in charts {
+        sheet.write_string_with_format(row, 0, &chart.title, &styles.title)?;
+        row += 1;
+        let image = Image::new(&chart.png)?
+            .set_scale_width(SCREENSHOT_SCALE)
+            .set_scale_height(SCREENSHOT_SCALE)
+            .set_alt_text(chart.title.as_str());
+        sheet.insert_image(row, 0, &image)?;
+        row += (image.height() * SCREENSHOT_SCALE / ROW_PX).ceil() as u32 + 1;
+        breaks.push(row);
+    }
+    breaks.pop();
+    sheet.set_page_breaks(&breaks)?;
+    Ok(())
 }
 
 #[cfg(test)]

@@ -24,6 +24,7 @@
 //! - [`template`]: the network's own workbook (the plan's `[template]`), filled in a copy.
 //! - [`names`]: sanitised file and zip-entry names built from user input.
 //! - [`charts`]: PNG and SVG charts of the series files (chamber, thermal, camera).
+//! - [`write_pdf`]: the PDF test report of a model (cover, summary, sheets, charts).
 
 mod bundle;
 pub mod charts;
@@ -36,6 +37,7 @@ mod fixtures;
 mod layout;
 mod model;
 pub mod names;
+mod pdf;
 mod row;
 pub mod status;
 pub mod template;
@@ -51,12 +53,13 @@ pub use check::{
 };
 pub use checklist::{
     checklist_file_name, write_checklist, CameraCheck, CameraChecklist, CheckOutcome,
-    CHECKLIST_SHEET, CHECK_HEADERS, CHECK_HEADER_ROW,
+    ChecklistChart, CHECKLIST_SHEET, CHECK_HEADERS, CHECK_HEADER_ROW,
 };
 pub use checklist_run::checklist_from_run;
 pub use export::{csv_file_name, write_reports, ReportFiles, JSON_FILE, WORKBOOK_FILE};
 pub use model::{models, Model};
 pub use names::safe_file_component;
+pub use pdf::{write_pdf, PDF_FILE, PDF_FONT_ENV};
 pub use row::{
     criterion_text, headers, measured_text, row_cells, sample_header, HEADERS, TRAILING_HEADERS,
 };
@@ -116,6 +119,14 @@ pub enum ReportError {
         path: String,
         /// What went wrong.
         message: String,
+    },
+    /// The PDF report could not be laid out or written (its font, an image).
+    #[error("{path}: pdf: {reason}")]
+    Pdf {
+        /// The PDF file.
+        path: String,
+        /// What went wrong.
+        reason: String,
     },
     /// A built file name was not a single plain path component (a sanitiser bug, refused).
     #[error("refusing unsafe file name {name:?}")]

@@ -158,6 +158,17 @@ fn page_heading(standard: &Standard, state: &RunState, model: &Model) -> PageHea
     }
 }
 
+/// The background and text colours (0xRRGGBB) of a verdict's cell, in the workbook and the PDF.
+pub(crate) fn verdict_colours(verdict: Verdict) -> (u32, u32) {
+    match verdict {
+        Verdict::Pass => (0xC6EFCE, 0x006100),
+        Verdict::NoPass => (0xFFC7CE, 0x9C0006),
+        Verdict::NotApplicable => (0xD9D9D9, 0x3A3A3A),
+        Verdict::NotTested => (0xFFEB9C, 0x7A4600),
+        Verdict::Error => (0xE4D7F0, 0x5B2C83),
+    }
+}
+
 /// The formats used throughout.
 pub(crate) struct Styles {
     pub(crate) title: Format,
@@ -187,13 +198,7 @@ impl Styles {
 
     /// The coloured result cell of a verdict.
     pub(crate) fn verdict(&self, verdict: Verdict) -> Format {
-        let (fill, font) = match verdict {
-            Verdict::Pass => (0xC6EFCE, 0x006100),
-            Verdict::NoPass => (0xFFC7CE, 0x9C0006),
-            Verdict::NotApplicable => (0xD9D9D9, 0x3A3A3A),
-            Verdict::NotTested => (0xFFEB9C, 0x7A4600),
-            Verdict::Error => (0xE4D7F0, 0x5B2C83),
-        };
+        let (fill, font) = verdict_colours(verdict);
         self.text
             .clone()
             .set_bold()
@@ -373,8 +378,8 @@ fn write_counts(
     Ok(())
 }
 
-/// Label / value pairs of the summary sheet.
-fn summary_fields(
+/// Label / value pairs of the summary sheet (and of the PDF report's cover).
+pub(crate) fn summary_fields(
     plan: &Plan,
     standard: &Standard,
     state: &RunState,

@@ -351,6 +351,7 @@ impl ScpiResponder {
             ScpiCommand::Configure(ch) | ScpiCommand::SetScan(ch) => {
                 self.check(&ch)?;
                 self.scan = ch;
+                self.logger.with(LoggerModel::scan_configured);
                 None
             }
             ScpiCommand::GetScan => Some(format!(

@@ -157,7 +157,7 @@ pub fn open_station(
     if let Some(entry) = &station.thermal {
         let mut entry = entry.spec.clone();
         if station.sim {
-            let model = loaded_unit(&entry.channels, 25.0);
+            let model = synthetic_unit(&entry.channels, 25.0);
             let handle = SimThermalLogger::spawn_model(
                 model,
                 sim_options(&clock, &entry.connection, &faults.thermal),
@@ -225,18 +225,28 @@ fn pty_endpoint<M: Model>(handle: &SimHandle<M>) -> Option<Endpoint> {
     })
 }
 
-/// A simulated unit under load: each thermocouple rises by a typical amount for its material
-/// (the ambient probe does not rise).
-fn loaded_unit(channels: &[ChannelInfo], ambient_c: f64) -> LoggerModel {
+/// The simulated unit the thermocouples sit on: idle at ambient until the temperature-rise test
+/// configures the logger's scan, then loaded, each thermocouple rising by a typical amount and
+/// with a typical time constant for its material (the ambient probe does not rise; thin
+/// metal follows fastest, the internal points heat up with the SoC), spread a little per
+/// channel; readings carry ±0.05 K of seeded noise.
+fn synthetic_unit(channels: &[ChannelInfo], ambient_c: f64) -> LoggerModel {
     let mut model = LoggerModel::new(channels.len(), ambient_c);
-    for (channel, sim) in channels.iter().zip(model.channels.iter_mut()) {
-        sim.rise_k = match channel.material.as_str() {
-            "air" => 0.0,
-            "glass" => 11.0,
-            "plastic" => 13.0,
-            "metal" => 17.0,
-            _ => 30.0,
+    model.loaded = false;
+    model.power_on_with_scan = true;
+    model.noise_k = 0.05;
+    model.seed = 0x5EED_7E4D;
+    for (index, (channel, sim)) in channels.iter().zip(model.channels.iter_mut()).enumerate() {
+        let (rise_k, time_constant_s) = match channel.material.as_str() {
+            "air" => (0.0, 600.0),
+            "glass" => (11.0, 1500.0),
+            "plastic" => (13.0, 1800.0),
+            "metal" => (17.0, 1200.0),
+            _ => (30.0, 900.0),
         };
+        let spread = 1.0 + 0.07 * (index % 4) as f64;
+        sim.rise_k = rise_k * (2.0 - spread).max(0.5);
+        sim.time_constant_s = time_constant_s * spread;
     }
     model
 }

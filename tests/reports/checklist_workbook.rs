@@ -11,7 +11,7 @@ use calamine::{open_workbook, Data, Range, Reader, Xlsx};
 use facebench::judge::Verdict;
 use facebench::report::{
     checklist_file_name, write_checklist, CameraCheck, CameraChecklist, CheckOutcome,
-    CHECKLIST_SHEET, CHECK_HEADERS, CHECK_HEADER_ROW,
+    ChecklistChart, CHECKLIST_SHEET, CHECK_HEADERS, CHECK_HEADER_ROW,
 };
 
 fn text(range: &Range<Data>, row: u32, col: u32) -> String {
@@ -42,6 +42,7 @@ fn sample() -> CameraChecklist {
         backend_note: String::new(),
         tested: "2026-11-28 08:00 – 2026-12-01 08:00 UTC".into(),
         outcomes: Default::default(),
+        charts: Vec::new(),
     };
     list.outcomes.insert(
         CameraCheck::OpenClose,
@@ -154,6 +155,47 @@ fn checklist_reads_back_cell_by_cell() {
     assert_eq!(rows[9][4], "not tested");
     // Nothing below the table.
     assert_eq!(text(&sheet, CHECK_HEADER_ROW + 12, 0), "");
+}
+
+#[test]
+fn camera_charts_are_embedded_under_the_checks_as_the_stress_tool_screenshots() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut list = sample();
+    for (n, shade) in [(1u32, 40u8), (2, 200)] {
+        let png = dir.path().join(format!("camera-sample-{n}.png"));
+        image::RgbImage::from_pixel(700, 400, image::Rgb([shade, 120, 90]))
+            .save(&png)
+            .unwrap();
+        list.charts.push(ChecklistChart {
+            title: format!("CAM-001 camera, sample {n}"),
+            png,
+        });
+    }
+    let path = write_checklist(dir.path(), &list).unwrap();
+
+    let mut book: Xlsx<_> = open_workbook(&path).unwrap();
+    let sheet = book.worksheet_range(CHECKLIST_SHEET).unwrap();
+    let below = CHECK_HEADER_ROW + 1 + CameraCheck::ALL.len() as u32 + 1;
+    assert!(text(&sheet, below, 0).contains("Stress tool screenshots"));
+    assert_eq!(text(&sheet, below + 1, 0), "CAM-001 camera, sample 1");
+    let second = (below + 2..below + 40)
+        .find(|row| text(&sheet, *row, 0) == "CAM-001 camera, sample 2")
+        .expect("the second chart's title below the first image");
+    assert!(second >= below + 2 + 400 * 8 / 10 / 20, "{second}");
+
+    let mut zip = zip::ZipArchive::new(std::fs::File::open(&path).unwrap()).unwrap();
+    let media: Vec<String> = zip
+        .file_names()
+        .filter(|n| n.starts_with("xl/media/"))
+        .map(String::from)
+        .collect();
+    assert_eq!(media.len(), 2, "{media:?}");
+    let mut drawing = String::new();
+    zip.by_name("xl/drawings/drawing1.xml")
+        .unwrap()
+        .read_to_string(&mut drawing)
+        .unwrap();
+    assert!(drawing.contains("CAM-001 camera, sample 2"), "alt text");
 }
 
 #[test]

@@ -12,6 +12,7 @@ mod network_workbook;
 
 mod checklist_workbook;
 mod report_charts;
+mod report_pdf;
 mod report_samples;
 mod report_wording;
 mod report_workbook;

@@ -232,10 +232,13 @@ fn report(
     ran: &[String],
     args: &StressArgs,
 ) -> Result<Verdict, CliError> {
-    summary::report_run(dir.path())?;
+    let written = summary::report_run(dir.path())?;
     let contents = read_journal(dir).map_err(CliError::harness)?;
     let state = RunState::from_entries(&contents.entries).map_err(CliError::harness)?;
     let mut checklist = checklist_from_run(plan, &state);
+    if let Some(files) = written.files.first() {
+        checklist = checklist.with_camera_charts(&files.charts);
+    }
     checklist.backend_note = backend_limits(&args.source).to_string();
     let path = write_checklist(&dir.report_dir(), &checklist).map_err(CliError::harness)?;
     for check in CameraCheck::ALL {

@@ -4,9 +4,10 @@
 //! no per-glyph fallback. So one font serves all chart text: an installed CJK font when one is
 //! found and covers both Latin and Chinese (Noto Sans CJK, Source Han Sans, WenQuanYi, Droid
 //! Sans Fallback, Microsoft YaHei, PingFang …, or the file named by `FACEBENCH_CJK_FONT`), else
-//! the Latin subset of DejaVu Sans embedded from `assets/fonts/`. Labels then keep only what
-//! the font can draw: a Chinese name the font lacks is left out in favour of the English one,
-//! never drawn as empty boxes.
+//! the Noto Sans CJK SC subset shipped in `assets/fonts/` (GB2312 level 1 and every character
+//! of the shipped plans), and only if that failed the Latin subset of DejaVu Sans. Labels keep
+//! only what the font can draw: a Chinese name the font lacks is left out in favour of the
+//! English one, never drawn as empty boxes.
 
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
@@ -22,6 +23,14 @@ pub const CJK_FONT_ENV: &str = "FACEBENCH_CJK_FONT";
 
 /// The embedded Latin font (DejaVu Sans subset: Latin-1, Greek, arrows, math symbols).
 static LATIN_FONT: &[u8] = include_bytes!("../../../assets/fonts/DejaVuSans-subset.ttf");
+
+/// The shipped CJK font (Noto Sans CJK SC subset, see `assets/fonts/README.md`): the PDF
+/// report's font, and the charts' when no CJK font is installed.
+pub(in crate::report) static SHIPPED_CJK_FONT: &[u8] =
+    include_bytes!("../../../assets/fonts/NotoSansCJKsc-subset.otf");
+
+/// How [`ChartFont::cjk`] names the shipped CJK font.
+const SHIPPED_CJK_NAME: &str = "assets/fonts/NotoSansCJKsc-subset.otf (embedded)";
 
 /// Folders searched for a CJK font.
 const FONT_DIRS: &[&str] = &[
@@ -82,6 +91,14 @@ fn choose() -> Result<ChartFont, String> {
                     cjk: Some(path),
                 });
             }
+        }
+    }
+    if let Ok(face) = FontRef::try_from_slice(SHIPPED_CJK_FONT) {
+        if register_font(FAMILY, FontStyle::Normal, SHIPPED_CJK_FONT).is_ok() {
+            return Ok(ChartFont {
+                face,
+                cjk: Some(PathBuf::from(SHIPPED_CJK_NAME)),
+            });
         }
     }
     let face = FontRef::try_from_slice(LATIN_FONT)
@@ -216,6 +233,17 @@ mod tests {
             Some(_) => assert_eq!(label, "低温工作 Cold operation"),
             None => assert_eq!(label, "Cold operation"),
         }
+    }
+
+    #[test]
+    fn the_shipped_cjk_font_draws_chinese_names_and_our_symbols() {
+        let face = FontRef::try_from_slice(SHIPPED_CJK_FONT).unwrap();
+        let shipped = ChartFont { face, cjk: None };
+        assert!(shipped.covers("温升测试 CLM-008 chamber 25 °C ±2 K ≤ —"));
+        assert_eq!(
+            shipped.bilingual("低温工作", "Cold operation"),
+            "低温工作 Cold operation"
+        );
     }
 
     #[test]

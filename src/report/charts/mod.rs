@@ -16,7 +16,7 @@
 //!   memory. An item's chamber, thermal and camera series are read on one thread each, then
 //!   drawn in order.
 //! - `chamber`, `thermal`, `camera`: one figure each; `draw`: what they share.
-//! - `fonts`: the embedded Latin font, or an installed CJK font when there is one.
+//! - `fonts`: an installed CJK font when there is one, else the shipped CJK subset.
 //! - `limits`: tolerance bands and limit lines from the item's criteria.
 //!
 //! A series file that cannot be drawn (missing columns, no rows) gives a warning, not an error:
@@ -43,6 +43,7 @@ use draw::{render, RenderError};
 use thermal::ThermalChart;
 
 pub use fonts::CJK_FONT_ENV;
+pub(super) use fonts::SHIPPED_CJK_FONT;
 pub(super) use sheet::write_charts_sheet;
 pub use sheet::CHARTS_SHEET;
 
@@ -108,8 +109,8 @@ pub struct Charts {
     pub series: Vec<(String, Vec<PathBuf>)>,
     /// Series that could not be charted, and why.
     pub warnings: Vec<String>,
-    /// The installed CJK font the chart text uses; `None` means the embedded Latin font, with
-    /// Chinese names left out of the charts.
+    /// The CJK font the chart text uses (an installed one, or the shipped subset); `None` means
+    /// the embedded Latin font, with Chinese names left out of the charts.
     pub cjk_font: Option<PathBuf>,
 }
 

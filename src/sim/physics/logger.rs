@@ -1,6 +1,13 @@
 //! A thermocouple logger: channels around an ambient temperature, each rising toward its own
 //! steady state with its own time constant while the device under test is loaded, and cooling
 //! back when it is not. A channel can drop out (an open thermocouple).
+//!
+//! Each channel follows the exact first-order response: loaded from ambient at time 0 it reads
+//! `T(t) = T_amb + ΔT·(1 − e^(−t/τ))` with its own ΔT (`rise_k`) and τ (`time_constant_s`).
+//! A unit that is not yet loaded sits at ambient; with `power_on_with_scan` it is loaded when
+//! the logger's scan is configured (the temperature-rise test starting), so its curve starts
+//! cold instead of at a steady state reached while other items ran. Readings carry seeded
+//! noise (`noise_k`), the same for the same seed, channel and time.
 
 use std::time::Duration;
 
@@ -30,6 +37,12 @@ pub struct LoggerModel {
     pub channels: Vec<Channel>,
     /// Simulated time the state was last advanced to.
     pub now: Duration,
+    /// When set, configuring the scan (the test starting) loads the unit.
+    pub power_on_with_scan: bool,
+    /// Amplitude of the reading noise, kelvin (uniform in ±`noise_k`); 0 for exact readings.
+    pub noise_k: f64,
+    /// Seed of the reading noise.
+    pub seed: u64,
 }
 
 impl LoggerModel {
@@ -49,6 +62,9 @@ impl LoggerModel {
             loaded: true,
             channels,
             now: Duration::ZERO,
+            power_on_with_scan: false,
+            noise_k: 0.0,
+            seed: 0,
         }
     }
 
@@ -57,7 +73,30 @@ impl LoggerModel {
         self.channels
             .get(index)
             .filter(|c| !c.open)
-            .map(|c| c.temp_c)
+            .map(|c| c.temp_c + self.noise(index))
+    }
+
+    /// The scan was configured: with `power_on_with_scan`, the unit is loaded from now on.
+    pub fn scan_configured(&mut self) {
+        if self.power_on_with_scan {
+            self.loaded = true;
+        }
+    }
+
+    /// Noise of channel `index` at the current time, uniform in ±`noise_k` (a hash of seed,
+    /// channel and millisecond, so repeated reads at one instant agree).
+    fn noise(&self, index: usize) -> f64 {
+        if self.noise_k == 0.0 {
+            return 0.0;
+        }
+        let millis = u64::try_from(self.now.as_millis()).unwrap_or(u64::MAX);
+        let mut x = self.seed ^ (index as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ millis;
+        // splitmix64 finaliser.
+        x = (x ^ (x >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        x = (x ^ (x >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        x ^= x >> 31;
+        let unit = (x >> 11) as f64 / (1u64 << 53) as f64;
+        (2.0 * unit - 1.0) * self.noise_k
     }
 }
 
@@ -99,5 +138,38 @@ mod tests {
         m.loaded = false;
         m.advance_to(Duration::from_secs(24 * 3600));
         assert!((m.reading_c(0).unwrap() - 25.0).abs() < 1e-3);
+    }
+
+    #[test]
+    fn an_idle_unit_warms_up_from_the_scan_with_bounded_repeatable_noise() {
+        let mut m = LoggerModel::new(2, 25.0);
+        m.loaded = false;
+        m.power_on_with_scan = true;
+        m.noise_k = 0.05;
+        m.seed = 7;
+        m.advance_to(Duration::from_secs(3 * 3600));
+        assert!(
+            (m.reading_c(1).unwrap() - 25.0).abs() <= 0.05,
+            "idle at ambient"
+        );
+        m.scan_configured();
+        let start = m.now;
+        let tau = m.channels[1].time_constant_s;
+        m.advance_to(start + Duration::from_secs_f64(tau));
+        let expected = 25.0 + 8.0 * (1.0 - (-1.0f64).exp());
+        let read = m.reading_c(1).unwrap();
+        assert!(
+            (read - expected).abs() <= 0.05 + 1e-9,
+            "{read} vs {expected}"
+        );
+        assert_eq!(m.reading_c(1), m.reading_c(1), "same instant, same noise");
+        let noises: Vec<f64> = (0..200)
+            .map(|s| {
+                m.advance_to(start + Duration::from_secs(20 * 3600 + s));
+                m.reading_c(0).unwrap() - 30.0
+            })
+            .collect();
+        assert!(noises.iter().all(|n| n.abs() <= 0.05 + 1e-9));
+        assert!(noises.iter().any(|n| n.abs() > 0.01), "noise is there");
     }
 }
