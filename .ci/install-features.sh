@@ -10,16 +10,4 @@
 # Run as root (CI is). Idempotent: packages already present are left as they are.
 set -euo pipefail
 
-packages=(libclang-dev)
-missing=()
-for pkg in "${packages[@]}"; do
-    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
-done
-if [ "${#missing[@]}" -eq 0 ]; then
-    echo "install-features: ${packages[*]} already installed"
-    exit 0
-fi
-echo "install-features: installing ${missing[*]}"
-export DEBIAN_FRONTEND=noninteractive
-apt-get update -qq
-apt-get install -y -qq --no-install-recommends "${missing[@]}"
+bash "$(dirname "$0")/apt-install.sh" libclang-dev
