@@ -1,8 +1,8 @@
-//! The PDF test report of a simulated run (`facebench report --pdf`), and the warm-up of the
-//! simulated unit on the temperature-rise item: one run of two samples (the temperature-rise
-//! item, whose thermal logger and cameras are simulated, and the coating sheet) on the simulated
-//! station (`--sim`: it has the cameras the item needs), then the report, read back with
-//! poppler's `pdftotext` / `pdftoppm` when installed.
+//! The PDF test report of a simulated run (`facebench report --pdf`): one run of two samples on
+//! the simulated station (`--sim`) over the quick items of the coating sheet and a function item
+//! with a camera series, so the report holds passes, not-tested items and charts; then the report,
+//! read back with poppler's `pdftotext` / `pdftoppm` when installed. (The simulated unit's warm-up
+//! is tested at the simulator: `sim::physics::logger`.)
 
 use std::path::Path;
 use std::process::Command;
@@ -56,17 +56,6 @@ fn tool(name: &str) -> bool {
     Command::new(name).arg("-v").output().is_ok()
 }
 
-/// The thermal series' first and last readings of a column.
-fn first_and_last(csv: &str, column: &str) -> (f64, f64, usize) {
-    let mut lines = csv.lines();
-    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
-    let index = header.iter().position(|h| *h == column).unwrap();
-    let values: Vec<f64> = lines
-        .filter_map(|l| l.split(',').nth(index)?.parse().ok())
-        .collect();
-    (values[0], *values.last().unwrap(), values.len())
-}
-
 #[test]
 fn the_pdf_report_of_a_simulated_run_holds_every_item_and_its_verdict() {
     let tmp = tempfile::tempdir().unwrap();
@@ -78,29 +67,15 @@ fn the_pdf_report_of_a_simulated_run_holds_every_item_and_its_verdict() {
         "testplans/answers/demo-desktop-cashier.toml",
         "--run-dir",
         run_dir.to_str().unwrap(),
-        "--only",
-        "CLM-008",
-        "--only",
-        "coating",
     ];
+    for item in [
+        "COT-001", "COT-002", "COT-003", "COT-004", "COT-005", "COT-006", "COT-008", "FUN-013",
+    ] {
+        args.extend(["--only", item]);
+    }
     args.extend(UNITS);
     let output = run(&args);
     assert!(code(&output) <= 1, "{output:?}");
-
-    // The unit warms up from ambient on the temperature-rise item, and steady state ends it.
-    let series = std::fs::read_to_string(run_dir.join("series/CLM-008/thermal.csv")).unwrap();
-    let (first, last, rows) = first_and_last(&series, "cover_glass");
-    assert!((first - 25.0).abs() < 1.5, "starts near ambient: {first}");
-    assert!(
-        last - first > 8.0,
-        "rises to a steady state: {first} → {last}"
-    );
-    let (soc_first, soc_last, _) = first_and_last(&series, "soc");
-    assert!(soc_last - soc_first > 15.0, "{soc_first} → {soc_last}");
-    assert!(
-        rows < 8 * 120 + 2,
-        "steady state ended it before 8 h: {rows} rows"
-    );
 
     let output = run(&["report", run_dir.to_str().unwrap(), "--pdf"]);
     let (stdout, stderr) = text(&output);
