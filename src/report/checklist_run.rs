@@ -12,6 +12,7 @@ use crate::plan::rig_step::CameraMode;
 use crate::plan::{Item, Plan, RigKind, RigStep};
 
 use super::checklist::{CameraCheck, CameraChecklist, CheckOutcome};
+use super::wording::{aggregated_value, requirement_words, Measure};
 
 /// The camera measurements each checklist row gathers. The dual-stream row takes every camera
 /// criterion of an item that streams two or more streams at once (see [`streams_at_once`]).
@@ -143,19 +144,14 @@ impl Entry {
 
     /// The entry for the `index`-th criterion of `item`, from its latest result (if any).
     fn new(item: &Item, index: usize, criterion: &Criterion, result: Option<&ItemResult>) -> Entry {
-        let label = format!(
-            "{} {} {}",
-            item.id,
-            criterion.measurement,
-            criterion.aggregate.name()
-        );
-        let limit =
-            |requirement: &str| format!("{} {}: {requirement}", item.id, criterion.measurement);
+        let measure = Measure::of(item, &criterion.measurement);
+        let label = format!("{} {}", item.id, measure.label());
+        let limit = format!("{label}: {}", requirement_words(criterion, &measure));
         let Some(result) = result else {
             return Entry {
                 ran: false,
                 figure: format!("{label}: —"),
-                limit: limit(&criterion.requirement()),
+                limit: limit.clone(),
                 verdict: Verdict::NotTested,
                 note: Some(format!("{}: not run", item.id)),
             };
@@ -164,7 +160,7 @@ impl Entry {
             return Entry {
                 ran: true,
                 figure: format!("{label}: —"),
-                limit: limit(&criterion.requirement()),
+                limit: limit.clone(),
                 verdict: result.verdict,
                 note: Some(item_note(result)),
             };
@@ -188,8 +184,11 @@ impl Entry {
         };
         Entry {
             ran: true,
-            figure: format!("{label}: {}", value_text(outcome.value)),
-            limit: limit(&outcome.requirement),
+            figure: format!(
+                "{label}: {}",
+                value_text(criterion, &measure, outcome.value)
+            ),
+            limit,
             verdict,
             note,
         }
@@ -224,16 +223,11 @@ fn item_note(result: &ItemResult) -> String {
     }
 }
 
-/// A recorded value as the sheet shows it: up to six decimals, trailing zeros dropped.
-fn value_text(value: Option<f64>) -> String {
+/// A recorded value as the sheet shows it: aggregated, rounded and in its unit, as the
+/// workbook shows it (`mean 30 fps`, `99.2 %`); `—` when nothing was recorded.
+fn value_text(criterion: &Criterion, measure: &Measure<'_>, value: Option<f64>) -> String {
     value.map_or("—".to_string(), |v| {
-        let text = format!("{v:.6}");
-        let text = text.trim_end_matches('0').trim_end_matches('.');
-        if text == "-0" {
-            "0".to_string()
-        } else {
-            text.to_string()
-        }
+        aggregated_value(criterion, measure, v)
     })
 }
 
@@ -324,8 +318,8 @@ mod tests {
         let passed = result(Verdict::Pass, None, outcome(Verdict::Pass));
         let entry = Entry::new(item, 0, criterion, Some(&passed));
         assert_eq!(entry.verdict, Verdict::Pass);
-        assert_eq!(entry.figure, "CAM-003 fps mean: 30");
-        assert_eq!(entry.limit, "CAM-003 fps: mean ∈ [28.5, 31.5] fps");
+        assert_eq!(entry.figure, "CAM-003 帧率 frame rate: mean 30.0 fps");
+        assert_eq!(entry.limit, "CAM-003 帧率 frame rate: mean 28.5 … 31.5 fps");
         // The camera vanished mid-step: the figures so far pass, the row is an error.
         let lost = result(
             Verdict::Error,
@@ -348,7 +342,7 @@ mod tests {
         ])
         .unwrap();
         assert_eq!(row.verdict, Verdict::Pass);
-        assert_eq!(row.figures, "CAM-003 fps mean: 30");
+        assert_eq!(row.figures, "CAM-003 帧率 frame rate: mean 30.0 fps");
         assert_eq!(row.note, "CAM-003: not run");
         let row = combine(&[missing]).unwrap();
         assert_eq!(
@@ -381,17 +375,21 @@ mod tests {
         assert_eq!(row.verdict, Verdict::NoPass);
         assert_eq!(
             row.figures,
-            "sample 1: CAM-003 fps mean: 30\nsample 2: CAM-003 fps mean: 24"
+            "sample 1: CAM-003 帧率 frame rate: mean 30.0 fps\nsample 2: CAM-003 帧率 frame rate: mean 24.0 fps"
         );
-        assert_eq!(row.limit, "CAM-003 fps: mean ∈ [28.5, 31.5] fps");
+        assert_eq!(row.limit, "CAM-003 帧率 frame rate: mean 28.5 … 31.5 fps");
     }
 
     #[test]
-    fn values_are_written_without_trailing_zeros() {
-        assert_eq!(value_text(Some(30.0)), "30");
-        assert_eq!(value_text(Some(0.000_25)), "0.00025");
-        assert_eq!(value_text(Some(-0.000_000_1)), "0");
-        assert_eq!(value_text(Some(1234.5678901)), "1234.56789");
-        assert_eq!(value_text(None), "—");
+    fn values_are_written_as_the_workbook_writes_them() {
+        let plan = shipped();
+        let item = plan.item("CAM-003").unwrap();
+        let criterion = &item.criteria[0];
+        let measure = Measure::of(item, &criterion.measurement);
+        assert_eq!(
+            value_text(criterion, &measure, Some(29.96)),
+            "mean 30.0 fps"
+        );
+        assert_eq!(value_text(criterion, &measure, None), "—");
     }
 }

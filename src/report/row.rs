@@ -6,7 +6,7 @@ use crate::plan::{Item, StepKind};
 
 use super::model::Model;
 use super::status::{ItemStatus, SampleStatus};
-use super::wording::{aggregate_word, criterion_line, rounded, Measure, Scale, RECORDED};
+use super::wording::{aggregated_value, criterion_line, rounded, Measure, Scale, RECORDED};
 
 /// The columns of every item sheet (workbook and CSV) before the sample columns, Chinese and
 /// English; the last is the item's merged verdict.
@@ -162,10 +162,7 @@ fn outcome_line(item: &Item, index: usize, outcome: &CriterionOutcome) -> String
     let measure = Measure::of(item, &outcome.measurement);
     let criterion = criterion_of(item, index, &outcome.measurement);
     let value = match (outcome.value, criterion) {
-        (Some(value), Some(c)) => prefix_value(
-            aggregate_word(c.aggregate),
-            Scale::of(c, &measure).value(value),
-        ),
+        (Some(value), Some(c)) => aggregated_value(c, &measure, value),
         (Some(value), None) => rounded(value, None),
         (None, _) => "—".to_string(),
     };
@@ -177,15 +174,6 @@ fn outcome_line(item: &Item, index: usize, outcome: &CriterionOutcome) -> String
         line.push_str(" (临界 marginal)");
     }
     line
-}
-
-/// `max 31.4 °C`, or the value alone.
-fn prefix_value(word: &str, value: String) -> String {
-    if word.is_empty() {
-        value
-    } else {
-        format!("{word} {value}")
-    }
 }
 
 /// The criterion an outcome judged: the item's criterion at the outcome's index when it names

@@ -192,6 +192,14 @@ pub fn aggregate_word(aggregate: Aggregate) -> &'static str {
     }
 }
 
+/// A criterion's aggregated value as a reviewer reads it: `max 31.4 °C`, `99.2 %`, `2H`.
+pub fn aggregated_value(criterion: &Criterion, measure: &Measure<'_>, value: f64) -> String {
+    prefixed(
+        aggregate_word(criterion.aggregate),
+        &Scale::of(criterion, measure).value(value),
+    )
+}
+
 /// `word rest`, or `rest` alone when there is no word.
 fn prefixed(word: &str, rest: &str) -> String {
     if word.is_empty() {

@@ -295,7 +295,7 @@ fn a_fault_injected_source_gives_no_pass_on_the_rows_of_its_faults() {
     assert_eq!(output.status.code(), Some(1), "a no pass exits 1");
     let rows = assert_checklist_matches_journal(&drops);
     assert_eq!(row(&rows, "C04")[4], "no pass", "{rows:?}");
-    assert!(row(&rows, "C04")[2].starts_with("CAM-003 drop_rate mean: 0.02"));
+    assert!(row(&rows, "C04")[2].starts_with("CAM-003 丢帧率 frame drop rate: mean 0.02"));
     for clean in ["C05", "C06", "C07"] {
         assert_eq!(row(&rows, clean)[4], "pass", "{clean}: {rows:?}");
     }
@@ -323,7 +323,11 @@ fn a_fault_injected_source_gives_no_pass_on_the_rows_of_its_faults() {
     assert_eq!(output.status.code(), Some(1));
     let rows = assert_checklist_matches_journal(&gone);
     assert_eq!(row(&rows, "C05")[4], "no pass", "{rows:?}");
-    assert!(row(&rows, "C05")[2].contains("CAM-003 usb_reenum last: 1"));
+    assert!(
+        row(&rows, "C05")[2].contains("CAM-003 USB重枚举次数 USB re-enumerations: 1"),
+        "{:?}",
+        row(&rows, "C05")
+    );
     assert_ne!(row(&rows, "C03")[4], "pass");
 
     // Black frames: no pass on frozen/black and exposure, while rate and drops pass.
