@@ -37,6 +37,9 @@ pub struct Unit {
     pub device_sn: String,
     /// The face camera's serial number.
     pub camera_sn: String,
+    /// The face camera module's model (the camera checklist's header), when the lab gives it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub camera_model: Option<String>,
     /// Radio features.
     pub features: Features,
     /// Testing lab.
@@ -46,6 +49,7 @@ pub struct Unit {
 }
 
 /// Reads a unit file (`vendor`, `model`, `device_type`, `usage`, `device_sn`, `camera_sn`,
+/// optional `camera_model`,
 /// `lab`, `operator` and a `[features]` table); every problem is reported at once.
 pub fn load_unit(path: &Path) -> Result<Unit, Diagnostics> {
     load_document(path, "unit file", resolve_unit)
@@ -87,6 +91,7 @@ const UNIT_KEYS: &[&str] = &[
     "usage",
     "device_sn",
     "camera_sn",
+    "camera_model",
     "features",
     "lab",
     "operator",
@@ -104,6 +109,9 @@ fn resolve_unit(sink: &mut Sink<'_>, root: TableRef<'_, '_>) -> Option<Unit> {
     let lab = text("lab");
     let operator = text("operator");
     let usage = fields.opt_string(sink, "usage").map(Located::into_inner);
+    let camera_model = fields
+        .opt_string(sink, "camera_model")
+        .map(Located::into_inner);
     let features = fields.table(sink, "features").and_then(|table| {
         let table = table.open(sink, FEATURE_KEYS);
         let mut flag = |key: &str| table.boolean(sink, key).map(Located::into_inner);
@@ -123,6 +131,7 @@ fn resolve_unit(sink: &mut Sink<'_>, root: TableRef<'_, '_>) -> Option<Unit> {
         usage,
         device_sn: device_sn?,
         camera_sn: camera_sn?,
+        camera_model,
         features: features?,
         lab: lab?,
         operator: operator?,

@@ -142,6 +142,9 @@ pub struct StressArgs {
     /// Camera serial number, for the checklist workbook.
     #[arg(long, default_value = "")]
     pub camera_sn: String,
+    /// Camera module model, for the checklist workbook.
+    #[arg(long)]
+    pub camera_model: Option<String>,
 }
 
 /// Runs `facebench camera …`.

@@ -48,6 +48,9 @@ pub struct UnitArgs {
     /// The face camera's serial number.
     #[arg(long)]
     pub camera_sn: Option<String>,
+    /// The face camera module's model (shown on the camera checklist).
+    #[arg(long)]
+    pub camera_model: Option<String>,
     /// The unit has Wi-Fi.
     #[arg(long)]
     pub wifi: bool,
@@ -119,6 +122,7 @@ impl UnitArgs {
                 usage: self.usage.clone(),
                 device_sn: required(&self.sn, "--sn")?,
                 camera_sn: required(&self.camera_sn, "--camera-sn")?,
+                camera_model: self.camera_model.clone(),
                 features: Features {
                     wifi: self.wifi,
                     bluetooth: self.bluetooth,

@@ -12,6 +12,7 @@ pub(super) fn unit() -> Unit {
         usage: None,
         device_sn: "ACME0000000000000000001".into(),
         camera_sn: "CAM-1".into(),
+        camera_model: None,
         features: Features {
             wifi: true,
             bluetooth: false,

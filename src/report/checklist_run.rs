@@ -42,6 +42,7 @@ pub fn checklist_from_run(plan: &Plan, state: &RunState) -> CameraChecklist {
         model: state.first_unit().model.clone(),
         device_sn: joined(state, |u| &u.device_sn),
         camera_serial: joined(state, |u| &u.camera_sn),
+        camera_model: camera_models(state),
         source: state.station.clone(),
         tested: format!(
             "{} – {} UTC",
@@ -81,6 +82,17 @@ pub fn checklist_from_run(plan: &Plan, state: &RunState) -> CameraChecklist {
         }
     }
     checklist
+}
+
+/// The camera models the units name, each once, in sample order, separated by commas.
+fn camera_models(state: &RunState) -> String {
+    let mut models: Vec<&str> = Vec::new();
+    for model in state.units.iter().filter_map(|u| u.camera_model.as_deref()) {
+        if !models.contains(&model) {
+            models.push(model);
+        }
+    }
+    models.join(", ")
 }
 
 /// One field of every unit, in sample order, separated by commas.

@@ -18,6 +18,7 @@ pub(super) fn unit(vendor: &str, model: &str, sample: u32) -> Unit {
         usage: None,
         device_sn: format!("ACME00000000000000000{sample:02}"),
         camera_sn: format!("CAM-{sample}"),
+        camera_model: None,
         features: Features::default(),
         lab: "Lab 3".into(),
         operator: "li".into(),

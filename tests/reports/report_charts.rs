@@ -55,6 +55,7 @@ fn state() -> RunState {
             usage: None,
             device_sn: "ACA01ABCDEFGHIJ12345678".into(),
             camera_sn: "CAM-1".into(),
+            camera_model: None,
             features: Features {
                 wifi: true,
                 bluetooth: false,

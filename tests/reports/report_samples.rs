@@ -50,6 +50,7 @@ fn unit(vendor: &str, model: &str, sample: u32) -> Unit {
         usage: None,
         device_sn: sn(sample),
         camera_sn: format!("CAM-{sample}"),
+        camera_model: None,
         features: Features::default(),
         lab: "Lab 3".into(),
         operator: "Wang".into(),

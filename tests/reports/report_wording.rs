@@ -106,6 +106,7 @@ fn demo_state(plan: &Plan) -> RunState {
             usage: None,
             device_sn: "ACA01ABCDEFGHIJ12345678".into(),
             camera_sn: "CAM-0042".into(),
+            camera_model: None,
             features: Features {
                 wifi: true,
                 bluetooth: false,

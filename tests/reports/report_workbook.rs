@@ -40,6 +40,7 @@ fn unit(vendor: &str, model: &str) -> Unit {
         usage: None,
         device_sn: "ACA01ABCDEFGHIJ12345678".into(),
         camera_sn: "CAM-0042".into(),
+        camera_model: None,
         features: Features {
             wifi: true,
             bluetooth: false,

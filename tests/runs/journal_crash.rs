@@ -34,6 +34,7 @@ fn run_started() -> RunEvent {
             usage: None,
             device_sn: "ACME0000000000000000001".into(),
             camera_sn: "CAM-1".into(),
+            camera_model: None,
             features: Features::default(),
             lab: "Lab 3".into(),
             operator: "li".into(),

@@ -187,6 +187,7 @@ fn unit(args: &StressArgs) -> Unit {
         usage: None,
         device_sn: args.device_sn.clone(),
         camera_sn: args.camera_sn.clone(),
+        camera_model: args.camera_model.clone(),
         features: Features::default(),
         lab: String::new(),
         operator: String::new(),

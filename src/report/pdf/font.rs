@@ -100,18 +100,22 @@ impl ReportFont {
     }
 }
 
-/// Breakable pieces of a line: a word with its trailing spaces, or one wide (CJK) character.
+/// Breakable pieces of a line: a word with its trailing spaces, the part of a hyphenated word
+/// up to and with its hyphen (`Low-` `temperature`), or one wide (CJK) character.
 fn pieces(text: &str) -> Vec<&str> {
     let mut pieces = Vec::new();
     let mut start = 0;
     let mut after_space = false;
+    let mut after_hyphen = false;
     for (index, c) in text.char_indices() {
         let wide = unicode_width::UnicodeWidthChar::width(c) == Some(2);
-        if index > start && (wide || (after_space && c != ' ')) {
+        let word_goes_on = after_hyphen && c.is_alphanumeric();
+        if index > start && (wide || word_goes_on || (after_space && c != ' ')) {
             pieces.push(&text[start..index]);
             start = index;
         }
         after_space = c == ' ';
+        after_hyphen = c == '-' && index > start;
         if wide {
             pieces.push(&text[start..index + c.len_utf8()]);
             start = index + c.len_utf8();
@@ -142,6 +146,17 @@ mod tests {
             lines.concat().replace(' ', ""),
             text.replace([' ', '\n'], "")
         );
+    }
+
+    #[test]
+    fn hyphenated_words_break_after_their_hyphen_before_they_are_cut() {
+        let font = ReportFont::from_bytes(SHIPPED_FONT.to_vec()).unwrap();
+        let width = font.width("Low-temperat", 10.0);
+        assert_eq!(
+            font.wrap("Low-temperature operation", 10.0, width),
+            ["Low-", "temperature", "operation"]
+        );
+        assert_eq!(font.wrap("-10 °C", 10.0, width), ["-10 °C"]);
     }
 
     #[test]

@@ -87,6 +87,7 @@ fn unit(n: usize) -> Unit {
         usage: None,
         device_sn: format!("ACME{n:019}"),
         camera_sn: format!("CAM-{n}"),
+        camera_model: None,
         features: Features {
             wifi: true,
             bluetooth: false,
