@@ -14,6 +14,11 @@ mod pairs;
 use crate::camera::frame::{Frame, LumaLayout};
 use pairs::PairTable;
 
+thread_local! {
+    /// One pair table per thread, left zeroed by every count: no 256 KiB allocation per frame.
+    static PAIRS: std::cell::RefCell<PairTable> = std::cell::RefCell::new(PairTable::new());
+}
+
 /// Below this many samples the pair table's clearing and folding cost more than it saves.
 const PAIR_MIN_SAMPLES: usize = 1 << 16;
 
@@ -103,7 +108,8 @@ pub fn luma_histogram(payload: &[u8], layout: LumaLayout, sampling: LumaSampling
         let bytes = payload.get(layout.offset..).unwrap_or(&[]);
         let bytes = bytes.get(..rows.saturating_mul(row_bytes)).unwrap_or(bytes);
         let mut hist = [0u64; 256];
-        if PairTable::new().count(bytes, layout.step, &mut hist) {
+        let counted = PAIRS.with(|table| table.borrow_mut().count(bytes, layout.step, &mut hist));
+        if counted {
             return hist;
         }
     }

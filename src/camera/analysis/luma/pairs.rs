@@ -1,10 +1,10 @@
 //! Full-rate luma counting by pairs: two neighbouring samples (Y0, Y1) form one 16-bit index
-//! into a 65,536-entry table, so a frame costs one increment per two samples instead of one per
+//! (Y0 and the difference Y1 − Y0) into a 65,536-entry table, so a frame costs one increment per two samples instead of one per
 //! sample. The samples are read a 64-bit word at a time (four YUYV pixels, or eight GREY / NV12
 //! pixels) and separated with shifts and masks; a word whose luma equals the previous word's
 //! only lengthens a run, so flat areas cost no table traffic at all. Folding turns the pair
-//! counts back into the 256-bin histogram: one sample's bin gains the row sum, the other's the
-//! column entry, which is exactly one count per sample.
+//! counts back into the 256-bin histogram: Y0's bin gains the row sum, Y1's bin each entry,
+//! which is exactly one count per sample.
 //!
 //! The table (256 KiB) stays in the L2 cache; counts are `u32`, and the input is cut into
 //! pieces small enough that no entry can overflow between folds.
@@ -48,24 +48,10 @@ impl PairTable {
     fn count_words<'a, const STEP: usize>(&mut self, bytes: &'a [u8]) -> &'a [u8] {
         let luma_mask: u64 = if STEP == 2 { 0x00FF_00FF_00FF_00FF } else { !0 };
         let mut words = bytes.chunks_exact(8);
-        let mut run_key = None;
-        let mut run = 0u32;
         for word in &mut words {
             let mut le = [0u8; 8];
             le.copy_from_slice(word);
-            let key = u64::from_le_bytes(le) & luma_mask;
-            if run_key == Some(key) {
-                run += 1;
-                continue;
-            }
-            if let Some(previous) = run_key {
-                self.add_word::<STEP>(previous, run);
-            }
-            run_key = Some(key);
-            run = 1;
-        }
-        if let Some(previous) = run_key {
-            self.add_word::<STEP>(previous, run);
+            self.add_word::<STEP>(u64::from_le_bytes(le) & luma_mask, 1);
         }
         words.remainder()
     }
@@ -74,33 +60,44 @@ impl PairTable {
     /// the even bytes), four for packed luma.
     #[inline(always)]
     fn add_word<const STEP: usize>(&mut self, key: u64, times: u32) {
-        if STEP == 2 {
-            let low = (key & 0xFF) | ((key >> 8) & 0xFF00);
-            let high = ((key >> 32) & 0xFF) | ((key >> 40) & 0xFF00);
-            self.counts[low as u16 as usize] += times;
-            self.counts[high as u16 as usize] += times;
+        let (gap, shifts) = if STEP == 2 {
+            (16, [0, 32, 0, 0])
         } else {
-            for shift in [0, 16, 32, 48] {
-                self.counts[(key >> shift) as u16 as usize] += times;
-            }
+            (8, [0, 16, 32, 48])
+        };
+        for shift in shifts.into_iter().take(8 / STEP / 2) {
+            let first = (key >> shift) as u8;
+            let second = (key >> (shift + gap)) as u8;
+            self.counts[index(first, second)] += times;
         }
     }
 
-    /// Adds the pair counts to `hist` (one sample is the index's high byte, the other its low
-    /// byte) and clears them.
+    /// Adds the pair counts to `hist` and clears them: row `first` holds the pairs starting
+    /// at level `first`, its entry `d` the pairs whose second sample is `first + d` (mod 256).
     fn fold_into(&mut self, hist: &mut [u64; 256]) {
-        let mut second = [0u64; 256];
         for (first, row) in self.counts.chunks_exact_mut(256).enumerate() {
             let mut sum = 0u64;
-            for (bin, count) in second.iter_mut().zip(row.iter_mut()) {
+            // Entries 0..256 - first land on bins first..256, the rest wrap to 0..first.
+            let (upper, lower) = row.split_at_mut(256 - first);
+            for (bin, count) in hist[first..].iter_mut().zip(upper.iter_mut()) {
+                sum += u64::from(*count);
+                *bin += u64::from(*count);
+                *count = 0;
+            }
+            for (bin, count) in hist[..first].iter_mut().zip(lower.iter_mut()) {
                 sum += u64::from(*count);
                 *bin += u64::from(*count);
                 *count = 0;
             }
             hist[first] += sum;
         }
-        for (bin, n) in hist.iter_mut().zip(second) {
-            *bin += n;
-        }
     }
+}
+
+/// The table index of a pair: the first level selects a row of 256 entries, the difference to
+/// the second (mod 256) the entry, so the pairs of smooth pictures (small differences, both
+/// signs) share a few cache lines per level.
+#[inline(always)]
+fn index(first: u8, second: u8) -> usize {
+    usize::from(first) << 8 | usize::from(second.wrapping_sub(first))
 }
