@@ -113,32 +113,6 @@ fn luma_frame(kind: &str, index: u64, w: usize, h: usize) -> Vec<u8> {
     yuyv
 }
 
-/// The kernel on main before this change, kept as the baseline in the same run: each row's
-/// luma bytes counted into four interleaved 256-bin tables with the stride (2) read at run
-/// time.
-fn baseline_four_tables(yuyv: &[u8], row_bytes: usize) -> [u64; 256] {
-    let stride = black_box(2usize);
-    let mut parts = [[0u64; 256]; 4];
-    let [h0, h1, h2, h3] = &mut parts;
-    for row in yuyv.chunks(row_bytes) {
-        let mut quads = row.chunks_exact(stride * 4);
-        for quad in &mut quads {
-            h0[usize::from(quad[0])] += 1;
-            h1[usize::from(quad[stride])] += 1;
-            h2[usize::from(quad[2 * stride])] += 1;
-            h3[usize::from(quad[3 * stride])] += 1;
-        }
-        for chunk in quads.remainder().chunks(stride) {
-            h0[usize::from(chunk[0])] += 1;
-        }
-    }
-    let mut hist = [0u64; 256];
-    for (level, bin) in hist.iter_mut().enumerate() {
-        *bin = parts.iter().map(|part| part[level]).sum();
-    }
-    hist
-}
-
 fn luma(c: &mut Criterion) {
     let (w, h) = (1920u32, 1080u32);
     let layout = PixelFormat::Yuyv.luma_layout(w, h).expect("YUYV has luma");
@@ -158,14 +132,7 @@ fn luma(c: &mut Criterion) {
             .map(|i| luma_frame(kind, i, w as usize, h as usize))
             .collect();
         let mut next = frames.iter().cycle();
-        group.bench_function(format!("full_frame_{kind}/baseline_four_tables"), |b| {
-            b.iter(|| {
-                let frame = next.next().map(Vec::as_slice).unwrap_or_default();
-                let hist = baseline_four_tables(black_box(frame), w as usize * 2);
-                stats_from_histogram(&hist, &thresholds)
-            })
-        });
-        group.bench_function(format!("full_frame_{kind}/current"), |b| {
+        group.bench_function(format!("full_frame_{kind}"), |b| {
             b.iter(|| {
                 let frame = next.next().map(Vec::as_slice).unwrap_or_default();
                 let hist = luma_histogram(black_box(frame), layout, LumaSampling::FULL);

@@ -117,24 +117,7 @@ pub fn luma_histogram(payload: &[u8], layout: LumaLayout, sampling: LumaSampling
 
 /// Adds every `stride`-th byte of `bytes` (from the first) to the partial histograms, four
 /// samples per step into four histograms so consecutive increments do not wait on each other.
-/// The full-rate strides (1 for packed luma, 2 for YUYV / Y16) get their own copies with a
-/// constant stride, which the compiler turns into fixed offsets without bounds checks.
 fn count_strided(bytes: &[u8], stride: usize, parts: &mut [[u64; 256]; 4]) {
-    match stride {
-        1 => count_strided_by::<1>(bytes, 1, parts),
-        2 => count_strided_by::<2>(bytes, 2, parts),
-        _ => count_strided_by::<0>(bytes, stride, parts),
-    }
-}
-
-/// [`count_strided`] with the stride a constant `STRIDE`, or read from `stride` when
-/// `STRIDE` is 0.
-fn count_strided_by<const STRIDE: usize>(
-    bytes: &[u8],
-    stride: usize,
-    parts: &mut [[u64; 256]; 4],
-) {
-    let stride = if STRIDE == 0 { stride } else { STRIDE };
     let [h0, h1, h2, h3] = parts;
     let mut quads = bytes.chunks_exact(stride.saturating_mul(4));
     for quad in &mut quads {
