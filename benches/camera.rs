@@ -139,6 +139,18 @@ fn luma(c: &mut Criterion) {
                 stats_from_histogram(&hist, &thresholds)
             })
         });
+        if kind == "camera" {
+            // The memory floor: every byte of each frame read and summed, nothing counted.
+            group.bench_function("full_frame_camera_memory_sum", |b| {
+                b.iter(|| {
+                    let frame = next.next().map(Vec::as_slice).unwrap_or_default();
+                    black_box(frame)
+                        .chunks_exact(8)
+                        .map(|w| u64::from_le_bytes(w.try_into().unwrap_or_default()))
+                        .fold(0u64, u64::wrapping_add)
+                })
+            });
+        }
     }
     group.finish();
 }

@@ -291,6 +291,43 @@ mod tests {
         hist
     }
 
+    /// Full-rate histograms of big frames on random, uniform and camera-like luma, with
+    /// widths that are not multiples of four samples, in every layout, with and without a cut
+    /// payload.
+    #[test]
+    fn full_rate_histograms_of_big_frames_match_one_increment_per_sample() {
+        let formats = [
+            PixelFormat::Yuyv,
+            PixelFormat::Grey,
+            PixelFormat::Nv12,
+            PixelFormat::Y16,
+        ];
+        for (w, h) in [(640usize, 480usize), (333, 211)] {
+            for kind in 0..4u8 {
+                let luma = match kind {
+                    3 => vec![77u8; w * h],
+                    _ => scene(w, h, kind),
+                };
+                for format in formats {
+                    let layout = format.luma_layout(w as u32, h as u32).unwrap();
+                    let mut payload = vec![128u8; layout.offset + w * h * layout.step + 5];
+                    for (i, &y) in luma.iter().enumerate() {
+                        payload[layout.offset + i * layout.step] = y;
+                    }
+                    for cut in [0, 7, 3 * w + 1] {
+                        let payload = &payload[..payload.len() - cut];
+                        let expected = reference(payload, layout, LumaSampling::FULL);
+                        assert_eq!(
+                            luma_histogram(payload, layout, LumaSampling::FULL),
+                            expected,
+                            "{w}x{h} kind {kind} {format} cut {cut}"
+                        );
+                    }
+                }
+            }
+        }
+    }
+
     proptest::proptest! {
         #[test]
         fn the_histogram_matches_one_increment_per_sample(
