@@ -5,7 +5,7 @@ use std::path::Path;
 use super::exit::CliError;
 use super::loaded_run::LoadedRun;
 use crate::judge::{Verdict, VerdictCounts};
-use crate::report::status::{sample_counts, sheet_statuses, shortfalls, total_counts};
+use crate::report::status::{sample_counts, sheet_statuses, shortfalls, total_counts, SheetStatus};
 use crate::report::{write_pdf, write_reports, ReportFiles, PDF_FILE};
 
 /// What [`report_run`] concluded.
@@ -100,6 +100,7 @@ fn print_model(run: &LoadedRun, files: &ReportFiles) -> Verdict {
             short.join(", ")
         );
     }
+    print_unfinished(&sheets);
     let overall = total.overall().unwrap_or(Verdict::NotTested);
     println!("overall: {overall}");
     println!("workbook: {}", files.workbook.display());
@@ -108,6 +109,20 @@ fn print_model(run: &LoadedRun, files: &ReportFiles) -> Verdict {
     }
     println!("json:     {}", files.json.display());
     overall
+}
+
+/// The items that are not tested or in error, each with its reason, so an overall verdict
+/// that is not a pass says why.
+fn print_unfinished(sheets: &[SheetStatus<'_>]) {
+    let unfinished = sheets
+        .iter()
+        .flat_map(|sheet| &sheet.items)
+        .filter(|item| matches!(item.verdict, Verdict::NotTested | Verdict::Error));
+    for (index, item) in unfinished.enumerate() {
+        let label = if index == 0 { "not finished:" } else { "" };
+        let reason = item.reason().unwrap_or_else(|| "not run".to_string());
+        println!("{label:<14} {} {}: {reason}", item.item.id, item.verdict);
+    }
 }
 
 /// One row of the count table after its (padded) label.

@@ -68,6 +68,13 @@ fn demo_workbook_matches_the_journal_cell_by_cell() {
     let (stdout, stderr) = text(&output);
     assert!(code(&output) <= 1, "{stdout}\n{stderr}");
     assert!(stdout.contains("overall:"), "{stdout}");
+    // The summary says why the overall verdict is not a pass: each unfinished item with its reason.
+    assert!(
+        stdout.contains("not finished:  CLM-002 not tested: not run")
+            && stdout.contains("CLM-007 not tested: test Na needs a two-zone")
+            && stdout.contains("MEC-005 not tested: drop height mm 50 is outside"),
+        "{stdout}"
+    );
     let submission_root = out.join("submission");
     let packaged = run(&[
         "package",
