@@ -282,17 +282,12 @@ pub fn write_checklist(dir: &Path, checklist: &CameraChecklist) -> Result<PathBu
     let mut workbook = Workbook::new();
     let sheet = workbook.add_worksheet();
     write_sheet(sheet, &styles, checklist).map_err(xlsx)?;
+    // The page header stays short enough for its three parts not to overlap on A4: the SN lists
+    // of several samples are in the header block of the sheet itself.
     PageHeading {
         report: "摄像头测试Checklist Camera checklist".to_string(),
-        unit: format!(
-            "{} {} · SN {}",
-            checklist.vendor, checklist.model, checklist.device_sn
-        ),
-        standard: format!(
-            "{} · SN {}",
-            or_dash(&checklist.camera_model),
-            or_dash(&checklist.camera_serial)
-        ),
+        unit: format!("{} {}", checklist.vendor, checklist.model),
+        standard: or_dash(&checklist.camera_model).to_string(),
     }
     .apply(sheet);
     save_workbook(&mut workbook, &path)?;
