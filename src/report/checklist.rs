@@ -330,6 +330,7 @@ fn write_sheet(
     for (col, width) in (0u16..).zip(CHECK_COLUMN_WIDTHS) {
         sheet.set_column_width(col, width)?;
     }
+    sheet.set_row_height(0, TITLE_ROW_PT)?;
     sheet.write_string_with_format(
         0,
         0,
@@ -393,6 +394,9 @@ const SCREENSHOT_SCALE: f64 = 0.8;
 /// Default row height in pixels, to know how many rows an image covers.
 const ROW_PX: f64 = 20.0;
 
+/// Height of a row in the 14 pt title style, so its text does not run into the row above.
+const TITLE_ROW_PT: f64 = 21.0;
+
 /// The stress tool's screenshots: from `row` on, each chart's title and PNG, each chart on a
 /// page of its own when printed.
 fn write_screenshots(
@@ -415,6 +419,7 @@ fn write_screenshots(
     let mut breaks = vec![row];
     row += 1;
     for chart in charts {
+        sheet.set_row_height(row, TITLE_ROW_PT)?;
         sheet.write_string_with_format(row, 0, &chart.title, &styles.title)?;
         row += 1;
         let image = Image::new(&chart.png)?
