@@ -12,7 +12,6 @@ use facebench::judge::{Aggregate, Comparison, Criterion, Verdict};
 use facebench::plan::{parse_plan, Item, Plan, StepKind};
 use facebench::report::{models, write_workbook, HISTORY_SHEET, SUMMARY_SHEET};
 use facebench::runner::evaluate;
-use facebench::unit::{Features, Unit};
 
 const SHIPPED: &str = include_str!("../../testplans/desktop-cashier.toml");
 
@@ -99,22 +98,7 @@ fn demo_state(plan: &Plan) -> RunState {
         plan_path: "testplans/desktop-cashier.toml".into(),
         plan_sha256: "cd".repeat(32),
         standard: plan.standard.clone(),
-        units: vec![Unit {
-            vendor: "Acme".into(),
-            model: "FP-200".into(),
-            device_type: "desktop-single-screen".into(),
-            usage: None,
-            device_sn: "ACA01ABCDEFGHIJ12345678".into(),
-            camera_sn: "CAM-0042".into(),
-            camera_model: None,
-            features: Features {
-                wifi: true,
-                bluetooth: false,
-                cellular_4g: true,
-            },
-            lab: "Lab 3".into(),
-            operator: "Wang".into(),
-        }],
+        units: vec![crate::report_workbook::unit("Acme", "FP-200")],
         station: "sim".into(),
         started_utc: start,
         last_utc: start + chrono::Duration::hours(5),

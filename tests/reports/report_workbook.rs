@@ -32,7 +32,8 @@ fn plan_and_standard() -> (Plan, Standard) {
     (plan, standard)
 }
 
-fn unit(vendor: &str, model: &str) -> Unit {
+/// A registered unit of the workbook tests (also used by `report_wording`).
+pub(crate) fn unit(vendor: &str, model: &str) -> Unit {
     Unit {
         vendor: vendor.into(),
         model: model.into(),
