@@ -10,7 +10,7 @@ use std::path::Path;
 use calamine::{open_workbook, Data, Range, Reader, Xlsx};
 use chrono::{TimeZone, Utc};
 use facebench::catalog::{Catalog, Standard};
-use facebench::journal::{HistoryEntry, ItemResult, ResultSource, RunState};
+use facebench::journal::{ItemResult, ResultSource, RunState};
 use facebench::judge::Verdict;
 use facebench::plan::{parse_plan, Plan};
 use facebench::report::{
@@ -104,22 +104,7 @@ fn state() -> RunState {
         result("PER-001", 1, Verdict::Pass, ""),
         result("PER-001", 3, Verdict::Pass, ""),
     ];
-    let mut results: BTreeMap<String, BTreeMap<u32, ItemResult>> = BTreeMap::new();
-    let mut history: BTreeMap<String, Vec<HistoryEntry>> = BTreeMap::new();
-    let first = Utc.with_ymd_and_hms(2026, 11, 2, 9, 0, 0).unwrap();
-    for (minutes, r) in (0..).zip(all) {
-        history
-            .entry(r.item.clone())
-            .or_default()
-            .push(HistoryEntry {
-                recorded_utc: first + chrono::Duration::minutes(minutes),
-                result: r.clone(),
-            });
-        results
-            .entry(r.item.clone())
-            .or_default()
-            .insert(r.sample, r);
-    }
+    let (results, history) = crate::report_workbook::results_and_history(all);
     RunState {
         facebench_version: "0.1.0".into(),
         plan_path: "report-test.toml".into(),

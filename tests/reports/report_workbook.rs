@@ -32,6 +32,33 @@ fn plan_and_standard() -> (Plan, Standard) {
     (plan, standard)
 }
 
+/// `RunState::results`: the latest result per item and sample.
+type Results = BTreeMap<String, BTreeMap<u32, ItemResult>>;
+/// `RunState::history`: every result of each item, in order.
+type History = BTreeMap<String, Vec<HistoryEntry>>;
+
+/// Latest results per (item, sample) and the history of every result, recorded one minute apart
+/// from 2026-11-02 09:00 UTC in the order given.
+pub(crate) fn results_and_history(all: Vec<ItemResult>) -> (Results, History) {
+    let mut results = Results::new();
+    let mut history = History::new();
+    let first = Utc.with_ymd_and_hms(2026, 11, 2, 9, 0, 0).unwrap();
+    for (minutes, r) in (0..).zip(all) {
+        history
+            .entry(r.item.clone())
+            .or_default()
+            .push(HistoryEntry {
+                recorded_utc: first + chrono::Duration::minutes(minutes),
+                result: r.clone(),
+            });
+        results
+            .entry(r.item.clone())
+            .or_default()
+            .insert(r.sample, r);
+    }
+    (results, history)
+}
+
 /// A registered unit of the workbook tests (also used by `report_wording`).
 pub(crate) fn unit(vendor: &str, model: &str) -> Unit {
     Unit {
@@ -160,22 +187,7 @@ fn state(unit: Unit) -> RunState {
     per.attachments = vec!["attachments/PER-001/fps.csv".into()];
 
     let all = vec![clm1, clm2_first, clm2, mec, fun1, fun2, per];
-    let mut results = BTreeMap::new();
-    let mut history: BTreeMap<String, Vec<HistoryEntry>> = BTreeMap::new();
-    let first = Utc.with_ymd_and_hms(2026, 11, 2, 9, 0, 0).unwrap();
-    for (minutes, r) in (0..).zip(all) {
-        history
-            .entry(r.item.clone())
-            .or_default()
-            .push(HistoryEntry {
-                recorded_utc: first + chrono::Duration::minutes(minutes),
-                result: r.clone(),
-            });
-        results
-            .entry(r.item.clone())
-            .or_insert_with(BTreeMap::new)
-            .insert(r.sample, r);
-    }
+    let (results, history) = results_and_history(all);
     RunState {
         facebench_version: "0.1.0".into(),
         plan_path: "report-test.toml".into(),
