@@ -18,7 +18,7 @@ use super::chamber::ChamberProtocol;
 use super::chamber::GuardedChamber;
 use super::drop::manual::{ManualDropRig, OperatorChannel};
 use super::drop::modbus::{self as drop_modbus, DropLimits};
-use super::modbus::{open_driver, ModbusFraming, ModbusPolicy, ModbusTarget};
+use super::modbus::{open_driver, ModbusFraming, ModbusTarget};
 use super::spec::{ChamberSpec, Connection, DropProtocol, DropSpec, ThermalSpec};
 use super::thermal::scpi::ScpiLogger;
 use super::transport::{open_link, Endpoint};
@@ -145,7 +145,7 @@ fn modbus_at(connection: &Connection, endpoint: Endpoint, framing: ModbusFraming
         endpoint,
         slave: connection.address.unwrap_or(1),
         framing,
-        policy: ModbusPolicy::from_link(&connection.policy),
+        policy: connection.policy,
     }
 }
 

@@ -52,8 +52,6 @@ const CHANNEL_KEYS: &[&str] = &["channel", "location", "material"];
 const DEFAULT_BAUD: u32 = 9600;
 /// The drop-height register holds 0.1 mm in 16 bits.
 const MAX_DROP_HEIGHT_MM: f64 = 6553.5;
-const DEFAULT_RETRIES: u32 = 2;
-const RETRY_BACKOFF: Duration = Duration::from_millis(200);
 
 fn resolve_station(
     sink: &mut Sink<'_>,
@@ -169,12 +167,13 @@ pub(super) fn resolve_connection(
     if timeout == Some(0) {
         rig.reject(sink, "timeout_ms", "must be above 0");
     }
+    let defaults = LinkPolicy::default();
     let policy = LinkPolicy {
         timeout: timeout.map(Duration::from_millis),
         retries: rig
             .opt_u32(sink, "retries")
-            .map_or(DEFAULT_RETRIES, Located::into_inner),
-        backoff: RETRY_BACKOFF,
+            .map_or(defaults.retries, Located::into_inner),
+        ..defaults
     };
     let address = rig
         .opt_whole::<u8>(sink, "address")

@@ -17,9 +17,9 @@ use crate::modbus_peer::{PeerFault, RegisterPeer};
 use facebench::clock::SimClock;
 use facebench::plan::rig_step::{ChamberProfile, ConstantProfile, ProfileKind};
 use facebench::rig::chamber::watlow_f4::{self, regs, WatlowF4Options};
+use facebench::rig::link::LinkPolicy;
 use facebench::rig::modbus::crc::rtu_frame;
 use facebench::rig::modbus::open_driver;
-use facebench::rig::modbus::ModbusPolicy;
 use facebench::rig::wire_log::WireLog;
 use facebench::rig::{open_chamber, Chamber, RigError};
 use facebench::runner::rigs::chamber::{self, MAX_CONSECUTIVE_GAPS};
@@ -112,11 +112,14 @@ fn late_ascii_reply_without_retries_is_not_the_next_answer() {
     assert_eq!((reading.temp_pv, reading.temp_sp), (70.2, 80.0));
 }
 
+/// The per-attempt timeout of the Modbus late-reply tests.
+const LATE_TIMEOUT: Duration = Duration::from_millis(250);
+
 /// The Modbus policy of the late-reply tests: 250 ms per attempt, `retries`, 100 ms of silence
 /// ending a late reply.
-fn late_policy(retries: u32) -> ModbusPolicy {
-    ModbusPolicy {
-        timeout: Duration::from_millis(250),
+fn late_policy(retries: u32) -> LinkPolicy {
+    LinkPolicy {
+        timeout: Some(LATE_TIMEOUT),
         retries,
         settle: Duration::from_millis(100),
         ..modbus_support::fast_policy()
@@ -128,7 +131,7 @@ fn late_policy(retries: u32) -> ModbusPolicy {
 fn modbus_on_pty(
     pty: &mut PtyPeer,
     peer: &RegisterPeer,
-    policy: ModbusPolicy,
+    policy: LinkPolicy,
     log: Option<WireLog>,
 ) -> (
     tokio::runtime::Runtime,
@@ -151,7 +154,7 @@ fn late_modbus_reply_is_discarded_and_the_next_read_is_right() {
     peer.set(100, &[111]);
     peer.set(300, &[333]);
     let policy = late_policy(0);
-    peer.fail_next(PeerFault::Delay(policy.timeout * 13 / 10));
+    peer.fail_next(PeerFault::Delay(LATE_TIMEOUT * 13 / 10));
     let dir = tempfile::tempdir().unwrap();
     let log = WireLog::create(dir.path(), "chamber", "pty").unwrap();
     let mut pty = PtyPeer::new();
@@ -185,7 +188,7 @@ fn a_reply_later_than_the_listening_window_is_caught_by_the_reply_behind_it() {
     let policy = late_policy(0);
     // Past the timeout and the whole window listened after it: it lands after the next request
     // went out, and the (sequential) peer answers that request right behind it.
-    peer.fail_next(PeerFault::Delay(policy.timeout * 23 / 10));
+    peer.fail_next(PeerFault::Delay(LATE_TIMEOUT * 23 / 10));
     let dir = tempfile::tempdir().unwrap();
     let log = WireLog::create(dir.path(), "chamber", "pty").unwrap();
     let mut pty = PtyPeer::new();
@@ -210,7 +213,7 @@ fn late_modbus_reply_with_a_retry_gives_each_read_its_own_value() {
     peer.set(100, &[111]);
     peer.set(300, &[333]);
     let policy = late_policy(1);
-    peer.fail_next(PeerFault::Delay(policy.timeout * 13 / 10));
+    peer.fail_next(PeerFault::Delay(LATE_TIMEOUT * 13 / 10));
     let mut pty = PtyPeer::new();
     let (runtime, mut client) = modbus_on_pty(&mut pty, &peer, policy, None);
     assert_eq!(
@@ -250,8 +253,11 @@ fn f4_with_pv_fault(fault: PeerFault) -> (PtyPeer, RegisterPeer, Box<dyn Chamber
     peer.set(regs::PROFILE_STATE, &[0]);
     peer.fail_at(regs::PV_INPUT1, fault);
     let mut pty = PtyPeer::new();
+    // One attempt per read: every gap waits out the timeout after the faulty frame.
+    let mut target = pty.target(1);
+    target.policy.retries = 0;
     let chamber = Box::new(
-        open_driver(&pty.target(1), None, |c| {
+        open_driver(&target, None, |c| {
             watlow_f4::WatlowF4::attach(c, WatlowF4Options::default())
         })
         .unwrap(),

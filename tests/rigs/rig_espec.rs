@@ -3,8 +3,6 @@
 
 use crate::rig_support;
 
-use std::time::Duration;
-
 use facebench::rig::chamber::espec::commands::{
     Addressed, AlarmQuery, EspecMode, HumiQuery, ModeQuery, MonQuery, RomQuery, SetHumi, SetMode,
     SetTemp, TempQuery, TypeQuery,
@@ -12,22 +10,14 @@ use facebench::rig::chamber::espec::commands::{
 use facebench::rig::chamber::espec::EspecChamber;
 use facebench::rig::chamber::AsyncChamber;
 use facebench::rig::chamber::{GuardedChamber, SafeLimits};
-use facebench::rig::link::{Link, LinkPolicy, ReplyError, Request};
+use facebench::rig::link::{Link, ReplyError, Request};
 use facebench::rig::{rig_runtime, Blocking, Chamber, ChamberMode, RigError};
-use rig_support::{seen_text, serve, Noise, Seen};
+use rig_support::{fast_link, seen_text, serve, Noise, Seen};
 
 fn plain<C>(command: &C) -> Addressed<'_, C> {
     Addressed {
         address: None,
         command,
-    }
-}
-
-fn fast(retries: u32) -> LinkPolicy {
-    LinkPolicy {
-        timeout: Some(Duration::from_millis(150)),
-        retries,
-        backoff: Duration::from_millis(1),
     }
 }
 
@@ -216,7 +206,7 @@ async fn driver_reads_identifies_and_sets_over_duplex() {
     let (host, far) = tokio::io::duplex(256);
     let seen = Seen::default();
     tokio::spawn(serve(far, seen.clone(), humidity_chamber));
-    let mut chamber = EspecChamber::attach(Link::new(host, "dup0", fast(0)), None);
+    let mut chamber = EspecChamber::attach(Link::new(host, "dup0", fast_link(0)), None);
 
     let reading = chamber.read().await.unwrap();
     assert_eq!(reading.temp_pv, 26.4);
@@ -260,7 +250,7 @@ async fn temperature_only_chamber_is_not_asked_for_humidity() {
         b"1,TEMP?\r\n" => Some(b"-39.8,-40.0,100.0,-70.0\r\n".to_vec()),
         _ => None,
     }));
-    let mut chamber = EspecChamber::attach(Link::new(host, "rs485", fast(0)), Some(1));
+    let mut chamber = EspecChamber::attach(Link::new(host, "rs485", fast_link(0)), Some(1));
     let reading = chamber.read().await.unwrap();
     assert_eq!(
         (reading.temp_pv, reading.humidity_pv, reading.humidity_sp),
@@ -274,7 +264,7 @@ async fn refusal_timeout_and_garbled_are_told_apart() {
     let (host, far) = tokio::io::duplex(256);
     let seen = Seen::default();
     tokio::spawn(serve(far, seen.clone(), humidity_chamber));
-    let mut chamber = EspecChamber::attach(Link::new(host, "/dev/ttyUSB7", fast(1)), None);
+    let mut chamber = EspecChamber::attach(Link::new(host, "/dev/ttyUSB7", fast_link(1)), None);
 
     let refusal = chamber.set_temperature(300.0).await.unwrap_err();
     match &refusal {
@@ -336,7 +326,7 @@ fn setpoint_outside_safe_limits_never_reaches_the_wire() {
     let (host, far) = tokio::io::duplex(256);
     let seen = Seen::default();
     runtime.spawn(serve(far, seen.clone(), humidity_chamber));
-    let driver = EspecChamber::attach(Link::new(host, "dup", fast(0)), None);
+    let driver = EspecChamber::attach(Link::new(host, "dup", fast_link(0)), None);
     let limits = SafeLimits {
         temp_min_c: -40.0,
         temp_max_c: 85.0,
@@ -397,7 +387,7 @@ async fn a_temperature_only_reply_is_learnt_and_humi_is_not_sent_again() {
     let (host, far) = tokio::io::duplex(256);
     let seen = Seen::default();
     tokio::spawn(serve(far, seen.clone(), temperature_only_chamber));
-    let mut chamber = EspecChamber::attach(Link::new(host, "/dev/ttyUSB3", fast(1)), None);
+    let mut chamber = EspecChamber::attach(Link::new(host, "/dev/ttyUSB3", fast_link(1)), None);
     assert!(chamber.has_humidity());
 
     let off = chamber.set_humidity(None).await.unwrap_err();
@@ -432,7 +422,7 @@ async fn a_station_saying_humidity_false_sends_no_humi_at_all() {
     let seen = Seen::default();
     tokio::spawn(serve(far, seen.clone(), temperature_only_chamber));
     let mut chamber =
-        EspecChamber::attach(Link::new(host, "dup", fast(0)), None).with_humidity(false);
+        EspecChamber::attach(Link::new(host, "dup", fast_link(0)), None).with_humidity(false);
     assert!(matches!(
         chamber.set_humidity(None).await,
         Err(RigError::NotSupported { .. })
@@ -447,7 +437,7 @@ async fn type_without_a_wet_bulb_marks_the_chamber_temperature_only() {
     let (host, far) = tokio::io::duplex(256);
     let seen = Seen::default();
     tokio::spawn(serve(far, seen.clone(), temperature_only_chamber));
-    let mut chamber = EspecChamber::attach(Link::new(host, "dup", fast(0)), None);
+    let mut chamber = EspecChamber::attach(Link::new(host, "dup", fast_link(0)), None);
     let identity = chamber.identify().await.unwrap();
     assert!(!identity.humidity);
     assert!(matches!(

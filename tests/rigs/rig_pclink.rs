@@ -3,31 +3,21 @@
 
 use crate::rig_support;
 
-use std::time::Duration;
-
 use facebench::rig::chamber::temi_pclink::commands::{
     Addressed, Ami, ReadRandom, ReadSeq, WriteRandom, WriteSeq,
 };
 use facebench::rig::chamber::temi_pclink::frame::{decode, encode, Frame};
 use facebench::rig::chamber::temi_pclink::{TemiChamber, TemiSetup};
 use facebench::rig::chamber::AsyncChamber;
-use facebench::rig::link::{Link, LinkPolicy, Request};
+use facebench::rig::link::{Link, Request};
 use facebench::rig::RigError;
-use rig_support::{seen_text, serve, Noise, Seen};
+use rig_support::{fast_link, seen_text, serve, silent_link, Noise, Seen};
 
 fn setup(humidity: bool) -> TemiSetup {
     TemiSetup {
         address: 1,
         with_sum: true,
         humidity,
-    }
-}
-
-fn policy() -> LinkPolicy {
-    LinkPolicy {
-        timeout: Some(Duration::from_millis(150)),
-        retries: 1,
-        backoff: Duration::from_millis(1),
     }
 }
 
@@ -167,7 +157,8 @@ async fn driver_reads_and_writes_through_a_scripted_controller() {
     let (host, far) = tokio::io::duplex(256);
     let seen = Seen::default();
     tokio::spawn(serve(far, seen.clone(), controller));
-    let mut chamber = TemiChamber::attach(Link::new(host, "/dev/ttyUSB3", policy()), setup(true));
+    let mut chamber =
+        TemiChamber::attach(Link::new(host, "/dev/ttyUSB3", fast_link(1)), setup(true));
 
     let reading = chamber.read().await.unwrap();
     assert_eq!(
@@ -219,8 +210,10 @@ async fn silent_controller_times_out_naming_the_frame() {
     let (host, far) = tokio::io::duplex(256);
     let seen = Seen::default();
     tokio::spawn(serve(far, seen.clone(), |_| None));
-    let mut chamber =
-        TemiChamber::attach(Link::new(host, "tcp:10.0.0.9:4001", policy()), setup(false));
+    let mut chamber = TemiChamber::attach(
+        Link::new(host, "tcp:10.0.0.9:4001", silent_link(1)),
+        setup(false),
+    );
     let error = chamber.read().await.unwrap_err();
     assert!(
         matches!(&error, RigError::Timeout { port, command, .. } if port == "tcp:10.0.0.9:4001" && command == "01RRD,02,0001,0002B2"),

@@ -2,12 +2,10 @@
 
 use crate::rig_support;
 
-use std::time::Duration;
-
-use facebench::rig::link::{Link, LinkPolicy};
+use facebench::rig::link::Link;
 use facebench::rig::thermal::scpi::ScpiLogger;
 use facebench::rig::{ChannelInfo, RigError};
-use rig_support::{seen_text, serve, Seen};
+use rig_support::{fast_link, seen_text, serve, Seen};
 
 fn channels() -> Vec<ChannelInfo> {
     [
@@ -22,14 +20,6 @@ fn channels() -> Vec<ChannelInfo> {
         material: material.to_string(),
     })
     .collect()
-}
-
-fn policy() -> LinkPolicy {
-    LinkPolicy {
-        timeout: Some(Duration::from_millis(150)),
-        retries: 0,
-        backoff: Duration::from_millis(1),
-    }
 }
 
 /// A logger whose third thermocouple is open; `READ?` goes silent after the second scan.
@@ -59,7 +49,7 @@ async fn scans_configure_once_and_open_thermocouples_read_none() {
         logger(&mut reads, line)
     }));
     let mut scpi = ScpiLogger::attach(
-        Link::new(host, "tcp:10.1.1.2:5025", policy()),
+        Link::new(host, "tcp:10.1.1.2:5025", fast_link(0)),
         channels(),
         'T',
     );
@@ -111,7 +101,11 @@ async fn an_error_in_the_queue_is_a_refusal() {
         l if l.starts_with(b"CONF:TEMP") => Some(b"1\n".to_vec()),
         _ => None,
     }));
-    let mut scpi = ScpiLogger::attach(Link::new(host, "/dev/ttyUSB4", policy()), channels(), 'K');
+    let mut scpi = ScpiLogger::attach(
+        Link::new(host, "/dev/ttyUSB4", fast_link(0)),
+        channels(),
+        'K',
+    );
     let error = scpi.read_all().await.unwrap_err();
     assert!(
         matches!(&error, RigError::Refusal { command, reply, .. } if command == "SYST:ERR?" && reply == "-221, Settings conflict"),

@@ -139,7 +139,8 @@ fn modbus_generic_driver_round_trip() {
 #[test]
 fn modbus_drop_driver_runs_a_sequence_on_simulated_time() {
     use facebench::rig::drop::modbus::{open, DropLimits};
-    use facebench::rig::modbus::{ModbusFraming, ModbusPolicy, ModbusTarget};
+    use facebench::rig::link::LinkPolicy;
+    use facebench::rig::modbus::{ModbusFraming, ModbusTarget};
     use facebench::rig::transport::{Endpoint, SerialSettings};
     use facebench::rig::{DropSetup, DropState, Orientation};
 
@@ -152,7 +153,7 @@ fn modbus_drop_driver_runs_a_sequence_on_simulated_time() {
         },
         slave: 1,
         framing: ModbusFraming::Rtu,
-        policy: ModbusPolicy::default(),
+        policy: LinkPolicy::default(),
     };
     let mut rig = open(&target, DropLimits::default(), None).unwrap();
     rig.configure(&DropSetup {

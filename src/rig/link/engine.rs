@@ -19,7 +19,7 @@
 //!   timeout the link listens up to one more timeout for the late reply and discards it; a reply
 //!   later still lands just after the next request went out, with the real reply right behind it,
 //!   so on the first request after a timeout the link listens a settle time
-//!   ([`Link::with_settle`]) past a reply and, when a second one follows, uses that and notes
+//!   ([`LinkPolicy::settle`]) past a reply and, when a second one follows, uses that and notes
 //!   the first as late.
 //! - **Exact causes**: only true silence is a [`RigError::Timeout`]; bytes that came but answered
 //!   nothing are a [`RigError::Garbled`] naming the last reason and the bytes.
@@ -35,8 +35,8 @@ use crate::rig::error::ShowBytes;
 use crate::rig::wire_log::WireLog;
 use crate::rig::RigError;
 
-/// Silence that ends a drain once stale bytes have come (the late reply is complete), unless
-/// the link is given another with [`Link::with_settle`].
+/// Silence that ends a drain once stale bytes have come (the late reply is complete): the
+/// default [`LinkPolicy::settle`].
 pub const DRAIN_QUIET: Duration = Duration::from_millis(20);
 
 /// At most this many stale bytes are discarded per drain, so a chattering line cannot stall.
@@ -96,15 +96,19 @@ pub trait Framing {
     fn leftover(&self, received: &[u8]) -> String;
 }
 
-/// Timeouts and retries for one rig, from the station file.
+/// Timing and retry rules of one link, line protocol or Modbus alike: the timeout and retries
+/// come from the station file, the rest are defaults tests shorten.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct LinkPolicy {
     /// Replaces every request's own timeout when set.
     pub timeout: Option<Duration>,
     /// Extra attempts for idempotent requests.
     pub retries: u32,
-    /// Wait before the first retry; doubles each time.
+    /// Wait before the first retry; doubles each time. Modbus also waits this long (doubling)
+    /// after a "server device busy" reply.
     pub backoff: Duration,
+    /// Silence that ends a late or garbled reply once its bytes have come.
+    pub settle: Duration,
 }
 
 impl Default for LinkPolicy {
@@ -113,6 +117,7 @@ impl Default for LinkPolicy {
             timeout: None,
             retries: 2,
             backoff: Duration::from_millis(200),
+            settle: DRAIN_QUIET,
         }
     }
 }
@@ -147,7 +152,6 @@ pub struct Link<T> {
     io: Option<T>,
     reopen: Option<Reopen<T>>,
     policy: LinkPolicy,
-    settle: Duration,
     log: Option<WireLog>,
     /// Bytes received but not yet used.
     pending: Vec<u8>,
@@ -177,7 +181,6 @@ impl<T: ByteStream> Link<T> {
             io: Some(io),
             reopen: None,
             policy,
-            settle: DRAIN_QUIET,
             log: None,
             pending: Vec::new(),
             late: Duration::ZERO,
@@ -200,12 +203,6 @@ impl<T: ByteStream> Link<T> {
     /// Replaces the timeout and retry policy.
     pub fn with_policy(mut self, policy: LinkPolicy) -> Link<T> {
         self.policy = policy;
-        self
-    }
-
-    /// Sets the silence that ends a late reply (default [`DRAIN_QUIET`]).
-    pub fn with_settle(mut self, settle: Duration) -> Link<T> {
-        self.settle = settle;
         self
     }
 
@@ -240,7 +237,6 @@ impl<T: ByteStream> Link<T> {
             io: self.io.map(|io| -> Box<dyn ByteStream> { Box::new(io) }),
             reopen,
             policy: self.policy,
-            settle: self.settle,
             log: self.log,
             pending: self.pending,
             late: self.late,
@@ -347,7 +343,7 @@ impl<T: ByteStream> Link<T> {
                         // this one late.
                         suspect = false;
                         found = Some((reply, bytes));
-                        deadline = deadline.min(Instant::now() + self.settle);
+                        deadline = deadline.min(Instant::now() + self.policy.settle);
                         continue;
                     }
                     if let Some((_, late)) = found {
@@ -412,7 +408,7 @@ impl<T: ByteStream> Link<T> {
             }),
             Err(ReplyError::Garbled(problem)) => {
                 // Whatever follows a garbled reply belongs to it.
-                self.late = self.settle;
+                self.late = self.policy.settle;
                 Attempt::Failed(RigError::Garbled {
                     port: self.port.clone(),
                     command: label.to_string(),
@@ -486,7 +482,7 @@ impl<T: ByteStream> Link<T> {
             let wait = if dropped.is_empty() {
                 until.saturating_duration_since(Instant::now())
             } else {
-                self.settle
+                self.policy.settle
             };
             match tokio::time::timeout(wait, io.read(&mut chunk)).await {
                 Ok(Ok(0)) => self.io = None,
@@ -577,6 +573,7 @@ pub(crate) mod tests {
             timeout: None,
             retries,
             backoff: Duration::from_millis(1),
+            settle: DRAIN_QUIET,
         }
     }
 
@@ -699,7 +696,14 @@ pub(crate) mod tests {
     #[tokio::test]
     async fn a_reply_later_than_the_listening_window_is_dropped_for_the_one_behind_it() {
         let (near, mut far) = tokio::io::duplex(256);
-        let mut link = Link::new(near, "mem", policy(0)).with_settle(Duration::from_millis(30));
+        let mut link = Link::new(
+            near,
+            "mem",
+            LinkPolicy {
+                settle: Duration::from_millis(30),
+                ..policy(0)
+            },
+        );
         let error = link.transact(&mut Triples { sent: 0 }).await.unwrap_err();
         assert!(matches!(error, RigError::Timeout { .. }), "{error:?}");
         // The late reply and the real one arrive together, after the next request went out.

@@ -10,10 +10,12 @@
 //!   discarded with its reason and never used; the engine keeps listening for the real reply
 //!   until the attempt's timeout, and when none came the error names the last reason (CRC
 //!   mismatch, wrong slave, truncated frame, noise) with the bytes.
-//! - **Busy**: exception 06 is retried after [`ModbusPolicy::busy_backoff`], doubling, up to
-//!   [`ModbusPolicy::busy_retries`] times; other exceptions are refusals.
+//! - **Busy**: exception 06 is retried after the link's [`LinkPolicy::backoff`], doubling, up
+//!   to [`BUSY_RETRIES`] times; other exceptions are refusals.
 //!
-//! Reads and single/multiple writes are retried after a timeout or a faulty reply: a Modbus
+//! The timing is the link's one [`LinkPolicy`]; a request waits [`DEFAULT_TIMEOUT`] for its
+//! reply unless the policy sets a timeout. Reads and single/multiple writes are retried after
+//! a timeout or a faulty reply: a Modbus
 //! write of the same value to the same register is idempotent, and commands that are not (the
 //! drop-rig command register) carry their own sequence number.
 
@@ -30,57 +32,12 @@ use crate::rig::wire_log::WireLog;
 /// Exception code 06: server device busy.
 const BUSY: u8 = 0x06;
 
-/// Timing and retry rules of one Modbus link.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct ModbusPolicy {
-    /// How long one attempt waits for a reply.
-    pub timeout: Duration,
-    /// Further attempts after a timeout or a faulty reply.
-    pub retries: u32,
-    /// Further attempts after exception 06 (server device busy).
-    pub busy_retries: u32,
-    /// First wait after a busy reply; doubles on each further busy reply, capped at 16×.
-    pub busy_backoff: Duration,
-    /// After a timeout the client listens up to one more timeout for the late reply; once
-    /// bytes have come, this much silence ends the wait (the late reply is complete).
-    pub settle: Duration,
-}
+/// How long a request waits for its reply when the link's policy sets no timeout.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_millis(1000);
 
-impl Default for ModbusPolicy {
-    fn default() -> Self {
-        ModbusPolicy {
-            timeout: Duration::from_millis(1000),
-            retries: 2,
-            busy_retries: 5,
-            busy_backoff: Duration::from_millis(100),
-            settle: Duration::from_millis(50),
-        }
-    }
-}
-
-impl ModbusPolicy {
-    /// The Modbus policy for a station's link policy: its timeout (default 1 s), retries, and its
-    /// backoff as the busy backoff.
-    pub fn from_link(link: &crate::rig::link::LinkPolicy) -> ModbusPolicy {
-        let default = ModbusPolicy::default();
-        ModbusPolicy {
-            timeout: link.timeout.unwrap_or(default.timeout),
-            retries: link.retries,
-            busy_backoff: link.backoff,
-            ..default
-        }
-    }
-
-    /// The engine's policy: this timeout for every request and these retries, sent again at
-    /// once (the engine has drained the line and listened for a late reply before each).
-    pub fn link(&self) -> LinkPolicy {
-        LinkPolicy {
-            timeout: Some(self.timeout),
-            retries: self.retries,
-            backoff: Duration::ZERO,
-        }
-    }
-}
+/// Further attempts after exception 06 (server device busy); the wait starts at the policy's
+/// backoff, doubles on each further busy reply and is capped at 16×.
+pub const BUSY_RETRIES: u32 = 5;
 
 /// How requests are framed, with the framing's per-link state.
 #[derive(Debug, Clone, Copy)]
@@ -96,7 +53,6 @@ struct Request<'a> {
     call: &'a Call,
     op: &'a Operation,
     wire: &'a mut Wire,
-    timeout: Duration,
     /// The transaction id of the attempt in flight (Modbus TCP).
     transaction: u16,
 }
@@ -109,7 +65,7 @@ impl Framing for Request<'_> {
     }
 
     fn timeout(&self) -> Duration {
-        self.timeout
+        DEFAULT_TIMEOUT
     }
 
     fn idempotent(&self) -> bool {
@@ -159,48 +115,42 @@ impl Framing for Request<'_> {
 pub struct ModbusClient {
     link: Link<Box<dyn ByteStream>>,
     wire: Wire,
-    policy: ModbusPolicy,
 }
 
 impl ModbusClient {
-    /// A client on an open `link` (its timeout, retries and settle replaced by `policy`'s).
-    fn on(link: Link<Box<dyn ByteStream>>, wire: Wire, policy: ModbusPolicy) -> ModbusClient {
-        ModbusClient {
-            link: link.with_policy(policy.link()).with_settle(policy.settle),
-            wire,
-            policy,
-        }
-    }
-
     /// Modbus RTU to `slave` over `io` (serial port, pty, RTU-over-TCP socket, duplex pipe).
     /// `port` names the link in every error.
-    pub fn rtu<T>(io: T, port: impl Into<String>, slave: u8, policy: ModbusPolicy) -> ModbusClient
+    pub fn rtu<T>(io: T, port: impl Into<String>, slave: u8, policy: LinkPolicy) -> ModbusClient
     where
         T: ByteStream + 'static,
     {
-        ModbusClient::rtu_on(Link::new(io, port, policy.link()).boxed(), slave, policy)
+        ModbusClient::rtu_on(Link::new(io, port, policy).boxed(), slave)
     }
 
     /// Modbus TCP (MBAP framing) to unit `unit` over `io`, usually a `TcpStream` to port 502.
-    pub fn tcp<T>(io: T, port: impl Into<String>, unit: u8, policy: ModbusPolicy) -> ModbusClient
+    pub fn tcp<T>(io: T, port: impl Into<String>, unit: u8, policy: LinkPolicy) -> ModbusClient
     where
         T: ByteStream + 'static,
     {
-        ModbusClient::tcp_on(Link::new(io, port, policy.link()).boxed(), unit, policy)
+        ModbusClient::tcp_on(Link::new(io, port, policy).boxed(), unit)
     }
 
-    /// Modbus RTU to `slave` on a link (which may reopen its port and keep a wire log).
-    pub fn rtu_on(
-        link: Link<Box<dyn ByteStream>>,
-        slave: u8,
-        policy: ModbusPolicy,
-    ) -> ModbusClient {
-        ModbusClient::on(link, Wire::Rtu { slave }, policy)
+    /// Modbus RTU to `slave` on a link (which may reopen its port and keep a wire log), with
+    /// the link's policy.
+    pub fn rtu_on(link: Link<Box<dyn ByteStream>>, slave: u8) -> ModbusClient {
+        ModbusClient {
+            link,
+            wire: Wire::Rtu { slave },
+        }
     }
 
-    /// Modbus TCP to `unit` on a link (which may reopen its port and keep a wire log).
-    pub fn tcp_on(link: Link<Box<dyn ByteStream>>, unit: u8, policy: ModbusPolicy) -> ModbusClient {
-        ModbusClient::on(link, Wire::Tcp { unit, next: 1 }, policy)
+    /// Modbus TCP to `unit` on a link (which may reopen its port and keep a wire log), with the
+    /// link's policy.
+    pub fn tcp_on(link: Link<Box<dyn ByteStream>>, unit: u8) -> ModbusClient {
+        ModbusClient {
+            link,
+            wire: Wire::Tcp { unit, next: 1 },
+        }
     }
 
     /// Notes every discarded frame (with its reason) in `log` as well as through `tracing`.
@@ -382,21 +332,21 @@ impl ModbusClient {
     /// other than busy are errors.
     async fn call(&mut self, op: &Operation, call: &Call) -> Result<Answer, ModbusError> {
         let mut busy: u32 = 0;
-        let mut backoff = self.policy.busy_backoff;
+        let first = self.link.policy().backoff;
+        let mut backoff = first;
         loop {
             let mut request = Request {
                 call,
                 op,
                 wire: &mut self.wire,
-                timeout: self.policy.timeout,
                 transaction: 0,
             };
             match self.link.transact(&mut request).await? {
-                Answer::Exception(BUSY) if busy < self.policy.busy_retries => {
+                Answer::Exception(BUSY) if busy < BUSY_RETRIES => {
                     busy += 1;
                     tracing::debug!(port = %self.port(), %op, busy, "controller busy, backing off");
                     tokio::time::sleep(backoff).await;
-                    backoff = (backoff * 2).min(self.policy.busy_backoff * 16);
+                    backoff = (backoff * 2).min(first * 16);
                 }
                 Answer::Exception(code) => {
                     return Err(ModbusError::Exception {
@@ -423,23 +373,44 @@ impl ModbusClient {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::rig::RigError;
 
     #[test]
-    fn station_link_policy_sets_timeout_retries_and_backoff() {
-        let link = LinkPolicy {
-            timeout: Some(Duration::from_millis(2500)),
-            retries: 4,
-            backoff: Duration::from_millis(300),
+    fn a_request_waits_the_modbus_default_unless_the_policy_sets_a_timeout() {
+        let call = Call::Read {
+            input: false,
+            address: 100,
+            count: 1,
         };
-        let policy = ModbusPolicy::from_link(&link);
-        assert_eq!(policy.timeout, Duration::from_millis(2500));
-        assert_eq!(policy.retries, 4);
-        assert_eq!(policy.busy_backoff, Duration::from_millis(300));
-        assert_eq!(policy.busy_retries, ModbusPolicy::default().busy_retries);
-        let unset = ModbusPolicy::from_link(&LinkPolicy {
-            timeout: None,
-            ..link
-        });
-        assert_eq!(unset.timeout, ModbusPolicy::default().timeout);
+        let op = Operation {
+            function: 3,
+            address: 100,
+            count: 1,
+            what: "PV",
+        };
+        let mut wire = Wire::Rtu { slave: 1 };
+        let request = Request {
+            call: &call,
+            op: &op,
+            wire: &mut wire,
+            transaction: 0,
+        };
+        assert_eq!(request.timeout(), DEFAULT_TIMEOUT);
+    }
+
+    #[tokio::test]
+    async fn a_policy_timeout_replaces_the_default() {
+        let (near, _far) = tokio::io::duplex(64);
+        let policy = LinkPolicy {
+            timeout: Some(Duration::from_millis(30)),
+            retries: 0,
+            ..LinkPolicy::default()
+        };
+        let mut client = ModbusClient::rtu(near, "mem", 1, policy);
+        let error: RigError = client.read_one("PV", 100).await.unwrap_err().into();
+        let RigError::Timeout { after, .. } = error else {
+            panic!("expected a timeout, got {error:?}");
+        };
+        assert_eq!(after, Duration::from_millis(30));
     }
 }

@@ -18,7 +18,7 @@ pub mod frame;
 pub mod scale;
 pub mod target;
 
-pub use client::{ModbusClient, ModbusPolicy};
+pub use client::{ModbusClient, BUSY_RETRIES, DEFAULT_TIMEOUT};
 pub use error::{unencodable, Exception, ModbusError, Operation};
 pub use scale::{decode_f32, encode_f32, ScaleError, Scaled16, WordOrder};
 pub use target::{open_driver, ModbusFraming, ModbusTarget};

@@ -1,7 +1,8 @@
 //! Where a Modbus controller is ([`ModbusTarget`]: endpoint, slave, framing, policy), and
 //! opening a driver on it inside the rig's own runtime.
 
-use super::client::{ModbusClient, ModbusPolicy};
+use super::client::ModbusClient;
+use crate::rig::link::LinkPolicy;
 use crate::rig::transport::{open_link, Endpoint};
 use crate::rig::wire_log::WireLog;
 use crate::rig::{Blocking, RigError};
@@ -24,20 +25,19 @@ pub struct ModbusTarget {
     pub slave: u8,
     /// Framing on the link.
     pub framing: ModbusFraming,
-    /// Timeout and retry rules.
-    pub policy: ModbusPolicy,
+    /// Timeout and retry rules (a request waits
+    /// [`DEFAULT_TIMEOUT`](super::client::DEFAULT_TIMEOUT) when the policy sets none).
+    pub policy: LinkPolicy,
 }
 
 impl ModbusTarget {
     /// Opens the endpoint (inside a tokio runtime) as a link that reopens it after a link error,
     /// and attaches a client; `log` records the wire.
     pub async fn connect(&self, log: Option<WireLog>) -> Result<ModbusClient, RigError> {
-        let link = open_link(&self.endpoint, self.policy.link(), log)
-            .await?
-            .boxed();
+        let link = open_link(&self.endpoint, self.policy, log).await?.boxed();
         Ok(match self.framing {
-            ModbusFraming::Rtu => ModbusClient::rtu_on(link, self.slave, self.policy),
-            ModbusFraming::Tcp => ModbusClient::tcp_on(link, self.slave, self.policy),
+            ModbusFraming::Rtu => ModbusClient::rtu_on(link, self.slave),
+            ModbusFraming::Tcp => ModbusClient::tcp_on(link, self.slave),
         })
     }
 }

@@ -5,25 +5,23 @@
 use std::time::Duration;
 
 use crate::modbus_peer::RegisterPeer;
-use facebench::rig::modbus::{ModbusClient, ModbusPolicy};
+use facebench::rig::link::LinkPolicy;
+use facebench::rig::modbus::ModbusClient;
 
 /// Port name the in-memory links report in errors.
 pub const PORT: &str = "duplex:test";
 
-/// Short timeouts so failure tests finish quickly.
-pub fn fast_policy() -> ModbusPolicy {
-    ModbusPolicy {
-        timeout: Duration::from_millis(150),
-        retries: 1,
-        busy_retries: 3,
-        busy_backoff: Duration::from_millis(5),
-        settle: Duration::from_millis(20),
+/// Short timeouts so failure tests finish quickly: one retry, and 5 ms before the first retry after a busy reply.
+pub fn fast_policy() -> LinkPolicy {
+    LinkPolicy {
+        backoff: Duration::from_millis(5),
+        ..crate::rig_support::fast_link(1)
     }
 }
 
 /// Serves `peer` on one end of an in-memory pipe (in the current runtime) and returns an RTU
 /// client on the other end.
-pub fn rtu_client(peer: &RegisterPeer, slave: u8, policy: ModbusPolicy) -> ModbusClient {
+pub fn rtu_client(peer: &RegisterPeer, slave: u8, policy: LinkPolicy) -> ModbusClient {
     let (near, far) = tokio::io::duplex(1024);
     let server = peer.clone();
     tokio::spawn(async move { server.serve(far).await });

@@ -5,6 +5,9 @@
 
 use std::future::Future;
 use std::sync::{mpsc, Arc, Mutex};
+use std::time::Duration;
+
+use facebench::rig::link::LinkPolicy;
 
 use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncWrite, AsyncWriteExt, BufReader};
 use tokio_serial::{SerialPort, SerialStream};
@@ -87,5 +90,27 @@ impl Noise {
         (0..len)
             .map(|_| alphabet[(self.next() as usize) % alphabet.len()])
             .collect()
+    }
+}
+
+/// The request timeout of [`fast_link`].
+pub const FAST_TIMEOUT: Duration = Duration::from_millis(150);
+
+/// A link policy for tests: [`FAST_TIMEOUT`] per attempt, `retries`, a 1 ms backoff.
+pub fn fast_link(retries: u32) -> LinkPolicy {
+    LinkPolicy {
+        timeout: Some(FAST_TIMEOUT),
+        retries,
+        backoff: Duration::from_millis(1),
+        ..LinkPolicy::default()
+    }
+}
+
+/// A link policy for a peer that never answers anything: nothing can arrive late, so the
+/// timeout can be as short as a scheduler tick without making the test depend on a race.
+pub fn silent_link(retries: u32) -> LinkPolicy {
+    LinkPolicy {
+        timeout: Some(Duration::from_millis(20)),
+        ..fast_link(retries)
     }
 }
