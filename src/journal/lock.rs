@@ -4,22 +4,25 @@
 //! which the kernel releases when the holder exits, however it exits. So a lock file left by a
 //! killed process is not a lock at all: the next run takes it over. The file's text names the
 //! holder (pid, host, since, command) so that a refused second run can say who holds it; the
-//! holder empties it when it lets go.
+//! holder empties it when it lets go. The text is TOML, read through [`crate::config`] like
+//! every other file facebench takes, so a damaged one is named by file, line and key.
 
 use std::fmt;
 use std::fs::{File, OpenOptions, TryLockError};
 use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use super::JournalError;
+use crate::config::{read_document, Located};
+use crate::diagnostic::Diagnostics;
 
 /// The lock file's name in a run directory.
 pub const LOCK_FILE: &str = "run.lock";
 
 /// Who holds (or last held) a run directory's lock, as written in `run.lock`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct LockHolder {
     /// Process id.
     pub pid: u32,
@@ -42,9 +45,27 @@ impl LockHolder {
         }
     }
 
-    /// Reads the holder from a lock file's text; `None` when it is empty or not a holder.
-    fn parse(text: &str) -> Option<LockHolder> {
-        toml::from_str(text).ok()
+    /// Reads the holder from the text of the lock file `origin`: `None` when it is empty (no
+    /// holder, or one that has not written its name yet); every problem of a text that is not
+    /// a holder, by line and key.
+    pub fn read(text: &str, origin: &str) -> Result<Option<LockHolder>, Diagnostics> {
+        if text.trim().is_empty() {
+            return Ok(None);
+        }
+        read_document(text, origin, |sink, root| {
+            let fields = root.open(sink, &["pid", "host", "since", "command"]);
+            let pid = fields.whole::<u32>(sink, "pid");
+            let host = fields.string(sink, "host");
+            let since = fields.string(sink, "since");
+            let command = fields.string(sink, "command");
+            Some(LockHolder {
+                pid: pid?.into_inner(),
+                host: host?.into_inner(),
+                since: since?.into_inner(),
+                command: command.map(Located::into_inner)?,
+            })
+        })
+        .map(Some)
     }
 }
 
@@ -81,13 +102,13 @@ impl RunLock {
         match file.try_lock() {
             Ok(()) => {}
             Err(TryLockError::WouldBlock) => {
-                let holder = read_text(&mut file)
-                    .ok()
-                    .and_then(|text| LockHolder::parse(&text))
-                    .map_or_else(
-                        || "another process (it has not written its name yet)".to_string(),
-                        |h| h.to_string(),
-                    );
+                let holder = match read_holder(&mut file, &path) {
+                    Ok(Some(holder)) => holder.to_string(),
+                    Ok(None) => "another process (it has not written its name yet)".to_string(),
+                    Err(problems) => {
+                        format!("another process (its lock file does not name it: {problems})")
+                    }
+                };
                 return Err(JournalError::InUse {
                     path: dir.into(),
                     holder,
@@ -95,11 +116,14 @@ impl RunLock {
             }
             Err(TryLockError::Error(e)) => return Err(JournalError::io("lock", &path, e)),
         }
-        if let Some(stale) = read_text(&mut file)
-            .ok()
-            .and_then(|text| LockHolder::parse(&text))
-        {
-            tracing::warn!(lock = %path.display(), %stale, "took over the lock of a process that is gone");
+        match read_holder(&mut file, &path) {
+            Ok(Some(stale)) => {
+                tracing::warn!(lock = %path.display(), %stale, "took over the lock of a process that is gone");
+            }
+            Ok(None) => {}
+            Err(problems) => {
+                tracing::warn!(%problems, "took over a lock file that named no holder");
+            }
         }
         let holder = LockHolder::this_process();
         let text = toml::to_string(&holder).map_err(|e| {
@@ -130,11 +154,15 @@ impl Drop for RunLock {
     }
 }
 
-fn read_text(file: &mut File) -> std::io::Result<String> {
+/// The holder named in the open lock file at `path`; a file that cannot be read (or is not
+/// UTF-8) is one whole-file problem.
+fn read_holder(file: &mut File, path: &Path) -> Result<Option<LockHolder>, Diagnostics> {
+    let origin = path.display().to_string();
     let mut text = String::new();
-    file.seek(SeekFrom::Start(0))?;
-    file.read_to_string(&mut text)?;
-    Ok(text)
+    file.seek(SeekFrom::Start(0))
+        .and_then(|_| file.read_to_string(&mut text))
+        .map_err(|e| Diagnostics::whole_file(&origin, format!("cannot read run lock: {e}")))?;
+    LockHolder::read(&text, &origin)
 }
 
 /// The machine's name, for the journal and the lock file.
@@ -182,8 +210,39 @@ mod tests {
         std::fs::write(tmp.path().join(LOCK_FILE), toml::to_string(&stale).unwrap()).unwrap();
         let lock = RunLock::acquire(tmp.path()).unwrap();
         let text = std::fs::read_to_string(lock.path()).unwrap();
-        let holder = LockHolder::parse(&text).unwrap();
+        let holder = LockHolder::read(&text, "run.lock").unwrap().unwrap();
         assert_eq!(holder.pid, std::process::id());
         assert_ne!(holder, stale);
+    }
+
+    #[test]
+    fn a_malformed_lock_file_is_named_by_file_line_and_key() {
+        let tmp = tempfile::tempdir().unwrap();
+        let first = RunLock::acquire(tmp.path()).unwrap();
+        // Damaged while held: the refusal says why it cannot name the holder.
+        std::fs::write(
+            first.path(),
+            "pid = \"many\"\nhost = \"bench-7\"\nsince = \"2026-01-01T00:00:00Z\"\n",
+        )
+        .unwrap();
+        let message = RunLock::acquire(tmp.path()).unwrap_err().to_string();
+        let file = first.path().display().to_string();
+        assert!(
+            message.contains(&format!("{file}:1:7 pid: expected")),
+            "{message}"
+        );
+        assert!(
+            message.contains("command: missing key `command`"),
+            "{message}"
+        );
+        drop(first);
+
+        // A syntax error is one problem at its line; the next run takes the lock over.
+        std::fs::write(tmp.path().join(LOCK_FILE), "pid = 7\nhost = \n").unwrap();
+        let problems = LockHolder::read("pid = 7\nhost = \n", "run.lock").unwrap_err();
+        assert_eq!(problems.0.len(), 1, "{problems}");
+        assert_eq!(problems.0[0].line, 2, "{problems}");
+        RunLock::acquire(tmp.path()).unwrap();
+        assert_eq!(LockHolder::read(" \n", "run.lock").unwrap(), None);
     }
 }

@@ -5,10 +5,9 @@
 use std::ops::Range;
 use std::time::Duration;
 
-use toml::de::{DeTable, DeValue};
-use toml::Spanned;
-
 use super::StressMode;
+use crate::config::{read_document, Fields};
+use crate::diagnostic::{Diagnostics, Sink};
 use crate::plan::rig_step::{CameraMode, CameraStress};
 use crate::plan::{Item, Plan, RigStep};
 
@@ -19,38 +18,6 @@ pub struct Shorthand {
     pub duration: Option<Duration>,
     /// `--cycles`: `cycles` of every open/close step and `switches` of every switching step.
     pub cycles: Option<u32>,
-}
-
-/// Why the flags could not be applied to a plan.
-#[derive(Debug, thiserror::Error)]
-pub enum ShorthandError {
-    /// The plan text does not parse (it loaded before, so this is a facebench bug).
-    #[error("{origin}: {message}")]
-    Syntax {
-        /// The plan file.
-        origin: String,
-        /// The parser's message.
-        message: String,
-    },
-    /// A step the flag applies to has none of the keys it sets.
-    #[error(
-        "{origin}: item {item}, step {step}: the {mode} step sets none of {keys}, so {flag} has \
-         nothing to change; add the key to the plan or edit the plan instead of using {flag}"
-    )]
-    NoKey {
-        /// The plan file.
-        origin: String,
-        /// Item id.
-        item: String,
-        /// Step number, from 1.
-        step: usize,
-        /// The step's mode.
-        mode: String,
-        /// The keys looked for.
-        keys: String,
-        /// The flag.
-        flag: &'static str,
-    },
 }
 
 /// One text replacement.
@@ -65,45 +32,33 @@ impl Shorthand {
         self.duration.is_none() && self.cycles.is_none()
     }
 
-    /// The plan's text with the flags applied to its camera steps. `plan` is `text` resolved.
-    pub fn apply(&self, text: &str, origin: &str, plan: &Plan) -> Result<String, ShorthandError> {
-        let root = DeTable::parse(text).map_err(|e| ShorthandError::Syntax {
-            origin: origin.to_string(),
-            message: e.message().trim().to_string(),
-        })?;
-        let items = elements(root.get_ref(), "items");
-        let mut edits = Vec::new();
-        for (item, table) in plan.items.iter().zip(items) {
-            let steps = table
-                .get_ref()
-                .as_table()
-                .map_or_else(Vec::new, |t| elements(t, "steps"));
-            for (index, (step, step_table)) in item.steps.iter().zip(steps).enumerate() {
-                let Some(RigStep::Camera(stress)) = &step.rig else {
-                    continue;
-                };
-                let Some(params) = step_table
-                    .get_ref()
-                    .as_table()
-                    .and_then(|t| t.get("params"))
-                    .and_then(|v| v.get_ref().as_table())
-                else {
-                    continue;
-                };
-                for (flag, keys, line) in self.wanted(stress) {
-                    let edit =
-                        replace_key(params, keys, line).ok_or_else(|| ShorthandError::NoKey {
-                            origin: origin.to_string(),
-                            item: item.id.clone(),
-                            step: index + 1,
-                            mode: format!("{:?}", stress.mode).to_lowercase(),
-                            keys: keys.join(" or "),
-                            flag,
-                        })?;
-                    edits.push(edit);
+    /// The plan's text with the flags applied to its camera steps. `plan` is `text` resolved
+    /// (read from `origin`). A step the flags apply to that has none of the keys they set is
+    /// reported at its `params` table, by file, line and key path.
+    pub fn apply(&self, text: &str, origin: &str, plan: &Plan) -> Result<String, Diagnostics> {
+        let mut edits = read_document(text, origin, |sink, root| {
+            let mut edits = Vec::new();
+            let items = root.open_map().opt_tables(sink, "items");
+            for (item, table) in plan.items.iter().zip(items) {
+                let steps = table.open_map().opt_tables(sink, "steps");
+                for (index, (step, step_table)) in item.steps.iter().zip(steps).enumerate() {
+                    let Some(RigStep::Camera(stress)) = &step.rig else {
+                        continue;
+                    };
+                    let Some(params) = step_table.open_map().opt_table(sink, "params") else {
+                        continue;
+                    };
+                    let params = params.open_map();
+                    for (flag, keys, line) in self.wanted(stress) {
+                        match replace_key(&params, keys, line) {
+                            Some(edit) => edits.push(edit),
+                            None => no_key(sink, &params, (item, index + 1), stress, flag, keys),
+                        }
+                    }
                 }
             }
-        }
+            Some(edits)
+        })?;
         edits.sort_by_key(|e| std::cmp::Reverse(e.span.start));
         let mut edited = text.to_string();
         for edit in edits {
@@ -149,25 +104,35 @@ impl Shorthand {
     }
 }
 
-/// The elements of the array of tables at `key` (none when it is missing or not an array).
-fn elements<'a, 'i>(table: &'a DeTable<'i>, key: &str) -> Vec<&'a Spanned<DeValue<'i>>> {
-    table
-        .get(key)
-        .and_then(|v| v.get_ref().as_array())
-        .map_or_else(Vec::new, |a| a.iter().collect())
+/// Replaces the `key = value` of the first of `keys` present in `params` with `line`.
+fn replace_key(params: &Fields<'_, '_>, keys: &[&str], line: String) -> Option<Edit> {
+    params.keys().into_iter().find_map(|key| {
+        let name: &str = key.get_ref();
+        let value = params.value_span(name)?;
+        keys.contains(&name).then(|| Edit {
+            span: key.span().start..value.end,
+            text: line.clone(),
+        })
+    })
 }
 
-/// Replaces the `key = value` of the first of `keys` present in `params` with `line`.
-fn replace_key(params: &DeTable<'_>, keys: &[&str], line: String) -> Option<Edit> {
-    params
-        .iter()
-        .find_map(|(key, value): (&Spanned<_>, &Spanned<DeValue<'_>>)| {
-            let name: &str = key.get_ref();
-            keys.contains(&name).then(|| Edit {
-                span: key.span().start..value.span().end,
-                text: line.clone(),
-            })
-        })
+/// Reports that step `step` (from 1) of `item` has none of the `keys` its `flag` sets.
+fn no_key(
+    sink: &mut Sink<'_>,
+    params: &Fields<'_, '_>,
+    (item, step): (&Item, usize),
+    stress: &CameraStress,
+    flag: &str,
+    keys: &[&str],
+) {
+    let mode = format!("{:?}", stress.mode).to_lowercase();
+    let keys = keys.join(" or ");
+    let message = format!(
+        "item {}, step {step}: the {mode} step sets none of {keys}, so {flag} has nothing to \
+         change; add the key to the plan or edit the plan instead of using {flag}",
+        item.id
+    );
+    sink.report(&params.span(), params.path(), message);
 }
 
 /// The items `--mode` runs: open/close and first-frame steps for `cycles`, single-stream soaks
@@ -275,9 +240,39 @@ mod tests {
 
         let bare = text.replacen("duration_s = 3600\n", "", 1);
         let plan = parse_plan(&bare, "bare", &Catalog::builtin()).unwrap();
-        let error = flags.apply(&bare, "bare", &plan).unwrap_err().to_string();
-        assert!(error.contains("item CAM-003, step 1"), "{error}");
-        assert!(error.contains("duration_s or duration_h"), "{error}");
+        let error = flags.apply(&bare, "bare", &plan).unwrap_err();
+        assert_eq!(error.0.len(), 1, "{error}");
+        // Named at CAM-003's `[items.steps.params]` header.
+        let item = bare.find("id = \"CAM-003\"").unwrap();
+        let header = item + bare[item..].find("[items.steps.params]").unwrap();
+        let diagnostic = &error.0[0];
+        assert_eq!(diagnostic.file, "bare");
+        assert_eq!(
+            diagnostic.line,
+            bare[..header].matches('\n').count() + 1,
+            "{error}"
+        );
+        assert!(diagnostic.field.ends_with("].steps[0].params"), "{error}");
+        assert!(
+            diagnostic.message.contains("item CAM-003, step 1"),
+            "{error}"
+        );
+        assert!(
+            diagnostic.message.contains("duration_s or duration_h"),
+            "{error}"
+        );
+
+        // A text that is not TOML is one syntax problem at its line.
+        let broken = text.replacen("duration_s = 3600", "duration_s = ", 1);
+        let error = flags.apply(&broken, "broken", &plan).unwrap_err();
+        assert_eq!(error.0.len(), 1, "{error}");
+        let at = broken.find("duration_s = \n").unwrap();
+        assert_eq!(
+            error.0[0].line,
+            broken[..at].matches('\n').count() + 1,
+            "{error}"
+        );
+        assert!(error.0[0].message.starts_with("TOML syntax"), "{error}");
     }
 
     #[test]
