@@ -140,17 +140,6 @@ fn spec_error(input: &str, problem: impl Into<String>) -> SpecError {
 }
 
 /// Parses a mode `<width>x<height>@<rate>/<FourCC>`.
-///
-/// ```
-/// use facebench::camera::select::parse_mode;
-/// use facebench::camera::{FrameRate, PixelFormat, StreamKind};
-///
-/// let mode = parse_mode("1280x720@30000/1001/MJPG").unwrap();
-/// assert_eq!(mode.rate, FrameRate { frames: 30_000, per_seconds: 1001 });
-/// assert_eq!(mode.format, PixelFormat::Mjpeg);
-/// assert_eq!(parse_mode("640x480@30/Z16").unwrap().stream, StreamKind::Depth);
-/// assert!(parse_mode("640x480").is_err());
-/// ```
 pub fn parse_mode(text: &str) -> Result<StreamConfig, SpecError> {
     let usage = "expected <width>x<height>@<rate>/<FourCC>, e.g. 1920x1080@30/YUYV";
     let (size, rest) = text
@@ -368,6 +357,24 @@ mod tests {
             .unwrap()
             .is_hardware());
         assert!(!"replay:x".parse::<SourceSpec>().unwrap().is_hardware());
+    }
+
+    #[test]
+    fn modes_read_fractional_rates_and_their_stream_kind() {
+        let mode = parse_mode("1280x720@30000/1001/MJPG").unwrap();
+        assert_eq!(
+            mode.rate,
+            FrameRate {
+                frames: 30_000,
+                per_seconds: 1001
+            }
+        );
+        assert_eq!(mode.format, PixelFormat::Mjpeg);
+        assert_eq!(
+            parse_mode("640x480@30/Z16").unwrap().stream,
+            StreamKind::Depth
+        );
+        assert!(parse_mode("640x480").is_err());
     }
 
     #[test]

@@ -69,13 +69,6 @@ pub enum Endpoint {
 
 impl Endpoint {
     /// Reads a station's `port` value: `tcp:HOST:PORT` or a device path.
-    ///
-    /// ```
-    /// use facebench::rig::transport::{Endpoint, SerialSettings};
-    /// let tcp = Endpoint::parse("tcp:10.0.0.5:57732", SerialSettings::eight_n_one(9600)).unwrap();
-    /// assert_eq!(tcp.to_string(), "tcp:10.0.0.5:57732");
-    /// assert!(Endpoint::parse("tcp:gateway", SerialSettings::eight_n_one(9600)).is_err());
-    /// ```
     pub fn parse(port: &str, settings: SerialSettings) -> Result<Endpoint, String> {
         let port = port.trim();
         if let Some(rest) = port.strip_prefix("tcp:") {
@@ -244,6 +237,9 @@ mod tests {
             }
         );
         assert_eq!(v6.to_string(), "tcp:[::1]:502");
+        let tcp = Endpoint::parse("tcp:10.0.0.5:57732", settings()).unwrap();
+        assert_eq!(tcp.to_string(), "tcp:10.0.0.5:57732");
+        assert!(Endpoint::parse("tcp:gateway", settings()).is_err());
         assert!(Endpoint::parse("tcp::502", settings()).is_err());
         assert!(Endpoint::parse("tcp:host:99999", settings()).is_err());
         assert!(Endpoint::parse("  ", settings()).is_err());

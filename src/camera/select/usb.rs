@@ -23,14 +23,6 @@ pub struct UsbId {
 
 impl UsbId {
     /// Parses `VID:PID[:SERIAL]` (ids in hexadecimal, up to four digits each).
-    ///
-    /// ```
-    /// use facebench::camera::select::UsbId;
-    ///
-    /// let id = UsbId::parse("046d:0825").unwrap();
-    /// assert_eq!((id.vendor, id.product, id.serial), (0x046d, 0x0825, None));
-    /// assert!(UsbId::parse("logitech:0825").unwrap_err().contains("not a hexadecimal"));
-    /// ```
     pub fn parse(text: &str) -> Result<UsbId, String> {
         let usage = "usb needs VID:PID[:SERIAL] in hexadecimal, e.g. v4l:usb:046d:0825";
         let mut parts = text.splitn(3, ':');
@@ -245,6 +237,17 @@ mod tests {
 
     fn id(text: &str) -> UsbId {
         UsbId::parse(text).unwrap()
+    }
+
+    #[test]
+    fn ids_are_hexadecimal() {
+        let plain = id("046d:0825");
+        assert_eq!(
+            (plain.vendor, plain.product, plain.serial),
+            (0x046d, 0x0825, None)
+        );
+        let error = UsbId::parse("logitech:0825").unwrap_err();
+        assert!(error.contains("not a hexadecimal"), "{error}");
     }
 
     #[test]

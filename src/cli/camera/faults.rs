@@ -24,15 +24,6 @@ fn error(input: &str, problem: impl Into<String>) -> SpecError {
 
 /// Parses a duration: a number and a unit (`ms`, `s`, `m`, `h`, `d`), e.g. `72h`, `1.5h`,
 /// `250ms`.
-///
-/// ```
-/// use std::time::Duration;
-/// use facebench::cli::camera::parse_duration;
-///
-/// assert_eq!(parse_duration("72h").unwrap(), Duration::from_secs(72 * 3600));
-/// assert_eq!(parse_duration("250ms").unwrap(), Duration::from_millis(250));
-/// assert!(parse_duration("forever").is_err());
-/// ```
 pub fn parse_duration(text: &str) -> Result<Duration, SpecError> {
     let t = text.trim();
     let split = t
@@ -98,14 +89,6 @@ fn parse_count(text: &str, value: &str) -> Result<u32, SpecError> {
 }
 
 /// Builds a fault plan from `--fault name=value` options (see [`FAULT_HELP`]).
-///
-/// ```
-/// use facebench::cli::camera::parse_faults;
-///
-/// let plan = parse_faults(&["drop=every:100".into(), "stall=at:300".into(), "stall-for=2s".into()]).unwrap();
-/// assert_eq!(plan.stall_for.as_secs(), 2);
-/// assert!(parse_faults(&["melt=every:5".into()]).is_err());
-/// ```
 pub fn parse_faults(options: &[String]) -> Result<FaultPlan, SpecError> {
     let mut plan = FaultPlan::none(1);
     plan.stall_for = Duration::from_secs(2);
@@ -192,6 +175,12 @@ mod tests {
         assert_eq!(plan.jitter, Duration::from_millis(2));
         assert_eq!(plan.seed, 7);
         assert_eq!(parse_faults(&[]).unwrap().drop, Trigger::Never);
+        let stall = ["stall=at:300".to_string(), "stall-for=5s".to_string()];
+        assert_eq!(
+            parse_faults(&stall).unwrap().stall_for,
+            Duration::from_secs(5)
+        );
+        assert_eq!(parse_faults(&[]).unwrap().stall_for, Duration::from_secs(2));
     }
 
     #[test]
@@ -213,6 +202,12 @@ mod tests {
         for bad in ["", "h", "-1h", "1e400h", "10 parsecs", "1..2s"] {
             assert!(parse_duration(bad).is_err(), "{bad:?}");
         }
+        assert!(parse_duration("forever").is_err());
+        assert_eq!(
+            parse_duration("72h").unwrap(),
+            Duration::from_secs(72 * 3600)
+        );
+        assert_eq!(parse_duration("250ms").unwrap(), Duration::from_millis(250));
         assert_eq!(parse_duration("1.5h").unwrap(), Duration::from_secs(5400));
         assert_eq!(parse_duration("90").unwrap(), Duration::from_secs(90));
         assert_eq!(

@@ -23,13 +23,6 @@ const ISTA_2A_MM: [f64; 5] = [970.0, 810.0, 660.0, 510.0, 310.0];
 
 /// The drop height for a packaged mass, mm; `None` for a mass that is not positive or is
 /// 68 kg and above (outside these tables).
-///
-/// ```
-/// use facebench::rig::drop::ista::{drop_height_mm, DropStandard};
-/// assert_eq!(drop_height_mm(DropStandard::Ista1A, 4.2), Some(760.0));
-/// assert_eq!(drop_height_mm(DropStandard::Ista2A, 10.0), Some(810.0));
-/// assert_eq!(drop_height_mm(DropStandard::Ista1A, 70.0), None);
-/// ```
 pub fn drop_height_mm(standard: DropStandard, packaged_mass_kg: f64) -> Option<f64> {
     if packaged_mass_kg.is_nan() || packaged_mass_kg <= 0.0 {
         return None;
@@ -118,7 +111,9 @@ mod tests {
 
     #[test]
     fn heights_by_bracket() {
+        assert_eq!(drop_height_mm(DropStandard::Ista1A, 4.2), Some(760.0));
         assert_eq!(drop_height_mm(DropStandard::Ista1A, 9.99), Some(760.0));
+        assert_eq!(drop_height_mm(DropStandard::Ista2A, 10.0), Some(810.0));
         assert_eq!(drop_height_mm(DropStandard::Ista1A, 19.0), Some(460.0));
         assert_eq!(drop_height_mm(DropStandard::Ista1A, 67.9), Some(200.0));
         assert_eq!(drop_height_mm(DropStandard::Ista2A, 30.0), Some(510.0));
