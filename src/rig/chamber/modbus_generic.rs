@@ -6,7 +6,7 @@
 //! reflects the last run/stop command.
 
 use crate::rig::chamber::registers::{RegisterFormat, RegisterMap, RegisterSpec, RegisterTable};
-use crate::rig::chamber::{AsyncChamber, ChamberIdentity, ChamberMode, ChamberReading};
+use crate::rig::chamber::{AsyncChamber, ChamberIdentity, ChamberReading};
 use crate::rig::modbus::{decode_f32, encode_f32, unencodable, ModbusClient, ScaleError};
 use crate::rig::RigError;
 
@@ -151,13 +151,7 @@ impl AsyncChamber for ModbusGeneric {
         };
         let run_stop = self.map.run_stop;
         let command = self.client.read_one("run/stop", run_stop.address).await?;
-        let mode = if command == run_stop.run {
-            ChamberMode::Constant
-        } else if command == run_stop.stop {
-            ChamberMode::Standby
-        } else {
-            ChamberMode::Other(format!("run/stop register {command}"))
-        };
+        let mode = run_stop.mode(command);
         Ok(ChamberReading {
             temp_pv,
             temp_sp,

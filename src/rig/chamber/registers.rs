@@ -14,6 +14,8 @@
 
 use serde::Deserialize;
 
+use super::ChamberMode;
+
 pub use crate::rig::modbus::WordOrder;
 
 /// How a value is stored in registers.
@@ -91,6 +93,20 @@ pub struct RunStopRegister {
     pub run: u16,
     /// Value written to stop.
     pub stop: u16,
+}
+
+impl RunStopRegister {
+    /// The mode a value read back from the register means: constant operation when it is the
+    /// run value, standby when it is the stop value.
+    pub fn mode(&self, command: u16) -> ChamberMode {
+        if command == self.run {
+            ChamberMode::Constant
+        } else if command == self.stop {
+            ChamberMode::Standby
+        } else {
+            ChamberMode::Other(format!("run/stop register {command}"))
+        }
+    }
 }
 
 /// Where a generic Modbus chamber keeps its values.

@@ -9,7 +9,7 @@
 //! register, so it reflects the last run/stop command, not a status register.
 
 use crate::rig::chamber::registers::RunStopRegister;
-use crate::rig::chamber::{AsyncChamber, ChamberIdentity, ChamberMode, ChamberReading};
+use crate::rig::chamber::{AsyncChamber, ChamberIdentity, ChamberReading};
 use crate::rig::modbus::{unencodable, ModbusClient, Scaled16};
 use crate::rig::RigError;
 
@@ -148,13 +148,7 @@ impl AsyncChamber for TemiModbus {
             .client
             .read_one("operation command", self.run_stop.address)
             .await?;
-        let mode = if command == self.run_stop.run {
-            ChamberMode::Constant
-        } else if command == self.run_stop.stop {
-            ChamberMode::Standby
-        } else {
-            ChamberMode::Other(format!("operation register {command}"))
-        };
+        let mode = self.run_stop.mode(command);
         Ok(ChamberReading {
             temp_pv,
             temp_sp,

@@ -341,19 +341,10 @@ mod tests {
             let _ = decode(&good[cut..], false);
         }
         const ALPHABET: &[u8] = b"\x0201RDWSOKNG,0F\r\n\xff";
-        let mut state = 0x2545_f491_u32;
+        let mut noise = crate::rig::noise::Noise(0x2545_f491);
         for _ in 0..20_000 {
-            let len = (state % 40) as usize;
-            let bytes: Vec<u8> = (0..len)
-                .map(|_| {
-                    state ^= state << 13;
-                    state ^= state >> 17;
-                    state ^= state << 5;
-                    // Bias towards the frame alphabet so deeper paths are reached.
-                    ALPHABET[state as usize % ALPHABET.len()]
-                })
-                .collect();
-            let _ = decode(&bytes, state.is_multiple_of(2));
+            let bytes = noise.bytes(ALPHABET, 39);
+            let _ = decode(&bytes, noise.next().is_multiple_of(2));
             let _ = frame_len(&bytes);
         }
     }
