@@ -29,6 +29,8 @@ pub mod drop;
 mod error;
 pub mod link;
 pub mod modbus;
+#[cfg(test)]
+mod noise;
 pub mod open;
 pub mod spec;
 pub mod thermal;

@@ -370,17 +370,9 @@ mod tests {
             let _ = ErrorQuery.parse(&good[..cut]);
         }
         const ALPHABET: &[u8] = b"+-.,E0123456789\"\r\n\xff a";
-        let mut state = 0x9e37_79b9_u32;
+        let mut noise = crate::rig::noise::Noise(0x9e37_79b9);
         for _ in 0..20_000 {
-            let len = (state % 32) as usize;
-            let bytes: Vec<u8> = (0..len)
-                .map(|_| {
-                    state ^= state << 13;
-                    state ^= state >> 17;
-                    state ^= state << 5;
-                    ALPHABET[state as usize % ALPHABET.len()]
-                })
-                .collect();
+            let bytes = noise.bytes(ALPHABET, 31);
             let _ = scan.parse(&bytes);
             let _ = IdnQuery.parse(&bytes);
             let _ = ErrorQuery.parse(&bytes);
