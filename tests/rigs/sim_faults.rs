@@ -19,14 +19,29 @@ fn with_faults(mut opts: SimOptions, specs: &[&str]) -> SimOptions {
     opts
 }
 
+/// A simulated `protocol` chamber with `faults` on a pty (serving while the first value is
+/// held), and the port opened on it.
+fn faulty_chamber(
+    protocol: ChamberProtocol,
+    faults: &[&str],
+) -> (impl Sized, tokio_serial::SerialStream) {
+    let opts = with_faults(SimOptions::pty(sim_clock()), faults);
+    let sim = SimChamber::spawn(protocol, opts).unwrap();
+    let port = open_pty(&sim.path().unwrap());
+    (sim, port)
+}
+
+/// The PC-Link reply to the frame with `body`.
+async fn pclink_reply(port: &mut tokio_serial::SerialStream, body: &str) -> Vec<u8> {
+    exchange(port, &frame(body), Duration::from_secs(2), line).await
+}
+
 #[tokio::test]
 async fn no_reply_delay_and_garble_on_espec() {
-    let opts = with_faults(
-        SimOptions::pty(sim_clock()),
+    let (_sim, mut port) = faulty_chamber(
+        ChamberProtocol::Espec,
         &["no-reply@1", "delay=300ms@2", "garble@3"],
     );
-    let sim = SimChamber::spawn(ChamberProtocol::Espec, opts).unwrap();
-    let mut port = open_pty(&sim.path().unwrap());
     let silent = exchange(&mut port, b"MODE?\r\n", Duration::from_millis(300), line).await;
     assert!(silent.is_empty(), "{silent:?}");
     let started = Instant::now();
@@ -41,12 +56,10 @@ async fn no_reply_delay_and_garble_on_espec() {
 
 #[tokio::test]
 async fn refusals_and_sensor_faults_speak_each_protocol() {
-    let opts = with_faults(
-        SimOptions::pty(sim_clock()),
+    let (_sim, mut port) = faulty_chamber(
+        ChamberProtocol::Espec,
         &["refuse@1", "refuse=PROTECT ON@2", "sensor@3"],
     );
-    let sim = SimChamber::spawn(ChamberProtocol::Espec, opts).unwrap();
-    let mut port = open_pty(&sim.path().unwrap());
     assert_eq!(ask(&mut port, "TEMP, S30\r\n").await, "NA:INVALID REQ\r\n");
     assert_eq!(ask(&mut port, "TEMP, S30\r\n").await, "NA:PROTECT ON\r\n");
     assert_eq!(
@@ -58,21 +71,11 @@ async fn refusals_and_sensor_faults_speak_each_protocol() {
         "23.0,23.0,155.0,-45.0\r\n"
     );
 
-    let opts = with_faults(SimOptions::pty(sim_clock()), &["refuse=08@1"]);
-    let sim = SimChamber::spawn(ChamberProtocol::TemiPclink, opts).unwrap();
-    let mut port = open_pty(&sim.path().unwrap());
-    let reply = exchange(
-        &mut port,
-        &frame("01RSD,01,0001"),
-        Duration::from_secs(2),
-        line,
-    )
-    .await;
+    let (_sim, mut port) = faulty_chamber(ChamberProtocol::TemiPclink, &["refuse=08@1"]);
+    let reply = pclink_reply(&mut port, "01RSD,01,0001").await;
     assert_eq!(reply, frame("01RSD,NG,08"));
 
-    let opts = with_faults(SimOptions::pty(sim_clock()), &["refuse@1", "refuse=04@2"]);
-    let sim = SimChamber::spawn(ChamberProtocol::WatlowF4, opts).unwrap();
-    let mut port = open_pty(&sim.path().unwrap());
+    let (_sim, mut port) = faulty_chamber(ChamberProtocol::WatlowF4, &["refuse@1", "refuse=04@2"]);
     let read = with_crc(&[0x01, 0x03, 0x00, 0x64, 0x00, 0x01]);
     let reply = exchange(&mut port, &read, Duration::from_secs(2), has_len(5)).await;
     assert_eq!(reply, with_crc(&[0x01, 0x83, 0x06]));
@@ -92,16 +95,8 @@ async fn refusals_and_sensor_faults_speak_each_protocol() {
 
 #[tokio::test]
 async fn bad_checksums_break_only_the_checksum() {
-    let opts = with_faults(SimOptions::pty(sim_clock()), &["bad-checksum@1"]);
-    let sim = SimChamber::spawn(ChamberProtocol::TemiPclink, opts).unwrap();
-    let mut port = open_pty(&sim.path().unwrap());
-    let reply = exchange(
-        &mut port,
-        &frame("01RSD,01,0001"),
-        Duration::from_secs(2),
-        line,
-    )
-    .await;
+    let (_sim, mut port) = faulty_chamber(ChamberProtocol::TemiPclink, &["bad-checksum@1"]);
+    let reply = pclink_reply(&mut port, "01RSD,01,0001").await;
     let body = b"01RSD,OK,00E6";
     assert_eq!(
         &reply[..1 + body.len()],
@@ -113,9 +108,7 @@ async fn bad_checksums_break_only_the_checksum() {
     );
     assert!(reply.ends_with(b"\r\n"));
 
-    let opts = with_faults(SimOptions::pty(sim_clock()), &["bad-crc@1"]);
-    let sim = SimChamber::spawn(ChamberProtocol::WatlowF4, opts).unwrap();
-    let mut port = open_pty(&sim.path().unwrap());
+    let (_sim, mut port) = faulty_chamber(ChamberProtocol::WatlowF4, &["bad-crc@1"]);
     let read = with_crc(&[0x01, 0x03, 0x00, 0x64, 0x00, 0x01]);
     let good = with_crc(&[0x01, 0x03, 0x02, 0x00, 0xE6]);
     let reply = exchange(&mut port, &read, Duration::from_secs(2), has_len(7)).await;
