@@ -181,6 +181,11 @@ fn random_and_truncated_replies_never_panic() {
     }
 }
 
+/// An ESPEC controller's acceptance of a setting: `OK:` and the command echoed.
+fn accepted(line: &[u8]) -> Option<Vec<u8>> {
+    Some([b"OK:".as_slice(), line].concat())
+}
+
 /// A humidity chamber at 26.4 °C / 55 %, constant mode, accepting settings.
 fn humidity_chamber(line: &[u8]) -> Option<Vec<u8>> {
     let reply: &[u8] = match line {
@@ -192,9 +197,7 @@ fn humidity_chamber(line: &[u8]) -> Option<Vec<u8>> {
         b"TEMP, S300.0\r\n" => b"NA:DATA OUT OF RANGE\r\n",
         b"MODE?\r\n" => b"2\xff3\r\n",
         l if l.starts_with(b"TEMP, S") || l.starts_with(b"HUMI, S") || l.starts_with(b"MODE, ") => {
-            let mut ok = b"OK:".to_vec();
-            ok.extend_from_slice(l);
-            return Some(ok);
+            return accepted(l)
         }
         _ => return None,
     };
@@ -372,11 +375,7 @@ fn temperature_only_chamber(line: &[u8]) -> Option<Vec<u8>> {
         b"TYPE?\r\n" => b"T,S2,160.0\r\n",
         b"ROM?\r\n" => b"NA:CMD ERR\r\n",
         l if l.starts_with(b"HUMI") => b"NA:CONT NOT READY-1\r\n",
-        l if l.starts_with(b"TEMP, S") || l.starts_with(b"MODE, ") => {
-            let mut ok = b"OK:".to_vec();
-            ok.extend_from_slice(l);
-            return Some(ok);
-        }
+        l if l.starts_with(b"TEMP, S") || l.starts_with(b"MODE, ") => return accepted(l),
         _ => return None,
     };
     Some(reply.to_vec())
