@@ -13,6 +13,18 @@ use sim_support::{exchange, has_len, open_pty, sim_clock, with_crc};
 use tokio_modbus::client::{Reader, Writer};
 use tokio_modbus::{ExceptionCode, Slave};
 
+/// The simulator's reply to the RTU `request` (its CRC appended) once `len` bytes came,
+/// waiting up to 2 s.
+async fn rtu_reply(port: &mut tokio_serial::SerialStream, request: &[u8], len: usize) -> Vec<u8> {
+    exchange(
+        port,
+        &with_crc(request),
+        Duration::from_secs(2),
+        has_len(len),
+    )
+    .await
+}
+
 #[tokio::test]
 async fn temi_modbus_answers_the_manual_frames() {
     let sim = SimChamber::spawn(ChamberProtocol::TemiModbus, SimOptions::pty(sim_clock())).unwrap();
@@ -26,29 +38,16 @@ async fn temi_modbus_answers_the_manual_frames() {
     sim.with_model(|m| {
         m.temp_sp_c = 100.0;
     });
-    let reply = exchange(
-        &mut port,
-        &[0x01, 0x03, 0x00, 0x00, 0x00, 0x02, 0xC4, 0x0B],
-        wait,
-        has_len(9),
-    )
-    .await;
-    assert_eq!(
-        reply,
-        [0x01, 0x03, 0x04, 0x00, 0xFA, 0x03, 0xE8, 0xDA, 0xBC]
-    );
+    let read = [0x01, 0x03, 0x00, 0x00, 0x00, 0x02, 0xC4, 0x0B];
+    let answer = [0x01, 0x03, 0x04, 0x00, 0xFA, 0x03, 0xE8, 0xDA, 0xBC];
+    let reply = exchange(&mut port, &read, wait, has_len(9)).await;
+    assert_eq!(reply, answer);
     // Write D0100 = 2: echoed.
     let write = [0x01, 0x06, 0x00, 0x63, 0x00, 0x02, 0xF8, 0x15];
     let reply = exchange(&mut port, &write, wait, has_len(8)).await;
     assert_eq!(reply, write);
     // Illegal address: exception 02 with its CRC.
-    let reply = exchange(
-        &mut port,
-        &with_crc(&[0x01, 0x03, 0x03, 0xE7, 0x00, 0x01]),
-        wait,
-        has_len(5),
-    )
-    .await;
+    let reply = rtu_reply(&mut port, &[0x01, 0x03, 0x03, 0xE7, 0x00, 0x01], 5).await;
     assert_eq!(reply, with_crc(&[0x01, 0x83, 0x02]));
     // Another slave id: silence.
     let reply = exchange(
@@ -67,17 +66,8 @@ async fn temi_modbus_answers_the_manual_frames() {
         has_len(9),
     )
     .await;
-    let reply = exchange(
-        &mut port,
-        &[0x01, 0x03, 0x00, 0x00, 0x00, 0x02, 0xC4, 0x0B],
-        wait,
-        has_len(9),
-    )
-    .await;
-    assert_eq!(
-        reply,
-        [0x01, 0x03, 0x04, 0x00, 0xFA, 0x03, 0xE8, 0xDA, 0xBC]
-    );
+    let reply = exchange(&mut port, &read, wait, has_len(9)).await;
+    assert_eq!(reply, answer);
 }
 
 #[tokio::test]
@@ -176,7 +166,6 @@ async fn generic_modbus_serves_the_station_map_over_rtu_on_tcp() {
 async fn rtu_functions_the_slave_lacks_get_exception_01_and_the_next_request_is_answered() {
     let sim = SimChamber::spawn(ChamberProtocol::WatlowF4, SimOptions::pty(sim_clock())).unwrap();
     let mut port = open_pty(&sim.path().unwrap());
-    let wait = Duration::from_secs(2);
     // Codes the slave does not implement, framed or not by the server's decoder: 0x01 read
     // coils, 0x08 diagnostics, 0x41 user-defined, 0x2B with an unknown MEI type.
     for pdu in [
@@ -187,7 +176,7 @@ async fn rtu_functions_the_slave_lacks_get_exception_01_and_the_next_request_is_
     ] {
         let mut request = vec![0x01];
         request.extend_from_slice(pdu);
-        let reply = exchange(&mut port, &with_crc(&request), wait, has_len(5)).await;
+        let reply = rtu_reply(&mut port, &request, 5).await;
         assert_eq!(reply, with_crc(&[0x01, pdu[0] | 0x80, 0x01]), "{pdu:02X?}");
     }
     // Another slave's unknown function and a broadcast one: silence.
@@ -202,21 +191,9 @@ async fn rtu_functions_the_slave_lacks_get_exception_01_and_the_next_request_is_
         assert!(quiet.is_empty(), "slave {slave}: {quiet:02X?}");
     }
     // An unknown register: exception 02. A good read still works afterwards.
-    let reply = exchange(
-        &mut port,
-        &with_crc(&[0x01, 0x03, 0x1E, 0x61, 0x00, 0x01]),
-        wait,
-        has_len(5),
-    )
-    .await;
+    let reply = rtu_reply(&mut port, &[0x01, 0x03, 0x1E, 0x61, 0x00, 0x01], 5).await;
     assert_eq!(reply, with_crc(&[0x01, 0x83, 0x02]));
-    let reply = exchange(
-        &mut port,
-        &with_crc(&[0x01, 0x03, 0x00, 0x00, 0x00, 0x01]),
-        wait,
-        has_len(7),
-    )
-    .await;
+    let reply = rtu_reply(&mut port, &[0x01, 0x03, 0x00, 0x00, 0x00, 0x01], 7).await;
     assert_eq!(reply, with_crc(&[0x01, 0x03, 0x02, 0x14, 0x96]));
 }
 
