@@ -30,29 +30,6 @@ pub use usb::UsbId;
 /// A mode is `<width>x<height>@<rate>/<FourCC>`; the rate is whole frames per second (`30`) or a
 /// fraction (`30000/1001`); FourCCs shorter than four characters are padded with spaces (`Y16`,
 /// `Z16`); `GREY`/`Y16` streams count as infrared and `Z16` as depth.
-///
-/// ```
-/// use facebench::camera::select::{NokhwaCamera, SourceSpec, UsbId, V4lDevice};
-/// use facebench::camera::{PixelFormat, StreamKind};
-///
-/// let spec: SourceSpec = "synthetic:1920x1080@30/YUYV".parse().unwrap();
-/// let SourceSpec::Synthetic(Some(mode)) = spec else { panic!() };
-/// assert_eq!((mode.width, mode.height, mode.format), (1920, 1080, PixelFormat::Yuyv));
-///
-/// let ir: SourceSpec = "v4l:/dev/v4l/by-id/usb-Orbbec-video-index2:640x400@30/Y16".parse().unwrap();
-/// let SourceSpec::V4l { device: V4lDevice::Path(path), mode: Some(mode) } = ir else { panic!() };
-/// assert_eq!(path.to_str(), Some("/dev/v4l/by-id/usb-Orbbec-video-index2"));
-/// assert_eq!(mode.stream, StreamKind::Ir);
-///
-/// let usb: SourceSpec = "v4l:usb:2bc5:0510:AY3A1120033".parse().unwrap();
-/// let SourceSpec::V4l { device: V4lDevice::Usb(id), mode: None } = usb else { panic!() };
-/// assert_eq!(id, UsbId { vendor: 0x2bc5, product: 0x0510, serial: Some("AY3A1120033".into()) });
-///
-/// let named: SourceSpec = "nokhwa:Integrated Camera: Integrated C".parse().unwrap();
-/// assert!(matches!(named, SourceSpec::Nokhwa { camera: NokhwaCamera::Name(_), mode: None }));
-///
-/// assert!("webcam:0".parse::<SourceSpec>().is_err());
-/// ```
 #[derive(Debug, Clone, PartialEq)]
 pub enum SourceSpec {
     /// The synthetic camera, in this mode or the default one.
@@ -357,6 +334,61 @@ mod tests {
             .unwrap()
             .is_hardware());
         assert!(!"replay:x".parse::<SourceSpec>().unwrap().is_hardware());
+    }
+
+    #[test]
+    fn selectors_parse_into_their_kind_device_and_mode() {
+        let spec: SourceSpec = "synthetic:1920x1080@30/YUYV".parse().unwrap();
+        let SourceSpec::Synthetic(Some(mode)) = spec else {
+            panic!("{spec:?}")
+        };
+        assert_eq!(
+            (mode.width, mode.height, mode.format),
+            (1920, 1080, PixelFormat::Yuyv)
+        );
+
+        let ir: SourceSpec = "v4l:/dev/v4l/by-id/usb-Orbbec-video-index2:640x400@30/Y16"
+            .parse()
+            .unwrap();
+        let SourceSpec::V4l {
+            device: V4lDevice::Path(path),
+            mode: Some(mode),
+        } = ir
+        else {
+            panic!("{ir:?}")
+        };
+        assert_eq!(
+            path.to_str(),
+            Some("/dev/v4l/by-id/usb-Orbbec-video-index2")
+        );
+        assert_eq!(mode.stream, StreamKind::Ir);
+
+        let usb: SourceSpec = "v4l:usb:2bc5:0510:AY3A1120033".parse().unwrap();
+        let SourceSpec::V4l {
+            device: V4lDevice::Usb(id),
+            mode: None,
+        } = usb
+        else {
+            panic!("{usb:?}")
+        };
+        assert_eq!(
+            id,
+            UsbId {
+                vendor: 0x2bc5,
+                product: 0x0510,
+                serial: Some("AY3A1120033".into())
+            }
+        );
+
+        let named: SourceSpec = "nokhwa:Integrated Camera: Integrated C".parse().unwrap();
+        assert!(matches!(
+            named,
+            SourceSpec::Nokhwa {
+                camera: NokhwaCamera::Name(_),
+                mode: None
+            }
+        ));
+        assert!("webcam:0".parse::<SourceSpec>().is_err());
     }
 
     #[test]
