@@ -7,9 +7,11 @@
 //! - On x86-64 with AVX2, [`count_run`] reads runs of 1- or 2-byte-spaced luma (GREY/NV12
 //!   rows, YUYV/Y16) in blocks of 128 samples. Camera pictures are locally smooth, so a block
 //!   usually spans only a few levels: when its lowest and highest levels differ by less than
-//!   20, each level but the highest is counted by comparing the whole block with it (one
-//!   compare and one subtract per 32 samples) and the highest gets what is left. A wider block
-//!   goes through [`count_strided`], and so do the next few blocks (noise is wide everywhere).
+//!   20, the block is compared with each of its levels in turn and the matches are added to
+//!   per-level byte counters (one compare and one add per 32 samples and level), which are
+//!   summed into the histogram every 63 blocks. A wider block goes through [`count_strided`],
+//!   and when a whole group of eight is wide, so do the next few groups (noise is wide
+//!   everywhere).
 
 /// Four partial 256-bin histograms, summed by the caller.
 pub(super) type Parts = [[u64; 256]; 4];
@@ -41,13 +43,13 @@ pub(super) fn count_run(bytes: &[u8], step: usize, parts: &mut Parts) {
     count_strided(bytes, step, parts)
 }
 
-/// The block kernel in AVX2 (the only `unsafe` of the analysis: loads, stores, and the entry
-/// after the CPU check).
+/// The block kernel in AVX2 (the only `unsafe` of the analysis: the loads, and the entry after
+/// the CPU check).
 #[cfg(target_arch = "x86_64")]
 #[allow(unsafe_code)]
 mod avx2 {
     use std::arch::x86_64::{
-        __m256i, _mm256_and_si256, _mm256_castsi256_si128, _mm256_cmpeq_epi8,
+        __m256i, _mm256_add_epi8, _mm256_and_si256, _mm256_castsi256_si128, _mm256_cmpeq_epi8,
         _mm256_extracti128_si256, _mm256_loadu_si256, _mm256_max_epu8, _mm256_min_epu8,
         _mm256_packus_epi16, _mm256_sad_epu8, _mm256_set1_epi16, _mm256_set1_epi8,
         _mm256_setzero_si256, _mm256_sub_epi8, _mm_add_epi64, _mm_cvtsi128_si32, _mm_cvtsi128_si64,
@@ -63,8 +65,10 @@ mod avx2 {
     pub(super) const NARROW: u8 = 20;
     /// 32-byte registers per block.
     const VECTORS: usize = BLOCK / 32;
-    /// The most blocks counted one sample at a time between two block tests.
-    const MAX_SKIP: usize = 16;
+    /// Blocks read (and their bounds found) before any is counted.
+    pub(super) const GROUP: usize = 8;
+    /// The most groups counted one sample at a time between two looks at their bounds.
+    const MAX_SKIP: usize = 8;
 
     /// Counts a run of samples `step` (1 or 2) bytes apart by blocks and returns true; returns
     /// false, having counted nothing, for another step or on a CPU without AVX2.
@@ -83,26 +87,58 @@ mod avx2 {
         true
     }
 
-    /// Whole blocks by [`count_block`], the rest by [`count_strided`]. After a block too
-    /// wide for [`count_block`] the next 1, 2, 4 … up to [`MAX_SKIP`] blocks go straight to
-    /// [`count_strided`], so noise pays the block test on one block in 17 only.
+    /// Whole blocks by [`Lanes::count_block`] or [`count_strided`], the rest by
+    /// [`count_strided`]. Blocks go by groups: the group is read and each block's bounds found,
+    /// then its blocks are counted (two passes, so the loads run ahead of the counting). After
+    /// a group without a narrow block the next 1, 2, 4 … up to [`MAX_SKIP`] groups go straight
+    /// to [`count_strided`], so noise pays for the bounds of one group in nine only.
     #[target_feature(enable = "avx2")]
     fn blocks<const STEP: usize>(bytes: &[u8], parts: &mut Parts) {
-        let mut chunks = bytes.chunks_exact(BLOCK * STEP);
+        let mut lanes = Lanes::new();
+        let mut groups = bytes.chunks_exact(GROUP * BLOCK * STEP);
+        let mut luma = [[_mm256_setzero_si256(); VECTORS]; GROUP];
+        let mut bounds = [(0u8, 0u8); GROUP];
         let (mut skip, mut backoff) = (0, 0);
-        for chunk in &mut chunks {
+        for group in &mut groups {
             if skip > 0 {
                 skip -= 1;
-            } else if count_block(&luma_of::<STEP>(chunk), parts) {
-                backoff = 0;
+                count_strided(group, STEP, parts);
                 continue;
+            }
+            let blocks = group.chunks_exact(BLOCK * STEP);
+            for ((block, luma), bounds) in blocks.clone().zip(&mut luma).zip(&mut bounds) {
+                *luma = luma_of::<STEP>(block);
+                *bounds = bounds_of(luma);
+            }
+            let mut narrow = false;
+            for ((block, luma), &(lo, hi)) in blocks.zip(&luma).zip(&bounds) {
+                if hi - lo < NARROW {
+                    lanes.count_block(luma, lo, hi, parts);
+                    narrow = true;
+                } else {
+                    count_strided(block, STEP, parts);
+                }
+            }
+            if narrow {
+                backoff = 0;
             } else {
                 backoff = (backoff * 2).clamp(1, MAX_SKIP);
                 skip = backoff;
             }
-            count_strided(chunk, STEP, parts);
         }
-        count_strided(chunks.remainder(), STEP, parts);
+        lanes.flush(parts);
+        count_strided(groups.remainder(), STEP, parts);
+    }
+
+    /// The lowest and highest bytes of a block.
+    #[target_feature(enable = "avx2")]
+    fn bounds_of(luma: &[__m256i; VECTORS]) -> (u8, u8) {
+        let (mut lo, mut hi) = (luma[0], luma[0]);
+        for &y in &luma[1..] {
+            lo = _mm256_min_epu8(lo, y);
+            hi = _mm256_max_epu8(hi, y);
+        }
+        (lowest(lo), highest(hi))
     }
 
     /// The luma bytes of `BLOCK * STEP` payload bytes, in registers.
@@ -125,44 +161,72 @@ mod avx2 {
         luma
     }
 
-    /// Counts one block of luma bytes if it spans less than [`NARROW`] levels; returns
-    /// whether it did.
-    #[target_feature(enable = "avx2")]
-    fn count_block(luma: &[__m256i; VECTORS], parts: &mut Parts) -> bool {
-        let (mut lo, mut hi) = (luma[0], luma[0]);
-        for &y in &luma[1..] {
-            lo = _mm256_min_epu8(lo, y);
-            hi = _mm256_max_epu8(hi, y);
-        }
-        let (lo, hi) = (lowest(lo), highest(hi));
-        if hi - lo >= NARROW {
-            return false;
-        }
-        let mut rest = BLOCK as u64;
-        for level in lo..hi {
-            let n = count_equal(luma, level);
-            parts[0][usize::from(level)] += n;
-            rest -= n;
-        }
-        parts[1][usize::from(hi)] += rest;
-        true
+    /// Per level, 32 byte counters (one per register lane) that narrow blocks add to; added
+    /// up into the histogram before a counter can wrap, and at the end.
+    struct Lanes {
+        counts: [__m256i; 256],
+        /// Blocks added since the last flush.
+        blocks: usize,
+        /// The lowest and highest levels added to since the last flush.
+        lo: u8,
+        hi: u8,
     }
 
-    /// How many bytes of the block equal `level`.
-    #[target_feature(enable = "avx2")]
-    fn count_equal(luma: &[__m256i; VECTORS], level: u8) -> u64 {
-        let level = _mm256_set1_epi8(level as i8);
-        // A match is -1: subtracting counts it; at most VECTORS per byte, so no wrap.
-        let mut lanes = _mm256_setzero_si256();
-        for &y in luma {
-            lanes = _mm256_sub_epi8(lanes, _mm256_cmpeq_epi8(y, level));
+    impl Lanes {
+        /// Blocks that can be added before a counter could wrap (each adds at most VECTORS).
+        const FLUSH_EVERY: usize = u8::MAX as usize / VECTORS;
+
+        #[target_feature(enable = "avx2")]
+        fn new() -> Lanes {
+            Lanes {
+                counts: [_mm256_setzero_si256(); 256],
+                blocks: 0,
+                lo: u8::MAX,
+                hi: 0,
+            }
         }
-        let sums = _mm256_sad_epu8(lanes, _mm256_setzero_si256());
-        let sums = _mm_add_epi64(
-            _mm256_castsi256_si128(sums),
-            _mm256_extracti128_si256::<1>(sums),
-        );
-        (_mm_cvtsi128_si64(sums) + _mm_extract_epi64::<1>(sums)) as u64
+
+        /// Counts one block of luma bytes whose levels are `lo..=hi`.
+        #[target_feature(enable = "avx2")]
+        fn count_block(&mut self, luma: &[__m256i; VECTORS], lo: u8, hi: u8, parts: &mut Parts) {
+            if self.blocks == Self::FLUSH_EVERY {
+                self.flush(parts);
+            }
+            self.blocks += 1;
+            self.lo = self.lo.min(lo);
+            self.hi = self.hi.max(hi);
+            let one = _mm256_set1_epi8(1);
+            let mut level = _mm256_set1_epi8(lo as i8);
+            for counts in &mut self.counts[usize::from(lo)..=usize::from(hi)] {
+                // A match is -1 in every register that has it: subtracting their sum counts
+                // them.
+                let mut matches = _mm256_cmpeq_epi8(luma[0], level);
+                for &y in &luma[1..] {
+                    matches = _mm256_add_epi8(matches, _mm256_cmpeq_epi8(y, level));
+                }
+                *counts = _mm256_sub_epi8(*counts, matches);
+                level = _mm256_add_epi8(level, one);
+            }
+        }
+
+        /// Adds the counters to the histogram and clears them.
+        #[target_feature(enable = "avx2")]
+        fn flush(&mut self, parts: &mut Parts) {
+            if self.blocks == 0 {
+                return;
+            }
+            let (lo, hi) = (usize::from(self.lo), usize::from(self.hi));
+            for (counts, bin) in self.counts[lo..=hi].iter_mut().zip(&mut parts[0][lo..=hi]) {
+                let sums = _mm256_sad_epu8(*counts, _mm256_setzero_si256());
+                let sums = _mm_add_epi64(
+                    _mm256_castsi256_si128(sums),
+                    _mm256_extracti128_si256::<1>(sums),
+                );
+                *bin += (_mm_cvtsi128_si64(sums) + _mm_extract_epi64::<1>(sums)) as u64;
+                *counts = _mm256_setzero_si256();
+            }
+            (self.blocks, self.lo, self.hi) = (0, u8::MAX, 0);
+        }
     }
 
     /// The lowest of 32 bytes.
@@ -221,7 +285,7 @@ mod tests {
     /// flat, and as wide as can be, for both steps, with a partial block at the end.
     #[test]
     fn blocks_at_the_narrow_limit_and_at_the_clipping_ends() {
-        use super::avx2::{BLOCK, NARROW};
+        use super::avx2::{BLOCK, GROUP, NARROW};
         for step in [1usize, 2] {
             for (lo, span) in [
                 (0u8, NARROW - 1),
@@ -233,7 +297,8 @@ mod tests {
                 (255, 0),
                 (0, 255),
             ] {
-                let bytes: Vec<u8> = (0..BLOCK * step * 3 + 5)
+                // Over 63 narrow blocks, so the lane counters are summed midway too.
+                let bytes: Vec<u8> = (0..(9 * GROUP + 1) * BLOCK * step + 5)
                     .map(|i| lo + ((i * 7 + i / 3) % (usize::from(span) + 1)) as u8)
                     .collect();
                 assert_eq!(
@@ -242,6 +307,36 @@ mod tests {
                     "step {step} lo {lo} span {span}"
                 );
             }
+        }
+    }
+
+    /// Stretches of noise and of smooth picture, not aligned to blocks or groups: the kernel
+    /// switches between counting by blocks, one sample at a time, and skipping groups.
+    #[test]
+    fn noise_and_smooth_stretches_switch_kernels_exactly() {
+        use super::avx2::{BLOCK, GROUP};
+        let mut seed = 0x2545_F491_4F6C_DD1Du64;
+        let mut next = move || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            (seed >> 56) as u8
+        };
+        for step in [1usize, 2] {
+            let mut bytes = Vec::new();
+            for (stretch, groups) in [3usize, 40, 2, 17, 1, 5].into_iter().enumerate() {
+                let len = groups * GROUP * BLOCK * step + 77 * stretch;
+                let base = next();
+                bytes.extend((0..len).map(|i| {
+                    if stretch % 2 == 0 {
+                        next()
+                    } else {
+                        base.saturating_add((i / 300) as u8)
+                            .saturating_add(next() % 9)
+                    }
+                }));
+            }
+            assert_eq!(run(&bytes, step), reference(&bytes, step), "step {step}");
         }
     }
 }
