@@ -1,7 +1,8 @@
 //! Camera analysis throughput: per-frame metadata accounting, luma statistics on 1080p YUYV
-//! (sub-sampled, and full-frame on random, uniform and camera-like frames streamed from memory),
-//! MJPEG integrity, and a simulated soak at 30 fps (72 h by default; `FACEBENCH_SOAK_HOURS`
-//! shortens it).
+//! (sub-sampled, and full-frame on random, uniform and camera-like frames streamed from memory,
+//! each beside the old one-increment-per-sample kernel, `full_frame_<kind>_per_sample`, and a
+//! memory floor), MJPEG integrity, and a simulated soak at 30 fps (72 h by default;
+//! `FACEBENCH_SOAK_HOURS` shortens it).
 
 use std::sync::Arc;
 use std::time::Duration;
