@@ -1,7 +1,8 @@
 //! Camera analysis throughput: per-frame metadata accounting, luma statistics on 1080p YUYV
-//! (sub-sampled, and full-frame on random, uniform and camera-like frames streamed from memory),
-//! MJPEG integrity, and a simulated soak at 30 fps (72 h by default; `FACEBENCH_SOAK_HOURS`
-//! shortens it).
+//! (sub-sampled, and full-frame on random, uniform and camera-like frames streamed from memory,
+//! each beside the old one-increment-per-sample kernel, `full_frame_<kind>_per_sample`, and a
+//! memory floor), MJPEG integrity, and a simulated soak at 30 fps (72 h by default;
+//! `FACEBENCH_SOAK_HOURS` shortens it).
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -9,11 +10,12 @@ use std::time::Duration;
 use criterion::{black_box, criterion_group, criterion_main, Criterion, Throughput};
 
 use facebench::camera::analysis::luma::{
-    luma_histogram, stats_from_histogram, LumaSampling, LumaThresholds,
+    luma_histogram, luma_histogram_per_sample, stats_from_histogram, LumaSampling, LumaThresholds,
 };
 use facebench::camera::analysis::metadata::{MetadataAccount, MetadataConfig};
 use facebench::camera::analysis::mjpeg::check_mjpeg;
 use facebench::camera::analysis::{AnalysisConfig, FrameAnalyzer};
+use facebench::camera::frame::LumaLayout;
 use facebench::camera::stress::simulated::run_simulated_soak;
 use facebench::camera::synthetic::pattern::{encode_jpeg, pack, render_luma, Pattern};
 use facebench::camera::{Frame, FrameFlags, FrameRate, PixelFormat, StreamConfig, StreamKind};
@@ -113,6 +115,9 @@ fn luma_frame(kind: &str, index: u64, w: usize, h: usize) -> Vec<u8> {
     yuyv
 }
 
+/// A full-frame luma histogram kernel.
+type Histogram = fn(&[u8], LumaLayout, LumaSampling) -> [u64; 256];
+
 fn luma(c: &mut Criterion) {
     let (w, h) = (1920u32, 1080u32);
     let layout = PixelFormat::Yuyv.luma_layout(w, h).expect("YUYV has luma");
@@ -132,13 +137,22 @@ fn luma(c: &mut Criterion) {
             .map(|i| luma_frame(kind, i, w as usize, h as usize))
             .collect();
         let mut next = frames.iter().cycle();
-        group.bench_function(format!("full_frame_{kind}"), |b| {
-            b.iter(|| {
-                let frame = next.next().map(Vec::as_slice).unwrap_or_default();
-                let hist = luma_histogram(black_box(frame), layout, LumaSampling::FULL);
-                stats_from_histogram(&hist, &thresholds)
-            })
-        });
+        // The block-counting kernel, then the old one-increment-per-sample kernel as its peer.
+        for (name, histogram) in [
+            (format!("full_frame_{kind}"), luma_histogram as Histogram),
+            (
+                format!("full_frame_{kind}_per_sample"),
+                luma_histogram_per_sample,
+            ),
+        ] {
+            group.bench_function(name, |b| {
+                b.iter(|| {
+                    let frame = next.next().map(Vec::as_slice).unwrap_or_default();
+                    let hist = histogram(black_box(frame), layout, LumaSampling::FULL);
+                    stats_from_histogram(&hist, &thresholds)
+                })
+            });
+        }
         if kind == "camera" {
             // The memory floor: every byte of each frame read and summed, nothing counted.
             group.bench_function("full_frame_camera_memory_sum", |b| {

@@ -9,6 +9,7 @@ mod analyzer;
 pub mod frozen;
 pub mod histogram;
 pub mod luma;
+mod luma_count;
 pub mod metadata;
 pub mod mjpeg;
 pub mod series;
