@@ -1,0 +1,167 @@
+//! The live view in a real browser: Debian's chromium, headless, driven through chromedriver
+//! with fantoccini. The page loads, the chamber curve gains points as the run advances, the
+//! item's verdict appears when it finishes, and a screenshot is saved to
+//! `$FACEBENCH_ARTIFACTS/live.png` (`target/artifacts/live.png` when unset). Skipped when
+//! chromium or chromedriver is not installed (`bash .ci/browser.sh` installs them), unless
+//! `FACEBENCH_REQUIRE_SERVICES=1`.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use facebench::judge::Verdict;
+use fantoccini::{Client, ClientBuilder};
+use serde_json::{json, Value};
+
+use crate::live_view::{serve, AdvancingRun, DEADLINE};
+use crate::services;
+
+const TEST: &str = "the_page_follows_a_run_in_a_real_browser";
+
+/// chromedriver, ended when the test ends however it ends.
+struct Driver(Child);
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    listener.local_addr().unwrap().port()
+}
+
+fn artifacts_dir() -> PathBuf {
+    std::env::var_os("FACEBENCH_ARTIFACTS").map_or_else(
+        || Path::new(env!("CARGO_MANIFEST_DIR")).join("target/artifacts"),
+        PathBuf::from,
+    )
+}
+
+/// A headless session of `chromium` through the chromedriver on `port`, retried until the
+/// driver listens.
+async fn connect(port: u16, chromium: &Path, profile: &Path) -> Client {
+    let mut capabilities = serde_json::Map::new();
+    capabilities.insert(
+        "goog:chromeOptions".into(),
+        json!({
+            "binary": chromium,
+            "args": [
+                "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+                "--disable-background-networking", "--disable-component-update",
+                "--disable-sync", "--no-first-run", "--window-size=1500,1900",
+                format!("--user-data-dir={}", profile.display()),
+            ],
+        }),
+    );
+    let started = Instant::now();
+    loop {
+        let mut builder = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new());
+        builder.capabilities(capabilities.clone());
+        match builder.connect(&format!("http://127.0.0.1:{port}")).await {
+            Ok(client) => return client,
+            Err(error) if started.elapsed() < DEADLINE => {
+                let _ = error;
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+            Err(error) => panic!("chromedriver on port {port}: {error}"),
+        }
+    }
+}
+
+/// Evaluates `script` in the page until `done` accepts its value; the value.
+async fn wait_for(client: &Client, what: &str, script: &str, done: impl Fn(&Value) -> bool) -> Value {
+    let started = Instant::now();
+    loop {
+        let value = client.execute(script, vec![]).await.unwrap();
+        if done(&value) {
+            return value;
+        }
+        assert!(started.elapsed() < DEADLINE, "{what}: still {value} after {DEADLINE:?}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+const CHAMBER_POINTS: &str = "var svg = document.querySelector('#chamber-chart svg'); \
+     return svg ? Number(svg.getAttribute('data-points')) : 0;";
+const ITEM_STATE: &str = "var cell = document.querySelector('tr[data-item=\"CLM-001\"] .state'); \
+     return cell ? cell.textContent : '';";
+
+#[test]
+fn the_page_follows_a_run_in_a_real_browser() {
+    let chromium = services::find_program(&["chromium", "chromium-browser"]);
+    let Some(chromium) = services::or_skip(chromium, TEST, "chromium (Debian package chromium)")
+    else {
+        return;
+    };
+    let driver = services::find_program(&["chromedriver"]);
+    let Some(driver) =
+        services::or_skip(driver, TEST, "chromedriver (Debian package chromium-driver)")
+    else {
+        return;
+    };
+    let tmp = tempfile::tempdir().unwrap();
+    let mut run = AdvancingRun::start(tmp.path(), 20);
+    let server = serve(&run);
+    let page = SocketAddr::from(([127, 0, 0, 1], server.addr().port()));
+    let port = free_port();
+    let _driver = Driver(
+        Command::new(&driver)
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    let profile = tmp.path().join("chromium-profile");
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime.block_on(async {
+        let client = connect(port, &chromium, &profile).await;
+        client.goto(&format!("http://{page}/")).await.unwrap();
+        let title = client.title().await.unwrap();
+        assert!(title.contains("Live view"), "{title}");
+        // SP and PV, twenty rows each.
+        wait_for(&client, "first chamber points", CHAMBER_POINTS, |v| v.as_f64() == Some(40.0)).await;
+        let state = client.execute(ITEM_STATE, vec![]).await.unwrap();
+        assert!(state.as_str().unwrap().contains("running"), "{state}");
+        run.advance(25);
+        wait_for(&client, "chamber points after the run advanced", CHAMBER_POINTS, |v| {
+            v.as_f64() == Some(90.0)
+        })
+        .await;
+        run.finish_item(Verdict::Pass);
+        wait_for(&client, "CLM-001's verdict", ITEM_STATE, |v| {
+            v.as_str().is_some_and(|s| s.contains("通过 pass"))
+        })
+        .await;
+        let shown = wait_for(
+            &client,
+            "the step gone from the status",
+            "return document.getElementById('now-step').textContent;",
+            |v| v.as_str() == Some(""),
+        )
+        .await;
+        assert_eq!(shown, "");
+        let samples = client
+            .execute(
+                "return document.querySelectorAll('#cameras .camera-row').length;",
+                vec![],
+            )
+            .await
+            .unwrap();
+        assert_eq!(samples, 2, "one camera row per unit");
+        let png = client.screenshot().await.unwrap();
+        let dir = artifacts_dir();
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("live.png"), &png).unwrap();
+        assert!(png.starts_with(b"\x89PNG"));
+        println!("screenshot: {}", dir.join("live.png").display());
+        client.close().await.unwrap();
+    });
+}
