@@ -148,14 +148,14 @@ fn the_page_follows_a_run_in_a_real_browser() {
         )
         .await;
         assert_eq!(shown, "");
-        let samples = client
+        let units = client
             .execute(
-                "return document.querySelectorAll('#cameras .camera-row').length;",
+                "return document.querySelectorAll('#cameras .chart:first-child .chart-key').length;",
                 vec![],
             )
             .await
             .unwrap();
-        assert_eq!(samples, 2, "one camera row per unit");
+        assert_eq!(units, 2, "one frame-rate line per unit");
         let png = client.screenshot().await.unwrap();
         let dir = artifacts_dir();
         std::fs::create_dir_all(&dir).unwrap();

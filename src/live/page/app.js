@@ -200,38 +200,28 @@
       }) : [] });
   }
 
+  // One chart per measure (fps, drops, luma) with a line per unit: the stream of the camera
+  // series updated last, on every unit that has it for the same item.
   function renderCameras() {
-    var box = $("cameras");
-    var samples = {};
-    Object.keys(state.series).forEach(function (key) {
-      var s = state.series[key];
-      if (s.kind === "camera") samples[s.sample || 1] = true;
-    });
-    var numbers = Object.keys(samples).map(Number).sort(function (a, b) { return a - b; });
-    if (!numbers.length) {
-      text(box, "暂无数据 No data yet");
-      box.className = "muted";
-      return;
-    }
-    box.className = "";
-    numbers.forEach(function (n) {
-      var s = latest("camera", n) || latest("camera", null);
-      var row = $("camera-" + n);
-      if (!row) {
-        row = document.createElement("div");
-        row.id = "camera-" + n;
-        row.className = "camera-row";
-        row.innerHTML = "<h3></h3><div class='chart'></div><div class='chart'></div><div class='chart'></div>";
-        box.appendChild(row);
-      }
-      var unit = state.run && state.run.units[n - 1];
-      row.querySelector("h3").textContent = "样品 Sample " + n + (unit ? " — " + unit : "") +
-        " · " + s.item + " " + s.key.split("/").pop();
-      var charts = row.querySelectorAll(".chart");
-      LineChart.draw(charts[0], { title: "帧率 fps", lines: [{ name: "fps", color: "#2563eb", points: column(s, "fps") }] });
-      LineChart.draw(charts[1], { title: "丢帧 Drops", lines: [{ name: "drops", color: "#dc2626", points: column(s, "drops") }] });
-      LineChart.draw(charts[2], { title: "亮度 Luma", lines: [{ name: "luma", color: "#ca8a04", points: column(s, "luma_mean") }] });
-    });
+    var last = latest("camera");
+    $("cameras-none").classList.toggle("hidden", !!last);
+    $("cameras").classList.toggle("hidden", !last);
+    if (!last) return;
+    var stream = last.key.split("/").pop();
+    var shown = Object.keys(state.series).map(function (key) { return state.series[key]; })
+      .filter(function (s) { return s.kind === "camera" && s.item === last.item && s.key.split("/").pop() === stream; })
+      .sort(function (a, b) { return (a.sample || 1) - (b.sample || 1); });
+    text($("camera-item"), last.item + " · " + stream);
+    var lines = function (name) {
+      return shown.map(function (s, i) {
+        return { name: "#" + (s.sample || 1) + " " + ((state.run && state.run.units[(s.sample || 1) - 1]) || "").split(" SN ").pop(),
+                 color: COLORS[i % COLORS.length], points: column(s, name) };
+      });
+    };
+    var charts = $("cameras").children;
+    LineChart.draw(charts[0], { title: "帧率 Frame rate", unit: "fps", height: 170, lines: lines("fps") });
+    LineChart.draw(charts[1], { title: "丢帧 Drops", unit: "/s", height: 150, lines: lines("drops") });
+    LineChart.draw(charts[2], { title: "亮度 Luma", unit: "mean", height: 150, lines: lines("luma_mean") });
   }
 
   var shownCharts = "";
@@ -251,7 +241,6 @@
       var img = document.createElement("img");
       img.src = link.href;
       img.alt = path;
-      img.loading = "lazy";
       link.appendChild(img);
       var caption = document.createElement("figcaption");
       caption.textContent = path;

@@ -4,7 +4,10 @@
 
 var LineChart = (function () {
   var NS = "http://www.w3.org/2000/svg";
-  var W = 640, H = 220, L = 52, R = 12, T = 24, B = 30;
+  var L = 52, R = 12, T = 10, B = 30;
+  // Round steps of elapsed time, in seconds.
+  var TIME_STEPS = [1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 10800, 21600,
+                    43200, 86400];
 
   function el(name, attrs, text) {
     var node = document.createElementNS(NS, name);
@@ -25,6 +28,15 @@ var LineChart = (function () {
     return out;
   }
 
+  // About `count` steps of round elapsed time over [lo, hi].
+  function timeTicks(lo, hi, count) {
+    var raw = (hi - lo) / count;
+    var step = TIME_STEPS.find(function (s) { return s >= raw; }) || Math.ceil(raw / 86400) * 86400;
+    var out = [];
+    for (var v = Math.ceil(lo / step) * step; v <= hi; v += step) out.push(v);
+    return out;
+  }
+
   // Elapsed seconds as h:mm (or m:ss under ten minutes).
   function clock(seconds) {
     var s = Math.round(seconds);
@@ -38,9 +50,18 @@ var LineChart = (function () {
     return a >= 100 || v === 0 ? String(Math.round(v)) : a >= 1 ? v.toFixed(1) : v.toPrecision(2);
   }
 
-  // options: {title, unit, lines: [{name, color, points: [[x, y|null], ...], dash}],
-  //           band: [[x, lo, hi], ...] or null, color of band: bandColor}
+  function html(name, className, text) {
+    var node = document.createElement(name);
+    node.className = className;
+    if (text !== undefined) node.textContent = text;
+    return node;
+  }
+
+  // options: {title, unit, width, height, lines: [{name, color, points: [[x, y|null], ...], dash}],
+  //           band: [[x, lo, hi], ...] or null, bandColor}
+  // The title and legend are HTML above the SVG, so long legends wrap instead of overlapping.
   function draw(target, options) {
+    var W = options.width || 640, H = options.height || 200;
     var lines = options.lines || [];
     var xs = [], ys = [];
     var total = 0;
@@ -52,13 +73,20 @@ var LineChart = (function () {
       total += line.points.length;
     });
     (options.band || []).forEach(function (b) { ys.push(b[1], b[2]); });
-    var svg = el("svg", { viewBox: "0 0 " + W + " " + H, role: "img", "data-points": total });
-    svg.appendChild(el("text", { x: L, y: 15, "font-size": 13, "font-weight": 600, fill: "#1f2937" },
+    var head = html("div", "chart-head");
+    head.appendChild(html("span", "chart-title",
       options.title + (options.unit ? " (" + options.unit + ")" : "")));
+    lines.forEach(function (line) {
+      var key = html("span", "chart-key", line.name);
+      key.style.color = line.color;
+      key.style.borderTopStyle = line.dash ? "dashed" : "solid";
+      head.appendChild(key);
+    });
+    var svg = el("svg", { viewBox: "0 0 " + W + " " + H, role: "img", "data-points": total });
+    target.replaceChildren(head, svg);
     if (!xs.length || !ys.length) {
       svg.appendChild(el("text", { x: W / 2, y: H / 2, "text-anchor": "middle", fill: "#9ca3af",
         "font-size": 13 }, "暂无数据 No data yet"));
-      target.replaceChildren(svg);
       return;
     }
     var x0 = Math.min.apply(null, xs), x1 = Math.max.apply(null, xs);
@@ -74,7 +102,7 @@ var LineChart = (function () {
       svg.appendChild(el("text", { x: L - 6, y: sy(v) + 4, "text-anchor": "end", "font-size": 11,
         fill: "#6b7280" }, label(v)));
     });
-    ticks(x0, x1, 6).forEach(function (v) {
+    timeTicks(x0, x1, W / 110).forEach(function (v) {
       svg.appendChild(el("line", { x1: sx(v), x2: sx(v), y1: H - B, y2: H - B + 4, stroke: "#9ca3af" }));
       svg.appendChild(el("text", { x: sx(v), y: H - B + 16, "text-anchor": "middle", "font-size": 11,
         fill: "#6b7280" }, clock(v)));
@@ -104,15 +132,6 @@ var LineChart = (function () {
       });
       flush();
     });
-    // Legend, top right.
-    var x = W - R;
-    lines.slice().reverse().forEach(function (line) {
-      var text = el("text", { x: x, y: 15, "text-anchor": "end", "font-size": 11, fill: line.color },
-        line.name);
-      svg.appendChild(text);
-      x -= 12 + line.name.length * 6.5;
-    });
-    target.replaceChildren(svg);
   }
 
   return { draw: draw, clock: clock };
