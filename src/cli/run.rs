@@ -160,7 +160,11 @@ pub fn execute(args: RunArgs) -> Result<ExitCode, CliError> {
             let mut terminal = TerminalOperator::new(stdin.lock(), io::stderr());
             let mut lines = LineObserver::default();
             let mut observer = status.observer(&mut lines);
-            session.run(&mut status.operator(&mut terminal), &mut observer, &selection)?
+            session.run(
+                &mut status.operator(&mut terminal),
+                &mut observer,
+                &selection,
+            )?
         }
     };
     drop(status);

@@ -42,7 +42,11 @@ fn presented(request: &Request) -> Option<String> {
 
 /// Equal in time independent of where the texts differ.
 fn same(a: &str, b: &str) -> bool {
-    a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+    a.len() == b.len()
+        && a.bytes()
+            .zip(b.bytes())
+            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+            == 0
 }
 
 /// Middleware: every request must carry the token, when there is one.
@@ -78,7 +82,10 @@ mod tests {
             required_token(lan, Some(" ")),
             Err(LiveError::EmptyToken)
         ));
-        assert_eq!(required_token(lan, Some("s3")).unwrap().as_deref(), Some("s3"));
+        assert_eq!(
+            required_token(lan, Some("s3")).unwrap().as_deref(),
+            Some("s3")
+        );
     }
 
     #[test]

@@ -13,8 +13,8 @@
 
 pub mod access;
 pub mod model;
-mod server;
 pub mod series;
+mod server;
 pub mod status;
 pub mod tail;
 

@@ -480,7 +480,10 @@ pub fn find_charts(dir: &Path) -> Vec<String> {
                 if depth < 2 && name != RunDir::ATTACHMENTS && name != RunDir::SERIES {
                     walk(root, &path, depth + 1, found);
                 }
-            } else if path.extension().is_some_and(|e| e.eq_ignore_ascii_case("png")) {
+            } else if path
+                .extension()
+                .is_some_and(|e| e.eq_ignore_ascii_case("png"))
+            {
                 if let Ok(relative) = path.strip_prefix(root) {
                     found.push(relative.to_string_lossy().replace('\\', "/"));
                 }

@@ -190,10 +190,16 @@ mod tests {
     fn chamber_columns_and_gaps() {
         let header = "elapsed_s,utc,phase,temp_sp,temp_pv,rh_sp,rh_pv,note";
         let mut view = SeriesView::new(SeriesKind::Chamber, header).unwrap();
-        assert_eq!(view.column_names(), ["temp_sp", "temp_pv", "rh_sp", "rh_pv"]);
+        assert_eq!(
+            view.column_names(),
+            ["temp_sp", "temp_pv", "rh_sp", "rh_pv"]
+        );
         let added = view.add(&rows(0, 2));
         assert!(!added.thinned);
-        assert_eq!(added.points[1], (1.0, vec![Some(25.0), Some(1.5), None, None]));
+        assert_eq!(
+            added.points[1],
+            (1.0, vec![Some(25.0), Some(1.5), None, None])
+        );
     }
 
     #[test]
@@ -202,7 +208,10 @@ mod tests {
                       luma_p5,luma_p95,clipped_fraction,exposure,note";
         let mut view = SeriesView::new(SeriesKind::Camera, header).unwrap();
         let added = view.add(&["3,29.5,2,1,0,0,120.0,1,2,0,,".to_string()]);
-        assert_eq!(added.points, [(3.0, vec![Some(29.5), Some(3.0), Some(120.0)])]);
+        assert_eq!(
+            added.points,
+            [(3.0, vec![Some(29.5), Some(3.0), Some(120.0)])]
+        );
     }
 
     #[test]

@@ -76,7 +76,10 @@ pub fn routes(shared: Arc<Shared>) -> Router {
     Router::new()
         .route("/", get(|| async { Html(INDEX) }))
         .route("/app.js", asset(APP_JS, "text/javascript; charset=utf-8"))
-        .route("/chart.js", asset(CHART_JS, "text/javascript; charset=utf-8"))
+        .route(
+            "/chart.js",
+            asset(CHART_JS, "text/javascript; charset=utf-8"),
+        )
         .route("/style.css", asset(STYLE, "text/css; charset=utf-8"))
         .route("/api/run", get(snapshot))
         .route("/events", get(events))

@@ -1,9 +1,9 @@
 //! The live view in a real browser: Debian's chromium, headless, driven through chromedriver
 //! with fantoccini. The page loads, the chamber curve gains points as the run advances, the
-//! item's verdict appears when it finishes, and a screenshot is saved to
-//! `$FACEBENCH_ARTIFACTS/live.png` (`target/artifacts/live.png` when unset). Skipped when
-//! chromium or chromedriver is not installed (`bash .ci/browser.sh` installs them), unless
-//! `FACEBENCH_REQUIRE_SERVICES=1`.
+//! item's verdict appears when it finishes. Screenshots go to `$FACEBENCH_ARTIFACTS`
+//! (`target/artifacts/` when unset): `live.png` with the item in progress, `live-finished.png`
+//! after its verdict. Skipped when chromium or chromedriver is not installed
+//! (`bash .ci/browser.sh` installs them), unless `FACEBENCH_REQUIRE_SERVICES=1`.
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -59,7 +59,8 @@ async fn connect(port: u16, chromium: &Path, profile: &Path) -> Client {
     );
     let started = Instant::now();
     loop {
-        let mut builder = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new());
+        let mut builder =
+            ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new());
         builder.capabilities(capabilities.clone());
         match builder.connect(&format!("http://127.0.0.1:{port}")).await {
             Ok(client) => return client,
@@ -73,22 +74,41 @@ async fn connect(port: u16, chromium: &Path, profile: &Path) -> Client {
 }
 
 /// Evaluates `script` in the page until `done` accepts its value; the value.
-async fn wait_for(client: &Client, what: &str, script: &str, done: impl Fn(&Value) -> bool) -> Value {
+async fn wait_for(
+    client: &Client,
+    what: &str,
+    script: &str,
+    done: impl Fn(&Value) -> bool,
+) -> Value {
     let started = Instant::now();
     loop {
         let value = client.execute(script, vec![]).await.unwrap();
         if done(&value) {
             return value;
         }
-        assert!(started.elapsed() < DEADLINE, "{what}: still {value} after {DEADLINE:?}");
+        assert!(
+            started.elapsed() < DEADLINE,
+            "{what}: still {value} after {DEADLINE:?}"
+        );
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
 }
 
+const STEP_TIMES: &str = "return document.getElementById('now-times').textContent;";
 const CHAMBER_POINTS: &str = "var svg = document.querySelector('#chamber-chart svg'); \
      return svg ? Number(svg.getAttribute('data-points')) : 0;";
 const ITEM_STATE: &str = "var cell = document.querySelector('tr[data-item=\"CLM-001\"] .state'); \
      return cell ? cell.textContent : '';";
+
+/// Saves a screenshot of the page as `name` in the artifacts folder.
+async fn save_screenshot(client: &Client, name: &str) {
+    let png = client.screenshot().await.unwrap();
+    assert!(png.starts_with(b"\x89PNG"));
+    let dir = artifacts_dir();
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join(name), &png).unwrap();
+    println!("screenshot: {}", dir.join(name).display());
+}
 
 #[test]
 fn the_page_follows_a_run_in_a_real_browser() {
@@ -98,9 +118,11 @@ fn the_page_follows_a_run_in_a_real_browser() {
         return;
     };
     let driver = services::find_program(&["chromedriver"]);
-    let Some(driver) =
-        services::or_skip(driver, TEST, "chromedriver (Debian package chromium-driver)")
-    else {
+    let Some(driver) = services::or_skip(
+        driver,
+        TEST,
+        "chromedriver (Debian package chromium-driver)",
+    ) else {
         return;
     };
     let tmp = tempfile::tempdir().unwrap();
@@ -135,6 +157,12 @@ fn the_page_follows_a_run_in_a_real_browser() {
             v.as_f64() == Some(90.0)
         })
         .await;
+        // The runner's status: the step under way with its times on the run's clock.
+        wait_for(&client, "the step in progress", STEP_TIMES, |v| {
+            v.as_str().is_some_and(|s| s.contains("剩余 remaining"))
+        })
+        .await;
+        save_screenshot(&client, "live.png").await;
         run.finish_item(Verdict::Pass);
         wait_for(&client, "CLM-001's verdict", ITEM_STATE, |v| {
             v.as_str().is_some_and(|s| s.contains("通过 pass"))
@@ -156,12 +184,7 @@ fn the_page_follows_a_run_in_a_real_browser() {
             .await
             .unwrap();
         assert_eq!(units, 2, "one frame-rate line per unit");
-        let png = client.screenshot().await.unwrap();
-        let dir = artifacts_dir();
-        std::fs::create_dir_all(&dir).unwrap();
-        std::fs::write(dir.join("live.png"), &png).unwrap();
-        assert!(png.starts_with(b"\x89PNG"));
-        println!("screenshot: {}", dir.join("live.png").display());
+        save_screenshot(&client, "live-finished.png").await;
         client.close().await.unwrap();
     });
 }
