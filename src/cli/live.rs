@@ -10,7 +10,7 @@ use clap::Args;
 use super::exit::CliError;
 use super::paths::load_catalog;
 use crate::journal::RunDir;
-use crate::live::{LiveConfig, LiveServer, DEFAULT_ADDR, POLL_INTERVAL};
+use crate::live::{LiveListener, LiveServer, DEFAULT_ADDR, POLL_INTERVAL};
 use crate::plan::{parse_plan, Plan};
 
 /// Arguments of `facebench live`.
@@ -33,26 +33,23 @@ pub fn execute(args: LiveArgs) -> Result<ExitCode, CliError> {
     let text = dir.read_plan_snapshot().map_err(CliError::input)?;
     let origin = dir.plan_snapshot_path().display().to_string();
     let plan = parse_plan(&text, &origin, &catalog).map_err(CliError::input)?;
-    let server = start(dir.path(), args.addr, args.token, &plan)?;
+    let listener = bind(args.addr, args.token.as_deref())?;
+    let server = serve(listener, dir.path(), &plan)?;
     eprintln!("press Ctrl-C to stop the live view");
     server.serve_until_killed();
     Ok(ExitCode::SUCCESS)
 }
 
-/// Starts the live view of `run_dir` and prints its address.
-pub fn start(
-    run_dir: &Path,
-    addr: SocketAddr,
-    token: Option<String>,
-    plan: &Plan,
-) -> Result<LiveServer, CliError> {
-    let config = LiveConfig {
-        run_dir: run_dir.to_path_buf(),
-        addr,
-        token,
-        poll: POLL_INTERVAL,
-    };
-    let server = LiveServer::start(&config, plan).map_err(CliError::input)?;
+/// Takes the live view's address (before a run starts, so a port in use stops nothing).
+pub fn bind(addr: SocketAddr, token: Option<&str>) -> Result<LiveListener, CliError> {
+    LiveListener::bind(addr, token).map_err(CliError::input)
+}
+
+/// Serves the live view of `run_dir` and prints its address.
+pub fn serve(listener: LiveListener, run_dir: &Path, plan: &Plan) -> Result<LiveServer, CliError> {
+    let server = listener
+        .serve(run_dir, plan, POLL_INTERVAL)
+        .map_err(CliError::harness)?;
     eprintln!(
         "live view of {}: {} / 实时查看",
         run_dir.display(),

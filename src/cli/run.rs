@@ -73,6 +73,10 @@ pub fn execute(args: RunArgs) -> Result<ExitCode, CliError> {
     } else {
         Arc::new(SystemClock::new())
     };
+    let live = match args.live {
+        Some(addr) => Some(super::live::bind(addr, args.live_token.as_deref())?),
+        None => None,
+    };
     let mut opener = StationOpener::new(station, Arc::clone(&clock));
     let station_name = opener.name();
     let mut open_rigs = |dir: &crate::journal::RunDir, samples| opener.open(dir, samples);
@@ -140,11 +144,10 @@ pub fn execute(args: RunArgs) -> Result<ExitCode, CliError> {
     let signals = interrupt::stop_on_signals(session.stop_flag(), session.stop_cause());
     // What the journal does not hold (step under way, prompt waiting) for the live view.
     let status = StatusRecorder::start(session.dir().path(), clock, simulated);
-    let _live = match args.live {
-        Some(addr) => Some(super::live::start(
+    let _live = match live {
+        Some(listener) => Some(super::live::serve(
+            listener,
             session.dir().path(),
-            addr,
-            args.live_token.clone(),
             session.plan(),
         )?),
         None => None,

@@ -19,7 +19,7 @@ pub mod status;
 pub mod tail;
 
 use std::net::SocketAddr;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
@@ -92,28 +92,52 @@ pub struct LiveServer {
     thread: Option<JoinHandle<()>>,
 }
 
-impl LiveServer {
-    /// Checks the address and token, listens (so a port in use fails here), and serves the run
-    /// of `config.run_dir`, whose plan (snapshot) is `plan`, from a new thread.
-    pub fn start(config: &LiveConfig, plan: &Plan) -> Result<LiveServer, LiveError> {
-        let token = access::required_token(config.addr, config.token.as_deref())?;
-        let bind = |source| LiveError::Bind {
-            addr: config.addr,
-            source,
-        };
-        let listener = std::net::TcpListener::bind(config.addr).map_err(bind)?;
+/// A live view's address taken: its token checked and its port listened on, so a port in use
+/// fails before the run starts; [`LiveListener::serve`] starts serving.
+#[derive(Debug)]
+pub struct LiveListener {
+    listener: std::net::TcpListener,
+    addr: SocketAddr,
+    token: Option<String>,
+}
+
+impl LiveListener {
+    /// Checks the address and token and listens on `addr`.
+    pub fn bind(addr: SocketAddr, token: Option<&str>) -> Result<LiveListener, LiveError> {
+        let token = access::required_token(addr, token)?;
+        let bind = |source| LiveError::Bind { addr, source };
+        let listener = std::net::TcpListener::bind(addr).map_err(bind)?;
         listener.set_nonblocking(true).map_err(bind)?;
         let addr = listener.local_addr().map_err(bind)?;
+        Ok(LiveListener {
+            listener,
+            addr,
+            token,
+        })
+    }
+
+    /// Serves the run of `run_dir`, whose plan (snapshot) is `plan`, from a new thread, looking
+    /// at the run directory every `poll`.
+    pub fn serve(
+        self,
+        run_dir: &Path,
+        plan: &Plan,
+        poll: Duration,
+    ) -> Result<LiveServer, LiveError> {
+        let LiveListener {
+            listener,
+            addr,
+            token,
+        } = self;
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()
             .map_err(LiveError::Runtime)?;
-        let shared = server::Shared::new(model::RunView::new(&config.run_dir, plan));
+        let shared = server::Shared::new(model::RunView::new(run_dir, plan));
         let app = server::routes(std::sync::Arc::clone(&shared)).layer(
             axum::middleware::from_fn_with_state(token.clone(), access::check_token),
         );
         let (stop, stopped) = oneshot::channel::<()>();
-        let poll = config.poll;
         let thread = std::thread::spawn(move || {
             runtime.block_on(async move {
                 let listener = match tokio::net::TcpListener::from_std(listener) {
@@ -140,6 +164,17 @@ impl LiveServer {
             stop: Some(stop),
             thread: Some(thread),
         })
+    }
+}
+
+impl LiveServer {
+    /// [`LiveListener::bind`] then [`LiveListener::serve`] with `config`.
+    pub fn start(config: &LiveConfig, plan: &Plan) -> Result<LiveServer, LiveError> {
+        LiveListener::bind(config.addr, config.token.as_deref())?.serve(
+            &config.run_dir,
+            plan,
+            config.poll,
+        )
     }
 
     /// The address it listens on (the port chosen, when 0 was asked for).

@@ -21,11 +21,11 @@ use facebench::live::{LiveConfig, LiveError, LiveServer};
 use facebench::plan::{load_plan, Plan};
 use facebench::runner::rigs::series::SeriesWriter;
 use facebench::runner::rigs::{camera, chamber};
-use facebench::runner::{QuietObserver, RunObserver};
+use facebench::runner::{Operator, OperatorError, Prompt, QuietObserver, Reply, RunObserver};
 use facebench::unit::{Features, Unit};
 use serde_json::Value;
 
-use crate::common::{code, run, text};
+use crate::common::{code, run, text, DEMO_UNIT, SLOW_ANSWERS, SLOW_PLAN};
 
 /// The plan the advancing run follows (its CLM-001 has a chamber profile and camera steps).
 const PLAN: &str = "testplans/desktop-cashier.toml";
@@ -381,9 +381,18 @@ fn the_run_as_json_has_items_series_status_and_the_page() {
         assert!(started.elapsed() < DEADLINE, "no step in the status file");
         std::thread::sleep(Duration::from_millis(20));
     }
+    // Two notes in a wire log are two wire faults; transfers are not.
+    std::fs::write(
+        run.dir.join("wire-chamber.log"),
+        "2026-11-28T12:40:01.1Z /dev/pts/3 TX [54 45 4D 50 3F 0D 0A] \"TEMP?\\r\\n\"\n\
+         2026-11-28T12:40:02.1Z /dev/pts/3 -- TEMP?: discarded [FF]: not a reply\n\
+         2026-11-28T12:40:03.1Z /dev/pts/3 -- port lost; reopening\n",
+    )
+    .unwrap();
     let server = serve(&run);
     let json = run_json(local(&server));
     assert_eq!(json["full"], true);
+    assert_eq!(json["wire_faults"], 2);
     assert_eq!(json["run"]["state"], "running");
     assert_eq!(json["run"]["units"].as_array().unwrap().len(), 2);
     assert_eq!(item(&json, DONE_ITEM)["state"], "pass");
@@ -402,7 +411,6 @@ fn the_run_as_json_has_items_series_status_and_the_page() {
     assert_eq!(step["item"], ITEM);
     assert_eq!(step["planned_s"], 4.0 * 3600.0);
     assert_eq!(json["status"]["simulated_clock"], true);
-    assert_eq!(json["wire_faults"], 0);
     let (status, page) = get(local(&server), "/", &[]);
     assert_eq!(status, 200);
     assert!(
@@ -534,4 +542,98 @@ fn serving_leaves_the_run_directory_byte_for_byte_as_it_was() {
     drop(events);
     drop(server);
     assert_eq!(contents(&run.dir), before);
+}
+
+/// An operator that answers once the status file shows its prompt waiting.
+#[derive(Debug)]
+struct WatchedOperator(PathBuf);
+
+impl Operator for WatchedOperator {
+    fn answer(&mut self, _prompt: &Prompt<'_>) -> Result<Reply, OperatorError> {
+        let started = Instant::now();
+        loop {
+            let shown = std::fs::read_to_string(self.0.join(STATUS_FILE)).unwrap_or_default();
+            if shown.contains("\"prompt\": {") {
+                let status: Value = serde_json::from_str(&shown).unwrap();
+                assert_eq!(status["prompt"]["item"], "COT-001");
+                assert_eq!(status["prompt"]["sample"], 2);
+                assert!(status["prompt"]["lines"][0].as_str().unwrap().len() > 5);
+                return Ok(Reply::NoAnswer);
+            }
+            assert!(started.elapsed() < DEADLINE, "no prompt in {shown}");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    fn source_name(&self) -> String {
+        "watched".into()
+    }
+
+    fn is_scripted(&self) -> bool {
+        false
+    }
+}
+
+#[test]
+fn the_prompt_waiting_is_in_the_status_file_while_it_waits() {
+    let tmp = tempfile::tempdir().unwrap();
+    let run = AdvancingRun::start(tmp.path(), 1);
+    let recorder = StatusRecorder::start(
+        &run.dir,
+        Arc::new(SimClock::starting_at(chrono::Utc::now())),
+        false,
+    );
+    let item = run.plan.item("COT-001").unwrap();
+    let unit = unit(2);
+    let prompt = Prompt {
+        item,
+        steps: item.steps.iter().collect(),
+        attempt: 1,
+        sample: 2,
+        unit: &unit,
+        samples: 2,
+    };
+    let mut watched = WatchedOperator(run.dir.clone());
+    let reply = recorder.operator(&mut watched).answer(&prompt).unwrap();
+    assert_eq!(reply, Reply::NoAnswer);
+    drop(recorder);
+    let after: Value =
+        serde_json::from_str(&std::fs::read_to_string(run.dir.join(STATUS_FILE)).unwrap()).unwrap();
+    assert_eq!(after["prompt"], Value::Null, "answered: no prompt waits");
+    assert_eq!(after["ended"], true);
+}
+
+#[test]
+fn run_live_serves_the_run_and_a_port_in_use_stops_it_before_it_starts() {
+    let tmp = tempfile::tempdir().unwrap();
+    let run_dir = tmp.path().join("run");
+    let args = |live: &str| {
+        let mut args = vec![
+            "run",
+            "--plan",
+            SLOW_PLAN,
+            "--answers",
+            SLOW_ANSWERS,
+            "--sim-clock",
+        ];
+        args.extend(["--run-dir", run_dir.to_str().unwrap(), "--live", live]);
+        args.extend(DEMO_UNIT);
+        args.into_iter().map(String::from).collect::<Vec<_>>()
+    };
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let refused = run(&args(&taken.local_addr().unwrap().to_string()));
+    assert_eq!(code(&refused), 2, "{refused:?}");
+    assert!(text(&refused).1.contains("cannot listen on"), "{refused:?}");
+    assert!(
+        !run_dir.exists(),
+        "nothing is started when the live view cannot listen"
+    );
+    let served = run(&args("127.0.0.1:0"));
+    assert!(text(&served).1.contains("live view of"), "{served:?}");
+    assert!(text(&served).1.contains("http://127.0.0.1:"), "{served:?}");
+    let status: Value =
+        serde_json::from_str(&std::fs::read_to_string(run_dir.join(STATUS_FILE)).unwrap()).unwrap();
+    assert_eq!(status["ended"], true);
+    assert_eq!(status["simulated_clock"], true);
+    assert_eq!(status["step"], Value::Null);
 }
