@@ -140,7 +140,7 @@ impl SeriesView {
                 continue;
             };
             self.rows += 1;
-            if (self.rows - 1) % self.stride != 0 {
+            if !(self.rows - 1).is_multiple_of(self.stride) {
                 continue;
             }
             let values = self
