@@ -24,6 +24,7 @@ pub mod diagnostic;
 pub(crate) mod fake;
 pub mod journal;
 pub mod judge;
+pub mod live;
 pub mod plan;
 pub mod report;
 pub mod rig;

@@ -8,6 +8,7 @@ mod demo;
 pub mod exit;
 mod init;
 mod interrupt;
+mod live;
 mod loaded_run;
 mod logging;
 mod paths;
@@ -71,6 +72,8 @@ pub enum Command {
     Sim(sim::SimCommand),
     /// Write editable copies of the built-in plans, catalog, examples and station files.
     Init(init::InitArgs),
+    /// Serve the live view (a web page) of a run in progress or finished; it only reads the run.
+    Live(live::LiveArgs),
 }
 
 impl Command {
@@ -101,6 +104,7 @@ pub fn main() -> ExitCode {
         Command::Sim(cmd) => sim::execute(cmd),
         Command::Camera(cmd) => camera::execute(cmd),
         Command::Init(args) => init::execute(args),
+        Command::Live(args) => live::execute(args),
     };
     match result {
         Ok(code) => code,

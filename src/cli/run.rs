@@ -15,6 +15,7 @@ use super::station_args::{StationArgs, StationOpener};
 use super::unit_args::UnitArgs;
 use super::{interrupt, logging, summary};
 use crate::clock::{Clock, SimClock, SystemClock};
+use crate::live::status::StatusRecorder;
 use crate::plan::{load_plan, Plan};
 use crate::runner::{AnswersFile, NewRun, RunOutcome, Selection, Session, TerminalOperator};
 
@@ -46,6 +47,13 @@ pub struct RunArgs {
     /// --sim).
     #[arg(long)]
     pub sim_clock: bool,
+    /// Serve the live view (a web page) of this run while it runs, on ADDR (default
+    /// 127.0.0.1:8700; another address needs --live-token).
+    #[arg(long, value_name = "ADDR", num_args = 0..=1, default_missing_value = crate::live::DEFAULT_ADDR)]
+    pub live: Option<std::net::SocketAddr>,
+    /// With --live: the token every request must carry (`?token=T`); required off loopback.
+    #[arg(long, value_name = "T", requires = "live")]
+    pub live_token: Option<String>,
     /// The rigs.
     #[command(flatten)]
     pub station: StationArgs,
@@ -59,10 +67,15 @@ pub fn execute(args: RunArgs) -> Result<ExitCode, CliError> {
     let catalog = load_catalog()?;
     let station = args.station.load(args.resume.as_deref())?;
     let sim_time = station.as_ref().is_some_and(|s| s.sim_time);
-    let clock: Arc<dyn Clock> = if args.sim_clock || sim_time {
+    let simulated = args.sim_clock || sim_time;
+    let clock: Arc<dyn Clock> = if simulated {
         Arc::new(SimClock::starting_at(chrono::Utc::now()))
     } else {
         Arc::new(SystemClock::new())
+    };
+    let live = match args.live {
+        Some(addr) => Some(super::live::bind(addr, args.live_token.as_deref())?),
+        None => None,
     };
     let mut opener = StationOpener::new(station, Arc::clone(&clock));
     let station_name = opener.name();
@@ -76,7 +89,7 @@ pub fn execute(args: RunArgs) -> Result<ExitCode, CliError> {
                 &catalog,
                 args.accept_plan_change,
                 &mut open_rigs,
-                clock,
+                Arc::clone(&clock),
             )?;
             (selection, answers) = check_inputs(&args, session.plan(), session.samples())?;
             if session.truncated_bytes() > 0 {
@@ -120,7 +133,7 @@ pub fn execute(args: RunArgs) -> Result<ExitCode, CliError> {
                     station: station_name,
                 },
                 &mut open_rigs,
-                clock,
+                Arc::clone(&clock),
             )?
         }
     };
@@ -129,18 +142,35 @@ pub fn execute(args: RunArgs) -> Result<ExitCode, CliError> {
         tracing::warn!("{warning}");
     }
     let signals = interrupt::stop_on_signals(session.stop_flag(), session.stop_cause());
+    // What the journal does not hold (step under way, prompt waiting) for the live view.
+    let status = StatusRecorder::start(session.dir().path(), clock, simulated);
+    let _live = match live {
+        Some(listener) => Some(super::live::serve(
+            listener,
+            session.dir().path(),
+            session.plan(),
+        )?),
+        None => None,
+    };
     let outcome = match &mut answers {
         Some(answers) => {
             let mut bar = BarObserver::new();
-            session.run(answers, &mut bar, &selection)?
+            let mut observer = status.observer(&mut bar);
+            session.run(&mut status.operator(answers), &mut observer, &selection)?
         }
         None => {
             let stdin = io::stdin();
             let mut terminal = TerminalOperator::new(stdin.lock(), io::stderr());
             let mut lines = LineObserver::default();
-            session.run(&mut terminal, &mut lines, &selection)?
+            let mut observer = status.observer(&mut lines);
+            session.run(
+                &mut status.operator(&mut terminal),
+                &mut observer,
+                &selection,
+            )?
         }
     };
+    drop(status);
     let hint = resume_command(session.dir().path(), &selection, &args);
     finish(&session, outcome, signals.received(), &hint)
 }

@@ -5,6 +5,8 @@
 
 #[path = "../support/common/mod.rs"]
 mod common;
+#[path = "../support/services/mod.rs"]
+mod services;
 
 mod atomic_outputs;
 mod camera_steps;
@@ -13,6 +15,8 @@ mod cli_demo_workbook;
 mod copied_binary;
 mod exit_codes;
 mod journal_crash;
+mod live_browser;
+mod live_view;
 #[cfg(unix)]
 mod operator_pty;
 mod plan_check;
