@@ -6,6 +6,7 @@
 pub mod camera;
 mod demo;
 pub mod exit;
+mod history;
 mod init;
 mod interrupt;
 mod loaded_run;
@@ -71,6 +72,8 @@ pub enum Command {
     Sim(sim::SimCommand),
     /// Write editable copies of the built-in plans, catalog, examples and station files.
     Init(init::InitArgs),
+    /// The results history: list indexed runs, one item's results across runs, rebuild an index.
+    History(history::HistoryArgs),
 }
 
 impl Command {
@@ -101,6 +104,7 @@ pub fn main() -> ExitCode {
         Command::Sim(cmd) => sim::execute(cmd),
         Command::Camera(cmd) => camera::execute(cmd),
         Command::Init(args) => init::execute(args),
+        Command::History(args) => history::execute(args),
     };
     match result {
         Ok(code) => code,
