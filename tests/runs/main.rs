@@ -5,6 +5,8 @@
 
 #[path = "../support/common/mod.rs"]
 mod common;
+#[path = "../support/services/mod.rs"]
+mod services;
 
 mod atomic_outputs;
 mod camera_steps;
@@ -12,6 +14,7 @@ mod cli_commands;
 mod cli_demo_workbook;
 mod copied_binary;
 mod exit_codes;
+mod history_db;
 mod journal_crash;
 #[cfg(unix)]
 mod operator_pty;
