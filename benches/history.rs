@@ -121,7 +121,9 @@ fn write_run(dir: &Path, run: usize, model: &str, start: DateTime<Utc>, shape: &
                 MeasuredSeries {
                     name: "luma".into(),
                     unit: "".into(),
-                    values: (0..shape.readings).map(|i| 120.0 + (i % 7) as f64).collect(),
+                    values: (0..shape.readings)
+                        .map(|i| 120.0 + (i % 7) as f64)
+                        .collect(),
                 },
             ];
             if n == 0 && shape.chamber_readings > 0 {
@@ -245,10 +247,18 @@ fn index_72h_16_units(c: &mut Criterion) {
         camera_rows,
     };
     let run_dir = tmp.path().join("run");
-    write_run(&run_dir, 0, "FP-200", Utc.with_ymd_and_hms(2026, 3, 2, 8, 0, 0).unwrap(), &shape);
+    write_run(
+        &run_dir,
+        0,
+        "FP-200",
+        Utc.with_ymd_and_hms(2026, 3, 2, 8, 0, 0).unwrap(),
+        &shape,
+    );
     let runtime = runtime();
     let mut group = c.benchmark_group("index");
-    group.sample_size(10).measurement_time(Duration::from_secs(20));
+    group
+        .sample_size(10)
+        .measurement_time(Duration::from_secs(20));
     let mut n = 0;
     group.bench_function("72h-16-units", |b| {
         b.iter_batched(
@@ -283,7 +293,13 @@ fn item_over_1000_runs(c: &mut Criterion) {
     for run in 0..1000 {
         let model = ["FP-200", "FP-300", "FP-400", "FP-500"][run % 4];
         let dir = tmp.path().join(format!("run-{run}"));
-        write_run(&dir, run, model, start + chrono::Duration::hours(run as i64 * 8), &shape);
+        write_run(
+            &dir,
+            run,
+            model,
+            start + chrono::Duration::hours(run as i64 * 8),
+            &shape,
+        );
         runtime.block_on(rebuild(&db, &dir)).unwrap();
         fs::remove_dir_all(&dir).unwrap();
     }

@@ -168,10 +168,19 @@ fn a_simulated_run_is_indexed_queried_charted_and_rebuilt_idempotently(db: &str,
     assert_eq!(listed["verdict"], "pass");
     assert_eq!(listed["indexed_seq"], journal.last_seq);
     assert_eq!(listed["units"][0]["device_sn"], unit.device_sn.as_str());
-    assert_eq!(listed["units"][0]["camera_model"], unit.camera_model.as_deref().unwrap());
+    assert_eq!(
+        listed["units"][0]["camera_model"],
+        unit.camera_model.as_deref().unwrap()
+    );
 
     let sn = unit.device_sn.to_lowercase();
-    assert_eq!(json(&["history", "--sn", &sn, "--json"], db).as_array().unwrap().len(), 1);
+    assert_eq!(
+        json(&["history", "--sn", &sn, "--json"], db)
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
     for filters in [
         ["--verdict", "no-pass"],
         ["--model", "FP-999"],
@@ -184,7 +193,10 @@ fn a_simulated_run_is_indexed_queried_charted_and_rebuilt_idempotently(db: &str,
     }
 
     let damp = &journal.results["CLM-DAMP"][&1];
-    let items = json(&["history", "item", "CLM-DAMP", "--model", "fp-200", "--json"], db);
+    let items = json(
+        &["history", "item", "CLM-DAMP", "--model", "fp-200", "--json"],
+        db,
+    );
     let items = items.as_array().unwrap();
     assert_eq!(items.len(), 1, "{items:?}");
     assert_eq!(items[0]["verdict"], "pass");
@@ -195,12 +207,26 @@ fn a_simulated_run_is_indexed_queried_charted_and_rebuilt_idempotently(db: &str,
         .iter()
         .find(|v| v["name"] == "chamber_temp")
         .expect("chamber_temp indexed");
-    let readings = &damp.measurements.iter().find(|m| m.name == "chamber_temp").unwrap().values;
+    let readings = &damp
+        .measurements
+        .iter()
+        .find(|m| m.name == "chamber_temp")
+        .unwrap()
+        .values;
     assert_eq!(temp["count"], readings.len());
-    let judged = damp.criteria.iter().find(|c| c.measurement == "chamber_temp").unwrap();
+    let judged = damp
+        .criteria
+        .iter()
+        .find(|c| c.measurement == "chamber_temp")
+        .unwrap();
     let indexed = temp["judged"].as_f64().unwrap();
     assert!((indexed - judged.value.unwrap()).abs() < 1e-9, "{temp}");
-    assert!(scalar(db, "SELECT COUNT(*) FROM series WHERE column_name = 'temp_pv'") >= 1);
+    assert!(
+        scalar(
+            db,
+            "SELECT COUNT(*) FROM series WHERE column_name = 'temp_pv'"
+        ) >= 1
+    );
 
     let chart = tmp.join("trend.png");
     let output = run(&[
@@ -230,12 +256,17 @@ fn a_simulated_run_is_indexed_queried_charted_and_rebuilt_idempotently(db: &str,
         assert_eq!(counts(db), before);
     }
     assert_eq!(json(&["history", "--json"], db), listed_before);
-    assert_eq!(json(&["history", "item", "MEC-DROP", "--all", "--json"], db), all_before);
+    assert_eq!(
+        json(&["history", "item", "MEC-DROP", "--all", "--json"], db),
+        all_before
+    );
 }
 
 fn a_database_that_is_down_never_stops_the_run_and_rebuild_indexes_it(db: &str, tmp: &Path) {
     let unreachable = [
-        tmp.join("no-such-folder/history.sqlite").display().to_string(),
+        tmp.join("no-such-folder/history.sqlite")
+            .display()
+            .to_string(),
         "postgres://nobody:secret@127.0.0.1:9/history".to_string(),
     ];
     let mut run_dirs = Vec::new();
@@ -252,7 +283,10 @@ fn a_database_that_is_down_never_stops_the_run_and_rebuild_indexes_it(db: &str, 
             stderr.contains("warning: index it later with: facebench history rebuild"),
             "{stderr}"
         );
-        assert!(!stderr.contains("secret"), "the password is never shown: {stderr}");
+        assert!(
+            !stderr.contains("secret"),
+            "the password is never shown: {stderr}"
+        );
         assert_eq!(journal_results(&run_dir), 2);
         run_dirs.push(run_dir);
     }
@@ -261,7 +295,10 @@ fn a_database_that_is_down_never_stops_the_run_and_rebuild_indexes_it(db: &str, 
     args.extend(["--db", db]);
     let output = run(&args);
     assert_eq!(code(&output), 0, "{:?}", text(&output));
-    assert_eq!(json(&["history", "--json"], db).as_array().unwrap().len(), 2);
+    assert_eq!(
+        json(&["history", "--json"], db).as_array().unwrap().len(),
+        2
+    );
     assert_eq!(scalar(db, "SELECT COUNT(*) FROM results"), 4);
 }
 
@@ -310,7 +347,10 @@ fn two_runs_indexing_at_once_lose_nothing(db: &str, tmp: &Path) {
 #[test]
 fn sqlite_indexes_a_simulated_run_queries_charts_and_rebuilds() {
     let tmp = tempfile::tempdir().unwrap();
-    a_simulated_run_is_indexed_queried_charted_and_rebuilt_idempotently(&sqlite_db(tmp.path()), tmp.path());
+    a_simulated_run_is_indexed_queried_charted_and_rebuilt_idempotently(
+        &sqlite_db(tmp.path()),
+        tmp.path(),
+    );
 }
 
 #[test]
@@ -325,7 +365,10 @@ fn postgres_indexes_a_simulated_run_queries_charts_and_rebuilds() {
 #[test]
 fn sqlite_down_never_stops_a_run_and_rebuild_indexes_it() {
     let tmp = tempfile::tempdir().unwrap();
-    a_database_that_is_down_never_stops_the_run_and_rebuild_indexes_it(&sqlite_db(tmp.path()), tmp.path());
+    a_database_that_is_down_never_stops_the_run_and_rebuild_indexes_it(
+        &sqlite_db(tmp.path()),
+        tmp.path(),
+    );
 }
 
 #[test]
@@ -374,5 +417,9 @@ fn history_errors_name_the_database() {
         "{stderr}"
     );
     let output = run(&["run", "--db", "mysql://lab/h", "--plan", SLOW_PLAN]);
-    assert_eq!(code(&output), 2, "a bad --db is refused before the run starts");
+    assert_eq!(
+        code(&output),
+        2,
+        "a bad --db is refused before the run starts"
+    );
 }

@@ -17,8 +17,8 @@ use crate::judge::Verdict;
 const WIDTH: u32 = 1200;
 /// Height of the plot body (a footer line adds to it).
 const BODY_HEIGHT: u32 = 620;
-/// Most x labels drawn; with more points every n-th is labelled.
-const MAX_X_LABELS: usize = 12;
+/// Most x labels drawn (each about 130 px wide).
+const MAX_X_LABELS: usize = 8;
 
 /// One result on the chart.
 #[derive(Debug, Clone, PartialEq)]
@@ -81,18 +81,15 @@ impl Figure for TrendChart {
             0.0..1.0
         };
         let last = self.points.len().saturating_sub(1) as f64;
-        let step = self.points.len().div_ceil(MAX_X_LABELS).max(1);
+        // plotters puts at most MAX_X_LABELS ticks on round positions; the whole ones among
+        // them name their run.
         let label_of = |x: &f64| {
             let index = x.round();
             if (x - index).abs() > 1e-6 || index < 0.0 {
                 return String::new();
             }
-            let index = index as usize;
-            if index % step != 0 {
-                return String::new();
-            }
             self.points
-                .get(index)
+                .get(index as usize)
                 .map_or(String::new(), |p| p.label.clone())
         };
         let mut chart = ChartBuilder::on(&area)
@@ -105,12 +102,13 @@ impl Figure for TrendChart {
             .configure_mesh()
             .x_desc("run (start date, unit)")
             .y_desc(&self.y_label)
-            .x_labels(self.points.len().min(MAX_X_LABELS * step) + 1)
+            .x_labels(MAX_X_LABELS)
             .x_label_formatter(&label_of)
             .y_label_formatter(&tick)
             .label_style(font(SMALL_PX))
             .axis_desc_style(font(LABEL_PX))
             .disable_x_mesh()
+            .max_light_lines(4)
             .light_line_style(RGBColor(238, 238, 238))
             .bold_line_style(RGBColor(205, 205, 205))
             .draw()
