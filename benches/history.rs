@@ -172,7 +172,6 @@ fn write_run(dir: &Path, run: usize, model: &str, start: DateTime<Utc>, shape: &
         },
         start + chrono::Duration::hours(72),
     );
-    drop(line);
     journal.flush().unwrap();
     write_series(dir, shape);
 }

@@ -308,6 +308,7 @@ fn two_runs_indexing_at_once_lose_nothing(db: &str, tmp: &Path) {
         .iter()
         .map(|dir| {
             slow_run(dir, db)
+                .args(["--only", "FUN-001", "FUN-002", "FUN-003"])
                 .stdout(Stdio::null())
                 .stderr(Stdio::piped())
                 .spawn()
@@ -398,7 +399,7 @@ fn postgres_two_runs_indexing_at_once_lose_nothing() {
 #[test]
 fn history_errors_name_the_database() {
     let tmp = tempfile::tempdir().unwrap();
-    let missing = tmp.join("none.sqlite");
+    let missing = tmp.path().join("none.sqlite");
     let output = run(&["history", "--db", missing.to_str().unwrap()]);
     let (_, stderr) = text(&output);
     assert_eq!(code(&output), 2, "{stderr}");
