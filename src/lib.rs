@@ -22,6 +22,7 @@ pub mod config;
 pub mod diagnostic;
 #[cfg(test)]
 pub(crate) mod fake;
+pub mod history;
 pub mod journal;
 pub mod judge;
 pub mod live;

@@ -6,6 +6,7 @@
 pub mod camera;
 mod demo;
 pub mod exit;
+mod history;
 mod init;
 mod interrupt;
 mod live;
@@ -74,6 +75,8 @@ pub enum Command {
     Init(init::InitArgs),
     /// Serve the live view (a web page) of a run in progress or finished; it only reads the run.
     Live(live::LiveArgs),
+    /// The results history: list indexed runs, one item's results across runs, rebuild an index.
+    History(history::HistoryArgs),
 }
 
 impl Command {
@@ -105,6 +108,7 @@ pub fn main() -> ExitCode {
         Command::Camera(cmd) => camera::execute(cmd),
         Command::Init(args) => init::execute(args),
         Command::Live(args) => live::execute(args),
+        Command::History(args) => history::execute(args),
     };
     match result {
         Ok(code) => code,

@@ -60,10 +60,17 @@ pub struct RunArgs {
     /// The unit under test (new runs only).
     #[command(flatten)]
     pub unit: UnitArgs,
+    /// Index the run into the results history as it runs: a SQLite file or a postgres:// URL
+    /// (without a value: reports/history.sqlite; default: the FACEBENCH_DB environment
+    /// variable, else no indexing). A database that is down never stops the run.
+    #[arg(long, value_name = "PATH|URL", num_args = 0..=1, default_missing_value = "")]
+    pub db: Option<String>,
 }
 
 /// Runs `facebench run`.
 pub fn execute(args: RunArgs) -> Result<ExitCode, CliError> {
+    let history =
+        crate::history::DbTarget::from_flag_or_env(args.db.as_deref()).map_err(CliError::input)?;
     let catalog = load_catalog()?;
     let station = args.station.load(args.resume.as_deref())?;
     let sim_time = station.as_ref().is_some_and(|s| s.sim_time);
@@ -141,6 +148,9 @@ pub fn execute(args: RunArgs) -> Result<ExitCode, CliError> {
     if let Some(warning) = opener.station_change() {
         tracing::warn!("{warning}");
     }
+    let indexer = history
+        .clone()
+        .map(|target| super::history::start_indexing(target, session.dir().path()));
     let signals = interrupt::stop_on_signals(session.stop_flag(), session.stop_cause());
     // What the journal does not hold (step under way, prompt waiting) for the live view.
     let status = StatusRecorder::start(session.dir().path(), clock, simulated);
@@ -171,6 +181,9 @@ pub fn execute(args: RunArgs) -> Result<ExitCode, CliError> {
         }
     };
     drop(status);
+    if let (Some(indexer), Some(target)) = (indexer, &history) {
+        super::history::finish_indexing(indexer, target, session.dir().path());
+    }
     let hint = resume_command(session.dir().path(), &selection, &args);
     finish(&session, outcome, signals.received(), &hint)
 }

@@ -14,6 +14,7 @@ mod cli_commands;
 mod cli_demo_workbook;
 mod copied_binary;
 mod exit_codes;
+mod history_db;
 mod journal_crash;
 mod live_browser;
 mod live_view;

@@ -59,6 +59,20 @@ pub(super) enum RenderError {
 
 /// Draws `figure` into `png` and `svg`.
 pub(super) fn render(figure: &impl Figure, png: &Path, svg: &Path) -> Result<(), RenderError> {
+    render_png(figure, png)?;
+    let (width, height) = figure.size();
+    let mut text = String::new();
+    {
+        let root = SVGBackend::with_string(&mut text, (width, height)).into_drawing_area();
+        root.fill(&WHITE).map_err(draw_error)?;
+        figure.draw(&root).map_err(RenderError::Draw)?;
+        root.present().map_err(draw_error)?;
+    }
+    std::fs::write(svg, text).map_err(|e| RenderError::Write(ReportError::io(svg, e)))
+}
+
+/// Draws `figure` into `png` alone.
+pub(super) fn render_png(figure: &impl Figure, png: &Path) -> Result<(), RenderError> {
     chart_font().map_err(RenderError::Draw)?;
     let (width, height) = figure.size();
     let mut pixels = vec![0u8; width as usize * height as usize * 3];
@@ -75,15 +89,7 @@ pub(super) fn render(figure: &impl Figure, png: &Path, svg: &Path) -> Result<(),
         .map_err(|e| match e {
             image::ImageError::IoError(io) => RenderError::Write(ReportError::io(png, io)),
             other => RenderError::Draw(format!("{}: {other}", png.display())),
-        })?;
-    let mut text = String::new();
-    {
-        let root = SVGBackend::with_string(&mut text, (width, height)).into_drawing_area();
-        root.fill(&WHITE).map_err(draw_error)?;
-        figure.draw(&root).map_err(RenderError::Draw)?;
-        root.present().map_err(draw_error)?;
-    }
-    std::fs::write(svg, text).map_err(|e| RenderError::Write(ReportError::io(svg, e)))
+        })
 }
 
 fn draw_error(e: impl std::fmt::Display) -> RenderError {

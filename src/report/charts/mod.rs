@@ -30,6 +30,7 @@ mod limits;
 mod series;
 mod sheet;
 mod thermal;
+mod trend;
 
 use std::path::{Path, PathBuf};
 
@@ -46,6 +47,7 @@ pub use fonts::CJK_FONT_ENV;
 pub(super) use fonts::SHIPPED_CJK_FONT;
 pub(super) use sheet::write_charts_sheet;
 pub use sheet::CHARTS_SHEET;
+pub use trend::{write_trend_chart, TrendChart, TrendPoint};
 
 /// Pixel columns the series are reduced to (about the plot width).
 const PLOT_COLUMNS: usize = 1200;
