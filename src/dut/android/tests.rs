@@ -23,7 +23,10 @@ fn start(faults: &[AndroidFault], clock: Arc<dyn Clock>) -> (AndroidSimHandle, A
 }
 
 fn direct(addr: SocketAddr) -> AdbLink {
-    AdbLink::Direct { addr, key: None }
+    AdbLink::Direct {
+        addr,
+        key: Some(super::key::sim_key_path()),
+    }
 }
 
 fn system() -> Arc<dyn Clock> {
