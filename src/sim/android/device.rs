@@ -336,7 +336,7 @@ impl Device {
             .packages
             .iter()
             .filter(|p| p.name.contains(filter))
-            .filter(|p| !(system_only && !p.system) && !(third_party && p.system))
+            .filter(|p| if p.system { !third_party } else { !system_only })
             .map(|p| match paths {
                 true => format!("package:{}={}\n", p.path, p.name),
                 false => format!("package:{}\n", p.name),
