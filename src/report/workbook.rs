@@ -533,11 +533,7 @@ fn write_history(
             let index = previous.get(&entry.sample).map_or(1, |(n, _)| n + 1);
             let change = history_change(item, previous.get(&entry.sample).map(|(_, e)| *e), entry);
             previous.insert(entry.sample, (index, entry));
-            sheet.write_string_with_format(row, 0, id, &styles.text)?;
-            sheet.write_number_with_format(row, 1, entry.sample, &styles.number)?;
-            sheet.write_number_with_format(row, 2, index, &styles.number)?;
             let verdict = entry.verdict;
-            sheet.write_string_with_format(row, 3, verdict.label(), &styles.verdict(verdict))?;
             let cells = [
                 source_label(entry.source).to_string(),
                 entry
@@ -549,11 +545,32 @@ fn write_history(
                 entry.note.clone(),
                 entry.attachments.join("\n"),
             ];
-            for (col, text) in (4u16..).zip(&cells) {
-                sheet.write_string_with_format(row, col, text, &styles.text)?;
+            // A result with more text than the tallest row holds goes on over continuation
+            // rows, each naming the item and the sample.
+            for (part, cells) in split_tall_row(&cells_with_widths(&cells, &widths[4..]))
+                .iter()
+                .enumerate()
+            {
+                if part == 0 {
+                    sheet.write_string_with_format(row, 0, id, &styles.text)?;
+                    sheet.write_number_with_format(row, 2, index, &styles.number)?;
+                    sheet.write_string_with_format(
+                        row,
+                        3,
+                        verdict.label(),
+                        &styles.verdict(verdict),
+                    )?;
+                } else {
+                    let continued = format!("{id}\n{CONTINUED}");
+                    sheet.write_string_with_format(row, 0, continued, &styles.text)?;
+                }
+                sheet.write_number_with_format(row, 1, entry.sample, &styles.number)?;
+                for (col, text) in (4u16..).zip(cells) {
+                    sheet.write_string_with_format(row, col, text, &styles.text)?;
+                }
+                fit_row(sheet, row, &cells_with_widths(cells, &widths[4..]))?;
+                row += 1;
             }
-            fit_row(sheet, row, &cells_with_widths(&cells, &widths[4..]))?;
-            row += 1;
         }
     }
     set_up_page(sheet, 0)

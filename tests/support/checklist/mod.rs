@@ -66,7 +66,10 @@ pub fn read_rows(run_dir: &Path) -> (Vec<Row>, String) {
     let mut row = CHECK_HEADER_ROW + 1;
     while rows.len() < CameraCheck::ALL.len() {
         let cells: Row = std::array::from_fn(|col| text(&sheet, row, col as u32));
-        assert!(!cells[0].is_empty(), "row {row} of the check table has no number");
+        assert!(
+            !cells[0].is_empty(),
+            "row {row} of the check table has no number"
+        );
         match (cells[0].split_once('\n'), rows.last_mut()) {
             (Some((number, "(续 cont.)")), Some(previous)) => {
                 assert_eq!(number, previous[0], "row {row} continues another check");
