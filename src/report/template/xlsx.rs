@@ -5,7 +5,10 @@
 //! except a target cell, which is replaced by an inline-string cell that keeps the original's
 //! style (`s`), and target cells or rows that did not exist, which are inserted in order. Every
 //! other zip member (styles, shared strings, untouched sheets, print setup) is copied raw, byte
-//! for byte. Result cells use the wording of the sheet's list validation when it has one.
+//! for byte, except that the sheet's `<dimension>` grows to cover cells written outside it.
+//! Result cells use the wording of the sheet's list validation when it has one: a list written
+//! in the validation, or the cells of the range (or defined name) it names, in the plain or the
+//! Excel 2010 (`x14`) form; the validations themselves are copied unchanged.
 
 use std::collections::{BTreeMap, HashMap};
 use std::io::{Cursor, Read, Write};
@@ -19,7 +22,7 @@ use zip::{CompressionMethod, ZipArchive, ZipWriter};
 
 use crate::plan::template::{cell_name, column_index};
 
-use super::fit::SheetMetrics;
+use super::fit::{SheetMetrics, MAX_ROW_HEIGHT_PT};
 use super::values::{word_in_list, CellText};
 
 /// Target cells of one sheet: row (1-based) → column (0-based) → text.
@@ -76,12 +79,16 @@ pub(super) fn fill_xlsx(
                 .or_default()
                 .insert(cell.column, text);
         }
-        let new_xml = rewrite_sheet(
-            &xml,
-            &SheetMetrics::read(&String::from_utf8_lossy(&xml)),
-            targets,
-        )
-        .map_err(|e| format!("{part} ('{sheet}'): {e}"))?;
+        let metrics = SheetMetrics::read(&String::from_utf8_lossy(&xml));
+        for (row, height) in metrics.needed_heights(&targets) {
+            if height > MAX_ROW_HEIGHT_PT {
+                notes.push(format!(
+                    "'{sheet}' row {row}: its text needs a row {height:.0} pt tall, more than                      Excel's {MAX_ROW_HEIGHT_PT:.0} pt; the cells hold all of it, but to print                      it whole widen the column or shrink the text"
+                ));
+            }
+        }
+        let new_xml = rewrite_sheet(&xml, &metrics, targets)
+            .map_err(|e| format!("{part} ('{sheet}'): {e}"))?;
         rewritten.insert(part.clone(), new_xml);
     }
     let mut out = ZipWriter::new(Cursor::new(Vec::with_capacity(original.len() + 4096)));
@@ -182,7 +189,7 @@ fn sheet_paths(archive: &mut ZipArchive<Cursor<&[u8]>>) -> Result<HashMap<String
 }
 
 /// A list validation: its ranges (0-based `(row, column)` corners) and its entries.
-type ValidationList = (Vec<((u32, u32), (u32, u32))>, Vec<String>);
+type ValidationList = (Vec<Corners>, Vec<String>);
 
 /// The text between `open` and the next `close` in `text`.
 fn between<'a>(text: &'a str, open: &str, close: &str) -> Option<&'a str> {
@@ -195,7 +202,7 @@ fn between<'a>(text: &'a str, open: &str, close: &str) -> Option<&'a str> {
 /// the Excel 2010 ones in the sheet's extensions (`<x14:dataValidation>`), each with its ranges
 /// and its source formula as written: a quoted list (`"a,b,c"`), a range (`Lists!$A$1:$A$3`)
 /// or a defined name.
-fn list_validations(xml: &str) -> Vec<(Vec<((u32, u32), (u32, u32))>, String)> {
+fn list_validations(xml: &str) -> Vec<(Vec<Corners>, String)> {
     let mut found = Vec::new();
     for (open, close) in [
         ("<dataValidation ", "</dataValidation>"),
@@ -284,7 +291,7 @@ impl<'a> ListCells<'a> {
 const MAX_LIST_CELLS: u32 = 256;
 
 /// `E3:E20` or `E3` to 0-based corners.
-fn parse_range(text: &str) -> Option<((u32, u32), (u32, u32))> {
+fn parse_range(text: &str) -> Option<Corners> {
     let (first, last) = text.split_once(':').unwrap_or((text, text));
     Some((parse_cell(first)?, parse_cell(last)?))
 }
@@ -337,7 +344,10 @@ fn rewrite_sheet(
     metrics: &SheetMetrics,
     mut targets: Targets,
 ) -> Result<Vec<u8>, String> {
-    let heights = metrics.needed_heights(&targets);
+    let mut heights = metrics.needed_heights(&targets);
+    for height in heights.values_mut() {
+        *height = height.min(MAX_ROW_HEIGHT_PT);
+    }
     let written = targets_extent(&targets);
     let mut reader = Reader::from_reader(xml);
     let mut writer = Writer::new(Vec::with_capacity(xml.len() + 1024));
@@ -597,6 +607,13 @@ mod tests {
         assert!(
             out.contains(r#"<row r="5" ht="30" customHeight="1">"#),
             "{out}"
+        );
+        let tall = "line\n".repeat(40);
+        let out = rewrite_sheet(xml, &metrics(xml), targets(&[(3, 0, &tall)])).expect("rewrites");
+        let out = String::from_utf8(out).unwrap();
+        assert!(
+            out.contains(r#"<row r="3" ht="409" customHeight="1">"#),
+            "never taller than Excel's tallest row: {out}"
         );
     }
 
