@@ -40,7 +40,7 @@ pub const CHECK_HEADERS: [&str; 6] = [
 ];
 
 /// Column widths of the check table, in [`CHECK_HEADERS`] order (Excel character units).
-const CHECK_COLUMN_WIDTHS: [f64; 6] = [9.0, 24.0, 54.0, 44.0, 12.0, 26.0];
+const CHECK_COLUMN_WIDTHS: [f64; 6] = [9.0, 24.0, 60.0, 46.0, 12.0, 22.0];
 
 /// Zero-based column of the verdict in the check table.
 const RESULT_COLUMN: u16 = 4;

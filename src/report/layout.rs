@@ -14,6 +14,10 @@ use unicode_width::UnicodeWidthChar;
 /// Height of one line of the default 11-point font, in points.
 const LINE_HEIGHT_PT: f64 = 15.0;
 
+/// Height of a line with CJK characters (an 11-point CJK fallback font such as Noto Sans CJK
+/// takes about 16 points a line), in points.
+const WIDE_LINE_HEIGHT_PT: f64 = 16.5;
+
 /// Padding above and below a cell's text, in points.
 const ROW_PADDING_PT: f64 = 3.0;
 
@@ -33,7 +37,8 @@ fn char_width(c: char) -> usize {
 }
 
 /// Lines `text` takes when wrapped in a column `column_width` units wide.
-pub fn wrapped_lines(text: &str, column_width: f64) -> usize {
+#[cfg(test)]
+fn wrapped_lines(text: &str, column_width: f64) -> usize {
     line_ranges(text, column_width).len()
 }
 
@@ -116,22 +121,38 @@ fn tokens(paragraph: &str) -> Vec<(Range<usize>, bool)> {
 }
 
 /// Row height in points that shows every cell in full: `cells` pairs each cell's text with its
-/// column width (merged cells: the sum of the widths).
+/// column width (merged cells: the sum of the widths). At most Excel's tallest row.
 pub fn fitted_height(cells: &[(&str, f64)]) -> f64 {
-    let lines = cells
-        .iter()
-        .map(|(text, width)| wrapped_lines(text, *width))
-        .max()
-        .unwrap_or(1);
-    (lines as f64 * LINE_HEIGHT_PT + ROW_PADDING_PT).min(MAX_ROW_HEIGHT_PT)
+    needed_height(cells).min(MAX_ROW_HEIGHT_PT)
 }
 
-/// Lines of text the tallest row Excel allows holds.
-pub const MAX_ROW_LINES: usize = ((MAX_ROW_HEIGHT_PT - ROW_PADDING_PT) / LINE_HEIGHT_PT) as usize;
+/// Row height in points that shows every cell in full, however tall.
+fn needed_height(cells: &[(&str, f64)]) -> f64 {
+    let text = cells
+        .iter()
+        .map(|(text, width)| {
+            line_ranges(text, *width)
+                .into_iter()
+                .map(|line| line_height(&text[line]))
+                .sum::<f64>()
+        })
+        .fold(LINE_HEIGHT_PT, f64::max);
+    text + ROW_PADDING_PT
+}
+
+/// Height of one printed line: taller when it holds CJK characters, which print in a fallback
+/// font with a taller line.
+fn line_height(line: &str) -> f64 {
+    if line.chars().any(|c| char_width(c) > 1) {
+        WIDE_LINE_HEIGHT_PT
+    } else {
+        LINE_HEIGHT_PT
+    }
+}
 
 /// The rows a row of `cells` (each cell's text with its column width) prints as, so that no
 /// text is cut: the row itself when it fits Excel's tallest row, else each cell's text cut at
-/// line ends into pieces of at most [`MAX_ROW_LINES`] lines, row `k` holding piece `k` of every
+/// line ends into pieces that each fit that row, row `k` holding piece `k` of every
 /// cell (empty once a cell has no more). A cut falls between paragraphs where it can, so only
 /// the newline at a cut is left out (the space, when a paragraph alone is too tall).
 pub fn split_tall_row(cells: &[(&str, f64)]) -> Vec<Vec<String>> {
@@ -153,15 +174,24 @@ pub fn split_tall_row(cells: &[(&str, f64)]) -> Vec<Vec<String>> {
         .collect()
 }
 
-/// `text` (wrapped into `lines`) cut into pieces of at most [`MAX_ROW_LINES`] lines, each cut
+/// `text` (wrapped into `lines`) cut into pieces that each fit Excel's tallest row, each cut
 /// before the last paragraph that starts within the piece's lines when there is one.
 fn cut_at_lines<'a>(text: &'a str, lines: &[Range<usize>]) -> Vec<&'a str> {
     let starts_paragraph =
         |line: &Range<usize>| line.start == 0 || text[..line.start].ends_with('\n');
+    let room = MAX_ROW_HEIGHT_PT - ROW_PADDING_PT;
     let mut pieces = Vec::new();
     let mut first = 0;
     while first < lines.len() {
-        let mut end = (first + MAX_ROW_LINES).min(lines.len());
+        let mut end = first + 1;
+        let mut used = line_height(&text[lines[first].clone()]);
+        while let Some(line) = lines.get(end) {
+            used += line_height(&text[line.clone()]);
+            if used > room {
+                break;
+            }
+            end += 1;
+        }
         if end < lines.len() && !starts_paragraph(&lines[end]) {
             if let Some(at) = (first + 1..end)
                 .rev()
@@ -253,6 +283,7 @@ mod tests {
         assert_eq!(fitted_height(&[("a", 10.0), ("b", 10.0)]), 18.0);
         assert_eq!(fitted_height(&[("a", 10.0), ("1\n2\n3", 10.0)]), 48.0);
         assert_eq!(fitted_height(&[(&"x\n".repeat(100), 10.0)]), 409.0);
+        assert_eq!(fitted_height(&[("温度\n温度", 10.0)]), 36.0);
     }
 
     #[test]
@@ -290,8 +321,7 @@ mod tests {
                 .map(String::as_str)
                 .zip([10.0, 40.0, 11.0])
                 .collect();
-            assert!(fitted_height(&cells) <= MAX_ROW_HEIGHT_PT);
-            assert!(wrapped_lines(&row[1], 40.0) <= MAX_ROW_LINES);
+            assert!(needed_height(&cells) <= MAX_ROW_HEIGHT_PT);
         }
         let joined: Vec<&str> = rows.iter().map(|r| r[1].as_str()).collect();
         assert_eq!(joined.join("\n"), long);
@@ -305,6 +335,13 @@ mod tests {
         assert_eq!(wrapped_lines(&rows[0][0], 20.0), 26);
         let joined: Vec<&str> = rows.iter().map(|r| r[0].as_str()).collect();
         assert_eq!(joined.join("\n"), pairs);
+        // CJK lines are taller: fewer of them fit one row.
+        let cjk: String = (0..40).map(|n| format!("第 {n} 行 line\n")).collect();
+        let cjk = cjk.trim_end();
+        let rows = split_tall_row(&[(cjk, 30.0)]);
+        assert_eq!(rows.len(), 2);
+        assert_eq!(wrapped_lines(&rows[0][0], 30.0), 24);
+        assert!(needed_height(&[(&rows[0][0], 30.0)]) <= MAX_ROW_HEIGHT_PT);
     }
 
     #[test]

@@ -37,8 +37,9 @@ const SAMPLE_COLUMN_WIDTH: f64 = 29.0;
 /// (fitted to one width) keeps a legible font.
 const NARROW_SAMPLE_COLUMN_WIDTH: f64 = 12.0;
 
-/// The most samples that get [`SAMPLE_COLUMN_WIDTH`].
-const WIDE_SAMPLES: usize = 4;
+/// The most samples that get [`SAMPLE_COLUMN_WIDTH`]: a second wide column of a one-word
+/// verdict would shrink the printed page (fitted to one width) to under half size.
+const WIDE_SAMPLES: usize = 1;
 
 /// Widths of the note and evidence columns after the sample columns.
 const TRAILING_COLUMN_WIDTHS: [f64; 2] = [28.0, 30.0];
