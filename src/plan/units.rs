@@ -47,6 +47,7 @@ pub const KNOWN_UNITS: &[&str] = &[
     "km",
     "km/h",
     "W/m²/nm",
+    "bool",
     "1",
 ];
 
@@ -92,7 +93,8 @@ pub struct Entered {
 /// Parses what an operator typed for a measurement in `unit`: values separated by commas or
 /// spaces, each a bare number (taken in `unit`), a number with a unit that converts to it
 /// (`10.1 in`, `256mm`), or for `grade` a pencil hardness (`2H`, `H`, `F`, `HB`, `B`, `3B`:
-/// number of H, so HB = −1 and B = −2). The error says what could not be taken and why.
+/// number of H, so HB = −1 and B = −2), or for `bool` yes / no ([`yes_no`]) or 1 / 0. The
+/// error says what could not be taken and why.
 pub fn parse_entry(line: &str, unit: &str) -> Result<Vec<Entered>, String> {
     let tokens: Vec<&str> = line
         .split(|c: char| c == ',' || c == ';' || c.is_whitespace())
@@ -103,6 +105,15 @@ pub fn parse_entry(line: &str, unit: &str) -> Result<Vec<Entered>, String> {
     while index < tokens.len() {
         let token = tokens[index];
         index += 1;
+        if unit == "bool" {
+            if let Some(value) = yes_no(token) {
+                values.push(Entered {
+                    value,
+                    typed: Some(token.to_string()),
+                });
+                continue;
+            }
+        }
         if unit == "grade" {
             if let Some(value) = pencil_grade(token) {
                 values.push(Entered {
@@ -114,6 +125,16 @@ pub fn parse_entry(line: &str, unit: &str) -> Result<Vec<Entered>, String> {
         }
         let (number, mut suffix) =
             split_number(token).ok_or_else(|| format!("`{token}` is not a number"))?;
+        if unit == "bool" {
+            if number != 0.0 && number != 1.0 {
+                return Err(format!("`{token}` is not yes / no (enter yes, no, 1 or 0)"));
+            }
+            values.push(Entered {
+                value: number,
+                typed: None,
+            });
+            continue;
+        }
         if suffix.is_empty() && tokens.get(index).is_some_and(|t| split_number(t).is_none()) {
             suffix = tokens[index];
             index += 1;
@@ -161,6 +182,16 @@ fn split_number(token: &str) -> Option<(f64, &str)> {
         })
 }
 
+/// A yes / no answer as 1 / 0: `yes`, `y`, `true`, `ok`, `是` / `no`, `n`, `false`, `否`;
+/// case-insensitive.
+pub fn yes_no(token: &str) -> Option<f64> {
+    match token.trim().to_lowercase().as_str() {
+        "yes" | "y" | "true" | "ok" | "是" => Some(1.0),
+        "no" | "n" | "false" | "否" => Some(0.0),
+        _ => None,
+    }
+}
+
 /// A pencil hardness as a number of H: `3H` = 3, `H` = 1, `F` = 0, `HB` = −1, `B` = −2,
 /// `2B` = −3; case-insensitive.
 pub fn pencil_grade(token: &str) -> Option<f64> {
@@ -187,6 +218,17 @@ pub fn pencil_grade(token: &str) -> Option<f64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn yes_no_answers_are_one_and_zero() {
+        assert_eq!(
+            values("yes, 否 N 1 0 OK", "bool"),
+            [1.0, 0.0, 0.0, 1.0, 0.0, 1.0]
+        );
+        assert!(parse_entry("maybe", "bool").is_err());
+        assert!(parse_entry("2", "bool").is_err());
+        assert!(is_known_unit("bool"));
+    }
 
     fn values(line: &str, unit: &str) -> Vec<f64> {
         parse_entry(line, unit)

@@ -18,7 +18,9 @@ use super::charts::{ChartKind, Charts};
 use super::layout::{fit_row, PageHeading};
 use super::names::{join_in, submission_file_name};
 use super::status::overall;
-use super::workbook::{cells_with_widths, save_workbook, set_up_page, write_header, Styles};
+use super::workbook::{
+    cells_with_widths, continued_rows, save_workbook, set_up_page, write_header, Styles,
+};
 use super::ReportError;
 
 /// Name of the one sheet of the checklist workbook.
@@ -38,7 +40,7 @@ pub const CHECK_HEADERS: [&str; 6] = [
 ];
 
 /// Column widths of the check table, in [`CHECK_HEADERS`] order (Excel character units).
-const CHECK_COLUMN_WIDTHS: [f64; 6] = [9.0, 30.0, 48.0, 30.0, 12.0, 36.0];
+const CHECK_COLUMN_WIDTHS: [f64; 6] = [9.0, 24.0, 60.0, 46.0, 12.0, 22.0];
 
 /// Zero-based column of the verdict in the check table.
 const RESULT_COLUMN: u16 = 4;
@@ -353,7 +355,8 @@ fn write_sheet(
     sheet.merge_range(row, 0, row, 1, "结论 Verdict", &styles.label)?;
     sheet.write_string_with_format(row, 2, verdict.label(), &styles.verdict(verdict))?;
     write_header(sheet, styles, CHECK_HEADER_ROW, &CHECK_HEADERS)?;
-    for (row, check) in (CHECK_HEADER_ROW + 1..).zip(CameraCheck::ALL) {
+    let mut row = CHECK_HEADER_ROW + 1;
+    for check in CameraCheck::ALL {
         let (figures, limit, verdict, note) = match checklist.outcomes.get(&check) {
             Some(o) => (
                 o.figures.as_str(),
@@ -371,19 +374,34 @@ fn write_sheet(
             verdict.label().to_string(),
             note.into(),
         ];
-        for (col, text) in (0u16..).zip(&cells[..4]) {
-            sheet.write_string_with_format(row, col, text, &styles.text)?;
+        // A check with more figures than the tallest row holds goes on over continuation
+        // rows; its verdict is one cell spanning them.
+        let rows = continued_rows(&cells, &CHECK_COLUMN_WIDTHS);
+        let (first, last) = (row, row + rows.len() as u32 - 1);
+        for (row, cells) in (first..).zip(&rows) {
+            for (col, text) in (0u16..).zip(cells) {
+                if col != RESULT_COLUMN {
+                    sheet.write_string_with_format(row, col, text, &styles.text)?;
+                }
+            }
+            fit_row(sheet, row, &cells_with_widths(cells, &CHECK_COLUMN_WIDTHS))?;
         }
-        fit_row(sheet, row, &cells_with_widths(&cells, &CHECK_COLUMN_WIDTHS))?;
-        sheet.write_string_with_format(
-            row,
-            RESULT_COLUMN,
-            verdict.label(),
-            &styles.verdict(verdict),
-        )?;
-        sheet.write_string_with_format(row, RESULT_COLUMN + 1, note, &styles.text)?;
+        let format = styles.verdict(verdict);
+        if last > first {
+            sheet.merge_range(
+                first,
+                RESULT_COLUMN,
+                last,
+                RESULT_COLUMN,
+                verdict.label(),
+                &format,
+            )?;
+        } else {
+            sheet.write_string_with_format(first, RESULT_COLUMN, verdict.label(), &format)?;
+        }
+        row = last + 1;
     }
-    let screenshots = CHECK_HEADER_ROW + 1 + CameraCheck::ALL.len() as u32 + 1;
+    let screenshots = row + 1;
     write_screenshots(sheet, styles, screenshots, &checklist.charts)?;
     set_up_page(sheet, CHECK_HEADER_ROW)
 }

@@ -20,6 +20,14 @@ const PERCENT_RESOLUTION: f64 = 0.1;
 /// Unit of the pencil hardness scale ([`pencil_grade`]).
 pub const GRADE_UNIT: &str = "grade";
 
+/// Unit of a yes / no measurement: 1 is yes, 0 is no ([`yes_no`]).
+pub const BOOL_UNIT: &str = "bool";
+
+/// A yes / no value as the reports write it.
+pub const YES: &str = "是 yes";
+/// See [`YES`].
+pub const NO: &str = "否 no";
+
 /// A measurement as one of an item's criteria or results names it: its display names and how
 /// its values are shown.
 #[derive(Debug, Clone, Copy)]
@@ -92,10 +100,31 @@ impl<'a> Scale<'a> {
         self.unit == GRADE_UNIT && !matches!(self.aggregate, Aggregate::Count | Aggregate::Std)
     }
 
-    /// A measured value, rounded: `99.2 %`, `31.4 °C`, `2H`, `3`.
-    pub fn value(&self, value: f64) -> String {
+    /// A yes / no value: a boolean measurement's own values (not a count, a rate, a mean or a
+    /// spread of them).
+    fn is_yes_no(&self) -> bool {
+        self.unit == BOOL_UNIT
+            && !matches!(
+                self.aggregate,
+                Aggregate::Count | Aggregate::Std | Aggregate::Mean | Aggregate::Rate
+            )
+    }
+
+    /// A word for values that have one (a grade, yes / no).
+    fn word(&self, value: f64) -> Option<String> {
         if self.is_grade() {
-            return pencil_grade(value);
+            Some(pencil_grade(value))
+        } else if self.is_yes_no() {
+            Some(yes_no(value).to_string())
+        } else {
+            None
+        }
+    }
+
+    /// A measured value, rounded: `99.2 %`, `31.4 °C`, `2H`, `是 yes`, `3`.
+    pub fn value(&self, value: f64) -> String {
+        if let Some(word) = self.word(value) {
+            return word;
         }
         if self.is_percent() {
             return format!("{} %", rounded(value * 100.0, Some(PERCENT_RESOLUTION)));
@@ -109,9 +138,9 @@ impl<'a> Scale<'a> {
 
     /// Several measured values, rounded, the unit written once: `0.2, 0.3 mm`.
     pub fn values(&self, values: &[f64]) -> String {
-        if self.is_grade() {
-            let grades: Vec<String> = values.iter().map(|v| pencil_grade(*v)).collect();
-            return grades.join(", ");
+        if self.word(0.0).is_some() {
+            let words: Vec<String> = values.iter().filter_map(|v| self.word(*v)).collect();
+            return words.join(", ");
         }
         let numbers: Vec<String> = values
             .iter()
@@ -135,10 +164,10 @@ impl<'a> Scale<'a> {
         }
     }
 
-    /// A limit as written in the plan (not rounded): `98 %`, `−10 °C`, `2H`.
+    /// A limit as written in the plan (not rounded): `98 %`, `−10 °C`, `2H`, `是 yes`.
     pub fn limit(&self, value: f64) -> String {
-        if self.is_grade() {
-            return pencil_grade(value);
+        if let Some(word) = self.word(value) {
+            return word;
         }
         if self.is_percent() {
             return format!("{} %", exact(value * 100.0));
@@ -161,7 +190,7 @@ impl<'a> Scale<'a> {
     /// The unit written after a number: none for counts and plain ratios.
     fn shown_unit(&self) -> &str {
         match (self.aggregate, self.unit) {
-            (Aggregate::Count, _) | (_, "count" | "1") => "",
+            (Aggregate::Count, _) | (_, "count" | "1" | BOOL_UNIT) => "",
             (_, unit) => unit,
         }
     }
@@ -255,8 +284,8 @@ fn bracketed(word: &str) -> String {
 /// The lower bound of a range: its number without the unit the upper bound carries (grades
 /// keep their name).
 fn bare_limit(scale: &Scale<'_>, value: f64) -> String {
-    if scale.is_grade() {
-        pencil_grade(value)
+    if let Some(word) = scale.word(value) {
+        word
     } else if scale.is_percent() {
         exact(value * 100.0)
     } else {
@@ -289,6 +318,15 @@ pub fn pencil_grade(value: f64) -> String {
         -2 => "B".to_string(),
         h if h > 1 => format!("{h}H"),
         b => format!("{}B", -b - 1),
+    }
+}
+
+/// [`YES`] for a value of a half or more (1 is yes), else [`NO`].
+pub fn yes_no(value: f64) -> &'static str {
+    if value >= 0.5 {
+        YES
+    } else {
+        NO
     }
 }
 
@@ -606,6 +644,55 @@ mod tests {
         );
         assert_eq!(requirement_words(&c, &measure), "≥ 2H");
         assert_eq!(Scale::of(&c, &measure).value(3.0), "3H");
+    }
+
+    #[test]
+    fn yes_no_measurements_read_as_words() {
+        let flag = spec("door_locked", "bool", "门锁闭合", "door locked", None);
+        let measure = Measure {
+            name: "door_locked",
+            spec: Some(&flag),
+        };
+        let must = criterion(
+            "door_locked",
+            Aggregate::Min,
+            Comparison::EQ,
+            single(1.0),
+            "bool",
+        );
+        assert_eq!(requirement_words(&must, &measure), "min = 是 yes");
+        let scale = Scale::of(&must, &measure);
+        assert_eq!(
+            (scale.value(1.0), scale.value(0.0)),
+            (YES.into(), NO.into())
+        );
+        let raw = Scale::raw("bool", &measure);
+        assert_eq!(raw.values(&[1.0, 0.0, 1.0]), "是 yes, 否 no, 是 yes");
+        let rate = criterion(
+            "door_locked",
+            Aggregate::Rate,
+            Comparison::GE,
+            single(0.9),
+            "bool",
+        );
+        assert_eq!(Scale::of(&rate, &measure).value(0.75), "75.0 %");
+        assert_eq!(requirement_words(&rate, &measure), "≥ 90 %");
+        let count = criterion(
+            "door_locked",
+            Aggregate::Count,
+            Comparison::GE,
+            single(3.0),
+            "bool",
+        );
+        assert_eq!(Scale::of(&count, &measure).value(4.0), "4");
+        let mean = criterion(
+            "door_locked",
+            Aggregate::Mean,
+            Comparison::LOG,
+            Limit::default(),
+            "bool",
+        );
+        assert_eq!(Scale::of(&mean, &measure).value(0.5), "0.5");
     }
 
     #[test]

@@ -11,7 +11,7 @@ use crate::judge::{Verdict, VerdictCounts};
 use crate::plan::{Item, Plan};
 
 use super::charts::{write_charts_sheet, Charts};
-use super::layout::{fit_row, PageHeading};
+use super::layout::{fit_row, split_tall_row, PageHeading};
 use super::model::Model;
 use super::row::{headers, result_measured_text, row_cells, RESULT_COLUMN};
 use super::status::{
@@ -37,8 +37,9 @@ const SAMPLE_COLUMN_WIDTH: f64 = 29.0;
 /// (fitted to one width) keeps a legible font.
 const NARROW_SAMPLE_COLUMN_WIDTH: f64 = 12.0;
 
-/// The most samples that get [`SAMPLE_COLUMN_WIDTH`].
-const WIDE_SAMPLES: usize = 4;
+/// The most samples that get [`SAMPLE_COLUMN_WIDTH`]: a second wide column of a one-word
+/// verdict would shrink the printed page (fitted to one width) to under half size.
+const WIDE_SAMPLES: usize = 1;
 
 /// Widths of the note and evidence columns after the sample columns.
 const TRAILING_COLUMN_WIDTHS: [f64; 2] = [28.0, 30.0];
@@ -258,21 +259,55 @@ fn write_item_sheet(
     let header_refs: Vec<&str> = headers.iter().map(String::as_str).collect();
     write_header(sheet, styles, 0, &header_refs)?;
     fit_row(sheet, 0, &cells_with_widths(&headers, &widths))?;
-    for (row, item) in (1u32..).zip(&status.items) {
+    let mut row = 1u32;
+    for item in &status.items {
         let chart_files = charts.evidence_of(&item.item.id);
         let cells = row_cells(item, &chart_files);
-        for (col, text) in (0u16..).zip(&cells) {
-            let column = usize::from(col);
-            let format = match column.checked_sub(RESULT_COLUMN) {
-                Some(0) => styles.verdict(item.verdict),
-                Some(n) if n <= item.samples.len() => styles.verdict(item.samples[n - 1].verdict),
-                _ => styles.text.clone(),
-            };
-            sheet.write_string_with_format(row, col, text, &format)?;
+        let rows = continued_rows(&cells, &widths);
+        let (first, last) = (row, row + rows.len() as u32 - 1);
+        for (row, cells) in (first..).zip(&rows) {
+            for (col, text) in (0u16..).zip(cells) {
+                let column = usize::from(col);
+                let verdict = match column.checked_sub(RESULT_COLUMN) {
+                    Some(0) => Some(item.verdict),
+                    Some(n) if n <= item.samples.len() => Some(item.samples[n - 1].verdict),
+                    _ => None,
+                };
+                match verdict {
+                    // A verdict spans the item's rows: one coloured cell, written once.
+                    Some(verdict) if row == first && last > first => {
+                        sheet.merge_range(row, col, last, col, text, &styles.verdict(verdict))?;
+                    }
+                    Some(_) if row > first => {}
+                    Some(verdict) => {
+                        sheet.write_string_with_format(row, col, text, &styles.verdict(verdict))?;
+                    }
+                    None => {
+                        sheet.write_string_with_format(row, col, text, &styles.text)?;
+                    }
+                }
+            }
+            fit_row(sheet, row, &cells_with_widths(cells, &widths))?;
         }
-        fit_row(sheet, row, &cells_with_widths(&cells, &widths))?;
+        row = last + 1;
     }
     set_up_page(sheet, 0)
+}
+
+/// Marks the id of a continuation row.
+pub(crate) const CONTINUED: &str = "(续 cont.)";
+
+/// The rows a sheet row of `cells` (the item id first) prints as: itself, or when its text is
+/// taller than Excel's tallest row, [`split_tall_row`]'s rows, each continuation showing the id
+/// and [`CONTINUED`].
+pub(crate) fn continued_rows(cells: &[String], widths: &[f64]) -> Vec<Vec<String>> {
+    let mut rows = split_tall_row(&cells_with_widths(cells, widths));
+    for row in rows.iter_mut().skip(1) {
+        if let (Some(id), Some(first)) = (cells.first(), row.first_mut()) {
+            *first = format!("{id}\n{CONTINUED}");
+        }
+    }
+    rows
 }
 
 /// Width of the summary's label column (Excel character units).
@@ -499,11 +534,7 @@ fn write_history(
             let index = previous.get(&entry.sample).map_or(1, |(n, _)| n + 1);
             let change = history_change(item, previous.get(&entry.sample).map(|(_, e)| *e), entry);
             previous.insert(entry.sample, (index, entry));
-            sheet.write_string_with_format(row, 0, id, &styles.text)?;
-            sheet.write_number_with_format(row, 1, entry.sample, &styles.number)?;
-            sheet.write_number_with_format(row, 2, index, &styles.number)?;
             let verdict = entry.verdict;
-            sheet.write_string_with_format(row, 3, verdict.label(), &styles.verdict(verdict))?;
             let cells = [
                 source_label(entry.source).to_string(),
                 entry
@@ -515,11 +546,32 @@ fn write_history(
                 entry.note.clone(),
                 entry.attachments.join("\n"),
             ];
-            for (col, text) in (4u16..).zip(&cells) {
-                sheet.write_string_with_format(row, col, text, &styles.text)?;
+            // A result with more text than the tallest row holds goes on over continuation
+            // rows, each naming the item and the sample.
+            for (part, cells) in split_tall_row(&cells_with_widths(&cells, &widths[4..]))
+                .iter()
+                .enumerate()
+            {
+                if part == 0 {
+                    sheet.write_string_with_format(row, 0, id, &styles.text)?;
+                    sheet.write_number_with_format(row, 2, index, &styles.number)?;
+                    sheet.write_string_with_format(
+                        row,
+                        3,
+                        verdict.label(),
+                        &styles.verdict(verdict),
+                    )?;
+                } else {
+                    let continued = format!("{id}\n{CONTINUED}");
+                    sheet.write_string_with_format(row, 0, continued, &styles.text)?;
+                }
+                sheet.write_number_with_format(row, 1, entry.sample, &styles.number)?;
+                for (col, text) in (4u16..).zip(cells) {
+                    sheet.write_string_with_format(row, col, text, &styles.text)?;
+                }
+                fit_row(sheet, row, &cells_with_widths(cells, &widths[4..]))?;
+                row += 1;
             }
-            fit_row(sheet, row, &cells_with_widths(&cells, &widths[4..]))?;
-            row += 1;
         }
     }
     set_up_page(sheet, 0)

@@ -128,7 +128,10 @@ fn two_streams_soak_side_by_side() {
             out.summary.counts
         );
         assert_eq!(out.summary.bad_frames(), 0);
-        assert!((out.summary.timing.fps_produced.unwrap() - 30.0).abs() < 1e-6);
+        // Frame times carry the sensor's jitter (at most 0.75 ms early or 4.75 ms late, the
+        // first frame exact): over the minute the rate is 30 fps within 0.01 %.
+        let fps = out.summary.timing.fps_produced.unwrap();
+        assert!((fps - 30.0).abs() < 30.0 * 1e-4, "{fps}");
         // 1 800 frames without a drop: the 95 % upper bound is 1 − 0.05^(1/n).
         let n = out.summary.counts.frames as f64;
         let want = 1.0 - 0.05f64.powf(1.0 / n);

@@ -9,6 +9,8 @@ mod checklist_support;
 mod common;
 #[path = "../support/network_workbook/mod.rs"]
 mod network_workbook;
+#[path = "../support/services/mod.rs"]
+mod services;
 
 mod checklist_workbook;
 mod report_charts;

@@ -129,16 +129,28 @@ fn text(range: &Range<Data>, row: u32, col: u32) -> String {
     }
 }
 
-/// Every item sheet's rows as `(id, criterion, measured, result)`.
+/// Every item sheet's items as `(id, criterion, measured, result)`, continuation rows folded in.
 fn item_rows(book: &mut Xlsx<std::io::BufReader<std::fs::File>>) -> Vec<[String; 4]> {
-    let mut rows = Vec::new();
+    let mut rows: Vec<[String; 4]> = Vec::new();
     for name in book.sheet_names() {
         if name == SUMMARY_SHEET || name == HISTORY_SHEET {
             continue;
         }
         let range = book.worksheet_range(&name).unwrap();
         for row in 1..range.height() as u32 {
-            rows.push([0, 4, 5, 6].map(|c| text(&range, row, c)));
+            let cells = [0, 4, 5, 6].map(|c| text(&range, row, c));
+            // An item taller than one row goes on over rows marked `(续 cont.)`: fold them.
+            match (cells[0].split_once('\n'), rows.last_mut()) {
+                (Some((id, "(续 cont.)")), Some(previous)) if previous[0] == id => {
+                    for (into, more) in previous.iter_mut().zip(cells).skip(1) {
+                        if !more.is_empty() {
+                            into.push('\n');
+                            into.push_str(&more);
+                        }
+                    }
+                }
+                _ => rows.push(cells),
+            }
         }
     }
     rows

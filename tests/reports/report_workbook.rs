@@ -816,3 +816,98 @@ fn check_on_a_missing_folder_says_so() {
     assert_eq!(findings[0].severity, Severity::Missing);
     assert!(findings[0].message.contains("nope"));
 }
+
+/// The rows of `id` in `sheet`: its own row and the continuation rows after it (`id` and
+/// `(续 cont.)` in column A), each column's text joined with newlines.
+fn joined_rows(sheet: &Range<Data>, id: &str, columns: u32) -> (usize, Vec<String>) {
+    let continued = format!("{id}\n(续 cont.)");
+    let first = (0..sheet.height() as u32)
+        .find(|r| text(sheet, *r, 0) == id)
+        .unwrap_or_else(|| panic!("no row of {id}"));
+    let rows: Vec<u32> = std::iter::once(first)
+        .chain((first + 1..sheet.height() as u32).take_while(|r| text(sheet, *r, 0) == continued))
+        .collect();
+    let joined = (0..columns)
+        .map(|c| {
+            let parts: Vec<String> = rows
+                .iter()
+                .map(|r| text(sheet, *r, c))
+                .filter(|t| !t.is_empty())
+                .collect();
+            parts.join("\n")
+        })
+        .collect();
+    (rows.len(), joined)
+}
+
+/// An item whose text is taller than Excel's tallest row (409 pt) is written over continuation
+/// rows: no row is taller than 409 pt and the cells hold every line of the text.
+#[test]
+fn text_taller_than_a_row_goes_on_over_continuation_rows_and_nothing_is_cut() {
+    let (mut plan, standard) = plan_and_standard();
+    let conditions: String = (1..=60)
+        .map(|n| format!("step {n}: hold −10 °C for 30 min, then check the face-pay loop\n"))
+        .collect();
+    let conditions = conditions.trim_end().to_string();
+    let clm2 = plan.items.iter_mut().find(|i| i.id == "CLM-002").unwrap();
+    clm2.conditions = conditions.clone();
+    let mut state = state(unit("Acme", "FP-200"));
+    let note: String = (1..=40)
+        .map(|n| format!("observation {n}: 外观无损坏 no damage at point {n}\n"))
+        .collect();
+    let note = note.trim_end().to_string();
+    let latest = state
+        .results
+        .get_mut("CLM-002")
+        .unwrap()
+        .get_mut(&1)
+        .unwrap();
+    latest.note = note.clone();
+    state.history.get_mut("CLM-002").unwrap()[1].result.note = note.clone();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("wb.xlsx");
+    write_workbook(&path, &plan, &standard, &state, &models(&state)[0]).unwrap();
+
+    let (names, mut archive) = zip_entries(&path);
+    for name in names
+        .iter()
+        .filter(|n| n.starts_with("xl/worksheets/sheet"))
+    {
+        let xml = zip_text(&mut archive, name);
+        let heights: Vec<f64> = xml
+            .split(r#" ht=""#)
+            .skip(1)
+            .filter_map(|rest| rest.split('"').next()?.parse().ok())
+            .collect();
+        assert!(heights.iter().all(|h| *h <= 409.0), "{name}: {heights:?}");
+    }
+
+    let mut book: Xlsx<_> = open_workbook(&path).unwrap();
+    let climate = book.worksheet_range("气候类可靠性").unwrap();
+    let (rows, cells) = joined_rows(&climate, "CLM-002", 9);
+    assert!(rows >= 3, "60 condition lines take three rows, not {rows}");
+    assert!(cells[3].starts_with(&conditions), "{}", cells[3]);
+    assert!(cells[8].starts_with(&note), "{}", cells[8]);
+    assert_eq!(cells[6], "no pass", "the verdict is written once");
+    let next = (0..climate.height() as u32)
+        .find(|r| text(&climate, *r, 0) == "CLM-002")
+        .unwrap()
+        + rows as u32;
+    assert!(
+        !text(&climate, next, 0).starts_with("CLM-002"),
+        "every part is counted"
+    );
+
+    let history = book.worksheet_range(HISTORY_SHEET).unwrap();
+    let correction_rows: Vec<u32> = (1..history.height() as u32)
+        .filter(|r| text(&history, *r, 0).starts_with("CLM-002"))
+        .collect();
+    assert!(correction_rows.len() >= 3, "{correction_rows:?}");
+    // The first result (no note) takes one row; the correction's note goes on over the rest.
+    let notes: Vec<String> = correction_rows[1..]
+        .iter()
+        .map(|r| text(&history, *r, 9))
+        .filter(|t| !t.is_empty())
+        .collect();
+    assert_eq!(notes.join("\n"), note, "the correction's note, whole");
+}

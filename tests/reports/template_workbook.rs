@@ -11,8 +11,10 @@ use calamine::{open_workbook, open_workbook_auto, Data, Reader, Xls, Xlsx};
 
 use crate::common::{code, run, text, DEMO_UNIT};
 use crate::network_workbook::{
-    write_network_workbook, CLIMATE, CLIMATE_ROWS, MECHANICAL, MECHANICAL_ROWS, PERFORMANCE, README,
+    write_network_workbook, CLIMATE, CLIMATE_ROWS, MECHANICAL, MECHANICAL_ROWS, MECHANICAL_WORDS,
+    PERFORMANCE, README,
 };
+use crate::services;
 
 /// Column E, the result column of both test sheets.
 const RESULT_COLUMN: u32 = 4;
@@ -121,9 +123,14 @@ where
         .collect()
 }
 
-/// The target cells: (sheet, 0-based row, 0-based column) → expected text.
-fn expected_targets(climate_words: [&str; 4]) -> Vec<(&'static str, u32, u32, String)> {
+/// The target cells: (sheet, 0-based row, 0-based column) → expected text, with the result
+/// words of each sheet (climate: pass, no pass, NA, not tested; mechanical: pass, no pass).
+fn expected_targets(
+    climate_words: [&str; 4],
+    mechanical_words: [&str; 2],
+) -> Vec<(&'static str, u32, u32, String)> {
     let [pass, no_pass, na, not_tested] = climate_words;
+    let [mechanical_pass, mechanical_no_pass] = mechanical_words;
     let mut cells = vec![
         (CLIMATE, 2, 4, pass.to_string()),
         (
@@ -137,10 +144,10 @@ fn expected_targets(climate_words: [&str; 4]) -> Vec<(&'static str, u32, u32, St
         (CLIMATE, 5, 4, na.to_string()),
         (CLIMATE, 6, 4, not_tested.to_string()),
         (CLIMATE, 6, 6, "chamber booked".to_string()),
-        (MECHANICAL, 2, 4, "通过".to_string()),
+        (MECHANICAL, 2, 4, mechanical_pass.to_string()),
         (MECHANICAL, 2, 5, "no damage".to_string()),
-        (MECHANICAL, 3, 4, "通过".to_string()),
-        (MECHANICAL, 5, 4, "不通过".to_string()),
+        (MECHANICAL, 3, 4, mechanical_pass.to_string()),
+        (MECHANICAL, 5, 4, mechanical_no_pass.to_string()),
         (MECHANICAL, 5, 5, "key 5 sticks".to_string()),
     ];
     // The measured column (climate only) shows the operator's judgement.
@@ -210,6 +217,47 @@ fn section(xml: &[u8], open: &str, close: &str) -> String {
     }
 }
 
+/// Converts `workbook` to PDF with LibreOffice (headless, which refuses nothing silently: a
+/// workbook it would have to repair converts to nothing) and checks a page came out; skipped
+/// when LibreOffice is not installed.
+fn opens_in_libreoffice(workbook: &Path, tmp: &Path) {
+    let test = "an_imported_xlsx_is_filled_in_place_and_keeps_its_formatting";
+    let Some(soffice) = services::or_skip(
+        services::find_program(&["soffice"]),
+        test,
+        "LibreOffice (soffice), rendering the filled copy",
+    ) else {
+        return;
+    };
+    let out = tmp.join("rendered");
+    let profile = tmp.join("lo-profile");
+    let status = std::process::Command::new(soffice)
+        .arg(format!(
+            "-env:UserInstallation=file://{}",
+            profile.display()
+        ))
+        .args(["--headless", "--convert-to", "pdf", "--outdir"])
+        .arg(&out)
+        .arg(workbook)
+        .output()
+        .expect("soffice runs");
+    let pdf = out.join(workbook.with_extension("pdf").file_name().expect("name"));
+    let bytes = std::fs::read(&pdf).unwrap_or_else(|e| {
+        panic!(
+            "LibreOffice did not convert {}: {e}; {}",
+            workbook.display(),
+            String::from_utf8_lossy(&status.stderr)
+        )
+    });
+    assert!(bytes.starts_with(b"%PDF"), "{}", pdf.display());
+    assert!(
+        String::from_utf8_lossy(&bytes).contains("/Type /Page")
+            || String::from_utf8_lossy(&bytes).contains("/Type/Page"),
+        "{} has no page",
+        pdf.display()
+    );
+}
+
 #[test]
 fn an_imported_xlsx_is_filled_in_place_and_keeps_its_formatting() {
     let tmp = tempfile::tempdir().expect("temp dir");
@@ -256,8 +304,12 @@ fn an_imported_xlsx_is_filled_in_place_and_keeps_its_formatting() {
         "{report_out}"
     );
 
-    // Cell by cell: every original value kept, the targets filled with the sheet's own words.
-    let targets = expected_targets(["合格", "不合格", "不适用", "未测试"]);
+    // Cell by cell: every original value kept, the targets filled with the sheet's own words:
+    // the climate list's, and the mechanical list's, read from the cells it names.
+    let targets = expected_targets(
+        ["合格", "不合格", "不适用", "未测试"],
+        [MECHANICAL_WORDS[0], MECHANICAL_WORDS[1]],
+    );
     let mut before: Xlsx<_> = open_workbook(&original).expect("original opens");
     let mut after: Xlsx<_> = open_workbook(&filled).expect("filled opens");
     assert_eq!(before.sheet_names(), after.sheet_names());
@@ -302,6 +354,37 @@ fn an_imported_xlsx_is_filled_in_place_and_keeps_its_formatting() {
     }
     assert!(section(&b["xl/worksheets/sheet2.xml"], "<cols>", "</cols>").contains("width="));
 
+    // Each filled sheet's <dimension> covers every cell it holds.
+    for (part, sheet) in [
+        ("xl/worksheets/sheet2.xml", CLIMATE),
+        ("xl/worksheets/sheet3.xml", MECHANICAL),
+    ] {
+        let dimension = section(&b[part], "<dimension ref=\"", "\"/>");
+        let range = dimension
+            .trim_start_matches("<dimension ref=\"")
+            .trim_end_matches("\"/>")
+            .to_string();
+        let (first, last) = range.split_once(':').expect("a dimension range");
+        let corner = |cell: &str| {
+            let split = cell.find(|c: char| c.is_ascii_digit()).expect("row");
+            let column = cell[..split]
+                .bytes()
+                .fold(0u32, |n, b| n * 26 + u32::from(b - b'A') + 1)
+                - 1;
+            (cell[split..].parse::<u32>().expect("row") - 1, column)
+        };
+        let (first, last) = (corner(first), corner(last));
+        for (row, column) in cells_of(&mut after, sheet).keys() {
+            assert!(
+                (first.0..=last.0).contains(row) && (first.1..=last.1).contains(column),
+                "'{sheet}' ({row}, {column}) outside its dimension {range}"
+            );
+        }
+    }
+
+    // The filled copy opens in LibreOffice as it is (no repair) and prints.
+    opens_in_libreoffice(&filled, tmp.path());
+
     // package puts the filled copy under the official file name.
     let out = tmp.path().join("bundle");
     let packaged = run(&["package", path_str(&run_dir), "--out", path_str(&out)]);
@@ -337,7 +420,7 @@ fn an_imported_xls_is_filled_as_an_xlsx_copy_with_its_sheets_values_and_merges()
 
     let filled = filled_in(&run_dir);
     // The .xls has no list validation calamine reads: the default words.
-    let targets = expected_targets(["通过", "不通过", "NA", "未测"]);
+    let targets = expected_targets(["通过", "不通过", "NA", "未测"], ["通过", "不通过"]);
     let mut before: Xls<_> = open_workbook(&original).expect("xls opens");
     let mut after = open_workbook_auto(&filled).expect("filled opens");
     assert_eq!(before.sheet_names(), after.sheet_names());

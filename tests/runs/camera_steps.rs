@@ -105,17 +105,34 @@ fn every_soak_stream_writes_its_frame_interval_histogram() {
         let header = std::fs::read_to_string(&path).unwrap();
         assert!(header.starts_with("bin_start_ms,bin_end_ms,count\n"));
         let bins = rows(&path);
-        // Every interval after the 3 s warm-up is 1/30 s: one bin holding them all.
-        assert_eq!(bins.len(), 1, "{bins:?}");
-        let (start, end): (f64, f64) = (bins[0][0].parse().unwrap(), bins[0][1].parse().unwrap());
+        let bins: Vec<(f64, f64, u64)> = bins
+            .iter()
+            .map(|b| {
+                (
+                    b[0].parse().unwrap(),
+                    b[1].parse().unwrap(),
+                    b[2].parse().unwrap(),
+                )
+            })
+            .collect();
+        // Intervals after the 3 s warm-up are 1/30 s moved by the sensor's jitter (each frame
+        // at most 0.75 ms early or 4.75 ms late): several bins, all within 27.8 … 38.9 ms,
+        // the fullest one within a bin's width of 33.333 ms.
+        assert!(bins.len() > 2, "{bins:?}");
         assert!(
-            start <= 33.333 && 33.334 <= end && end - start < 0.5,
+            bins.iter()
+                .all(|(start, end, _)| 27.5 <= *start && *end <= 39.5),
             "{bins:?}"
         );
-        let count: u64 = bins[0][2].parse().unwrap();
+        let fullest = bins.iter().max_by_key(|(_, _, count)| *count).unwrap();
+        assert!(
+            fullest.0 <= 33.334 + 0.256 && 33.333 - 0.256 <= fullest.1,
+            "{bins:?}"
+        );
+        let count: u64 = bins.iter().map(|(_, _, count)| count).sum();
         // Intervals from 3 s after the first frame (due 0.1 ± 0.01 s after the start) to the
-        // end at 30 s: 26.9 s at 30 fps.
-        assert!((805..=807).contains(&count), "{count}");
+        // end at 30 s: 26.9 s at 30 fps, give or take the frame at either end.
+        assert!((804..=808).contains(&count), "{count}");
     }
 }
 

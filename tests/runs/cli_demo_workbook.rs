@@ -103,7 +103,22 @@ fn demo_workbook_matches_the_journal_cell_by_cell() {
     let mut counted = 0;
     for sheet in Sheet::ALL {
         let range = workbook.worksheet_range(sheet.name_zh()).unwrap();
-        let rows: Vec<&[Data]> = range.rows().collect();
+        // An item taller than Excel's tallest row goes on over rows marked `(续 cont.)`: fold
+        // their text into the item's row.
+        let mut rows: Vec<Vec<Data>> = Vec::new();
+        for row in range.rows() {
+            match (cell(row, 0).split_once('\n'), rows.last_mut()) {
+                (Some((id, "(续 cont.)")), Some(previous)) if cell(previous, 0) == id => {
+                    for (into, more) in previous.iter_mut().zip(row).skip(1) {
+                        if let (Data::String(into), Data::String(more)) = (into, more) {
+                            into.push('\n');
+                            into.push_str(more);
+                        }
+                    }
+                }
+                _ => rows.push(row.to_vec()),
+            }
+        }
         let items: Vec<_> = plan.items_of(sheet).collect();
         assert_eq!(
             rows.len(),
@@ -111,7 +126,7 @@ fn demo_workbook_matches_the_journal_cell_by_cell() {
             "{sheet}: header + one row per item"
         );
         for (sample, unit) in state.samples() {
-            let header = cell(rows[0], 6 + sample as usize);
+            let header = cell(&rows[0], 6 + sample as usize);
             assert_eq!(
                 header,
                 format!("样品 {sample} / Sample {sample}\n{}", unit.device_sn)

@@ -1,7 +1,8 @@
 //! A deterministic synthetic camera on the harness [`Clock`].
 //!
 //! `open` takes a while and the first frame comes some time after `start` ([`SensorStartup`],
-//! spent on the clock); frame `n` is due `n × interval` after the first one; `next_frame` sleeps
+//! spent on the clock); frame `n` is due `n × interval` after the first one, moved by a small
+//! seeded jitter ([`FrameJitter`]) as a real camera's frames are; `next_frame` sleeps
 //! on the clock until it is due, so on a [`SimClock`](crate::clock::SimClock) a 72 h soak at 30 fps runs
 //! in seconds while on the system clock the source paces itself in real time. Device timestamps
 //! are the due times on a device clock that reads [`DEVICE_EPOCH`] at `start`. A consumer that falls
@@ -14,6 +15,7 @@
 //! is what keeps a simulated 72 h soak fast.
 
 mod controls;
+mod jitter;
 pub mod pattern;
 mod startup;
 
@@ -27,6 +29,7 @@ use super::frame::{Frame, FrameFlags, PixelFormat, StreamConfig};
 use super::source::{ExposureControls, FrameSource, OpenInfo, SourceCapabilities};
 
 pub use controls::SimExposure;
+pub use jitter::FrameJitter;
 pub use pattern::Pattern;
 pub use startup::SensorStartup;
 use startup::StartupTimes;
@@ -57,12 +60,14 @@ pub struct SyntheticConfig {
     pub with_device_timestamps: bool,
     /// How long `open` takes and the first frame after `start` comes.
     pub startup: SensorStartup,
+    /// How far frame times stray from one interval apart.
+    pub jitter: FrameJitter,
 }
 
 impl SyntheticConfig {
     /// A source of `stream` with the gradient pattern, pixels on every frame, sequence numbers
-    /// and device timestamps, four driver buffers, the default start-up times, at
-    /// `/dev/synthetic0`.
+    /// and device timestamps, four driver buffers, the default start-up times and frame jitter,
+    /// at `/dev/synthetic0`.
     pub fn new(stream: StreamConfig) -> SyntheticConfig {
         SyntheticConfig {
             stream,
@@ -74,6 +79,7 @@ impl SyntheticConfig {
             with_sequence: true,
             with_device_timestamps: true,
             startup: SensorStartup::default(),
+            jitter: FrameJitter::default(),
         }
     }
 }
@@ -130,13 +136,26 @@ impl SyntheticSource {
         self.lost_total
     }
 
-    /// Clock offset of frame `index` after start (exact rational arithmetic, no drift).
+    /// The nominal time between frames.
+    fn interval(&self) -> Duration {
+        let rate = self.config.stream.rate;
+        let nanos = u128::from(rate.per_seconds) * 1_000_000_000 / u128::from(rate.frames.max(1));
+        Duration::from_nanos(u64::try_from(nanos).unwrap_or(u64::MAX))
+    }
+
+    /// Clock offset of frame `index` after start: its nominal time (exact rational arithmetic,
+    /// no drift) moved by its jitter. The first frame's time is the start-up's.
     fn due(&self, index: u64) -> Duration {
         let rate = self.config.stream.rate;
-        let nanos = u128::from(index) * u128::from(rate.per_seconds) * 1_000_000_000
+        let nominal = u128::from(index) * u128::from(rate.per_seconds) * 1_000_000_000
             / u128::from(rate.frames.max(1));
+        let offset = match index {
+            0 => 0,
+            _ => self.config.jitter.offset_nanos(index, self.interval()),
+        };
+        let nanos = i128::try_from(nominal).unwrap_or(i128::MAX) + i128::from(offset);
         self.first_due.saturating_add(Duration::from_nanos(
-            u64::try_from(nanos).unwrap_or(u64::MAX),
+            u64::try_from(nanos.max(0)).unwrap_or(u64::MAX),
         ))
     }
 
@@ -145,8 +164,16 @@ impl SyntheticSource {
         let rate = self.config.stream.rate;
         let per = u128::from(rate.per_seconds).max(1) * 1_000_000_000;
         let since_first = since_start.saturating_sub(self.first_due);
-        let index = since_first.as_nanos() * u128::from(rate.frames) / per;
-        u64::try_from(index).unwrap_or(u64::MAX)
+        let nominal = since_first.as_nanos() * u128::from(rate.frames) / per;
+        // The jitter moves a frame by less than an interval: the answer is next to the nominal.
+        let mut index = u64::try_from(nominal).unwrap_or(u64::MAX);
+        while index > 0 && self.due(index) > since_start {
+            index -= 1;
+        }
+        while index < u64::MAX && self.due(index + 1) <= since_start {
+            index += 1;
+        }
+        index
     }
 
     fn render_variants(&mut self) -> Result<(), CameraError> {
@@ -414,15 +441,59 @@ mod tests {
         cam.open().unwrap();
         cam.start().unwrap();
         let timeout = Duration::from_secs(1);
+        let mut times = Vec::new();
         for i in 0..90u32 {
             let f = cam.next_frame(timeout).unwrap();
             assert_eq!(f.seq, Some(i));
             assert_eq!(pattern::read_counter(f.payload(), 320), Some(i));
             assert_eq!(f.ts_device, Some(DEVICE_EPOCH + cam.due(u64::from(i))));
+            assert_eq!(f.ts_host, clock.elapsed());
+            times.push(clock.elapsed());
         }
-        // 90 frames at 30 fps: the last one is due at 89/30 s.
-        assert_eq!(clock.elapsed(), Duration::from_nanos(89_000_000_000 / 30));
+        // 90 frames at 30 fps: the last one is due at 89/30 s, moved by at most its jitter
+        // (± 0.75 ms, late frames up to 4 ms more).
+        let nominal = Duration::from_nanos(89_000_000_000 / 30);
+        let last = clock.elapsed();
+        assert!(
+            nominal - Duration::from_micros(750) <= last
+                && last <= nominal + Duration::from_micros(4_750),
+            "{last:?}"
+        );
+        let intervals: Vec<Duration> = times.windows(2).map(|w| w[1] - w[0]).collect();
+        let (lo, hi) = (Duration::from_micros(27_800), Duration::from_micros(39_000));
+        assert!(
+            intervals.iter().all(|d| (lo..=hi).contains(d)),
+            "{intervals:?}"
+        );
+        let distinct: std::collections::BTreeSet<_> = intervals.iter().collect();
+        assert!(distinct.len() > 60, "intervals jitter: {distinct:?}");
         assert_eq!(cam.lost_frames(), 0);
+    }
+
+    #[test]
+    fn frame_times_repeat_with_the_seed_and_are_exact_without_jitter() {
+        let run = |jitter: FrameJitter| {
+            let (mut cam, _clock) = source(PixelFormat::Grey, Pattern::Counter);
+            cam.config.jitter = jitter;
+            cam.open().unwrap();
+            cam.start().unwrap();
+            (0..300)
+                .map(|_| cam.next_frame(Duration::from_secs(1)).unwrap().ts_device)
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(run(FrameJitter::default()), run(FrameJitter::default()));
+        let reseeded = FrameJitter {
+            seed: 2,
+            ..FrameJitter::default()
+        };
+        assert_ne!(run(FrameJitter::default()), run(reseeded));
+        let exact = run(FrameJitter::NONE);
+        for (n, ts) in (0u64..).zip(&exact) {
+            assert_eq!(
+                *ts,
+                Some(DEVICE_EPOCH + Duration::from_nanos(n * 1_000_000_000 / 30))
+            );
+        }
     }
 
     #[test]
@@ -431,7 +502,9 @@ mod tests {
         cam.open().unwrap();
         cam.start().unwrap();
         cam.next_frame(Duration::from_secs(1)).unwrap();
-        clock.advance(Duration::from_secs(1)); // frames 1..=30 are due, the queue holds 4
+        // Frames 1..=30 are due (frame 30 at most 4.75 ms late, frame 31 not before 1.032 s);
+        // the queue holds 4.
+        clock.advance(Duration::from_millis(1_010));
         let f = cam.next_frame(Duration::from_secs(1)).unwrap();
         assert_eq!(f.seq, Some(27));
         assert_eq!(cam.lost_frames(), 26);
@@ -455,7 +528,7 @@ mod tests {
         cam.next_frame(Duration::from_secs(1)).unwrap();
         let err = cam.next_frame(Duration::from_secs(2)).unwrap_err();
         assert!(matches!(err, CameraError::Timeout { waited } if waited == Duration::from_secs(2)));
-        assert_eq!(clock.elapsed(), Duration::from_secs(2));
+        assert_eq!(clock.elapsed(), cam.due(0) + Duration::from_secs(2));
     }
 
     #[test]

@@ -8,6 +8,9 @@ use std::collections::BTreeMap;
 
 use unicode_width::UnicodeWidthStr;
 
+/// Excel's tallest row, in points.
+pub(super) const MAX_ROW_HEIGHT_PT: f64 = 409.0;
+
 /// Excel's default column width and row height (Calibri 11).
 const DEFAULT_WIDTH: f64 = 8.43;
 const DEFAULT_HEIGHT: f64 = 15.0;
@@ -74,7 +77,8 @@ impl SheetMetrics {
             .max(1)
     }
 
-    /// The height (points) of each row whose new text needs more than one line.
+    /// The height (points) of each row whose new text needs more than one line (it may be more
+    /// than [`MAX_ROW_HEIGHT_PT`]: the caller caps it and says so).
     pub(super) fn needed_heights(
         &self,
         targets: &BTreeMap<u32, BTreeMap<u32, String>>,

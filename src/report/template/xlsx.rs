@@ -5,11 +5,15 @@
 //! except a target cell, which is replaced by an inline-string cell that keeps the original's
 //! style (`s`), and target cells or rows that did not exist, which are inserted in order. Every
 //! other zip member (styles, shared strings, untouched sheets, print setup) is copied raw, byte
-//! for byte. Result cells use the wording of the sheet's list validation when it has one.
+//! for byte, except that the sheet's `<dimension>` grows to cover cells written outside it.
+//! Result cells use the wording of the sheet's list validation when it has one: a list written
+//! in the validation, or the cells of the range (or defined name) it names, in the plain or the
+//! Excel 2010 (`x14`) form; the validations themselves are copied unchanged.
 
 use std::collections::{BTreeMap, HashMap};
 use std::io::{Cursor, Read, Write};
 
+use calamine::{Reader as _, Xlsx};
 use quick_xml::escape::{escape, unescape};
 use quick_xml::events::{BytesEnd, BytesStart, Event};
 use quick_xml::{Reader, Writer};
@@ -18,7 +22,7 @@ use zip::{CompressionMethod, ZipArchive, ZipWriter};
 
 use crate::plan::template::{cell_name, column_index};
 
-use super::fit::SheetMetrics;
+use super::fit::{SheetMetrics, MAX_ROW_HEIGHT_PT};
 use super::values::{word_in_list, CellText};
 
 /// Target cells of one sheet: row (1-based) → column (0-based) → text.
@@ -48,9 +52,13 @@ pub(super) fn fill_xlsx(
             .push(cell);
     }
     let mut rewritten: HashMap<String, Vec<u8>> = HashMap::new();
+    let mut list_cells = ListCells::new(original);
     for (part, (sheet, cells)) in &by_part {
         let xml = read_member(&mut archive, part)?;
-        let lists = validation_lists(&String::from_utf8_lossy(&xml));
+        let lists: Vec<ValidationList> = list_validations(&String::from_utf8_lossy(&xml))
+            .into_iter()
+            .filter_map(|(ranges, formula)| Some((ranges, list_cells.entries(&formula, sheet)?)))
+            .collect();
         let mut targets = Targets::new();
         for cell in cells {
             let text = match (cell.verdict, list_at(&lists, cell.row, cell.column)) {
@@ -71,12 +79,16 @@ pub(super) fn fill_xlsx(
                 .or_default()
                 .insert(cell.column, text);
         }
-        let new_xml = rewrite_sheet(
-            &xml,
-            &SheetMetrics::read(&String::from_utf8_lossy(&xml)),
-            targets,
-        )
-        .map_err(|e| format!("{part} ('{sheet}'): {e}"))?;
+        let metrics = SheetMetrics::read(&String::from_utf8_lossy(&xml));
+        for (row, height) in metrics.needed_heights(&targets) {
+            if height > MAX_ROW_HEIGHT_PT {
+                notes.push(format!(
+                    "'{sheet}' row {row}: its text needs a row {height:.0} pt tall, more than                      Excel's {MAX_ROW_HEIGHT_PT:.0} pt; the cells hold all of it, but to print                      it whole widen the column or shrink the text"
+                ));
+            }
+        }
+        let new_xml = rewrite_sheet(&xml, &metrics, targets)
+            .map_err(|e| format!("{part} ('{sheet}'): {e}"))?;
         rewritten.insert(part.clone(), new_xml);
     }
     let mut out = ZipWriter::new(Cursor::new(Vec::with_capacity(original.len() + 4096)));
@@ -177,45 +189,109 @@ fn sheet_paths(archive: &mut ZipArchive<Cursor<&[u8]>>) -> Result<HashMap<String
 }
 
 /// A list validation: its ranges (0-based `(row, column)` corners) and its entries.
-type ValidationList = (Vec<((u32, u32), (u32, u32))>, Vec<String>);
+type ValidationList = (Vec<Corners>, Vec<String>);
 
-/// The literal list validations of a sheet (`<formula1>"a,b,c"</formula1>`).
-fn validation_lists(xml: &str) -> Vec<ValidationList> {
-    let mut lists = Vec::new();
-    let mut rest = xml;
-    while let Some(start) = rest.find("<dataValidation ") {
-        rest = &rest[start..];
-        let end = rest.find("</dataValidation>").unwrap_or(rest.len());
-        let block = &rest[..end];
-        rest = &rest[end..];
-        let Some(open) = block.find('>') else { break };
-        let head = &block[..open];
-        if !head.contains("type=\"list\"") {
-            continue;
-        }
-        let sqref = head
-            .split("sqref=\"")
-            .nth(1)
-            .and_then(|s| s.split('"').next())
-            .unwrap_or("");
-        let formula = block
-            .split("<formula1>")
-            .nth(1)
-            .and_then(|s| s.split("</formula1>").next())
-            .and_then(|s| unescape(s).ok())
-            .unwrap_or_default();
-        let Some(literal) = formula.strip_prefix('"').and_then(|f| f.strip_suffix('"')) else {
-            continue;
-        };
-        let ranges = sqref.split_whitespace().filter_map(parse_range).collect();
-        let entries = literal.split(',').map(|e| e.trim().to_string()).collect();
-        lists.push((ranges, entries));
-    }
-    lists
+/// The text between `open` and the next `close` in `text`.
+fn between<'a>(text: &'a str, open: &str, close: &str) -> Option<&'a str> {
+    let from = text.find(open)? + open.len();
+    let to = text[from..].find(close)?;
+    Some(&text[from..from + to])
 }
 
+/// The list validations of a sheet, both the plain ones (`<dataValidation type="list">`) and
+/// the Excel 2010 ones in the sheet's extensions (`<x14:dataValidation>`), each with its ranges
+/// and its source formula as written: a quoted list (`"a,b,c"`), a range (`Lists!$A$1:$A$3`)
+/// or a defined name.
+fn list_validations(xml: &str) -> Vec<(Vec<Corners>, String)> {
+    let mut found = Vec::new();
+    for (open, close) in [
+        ("<dataValidation ", "</dataValidation>"),
+        ("<x14:dataValidation ", "</x14:dataValidation>"),
+    ] {
+        let mut rest = xml;
+        while let Some(start) = rest.find(open) {
+            rest = &rest[start..];
+            let end = rest.find(close).map_or(rest.len(), |e| e + close.len());
+            let block = &rest[..end];
+            rest = &rest[end..];
+            let head = &block[..block.find('>').unwrap_or(block.len())];
+            if !head.contains("type=\"list\"") {
+                continue;
+            }
+            let sqref = between(head, "sqref=\"", "\"")
+                .or_else(|| between(block, "<xm:sqref>", "</xm:sqref>"))
+                .unwrap_or("");
+            let Some(formula) = between(block, "<xm:f>", "</xm:f>")
+                .or_else(|| between(block, "<formula1>", "</formula1>"))
+                .and_then(|f| unescape(f).ok())
+            else {
+                continue;
+            };
+            let ranges = sqref.split_whitespace().filter_map(parse_range).collect();
+            found.push((ranges, formula.trim().to_string()));
+        }
+    }
+    found
+}
+
+/// The original workbook read with calamine, opened when a list names cells.
+struct ListCells<'a> {
+    original: &'a [u8],
+    book: Option<Xlsx<Cursor<&'a [u8]>>>,
+}
+
+impl<'a> ListCells<'a> {
+    fn new(original: &'a [u8]) -> ListCells<'a> {
+        ListCells {
+            original,
+            book: None,
+        }
+    }
+
+    /// The entries of a list validation of `sheet` with source `formula`: the words of a quoted
+    /// list, or the non-empty cells of the range it names (directly or through a defined
+    /// name). `None` when the source cannot be read.
+    fn entries(&mut self, formula: &str, sheet: &str) -> Option<Vec<String>> {
+        if let Some(literal) = formula.strip_prefix('"').and_then(|f| f.strip_suffix('"')) {
+            return Some(literal.split(',').map(|e| e.trim().to_string()).collect());
+        }
+        if self.book.is_none() {
+            self.book = Xlsx::new(Cursor::new(self.original)).ok();
+        }
+        let book = self.book.as_mut()?;
+        let formula = formula.trim_start_matches('=');
+        let named = book
+            .defined_names()
+            .iter()
+            .find(|(name, _)| name == formula)
+            .map(|(_, value)| value.trim_start_matches('=').to_string());
+        let reference = named.as_deref().unwrap_or(formula);
+        let (on, range) = match reference.rsplit_once('!') {
+            Some((on, range)) => (on.trim_matches('\'').replace("''", "'"), range.to_string()),
+            None => (sheet.to_string(), reference.to_string()),
+        };
+        let ((top, left), (bottom, right)) = parse_range(&range)?;
+        let cells = book.worksheet_range(&on).ok()?;
+        let mut entries = Vec::new();
+        for row in top..=bottom.min(top + MAX_LIST_CELLS) {
+            for column in left..=right.min(left + MAX_LIST_CELLS) {
+                if let Some(value) = cells.get_value((row, column)) {
+                    let text = value.to_string();
+                    if !text.trim().is_empty() {
+                        entries.push(text.trim().to_string());
+                    }
+                }
+            }
+        }
+        (!entries.is_empty()).then_some(entries)
+    }
+}
+
+/// The most rows or columns of a range read as a list's entries.
+const MAX_LIST_CELLS: u32 = 256;
+
 /// `E3:E20` or `E3` to 0-based corners.
-fn parse_range(text: &str) -> Option<((u32, u32), (u32, u32))> {
+fn parse_range(text: &str) -> Option<Corners> {
     let (first, last) = text.split_once(':').unwrap_or((text, text));
     Some((parse_cell(first)?, parse_cell(last)?))
 }
@@ -268,7 +344,11 @@ fn rewrite_sheet(
     metrics: &SheetMetrics,
     mut targets: Targets,
 ) -> Result<Vec<u8>, String> {
-    let heights = metrics.needed_heights(&targets);
+    let mut heights = metrics.needed_heights(&targets);
+    for height in heights.values_mut() {
+        *height = height.min(MAX_ROW_HEIGHT_PT);
+    }
+    let written = targets_extent(&targets);
     let mut reader = Reader::from_reader(xml);
     let mut writer = Writer::new(Vec::with_capacity(xml.len() + 1024));
     let mut in_sheet_data = false;
@@ -289,6 +369,10 @@ fn rewrite_sheet(
         }
         match event {
             Event::Eof => break,
+            Event::Empty(e) if e.local_name().as_ref() == b"dimension" => {
+                let e = widened_dimension(e, written);
+                writer.write_event(Event::Empty(e)).map_err(io)?;
+            }
             Event::Start(e) if e.local_name().as_ref() == b"sheetData" => {
                 in_sheet_data = true;
                 writer.write_event(Event::Start(e)).map_err(io)?;
@@ -366,6 +450,53 @@ fn rewrite_sheet(
         return Err("the sheet has no <sheetData>".to_string());
     }
     Ok(writer.into_inner())
+}
+
+/// 0-based corners `((first row, first column), (last row, last column))` of a range.
+type Corners = ((u32, u32), (u32, u32));
+
+/// The range the target cells cover (0-based corners), `None` without targets.
+fn targets_extent(targets: &Targets) -> Option<Corners> {
+    let rows = (targets.keys().next()?, targets.keys().next_back()?);
+    let columns = targets.values().flat_map(|cells| cells.keys());
+    let first = *columns.clone().min()?;
+    let last = *columns.max()?;
+    Some((
+        (rows.0.saturating_sub(1), first),
+        (rows.1.saturating_sub(1), last),
+    ))
+}
+
+/// The `<dimension>` element, its range grown to cover `written` cells outside it (an unchanged
+/// element when they are inside or its range cannot be read).
+fn widened_dimension(element: BytesStart<'_>, written: Option<Corners>) -> BytesStart<'_> {
+    let (Some(written), Some(range)) = (written, attribute(&element, "ref")) else {
+        return element;
+    };
+    let Some(old) = parse_range(&range) else {
+        return element;
+    };
+    let grown = (
+        (old.0 .0.min(written.0 .0), old.0 .1.min(written.0 .1)),
+        (old.1 .0.max(written.1 .0), old.1 .1.max(written.1 .1)),
+    );
+    if grown == old {
+        return element;
+    }
+    let name = String::from_utf8_lossy(element.name().as_ref()).into_owned();
+    let mut widened = BytesStart::new(name);
+    for attr in element.attributes().flatten() {
+        if attr.key.as_ref() != b"ref" {
+            widened.push_attribute(attr);
+        }
+    }
+    let reference = format!(
+        "{}:{}",
+        cell_name(grown.0 .1, grown.0 .0 + 1),
+        cell_name(grown.1 .1, grown.1 .0 + 1)
+    );
+    widened.push_attribute(("ref", reference.as_str()));
+    widened
 }
 
 /// Writes one existing cell of a row with targets: first the new target cells left of it, then
@@ -477,6 +608,13 @@ mod tests {
             out.contains(r#"<row r="5" ht="30" customHeight="1">"#),
             "{out}"
         );
+        let tall = "line\n".repeat(40);
+        let out = rewrite_sheet(xml, &metrics(xml), targets(&[(3, 0, &tall)])).expect("rewrites");
+        let out = String::from_utf8(out).unwrap();
+        assert!(
+            out.contains(r#"<row r="3" ht="409" customHeight="1">"#),
+            "never taller than Excel's tallest row: {out}"
+        );
     }
 
     fn targets(cells: &[(u32, u32, &str)]) -> Targets {
@@ -521,10 +659,45 @@ mod tests {
     }
 
     #[test]
+    fn the_dimension_grows_to_cover_cells_written_outside_it() {
+        let xml = br#"<worksheet><dimension ref="A1:C4"/><sheetData><row r="2"><c r="A2"/></row></sheetData></worksheet>"#;
+        let out = rewrite_sheet(xml, &metrics(xml), targets(&[(2, 5, "x"), (9, 1, "y")]))
+            .expect("rewrites");
+        let out = String::from_utf8(out).unwrap();
+        assert!(
+            out.starts_with(r#"<worksheet><dimension ref="A1:F9"/>"#),
+            "{out}"
+        );
+        let inside = rewrite_sheet(xml, &metrics(xml), targets(&[(3, 2, "z")])).expect("rewrites");
+        assert!(String::from_utf8(inside)
+            .unwrap()
+            .starts_with(r#"<worksheet><dimension ref="A1:C4"/>"#));
+    }
+
+    #[test]
     fn list_validations_are_read_with_their_ranges() {
-        let xml = r#"<dataValidations count="2"><dataValidation type="list" allowBlank="1" sqref="E3:E20 G3"><formula1>"合格,不合格,未测试"</formula1></dataValidation><dataValidation type="whole" sqref="A1"><formula1>1</formula1></dataValidation></dataValidations>"#;
-        let lists = validation_lists(xml);
-        assert_eq!(lists.len(), 1);
+        let xml = r#"<dataValidations count="2"><dataValidation type="list" allowBlank="1" sqref="E3:E20 G3"><formula1>"合格,不合格,未测试"</formula1></dataValidation><dataValidation type="whole" sqref="A1"><formula1>1</formula1></dataValidation><dataValidation type="list" sqref="H3:H9"><formula1>Lists!$A$1:$A$3</formula1></dataValidation></dataValidations><extLst><ext uri="{CCE6A557-97BC-4b89-ADB6-D9C93CAAB3DF}"><x14:dataValidations count="1"><x14:dataValidation type="list" allowBlank="1"><x14:formula1><xm:f>'说明 sheet'!$B$2:$D$2</xm:f></x14:formula1><xm:sqref>J3:J9</xm:sqref></x14:dataValidation></x14:dataValidations></ext></extLst>"#;
+        let found = list_validations(xml);
+        let formulas: Vec<&str> = found.iter().map(|(_, f)| f.as_str()).collect();
+        assert_eq!(
+            formulas,
+            [
+                "\"合格,不合格,未测试\"",
+                "Lists!$A$1:$A$3",
+                "'说明 sheet'!$B$2:$D$2"
+            ]
+        );
+        assert_eq!(found[2].0, [((2, 9), (8, 9))]);
+        let mut cells = ListCells::new(&[]);
+        let lists: Vec<ValidationList> = found
+            .into_iter()
+            .filter_map(|(ranges, f)| Some((ranges, cells.entries(&f, "S")?)))
+            .collect();
+        assert_eq!(
+            lists.len(),
+            1,
+            "a range list of an unreadable book is left alone"
+        );
         assert_eq!(list_at(&lists, 3, 4).map(|l| l.len()), Some(3));
         assert_eq!(list_at(&lists, 3, 6).map(|l| l[0].as_str()), Some("合格"));
         assert!(list_at(&lists, 2, 4).is_none());

@@ -60,9 +60,30 @@ pub fn checklist_path(run_dir: &Path) -> PathBuf {
 pub fn read_rows(run_dir: &Path) -> (Vec<Row>, String) {
     let mut book: Xlsx<_> = open_workbook(checklist_path(run_dir)).unwrap();
     let sheet = book.worksheet_range(CHECKLIST_SHEET).unwrap();
-    let rows = (CHECK_HEADER_ROW + 1..CHECK_HEADER_ROW + 1 + 11)
-        .map(|row| std::array::from_fn(|col| text(&sheet, row, col as u32)))
-        .collect();
+    // A check too tall for one row goes on over rows whose number reads `C10\n(续 cont.)`:
+    // their text is folded back into the check's row.
+    let mut rows: Vec<Row> = Vec::new();
+    let mut row = CHECK_HEADER_ROW + 1;
+    while rows.len() < CameraCheck::ALL.len() {
+        let cells: Row = std::array::from_fn(|col| text(&sheet, row, col as u32));
+        assert!(
+            !cells[0].is_empty(),
+            "row {row} of the check table has no number"
+        );
+        match (cells[0].split_once('\n'), rows.last_mut()) {
+            (Some((number, "(续 cont.)")), Some(previous)) => {
+                assert_eq!(number, previous[0], "row {row} continues another check");
+                for (into, more) in previous.iter_mut().zip(cells).skip(1) {
+                    if !more.is_empty() {
+                        into.push('\n');
+                        into.push_str(&more);
+                    }
+                }
+            }
+            _ => rows.push(cells),
+        }
+        row += 1;
+    }
     (rows, text(&sheet, 10, 2))
 }
 

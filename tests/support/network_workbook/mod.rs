@@ -1,7 +1,8 @@
 //! A made-up test-case workbook in the payment network's style, for `plan import` and the
 //! template filler: a merged title row, Chinese (and bilingual) headers, several sheets, a
-//! section-heading row, a row without an id, a criterion merged across two rows, a result list
-//! validation with the sheet's own words, and a sheet without a recognisable header.
+//! section-heading row, a row without an id, a criterion merged across two rows, result list
+//! validations with the sheet's own words (written in the list, or in cells of another sheet
+//! the list names), and a sheet without a recognisable header.
 //!
 //! `tests/fixtures/network-workbook.xls` is this workbook converted once with LibreOffice (see
 //! `tests/fixtures/README.md`).
@@ -24,6 +25,13 @@ pub const README: &str = "填写说明";
 
 /// The climate sheet's result words (its list validation).
 pub const CLIMATE_WORDS: [&str; 4] = ["合格", "不合格", "不适用", "未测试"];
+
+/// The mechanical sheet's result words: its list validation names these cells of the
+/// instructions sheet ([`MECHANICAL_LIST`]).
+pub const MECHANICAL_WORDS: [&str; 3] = ["OK", "NG", "NA"];
+
+/// Where the instructions sheet holds [`MECHANICAL_WORDS`] (A3:A5).
+pub const MECHANICAL_LIST: &str = "'填写说明'!$A$3:$A$5";
 
 /// Climate rows: (excel row, 序号, 测试项目, 测试条件, 判定标准). Row 6–7 share a merged criterion.
 pub const CLIMATE_ROWS: [(u32, &str, &str, &str, &str); 4] = [
@@ -174,6 +182,8 @@ fn mechanical(
     }
     // Row 5: a name without an id.
     sheet.write_string_with_format(4, 1, "扭转 Twist (optional)", body)?;
+    let list = DataValidation::new().allow_list_formula(MECHANICAL_LIST.into());
+    sheet.add_data_validation(2, 4, 5, 4, &list)?;
     Ok(())
 }
 
@@ -198,6 +208,10 @@ pub fn write_network_workbook(path: &Path) -> Result<(), XlsxError> {
     let readme = book.add_worksheet();
     readme.set_name(README)?;
     readme.write_string(0, 0, "请在测试结果列选择 合格 / 不合格，并在备注列说明。")?;
+    readme.write_string(1, 0, "机械类结果 Mechanical results:")?;
+    for (row, word) in (2u32..).zip(MECHANICAL_WORDS) {
+        readme.write_string(row, 0, word)?;
+    }
     climate(book.add_worksheet(), &title, &head, &body)?;
     mechanical(book.add_worksheet(), &title, &head, &body)?;
     let perf = book.add_worksheet();
