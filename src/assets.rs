@@ -36,6 +36,7 @@ pub const ASSETS: &[Asset] = assets![
     "testplans/desktop-cashier.toml",
     "testplans/medical.toml",
     "testplans/self-checkout.toml",
+    "testplans/software-precheck.toml",
     "testplans/unattended-vending.toml",
     "testplans/answers/demo-desktop-cashier.toml",
     "testplans/units/demo-unit.toml",
