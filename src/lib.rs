@@ -20,6 +20,7 @@ pub mod cli;
 pub mod clock;
 pub mod config;
 pub mod diagnostic;
+pub mod dut;
 #[cfg(test)]
 pub(crate) mod fake;
 pub mod journal;
