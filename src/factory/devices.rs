@@ -229,7 +229,11 @@ impl DeviceList {
                 malformed(line, e.to_string())
             })?;
             let line = row.position().map_or(index as u64 + 1, |p| p.line());
-            last_line = line + row.iter().map(|f| f.matches('\n').count() as u64).sum::<u64>();
+            last_line = line
+                + row
+                    .iter()
+                    .map(|f| f.matches('\n').count() as u64)
+                    .sum::<u64>();
             if index == 0 {
                 if row.iter().ne(HEADER) {
                     return Err(malformed(
@@ -324,15 +328,24 @@ mod tests {
         let dir = tempfile::tempdir().expect("dir");
         let path = dir.path().join("devices.csv");
         let mut list = DeviceList::open(&path).expect("new list");
-        assert_eq!(list.append(&record("A", "C1", LineResult::Blocked)).ok(), Some(2));
+        assert_eq!(
+            list.append(&record("A", "C1", LineResult::Blocked)).ok(),
+            Some(2)
+        );
         // The blocked row's reason spans two lines; the next row's line number follows it.
-        assert_eq!(list.append(&record("B", "C2", LineResult::Pass)).ok(), Some(4));
+        assert_eq!(
+            list.append(&record("B", "C2", LineResult::Pass)).ok(),
+            Some(4)
+        );
         drop(list);
         let mut list = DeviceList::open(&path).expect("reopened");
         assert_eq!(list.passed("A"), None);
         assert_eq!(list.passed("B"), Some(4));
         assert_eq!(list.camera_owner("C2"), Some("B"));
-        assert_eq!(list.append(&record("D", "C3", LineResult::Pass)).ok(), Some(5));
+        assert_eq!(
+            list.append(&record("D", "C3", LineResult::Pass)).ok(),
+            Some(5)
+        );
         let text = std::fs::read_to_string(&path).expect("read");
         assert!(text.starts_with("sn,camera_sn,model,time_utc,station,result,reasons\n"));
         assert_eq!(text.lines().count(), 5, "{text}");
@@ -350,10 +363,16 @@ mod tests {
         )
         .expect("write");
         let error = DeviceList::open(&path).expect_err("bad time").to_string();
-        assert!(error.contains("devices.csv:3: time_utc `yesterday`"), "{error}");
+        assert!(
+            error.contains("devices.csv:3: time_utc `yesterday`"),
+            "{error}"
+        );
         std::fs::write(&path, "serial,result\n").expect("write");
         let error = DeviceList::open(&path).expect_err("bad header").to_string();
-        assert!(error.contains("devices.csv:1: expected the header"), "{error}");
+        assert!(
+            error.contains("devices.csv:1: expected the header"),
+            "{error}"
+        );
         std::fs::write(
             &path,
             "sn,camera_sn,model,time_utc,station,result,reasons\nA,C,M,2026-01-01T00:00:00Z,l,MAYBE,\n",

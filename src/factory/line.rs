@@ -203,15 +203,15 @@ fn resolve_camera_sn(sink: &mut Sink<'_>, table: TableRef<'_, '_>) -> Option<Cam
 fn resolve_camera(sink: &mut Sink<'_>, table: TableRef<'_, '_>) -> Option<StreamLimits> {
     let f = table.open(sink, CAMERA_KEYS);
     let source_text = f.name(sink, "source");
-    let source = source_text.as_ref().and_then(|text| {
-        match text.get_ref().parse::<SourceSpec>() {
+    let source = source_text
+        .as_ref()
+        .and_then(|text| match text.get_ref().parse::<SourceSpec>() {
             Ok(spec) => Some(spec),
             Err(e) => {
                 sink.report(&text.span(), &f.path_of("source"), e.to_string());
                 None
             }
-        }
-    });
+        });
     let duration = positive(sink, &f, "duration_s", 600.0);
     let warmup = positive(sink, &f, "warmup_s", 60.0);
     let min_fps = positive(sink, &f, "min_fps", 1000.0);
@@ -285,8 +285,17 @@ mod tests {
             .replace("min_fps = 28", "min_fps = -1")
             .replace("property = ", "command = \"x\"\nproperty = ");
         let errors = read(&text).expect_err("bad").to_string();
-        assert!(errors.contains("line.toml:4:15 line.vendor_code:"), "{errors}");
-        assert!(errors.contains("camera.min_fps: must be more than 0"), "{errors}");
-        assert!(errors.contains("camera_sn.command: give `property` or `command`"), "{errors}");
+        assert!(
+            errors.contains("line.toml:4:15 line.vendor_code:"),
+            "{errors}"
+        );
+        assert!(
+            errors.contains("camera.min_fps: must be more than 0"),
+            "{errors}"
+        );
+        assert!(
+            errors.contains("camera_sn.command: give `property` or `command`"),
+            "{errors}"
+        );
     }
 }

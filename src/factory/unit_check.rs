@@ -57,10 +57,7 @@ impl Station<'_> {
     /// Checks the unit labelled `label`, appends its row to the device list (synced to disk)
     /// and returns the outcome. Fails only when the device list cannot be written: then the
     /// line must stop, since results would be lost.
-    pub fn check(
-        &mut self,
-        label: &str,
-    ) -> Result<UnitOutcome, super::devices::DeviceListError> {
+    pub fn check(&mut self, label: &str) -> Result<UnitOutcome, super::devices::DeviceListError> {
         let started = self.clock.elapsed();
         let label = label.trim();
         let mut reasons = Vec::new();
@@ -134,9 +131,7 @@ impl Station<'_> {
                         self.line.dut.sn_property
                     ));
                 } else if sn != label {
-                    reasons.push(format!(
-                        "device SN {sn} differs from the label SN {label}"
-                    ));
+                    reasons.push(format!("device SN {sn} differs from the label SN {label}"));
                 }
                 Some(sn)
             }
@@ -182,5 +177,243 @@ impl Station<'_> {
                 None
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use super::*;
+    use crate::camera::select::{parse_mode, SourceSpec};
+    use crate::camera::synthetic::{SyntheticConfig, SyntheticSource};
+    use crate::clock::SimClock;
+    use crate::factory::line::{DutLink, StreamLimits};
+    use crate::fake::dut::{DutFault, DutScript, FakeDut};
+
+    const SN_1: &str = "FBAD120261100017KQ2M9XA";
+    const SN_2: &str = "FBAD120261100027KQ2M9XB";
+    const SN_3: &str = "FBAD120261100037KQ2M9XC";
+    const CAMERA_PROPERTY: &str = "persist.vendor.camera.sn";
+
+    fn line(dir: &std::path::Path) -> Line {
+        Line {
+            name: "line-1".into(),
+            model: "FP-200".into(),
+            vendor_code: "FB".into(),
+            model_code: "D1".into(),
+            device_list: dir.join("devices.csv"),
+            dut: DutLink {
+                address: "127.0.0.1:5555".into(),
+                timeout: Duration::from_millis(100),
+                sn_property: "ro.serialno".into(),
+            },
+            camera_sn: CameraSnSource::Property(CAMERA_PROPERTY.into()),
+            camera: StreamLimits {
+                source: SourceSpec::Synthetic(None),
+                source_text: "synthetic".into(),
+                duration: Duration::from_secs(2),
+                warmup: Duration::from_millis(500),
+                min_fps: 28.0,
+                max_drops: 0,
+                max_first_frame: Duration::from_millis(1500),
+            },
+        }
+    }
+
+    /// The unit on the jig: its SN, camera SN and faults.
+    struct Jig {
+        sn: String,
+        camera_sn: String,
+        faults: Vec<DutFault>,
+    }
+
+    fn run(
+        line: &Line,
+        devices: &mut DeviceList,
+        clock: &Arc<SimClock>,
+        label: &str,
+        jig: &Jig,
+    ) -> UnitOutcome {
+        let dyn_clock: Arc<dyn Clock> = clock.clone();
+        let mut script = DutScript::healthy(&jig.sn);
+        script
+            .properties
+            .insert(CAMERA_PROPERTY.into(), jig.camera_sn.clone());
+        script.faults = jig.faults.clone();
+        let dut_clock = Arc::clone(&dyn_clock);
+        let mut connect = move || -> Result<Box<dyn Dut>, DutError> {
+            Ok(Box::new(FakeDut::new(
+                script.clone(),
+                Arc::clone(&dut_clock),
+            )))
+        };
+        let camera_clock = Arc::clone(&dyn_clock);
+        let mut camera = move || -> Result<Box<dyn FrameSource>, String> {
+            let mode = parse_mode("640x480@30/YUYV").map_err(|e| e.to_string())?;
+            Ok(Box::new(SyntheticSource::new(
+                SyntheticConfig::new(mode),
+                Arc::clone(&camera_clock),
+            )))
+        };
+        Station {
+            line,
+            devices,
+            connect: &mut connect,
+            camera: &mut camera,
+            clock: clock.as_ref(),
+        }
+        .check(label)
+        .expect("device list writable")
+    }
+
+    fn jig(sn: &str, camera_sn: &str) -> Jig {
+        Jig {
+            sn: sn.into(),
+            camera_sn: camera_sn.into(),
+            faults: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn each_fault_blocks_its_unit_with_its_reason_and_the_line_goes_on() {
+        let dir = tempfile::tempdir().expect("dir");
+        let line = line(dir.path());
+        let clock = Arc::new(SimClock::starting_at(chrono::Utc::now()));
+        let mut devices = DeviceList::open(&line.device_list).expect("list");
+
+        let pass = run(&line, &mut devices, &clock, SN_1, &jig(SN_1, "CAM-1"));
+        assert_eq!(
+            pass.record.result,
+            LineResult::Pass,
+            "{:?}",
+            pass.record.reasons
+        );
+        let figures = pass.stream.expect("streamed");
+        assert!(
+            figures.fps.is_some_and(|fps| (fps - 30.0).abs() < 1.0),
+            "{figures:?}"
+        );
+        assert!(figures.first_frame.is_some());
+
+        let mismatch = run(&line, &mut devices, &clock, SN_2, &jig(SN_3, "CAM-2"));
+        assert_eq!(
+            mismatch.record.reasons,
+            [format!("device SN {SN_3} differs from the label SN {SN_2}")]
+        );
+
+        let bad_rule = run(
+            &line,
+            &mut devices,
+            &clock,
+            "XXAD1202611000",
+            &jig("XXAD1202611000", "CAM-3"),
+        );
+        assert_eq!(bad_rule.record.result, LineResult::Blocked);
+        assert!(
+            bad_rule
+                .record
+                .reasons
+                .iter()
+                .all(|r| r.starts_with("label SN: ")),
+            "{:?}",
+            bad_rule.record.reasons
+        );
+
+        let again = run(&line, &mut devices, &clock, SN_1, &jig(SN_1, "CAM-1"));
+        assert_eq!(again.record.result, LineResult::Blocked);
+        assert!(
+            again.record.reasons[0].starts_with(&format!("duplicate: SN {SN_1} already passed (")),
+            "{:?}",
+            again.record.reasons
+        );
+        assert!(
+            again.record.reasons[0].ends_with("devices.csv line 2)"),
+            "{:?}",
+            again.record.reasons
+        );
+
+        let camera_reused = run(&line, &mut devices, &clock, SN_2, &jig(SN_2, "CAM-1"));
+        assert_eq!(
+            camera_reused.record.reasons,
+            [format!(
+                "duplicate: camera SN CAM-1 already passed with unit {SN_1}"
+            )]
+        );
+
+        let mut lost = jig(SN_3, "CAM-3");
+        lost.faults = vec![DutFault::LinkLost("getprop".into())];
+        let disconnected = run(&line, &mut devices, &clock, SN_3, &lost);
+        assert_eq!(disconnected.record.result, LineResult::Blocked);
+        assert!(
+            disconnected
+                .record
+                .reasons
+                .iter()
+                .any(|r| r.starts_with("device: fake dut: link lost during `getprop ro.serialno`")),
+            "{:?}",
+            disconnected.record.reasons
+        );
+        assert_eq!(disconnected.record.camera_sn, "");
+
+        let next = run(&line, &mut devices, &clock, SN_3, &jig(SN_3, "CAM-3"));
+        assert_eq!(
+            next.record.result,
+            LineResult::Pass,
+            "{:?}",
+            next.record.reasons
+        );
+        assert_eq!(devices.passed_count(), 2);
+
+        let rows: Vec<String> = std::fs::read_to_string(&line.device_list)
+            .expect("list")
+            .lines()
+            .map(str::to_string)
+            .collect();
+        assert_eq!(rows.len(), 8, "{rows:?}");
+        assert!(
+            rows[1].starts_with(&format!("{SN_1},CAM-1,FP-200,"))
+                && rows[1].ends_with(",line-1,PASS,"),
+            "{}",
+            rows[1]
+        );
+        assert!(
+            rows[6].contains(",line-1,BLOCKED,device: fake dut: link lost"),
+            "{}",
+            rows[6]
+        );
+    }
+
+    #[test]
+    fn a_camera_that_will_not_open_blocks_the_unit() {
+        let dir = tempfile::tempdir().expect("dir");
+        let line = line(dir.path());
+        let clock = Arc::new(SimClock::starting_at(chrono::Utc::now()));
+        let mut devices = DeviceList::open(&line.device_list).expect("list");
+        let mut connect = || -> Result<Box<dyn Dut>, DutError> {
+            Err(DutError::Link {
+                device: "adb 127.0.0.1:5555".into(),
+                command: "connect".into(),
+                reason: "connection refused".into(),
+            })
+        };
+        let mut camera =
+            || -> Result<Box<dyn FrameSource>, String> { Err("no /dev/video0".into()) };
+        let outcome = Station {
+            line: &line,
+            devices: &mut devices,
+            connect: &mut connect,
+            camera: &mut camera,
+            clock: clock.as_ref(),
+        }
+        .check(SN_1)
+        .expect("written");
+        assert_eq!(
+            outcome.record.reasons,
+            [
+                "device: adb 127.0.0.1:5555: link lost during `connect`: connection refused",
+                "camera: no /dev/video0"
+            ]
+        );
     }
 }

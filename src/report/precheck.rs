@@ -274,7 +274,10 @@ mod tests {
             "[2软件预检测结果]-[Acme][FP-200][APP模式].xlsx"
         );
         let hostile = precheck_file_name("../../x", "a/b", SoftwareMode::Sdk);
-        assert!(!hostile.contains('/') && !hostile.contains(".."), "{hostile}");
+        assert!(
+            !hostile.contains('/') && !hostile.contains(".."),
+            "{hostile}"
+        );
     }
 
     #[test]
@@ -288,10 +291,7 @@ mod tests {
             sdk_version: String::new(),
             station: String::new(),
             tested: String::new(),
-            rows: vec![
-                row("A", Verdict::Pass),
-                row("B", Verdict::NotApplicable),
-            ],
+            rows: vec![row("A", Verdict::Pass), row("B", Verdict::NotApplicable)],
         };
         assert_eq!(precheck.overall(), Verdict::Pass);
         precheck.rows.push(row("C", Verdict::NotTested));
