@@ -1,7 +1,6 @@
 //! The software pre-check workbook, `[2软件预检测结果]-[<vendor>][<model>][<SDK|APP>模式].xlsx`.
 //!
-//! Input is a plain [`SoftwarePrecheck`]: the unit, its software mode, the OS and SDK versions
-//! read from it, and one [`PrecheckRow`] per item of the pre-check plan (verdict, what was
+//! Input is a plain [`SoftwarePrecheck`]: the unit, its software mode, and one [`PrecheckRow`] per item of the pre-check plan (verdict, what was
 //! found, the requirement, and the screenshot that proves it). `precheck_run` fills it from a
 //! run's journal; this module only lays it out. Each screenshot is embedded in the sheet in the
 //! evidence column of its own item's row, scaled to fit that cell, so the reviewer sees the
@@ -53,7 +52,7 @@ const SCREENSHOT_ROW_PT: f64 = 190.0;
 
 /// Row of the item table's header (zero-based): title, blank, the header fields, the overall
 /// verdict, a blank row.
-pub const PRECHECK_HEADER_ROW: u32 = 12;
+pub const PRECHECK_HEADER_ROW: u32 = 10;
 
 /// Height of a row in the 14 pt title style.
 const TITLE_ROW_PT: f64 = 21.0;
@@ -86,10 +85,6 @@ pub struct SoftwarePrecheck {
     pub mode: SoftwareMode,
     /// The device SNs checked, comma-separated.
     pub device_sn: String,
-    /// The OS version read from the unit (e.g. `Android 9 (API 28)`), or empty.
-    pub os_version: String,
-    /// The face SDK / app version read from the unit, or empty.
-    pub sdk_version: String,
     /// How the unit was reached (the station, e.g. `adb 127.0.0.1:5555`).
     pub station: String,
     /// When the checks ran (free text, e.g. a UTC range).
@@ -149,14 +144,12 @@ fn or_dash(text: &str) -> &str {
 }
 
 /// Label / value pairs of the header block.
-fn header_fields(precheck: &SoftwarePrecheck) -> [(&'static str, &str); 8] {
+fn header_fields(precheck: &SoftwarePrecheck) -> [(&'static str, &str); 6] {
     [
         ("厂商 Vendor", or_dash(&precheck.vendor)),
         ("型号 Model", or_dash(&precheck.model)),
         ("模式 Mode", precheck.mode.label()),
         ("设备SN Device SN", or_dash(&precheck.device_sn)),
-        ("系统版本 OS version", or_dash(&precheck.os_version)),
-        ("SDK版本 SDK version", or_dash(&precheck.sdk_version)),
         ("连接 Station", or_dash(&precheck.station)),
         ("测试时间 Tested", or_dash(&precheck.tested)),
     ]
@@ -287,8 +280,6 @@ mod tests {
             model: "m".into(),
             mode: SoftwareMode::Sdk,
             device_sn: String::new(),
-            os_version: String::new(),
-            sdk_version: String::new(),
             station: String::new(),
             tested: String::new(),
             rows: vec![row("A", Verdict::Pass), row("B", Verdict::NotApplicable)],
