@@ -32,6 +32,8 @@
 //! [camera]                      # camera selectors per stream (see `camera.rs` for per-sample tables)
 //! rgb = "v4l:/dev/v4l/by-id/usb-Acme_FaceCam_A1-video-index0:1920x1080@30/YUYV"
 //! ir = "v4l:usb:2bc5:0510:AY3A1120033"
+//! [dut]                         # the terminal itself over adb (see `dut.rs`)
+//! serial = "FB1234567890"
 //! ```
 //!
 //! With `sim = true` every rig is served by the in-process simulators and `port` may be left
@@ -40,6 +42,7 @@
 mod camera;
 mod camera_rig;
 mod chamber;
+mod dut;
 mod open;
 mod registers;
 mod resolve;
@@ -74,6 +77,8 @@ pub struct Station {
     pub thermal: Option<ThermalEntry>,
     /// The cameras of the samples, if the bench has any.
     pub camera: Option<CameraSection>,
+    /// The device under test's link, if the bench reaches the terminal itself (adb).
+    pub dut: Option<crate::dut::DutSpec>,
 }
 
 /// What to leave the chamber doing when a run ends or is stopped.

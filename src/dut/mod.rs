@@ -12,6 +12,12 @@
 //! a Windows backend (SN in a file, the face service as a Windows service) can implement the
 //! same trait later.
 
+pub mod android;
+pub mod monitor;
+pub mod spec;
+
+pub use spec::{DutBackend, DutRig, DutSpec};
+
 use std::fmt;
 use std::time::Duration;
 

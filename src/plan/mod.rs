@@ -207,15 +207,18 @@ pub enum RigKind {
     Thermal,
     /// The face camera.
     Camera,
+    /// The device under test itself, over its debug link (adb).
+    Dut,
 }
 
 impl RigKind {
     /// Every rig kind, in schema order.
-    pub const ALL: [RigKind; 4] = [
+    pub const ALL: [RigKind; 5] = [
         RigKind::Chamber,
         RigKind::Drop,
         RigKind::Thermal,
         RigKind::Camera,
+        RigKind::Dut,
     ];
 
     /// Parses a plan or station file key.
@@ -230,6 +233,7 @@ impl RigKind {
             RigKind::Drop => "drop",
             RigKind::Thermal => "thermal",
             RigKind::Camera => "camera",
+            RigKind::Dut => "dut",
         }
     }
 }
@@ -248,7 +252,9 @@ pub enum StepKind {
 
 impl StepKind {
     /// The keys of every step kind, in schema order: the rig kinds, then `prompt` and `wait`.
-    pub const KEYS: [&'static str; 6] = ["chamber", "drop", "thermal", "camera", "prompt", "wait"];
+    pub const KEYS: [&'static str; 7] = [
+        "chamber", "drop", "thermal", "camera", "dut", "prompt", "wait",
+    ];
 
     /// The key used in plan files (`chamber` … `prompt`, `wait`).
     pub fn key(&self) -> &'static str {

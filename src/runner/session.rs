@@ -8,6 +8,7 @@ use std::sync::{Arc, OnceLock};
 
 use super::evaluate::{evaluate, Evaluation};
 use super::operator::{ItemAnswer, Operator, Prompt, Reply};
+use super::rigs::dut::evidence_dir;
 use super::rigs::{Measurements, RigSet, StepContext, StepError};
 use super::steps::{planned_duration, preparation_steps, run_steps, SampleOutcome, StepFailure};
 use super::{RunError, RunObserver};
@@ -360,6 +361,13 @@ impl Session {
             }
         }
         let series_dir = self.dir.series_dir();
+        let label_sn = self.unit(to_run[0]).device_sn.clone();
+        if let Some(dut) = self.rigs.dut.as_mut() {
+            dut.label_sn = Some(label_sn);
+        }
+        let evidence_dir = evidence_dir(&series_dir, &item.id);
+        // Screenshots of an earlier attempt were attached to its results already.
+        let _ = std::fs::remove_dir_all(&evidence_dir);
         let ctx = StepContext {
             clock: self.clock.as_ref(),
             series_dir: &series_dir,
@@ -376,8 +384,9 @@ impl Session {
         if outcomes.iter().any(stopped) {
             return Ok(ItemRun::Stopped);
         }
+        let evidence = self.attach_evidence(&item.id, &evidence_dir)?;
         for (sample, outcome) in to_run.into_iter().zip(outcomes) {
-            let result = match outcome {
+            let mut result = match outcome {
                 Ok(values) => {
                     let prepared = prepared.remove(&sample);
                     match self.answered_result(item, sample, attempt, values, prepared, operator)? {
@@ -401,9 +410,24 @@ impl Session {
                     }
                 }
             };
+            result.attachments.extend(evidence.iter().cloned());
             observer.item_finished(&self.record_result(result)?);
         }
         Ok(ItemRun::Done)
+    }
+
+    /// Copies the screenshots the item's DUT steps saved into its attachments, once for every
+    /// sample's result.
+    fn attach_evidence(&self, item: &str, folder: &Path) -> Result<Vec<String>, RunError> {
+        let Ok(entries) = std::fs::read_dir(folder) else {
+            return Ok(Vec::new());
+        };
+        let mut files: Vec<PathBuf> = entries.flatten().map(|e| e.path()).collect();
+        files.sort();
+        Ok(files
+            .iter()
+            .map(|path| self.dir.copy_attachment(item, path))
+            .collect::<Result<_, _>>()?)
     }
 
     /// The operator's prompt for `steps` (their prompt steps) of `item` on `sample`.

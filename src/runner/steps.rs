@@ -12,11 +12,11 @@ use std::time::Duration;
 
 use super::rigs::camera::run_camera_step;
 use super::rigs::{
-    chamber, drop, thermal, CameraRig, Measurements, RigSet, StepContext, StepError,
+    chamber, drop, dut, thermal, CameraRig, Measurements, RigSet, StepContext, StepError,
 };
 use crate::camera::stress::StopFlag;
 use crate::clock::STOP_CHECK_SLICE;
-use crate::plan::rig_step::{CameraStress, Concurrent};
+use crate::plan::rig_step::{CameraStress, Concurrent, DutAction};
 use crate::plan::{Item, RigKind, RigStep, Step, StepKind};
 
 /// A step that failed, with what was measured before it did.
@@ -49,11 +49,12 @@ pub fn run_steps(
         if outcomes.iter().all(Result::is_err) {
             break;
         }
-        if let Some(RigStep::Camera(stress)) = &step.rig {
-            if stress.concurrent_with.is_some() {
-                continue;
-            }
+        match &step.rig {
+            Some(RigStep::Camera(stress)) if stress.concurrent_with.is_some() => continue,
+            Some(RigStep::Dut(dut)) if dut.action == DutAction::Logcat => continue,
+            _ => {}
         }
+        let capture = captures_logs(item, step) && rigs.dut.is_some();
         let live = live_samples(samples, &outcomes);
         let shown = step.kind != StepKind::Prompt || monitor_beside(item, step).is_some();
         if shown {
@@ -61,7 +62,12 @@ pub fn run_steps(
         }
         match (&step.kind, &step.rig, monitor_beside(item, step)) {
             (_, _, Some(monitor)) => {
-                let (shared, cameras) = run_beside(step, monitor, rigs, ctx, &live);
+                let mut cameras = Vec::new();
+                let shared = maybe_capture(capture, rigs, ctx, |rigs| {
+                    let (shared, watched) = run_beside(step, monitor, rigs, ctx, &live);
+                    cameras = watched;
+                    shared
+                });
                 merge_shared(&mut outcomes, shared);
                 merge_cameras(&mut outcomes, samples, cameras);
             }
@@ -79,7 +85,9 @@ pub fn run_steps(
                 merge_cameras(&mut outcomes, samples, cameras);
             }
             (StepKind::Rig(_), Some(rig_step), None) => {
-                merge_shared(&mut outcomes, run_rig_step(rig_step, rigs, ctx));
+                let shared =
+                    maybe_capture(capture, rigs, ctx, |rigs| run_rig_step(rig_step, rigs, ctx));
+                merge_shared(&mut outcomes, shared);
             }
             (StepKind::Rig(kind), None, None) => merge_shared(
                 &mut outcomes,
@@ -94,6 +102,36 @@ pub fn run_steps(
         }
     }
     outcomes
+}
+
+/// Runs `partner` with the DUT's logs captured around it when `capture`.
+fn maybe_capture(
+    capture: bool,
+    rigs: &mut RigSet,
+    ctx: StepContext<'_>,
+    partner: impl FnOnce(&mut RigSet) -> Result<Measurements, StepError>,
+) -> Result<Measurements, StepError> {
+    if capture {
+        dut::with_log_capture(rigs, ctx, partner)
+    } else {
+        partner(rigs)
+    }
+}
+
+/// True when the DUT's logs are captured for the length of `step`: every climate (chamber)
+/// step, and the first step of the kind a `logcat` DUT step names in `concurrent_with`.
+fn captures_logs(item: &Item, step: &Step) -> bool {
+    let kind = match step.kind {
+        StepKind::Rig(RigKind::Chamber) => return true,
+        StepKind::Rig(RigKind::Thermal) => Concurrent::Thermal,
+        _ => return false,
+    };
+    let first_of_kind = item.steps.iter().find(|s| s.kind == step.kind);
+    first_of_kind.is_some_and(|first| std::ptr::eq(first, step))
+        && item.steps.iter().any(|s| {
+            matches!(&s.rig, Some(RigStep::Dut(d))
+                if d.action == DutAction::Logcat && d.concurrent_with == Some(kind))
+        })
 }
 
 /// How long `step` is planned to take on the run's clock, when the plan says: a wait's
@@ -340,6 +378,10 @@ fn run_rig_step(
         RigStep::Thermal(logging) => match rigs.thermal.as_deref_mut() {
             Some(logger) => thermal::run_logging(logger, logging, ctx),
             None => Err(missing("thermal logger")),
+        },
+        RigStep::Dut(dut_step) => match rigs.dut.as_mut() {
+            Some(rig) => dut::run_dut_step(rig, dut_step, ctx),
+            None => Err(missing("device under test ([dut])")),
         },
         RigStep::Camera(_) => Err(StepError::Unsupported(
             "a camera step runs on each sample's camera, not as a shared rig step".into(),

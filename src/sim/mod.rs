@@ -11,9 +11,11 @@
 //!   unplug, sensor out of range).
 //! - [`serve`]: the pty (the simulator holds the master, the driver opens the slave path) or
 //!   loopback TCP serving loop that applies the wire faults.
+//! - [`android`]: a simulated Android terminal on the device side of the adb protocol (TCP).
 //! - [`handle`]: [`SimChamber`], [`SimDropRig`], [`SimThermalLogger`] start a simulator on its
 //!   own thread and return a [`SimHandle`] for tests and the runner.
 
+pub mod android;
 pub mod espec;
 pub mod faults;
 pub mod handle;

@@ -1,6 +1,7 @@
 //! Opening a station's rigs: real instruments by their ports, or, for a `sim = true` station,
 //! in-process simulators served on pseudo-terminals and opened by the same drivers by path.
 
+use std::net::SocketAddr;
 use std::path::Path;
 use std::sync::Arc;
 
@@ -8,11 +9,14 @@ use super::{CameraRig, CameraSection, RigSet, Station, StationCameraRig};
 use crate::camera::open::open_stream;
 use crate::camera::select::SourceSpec;
 use crate::clock::{Clock, SimClock};
+use crate::dut::android::{AdbDut, AdbLink};
+use crate::dut::{Dut, DutBackend, DutRig, DutSpec};
 use crate::rig::chamber::ChamberProtocol;
 use crate::rig::drop::manual::OperatorChannel;
 use crate::rig::spec::Connection;
 use crate::rig::transport::{Endpoint, SerialSettings};
 use crate::rig::{open_chamber, open_drop, open_thermal, ChannelInfo, RigError};
+use crate::sim::android::{AndroidFault, AndroidSimHandle, SimAndroid};
 use crate::sim::physics::chamber::{ChamberModel, ChamberParams};
 use crate::sim::physics::drop_rig::DropRigModel;
 use crate::sim::physics::logger::LoggerModel;
@@ -49,6 +53,15 @@ pub enum OpenError {
         /// Which sample and stream, the selector and what is wrong.
         message: String,
     },
+    /// The simulated terminal could not start.
+    #[error("station `{station}`: cannot start the simulated Android terminal")]
+    DutSim {
+        /// Station name.
+        station: String,
+        /// Why.
+        #[source]
+        source: std::io::Error,
+    },
     /// A simulator could not start.
     #[error("station `{station}`: cannot start the {rig} simulator")]
     Sim {
@@ -72,6 +85,8 @@ pub struct StationSims {
     pub drop: Option<SimHandle<DropRigModel>>,
     /// The thermal-logger simulator.
     pub thermal: Option<SimHandle<LoggerModel>>,
+    /// The simulated Android terminal.
+    pub dut: Option<AndroidSimHandle>,
 }
 
 /// Faults the simulators of a `sim = true` station inject, and faults injected into every
@@ -86,6 +101,8 @@ pub struct SimFaults {
     pub thermal: FaultPlan,
     /// Faults wrapped around every camera source (a decorator: any backend).
     pub camera: Option<crate::camera::faults::FaultPlan>,
+    /// The simulated Android terminal's faults and behaviour (crashes, re-enumerations).
+    pub dut: Vec<AndroidFault>,
 }
 
 /// Opens every rig the station configures, with a camera for each of `samples` units.
@@ -169,6 +186,16 @@ pub fn open_station(
         rigs.thermal =
             Some(open_thermal(&entry, wire_log_dir).map_err(rig_error("thermal logger"))?);
     }
+    if let Some(spec) = &station.dut {
+        let (dut, sim) = open_dut(spec, station.sim, &clock, &faults.dut).map_err(|source| {
+            OpenError::DutSim {
+                station: station.name.clone(),
+                source,
+            }
+        })?;
+        rigs.dut = Some(DutRig::new(dut, spec));
+        sims.dut = sim;
+    }
     if let Some(section) = &station.camera {
         rigs.cameras = (0..samples)
             .map(|index| sample_camera(section, index, faults))
@@ -179,6 +206,38 @@ pub fn open_station(
             })?;
     }
     Ok((rigs, sims))
+}
+
+/// The serial number of a simulated terminal whose station names none.
+const SIM_DUT_SERIAL: &str = "FBSIM0000001";
+
+/// The station's device under test: over its adb link, or, in a simulated station, a simulated
+/// terminal on a loopback port (on the run's clock) reached straight over TCP.
+fn open_dut(
+    spec: &DutSpec,
+    sim: bool,
+    clock: &Arc<dyn Clock>,
+    faults: &[AndroidFault],
+) -> std::io::Result<(Box<dyn Dut>, Option<AndroidSimHandle>)> {
+    let DutBackend::Adb { link, sim_serial } = &spec.backend;
+    let (link, handle) = match (sim, link) {
+        (false, Some(link)) => (link.clone(), None),
+        _ => {
+            let serial = sim_serial.as_deref().unwrap_or(SIM_DUT_SERIAL);
+            let terminal = faults
+                .iter()
+                .fold(SimAndroid::new(serial), |sim, fault| sim.with_fault(fault));
+            let handle =
+                terminal.spawn(SocketAddr::from(([127, 0, 0, 1], 0)), Arc::clone(clock))?;
+            let link = AdbLink::Direct {
+                addr: handle.addr(),
+                key: None,
+            };
+            (link, Some(handle))
+        }
+    };
+    let dut = AdbDut::new(link, spec.timeout, Arc::clone(clock));
+    Ok((Box::new(dut), handle))
 }
 
 /// The camera rig of sample `index`, once every selector it names was found (a camera that is

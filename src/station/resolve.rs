@@ -10,6 +10,7 @@ use std::time::Duration;
 
 use super::camera::resolve_camera;
 use super::chamber::{resolve_chamber, CHAMBER_KEYS};
+use super::dut::resolve_dut;
 use super::{Station, StationErrors, ThermalEntry, ThermalProtocol};
 use crate::config::{read_document, Fields, Located, TableRef};
 use crate::diagnostic::Sink;
@@ -29,7 +30,7 @@ pub fn parse_station(
     })
 }
 
-const ROOT_KEYS: &[&str] = &["name", "sim", "chamber", "drop", "thermal", "camera"];
+const ROOT_KEYS: &[&str] = &["name", "sim", "chamber", "drop", "thermal", "camera", "dut"];
 
 /// The keys of every rig that talks over a port.
 pub(super) const CONNECTION_KEYS: &[&str] = &[
@@ -79,6 +80,9 @@ fn resolve_station(
     let camera = root
         .opt_table(sink, "camera")
         .map(|t| resolve_camera(sink, t, sim));
+    let dut = root
+        .opt_table(sink, "dut")
+        .map(|t| resolve_dut(sink, t, sim));
     (sink.count() == before).then_some(())?;
     Some(Station {
         name: name.unwrap_or_else(|| default_name.to_string()),
@@ -87,6 +91,7 @@ fn resolve_station(
         drop: drop.flatten(),
         thermal: thermal.flatten(),
         camera: camera.flatten(),
+        dut: dut.flatten(),
     })
 }
 

@@ -4,6 +4,7 @@
 
 use super::camera_rig::CameraRig;
 use super::SafeState;
+use crate::dut::DutRig;
 use crate::plan::RigKind;
 use crate::rig::{Chamber, DropRig, ThermalLogger};
 
@@ -24,6 +25,8 @@ pub struct RigSet {
     /// The face camera of each sample, in sample order (sample 1 first); empty when the
     /// station has no camera.
     pub cameras: Vec<Box<dyn CameraRig>>,
+    /// The device under test over its debug link, when the station reaches it.
+    pub dut: Option<DutRig>,
 }
 
 impl RigSet {
@@ -42,6 +45,7 @@ impl RigSet {
             RigKind::Drop => self.drop.is_some(),
             RigKind::Thermal => self.thermal.is_some(),
             RigKind::Camera => !self.cameras.is_empty(),
+            RigKind::Dut => self.dut.is_some(),
         }
     }
 }

@@ -1,11 +1,12 @@
-//! Typed parameters of rig steps: chamber profiles, drop sequences, thermal logging and camera
-//! stress. Each rig step's `[items.steps.params]` table is read into one of these, with every
+//! Typed parameters of rig steps: chamber profiles, drop sequences, thermal logging, camera
+//! stress and steps on the device under test. Each rig step's `[items.steps.params]` table is read into one of these, with every
 //! problem reported at its key, and the measurements the step declares in `produces` are checked
 //! against what that kind of step can actually measure.
 
 mod camera;
 mod chamber;
 mod drop;
+mod dut;
 pub mod thermal;
 
 use serde::{Deserialize, Serialize};
@@ -15,6 +16,7 @@ pub use chamber::{
     ChamberProfile, ConstantProfile, CyclicProfile, ProfileKind, ShockMethod, ShockProfile,
 };
 pub use drop::{DropMode, DropOrientation, DropSequence, DropTarget};
+pub use dut::{DutAction, DutStep};
 pub use thermal::{ThermalChannel, ThermalLogging};
 
 use super::diagnostic::Sink;
@@ -34,6 +36,8 @@ pub enum RigStep {
     Thermal(ThermalLogging),
     /// A camera stress or monitoring run.
     Camera(CameraStress),
+    /// A step on the device under test.
+    Dut(DutStep),
 }
 
 impl RigStep {
@@ -44,6 +48,7 @@ impl RigStep {
             RigStep::Drop(_) => drop::MEASUREMENTS.contains(&name),
             RigStep::Thermal(logging) => logging.can_measure(name),
             RigStep::Camera(stress) => stress.can_measure(name),
+            RigStep::Dut(step) => step.can_measure(name),
         }
     }
 
@@ -54,6 +59,7 @@ impl RigStep {
             RigStep::Drop(_) => drop::MEASUREMENTS.iter().map(|s| s.to_string()).collect(),
             RigStep::Thermal(logging) => logging.measurable(),
             RigStep::Camera(stress) => stress.measurable(),
+            RigStep::Dut(step) => step.measurable(),
         }
     }
 }
@@ -80,6 +86,7 @@ pub(super) fn resolve_rig_step(
         RigKind::Drop => drop::resolve(sink, params).map(RigStep::Drop),
         RigKind::Thermal => thermal::resolve(sink, params).map(RigStep::Thermal),
         RigKind::Camera => camera::resolve(sink, params).map(RigStep::Camera),
+        RigKind::Dut => dut::resolve(sink, params).map(RigStep::Dut),
     }?;
     for measurement in produced {
         let name = measurement.name.get_ref();

@@ -1,10 +1,12 @@
-//! Executing rig steps: chamber profiles, drop sequences, thermal logging and camera stress,
+//! Executing rig steps: chamber profiles, drop sequences, thermal logging, camera stress and
+//! steps on the device under test,
 //! each writing its series file and returning the measurements the item's criteria judge.
 
 pub mod camera;
 pub mod camera_intervals;
 pub mod chamber;
 pub mod drop;
+pub mod dut;
 pub mod series;
 mod teardown;
 pub mod thermal;
@@ -83,6 +85,9 @@ pub enum StepError {
     /// The camera failed (could not be opened, or a harness fault).
     #[error(transparent)]
     Camera(#[from] crate::camera::CameraError),
+    /// The device under test failed or could not be reached.
+    #[error(transparent)]
+    Dut(#[from] crate::dut::DutError),
     /// A camera went away mid-step and did not come back (the series notes the break).
     #[error("{0}")]
     CameraLost(String),

@@ -1,0 +1,188 @@
+//! The station's `[dut]` section: the device under test and how to reach it.
+//!
+//! ```toml
+//! [dut]
+//! backend = "adb"                 # Android over adb (the only backend so far)
+//! serial = "FB1234567890"         # through the adb server (USB), chosen by serial …
+//! server = "127.0.0.1:5037"       # … at this address (the default)
+//! # connect = "192.168.1.20:5555" # … or straight to the device's adbd over TCP
+//! # key = "/home/lab/.android/adbkey"  # adb key offered over a direct link (default ~/.android/adbkey)
+//! timeout_ms = 5000               # every call's timeout
+//! face_app = "com.example.face"   # the face app: crashes counted beside climate steps
+//! camera_usb = "1-1"              # the camera's USB port: only its disconnects count
+//! ```
+//!
+//! In a `sim = true` station the device is a simulated terminal started with the station;
+//! `serial` is then its serial number, and `connect` / `server` are not given.
+
+use std::net::{SocketAddr, SocketAddrV4};
+use std::path::PathBuf;
+use std::time::Duration;
+
+use crate::config::{Located, TableRef};
+use crate::diagnostic::Sink;
+use crate::dut::android::{AdbLink, DEFAULT_SERVER};
+use crate::dut::{DutBackend, DutSpec};
+
+const DUT_KEYS: &[&str] = &[
+    "backend",
+    "serial",
+    "connect",
+    "server",
+    "key",
+    "timeout_ms",
+    "face_app",
+    "camera_usb",
+];
+
+/// A DUT call's timeout when the station gives none.
+const DEFAULT_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// Resolves `[dut]`, reporting every problem to `sink`.
+pub(super) fn resolve_dut(
+    sink: &mut Sink<'_>,
+    table: TableRef<'_, '_>,
+    sim: bool,
+) -> Option<DutSpec> {
+    let before = sink.count();
+    let f = table.open(sink, DUT_KEYS);
+    f.opt_choice(sink, "backend", "DUT backend", &["adb"], |b| {
+        (b == "adb").then_some(())
+    });
+    let serial = f.opt_string(sink, "serial");
+    let connect = f.opt_string(sink, "connect").and_then(|c| {
+        c.get_ref()
+            .parse::<SocketAddr>()
+            .map_err(|_| {
+                sink.report(
+                    &c.span(),
+                    &f.path_of("connect"),
+                    format!(
+                        "`{}` is not HOST:PORT (an IP address and a port)",
+                        c.get_ref()
+                    ),
+                )
+            })
+            .ok()
+    });
+    let server = f.opt_string(sink, "server").and_then(|s| {
+        s.get_ref()
+            .parse::<SocketAddrV4>()
+            .map_err(|_| {
+                sink.report(
+                    &s.span(),
+                    &f.path_of("server"),
+                    format!("`{}` is not an IPv4 HOST:PORT", s.get_ref()),
+                )
+            })
+            .ok()
+    });
+    let key = f
+        .opt_string(sink, "key")
+        .map(|k| PathBuf::from(k.into_inner()));
+    let timeout = f
+        .opt_whole::<u64>(sink, "timeout_ms")
+        .map(Located::into_inner);
+    if timeout == Some(0) {
+        f.reject(sink, "timeout_ms", "must be above 0");
+    }
+    let face_app = f.opt_string(sink, "face_app").map(Located::into_inner);
+    let camera_usb = f.opt_string(sink, "camera_usb").map(Located::into_inner);
+    let link = if sim {
+        for key in ["connect", "server", "key"] {
+            f.reject(
+                sink,
+                key,
+                &format!("a simulated station (sim = true) starts its own terminal: no `{key}`"),
+            );
+        }
+        None
+    } else {
+        match (&serial, connect) {
+            (Some(_), Some(_)) => {
+                f.reject(
+                    sink,
+                    "connect",
+                    "give `serial` (through the adb server) or `connect` (straight to the \
+                     device), not both",
+                );
+                None
+            }
+            (Some(serial), None) => Some(AdbLink::Server {
+                server: server.unwrap_or(DEFAULT_SERVER),
+                serial: serial.get_ref().clone(),
+            }),
+            (None, Some(addr)) => {
+                f.reject(
+                    sink,
+                    "server",
+                    "`server` is for a device reached by `serial`",
+                );
+                Some(AdbLink::Direct { addr, key })
+            }
+            (None, None) => {
+                f.report_missing(
+                    sink,
+                    "serial",
+                    ": give the device's `serial` (through the adb server) or `connect` = \
+                     \"HOST:PORT\" (straight to its adbd)",
+                );
+                None
+            }
+        }
+    };
+    (sink.count() == before).then(|| DutSpec {
+        backend: DutBackend::Adb {
+            link,
+            sim_serial: serial.filter(|_| sim).map(Located::into_inner),
+        },
+        timeout: timeout.map_or(DEFAULT_TIMEOUT, Duration::from_millis),
+        face_app,
+        camera_usb,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::station::parse_station;
+
+    fn errors(text: &str) -> String {
+        parse_station(text, "st.toml", "st")
+            .unwrap_err()
+            .to_string()
+    }
+
+    #[test]
+    fn a_serial_goes_through_the_default_adb_server() {
+        let station = parse_station("[dut]\nserial = \"ABC\"\n", "st.toml", "st").unwrap();
+        let dut = station.dut.unwrap();
+        assert_eq!(
+            format!("{:?}", dut.backend),
+            "Adb { link: Some(Server { server: 127.0.0.1:5037, serial: \"ABC\" }), sim_serial: None }"
+        );
+        assert_eq!(dut.timeout.as_millis(), 5000);
+    }
+
+    #[test]
+    fn problems_name_the_line_and_the_field() {
+        let text = errors("[dut]\nserial = \"A\"\nconnect = \"10.0.0.5:5555\"\n");
+        assert!(
+            text.contains("st.toml:3") && text.contains("dut.connect"),
+            "{text}"
+        );
+        let text = errors("[dut]\nconnect = \"nowhere\"\n");
+        assert!(
+            text.contains("dut.connect") && text.contains("not HOST:PORT"),
+            "{text}"
+        );
+        let text = errors("[dut]\ntimeout_ms = 5\n");
+        assert!(
+            text.contains("dut.serial") && text.contains("missing key"),
+            "{text}"
+        );
+        let text = errors("[dut]\nbackend = \"windows\"\nserial = \"A\"\n");
+        assert!(text.contains("dut.backend"), "{text}");
+        let text = errors("sim = true\n[dut]\nconnect = \"127.0.0.1:5555\"\n");
+        assert!(text.contains("simulated station"), "{text}");
+    }
+}
