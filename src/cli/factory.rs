@@ -17,6 +17,7 @@ use super::exit::{self, CliError};
 use crate::camera::open::open_source;
 use crate::camera::source::FrameSource;
 use crate::clock::{Clock, SystemClock};
+use crate::dut::android::AdbDut;
 use crate::dut::{Dut, DutError};
 use crate::factory::{banner, load_line, DeviceList, Line, LineResult, Station};
 
@@ -110,7 +111,7 @@ fn check_one(
     label: &str,
     tally: &mut Tally,
 ) -> Result<(), CliError> {
-    let mut connect = || connect_dut(line);
+    let mut connect = || connect_dut(line, clock);
     let mut camera = || -> Result<Box<dyn FrameSource>, String> {
         open_source(&line.camera.source, Arc::clone(clock), None).map_err(|e| e.to_string())
     };
@@ -144,10 +145,10 @@ fn read_sn_file(path: &Path) -> Result<Vec<String>, CliError> {
         .collect())
 }
 
-/// Connects to the unit on the jig over adb.
-fn connect_dut(line: &Line) -> Result<Box<dyn Dut>, DutError> {
-    Err(DutError::NotSupported {
-        device: format!("adb {}", line.dut.address),
-        what: "the adb backend".to_string(),
-    })
+/// Connects to the unit on the jig over adb, failing early (within the link's timeout) when
+/// it is not there.
+fn connect_dut(line: &Line, clock: &Arc<dyn Clock>) -> Result<Box<dyn Dut>, DutError> {
+    let mut dut = AdbDut::new(line.dut.link.clone(), line.dut.timeout, Arc::clone(clock));
+    dut.connect()?;
+    Ok(Box::new(dut))
 }

@@ -5,6 +5,7 @@
 
 pub mod camera;
 mod demo;
+mod demo_precheck;
 pub mod exit;
 mod factory;
 mod init;

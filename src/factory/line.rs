@@ -11,8 +11,10 @@
 //! model_code = "D1"               # the SN's registered model code (characters 4-5)
 //! device_list = "devices.csv"     # relative to this file
 //!
-//! [dut]
-//! address = "127.0.0.1:5555"      # adb over TCP (`adb connect` style)
+//! [dut]                           # as a station's [dut]: one of
+//! connect = "192.168.1.20:5555"   # straight to the unit's adbd over TCP (`adb connect` style)
+//! # serial = "FBAD1…"             # through the adb server (USB), chosen by serial
+//! # server = "127.0.0.1:5037"     # the adb server (default)
 //! timeout_ms = 2000               # every adb call gives up after this
 //! sn_property = "ro.serialno"     # optional; the property holding the device SN
 //!
@@ -31,13 +33,16 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use std::net::SocketAddr;
+
 use crate::camera::select::SourceSpec;
+use crate::dut::android::{AdbLink, DEFAULT_SERVER};
 use crate::config::{load_document, Fields, Located, TableRef};
 use crate::diagnostic::{Diagnostics, Sink};
 
 const ROOT_KEYS: &[&str] = &["line", "dut", "camera_sn", "camera"];
 const LINE_KEYS: &[&str] = &["name", "model", "vendor_code", "model_code", "device_list"];
-const DUT_KEYS: &[&str] = &["address", "timeout_ms", "sn_property"];
+const DUT_KEYS: &[&str] = &["connect", "serial", "server", "timeout_ms", "sn_property"];
 const CAMERA_SN_KEYS: &[&str] = &["property", "command"];
 const CAMERA_KEYS: &[&str] = &[
     "source",
@@ -70,10 +75,10 @@ pub struct Line {
 }
 
 /// How the line reaches a unit over adb.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct DutLink {
-    /// `host:port` of the unit's adb daemon (TCP).
-    pub address: String,
+    /// The adb link to the unit on the jig.
+    pub link: AdbLink,
     /// Every call's timeout.
     pub timeout: Duration,
     /// The property holding the device SN.
@@ -166,13 +171,56 @@ fn code(sink: &mut Sink<'_>, f: &Fields<'_, '_>, key: &str) -> Option<String> {
 
 fn resolve_dut(sink: &mut Sink<'_>, table: TableRef<'_, '_>) -> Option<DutLink> {
     let f = table.open(sink, DUT_KEYS);
-    let address = f.name(sink, "address").map(Located::into_inner);
+    let address = |sink: &mut Sink<'_>, key: &str| {
+        let text = f.opt_string(sink, key)?;
+        match text.get_ref().parse::<SocketAddr>() {
+            Ok(addr) => Some(Ok(addr)),
+            Err(_) => {
+                sink.report(
+                    &text.span(),
+                    &f.path_of(key),
+                    format!("`{}` is not HOST:PORT (an IP address and a port)", text.get_ref()),
+                );
+                Some(Err(()))
+            }
+        }
+    };
+    let connect = address(sink, "connect");
+    let server = address(sink, "server");
+    let serial = f.opt_string(sink, "serial").map(Located::into_inner);
     let timeout_ms = positive(sink, &f, "timeout_ms", 60_000.0);
     let sn_property = f
         .opt_string(sink, "sn_property")
         .map_or_else(|| "ro.serialno".to_string(), Located::into_inner);
+    let link = match (connect, serial) {
+        (Some(Ok(addr)), None) => Some(AdbLink::Direct { addr, key: None }),
+        (None, Some(serial)) => match server {
+            None => Some(AdbLink::Server {
+                server: DEFAULT_SERVER,
+                serial,
+            }),
+            Some(Ok(SocketAddr::V4(server))) => Some(AdbLink::Server { server, serial }),
+            Some(_) => {
+                f.reject(sink, "server", "the adb server is an IPv4 HOST:PORT");
+                None
+            }
+        },
+        (Some(_), Some(_)) => {
+            f.reject(sink, "serial", "give `connect` or `serial`, not both");
+            None
+        }
+        (Some(Err(())), None) => None,
+        (None, None) => {
+            f.report_missing(
+                sink,
+                "connect",
+                ": give `connect` = \"HOST:PORT\" (the unit's adbd) or the unit's `serial` (adb server)",
+            );
+            None
+        }
+    };
     Some(DutLink {
-        address: address?,
+        link: link?,
         timeout: Duration::from_secs_f64(timeout_ms?.unwrap_or(2000.0) / 1000.0),
         sn_property,
     })
@@ -253,7 +301,7 @@ mod tests {
 
     const GOOD: &str = "[line]\nname = \"line-1\"\nmodel = \"FP-200\"\nvendor_code = \"FB\"\n\
         model_code = \"D1\"\ndevice_list = \"devices.csv\"\n\
-        [dut]\naddress = \"127.0.0.1:5555\"\ntimeout_ms = 200\n\
+        [dut]\nconnect = \"127.0.0.1:5555\"\ntimeout_ms = 200\n\
         [camera_sn]\nproperty = \"persist.camera.sn\"\n\
         [camera]\nsource = \"synthetic:640x480@30/MJPG\"\nduration_s = 1\nmin_fps = 28\n";
 

@@ -204,7 +204,10 @@ mod tests {
             model_code: "D1".into(),
             device_list: dir.join("devices.csv"),
             dut: DutLink {
-                address: "127.0.0.1:5555".into(),
+                link: crate::dut::android::AdbLink::Direct {
+                    addr: ([127, 0, 0, 1], 5555).into(),
+                    key: None,
+                },
                 timeout: Duration::from_millis(100),
                 sn_property: "ro.serialno".into(),
             },

@@ -126,6 +126,8 @@ pub struct PrecheckBundle {
     pub folder: PathBuf,
     /// The pre-check workbook.
     pub workbook: PathBuf,
+    /// Its overall verdict.
+    pub overall: crate::judge::Verdict,
 }
 
 impl std::fmt::Display for PrecheckBundle {
@@ -138,7 +140,12 @@ impl std::fmt::Display for PrecheckBundle {
             self.model.samples.len(),
             self.folder.display()
         )?;
-        writeln!(f, "precheck: {}", self.workbook.display())
+        writeln!(
+            f,
+            "precheck: {} ({})",
+            self.workbook.display(),
+            self.overall.label()
+        )
     }
 }
 
@@ -163,6 +170,7 @@ pub fn package_precheck(
                 model,
                 folder,
                 workbook,
+                overall: precheck.overall(),
             })
         })
         .collect()
