@@ -126,10 +126,7 @@ pub fn execute(args: DemoArgs) -> Result<ExitCode, CliError> {
         print!("{precheck}");
     }
     println!("run directory: {}", run_dir.display());
-    println!(
-        "pre-check run: {}",
-        out.join("precheck-run").display()
-    );
+    println!("pre-check run: {}", out.join("precheck-run").display());
     println!("submission:    {}", submission.display());
     println!("demo took {:.1} s", started.elapsed().as_secs_f64());
     let overall = crate::judge::Verdict::worst(

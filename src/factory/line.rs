@@ -36,9 +36,9 @@ use std::time::Duration;
 use std::net::SocketAddr;
 
 use crate::camera::select::SourceSpec;
-use crate::dut::android::{AdbLink, DEFAULT_SERVER};
 use crate::config::{load_document, Fields, Located, TableRef};
 use crate::diagnostic::{Diagnostics, Sink};
+use crate::dut::android::{AdbLink, DEFAULT_SERVER};
 
 const ROOT_KEYS: &[&str] = &["line", "dut", "camera_sn", "camera"];
 const LINE_KEYS: &[&str] = &["name", "model", "vendor_code", "model_code", "device_list"];
@@ -179,7 +179,10 @@ fn resolve_dut(sink: &mut Sink<'_>, table: TableRef<'_, '_>) -> Option<DutLink> 
                 sink.report(
                     &text.span(),
                     &f.path_of(key),
-                    format!("`{}` is not HOST:PORT (an IP address and a port)", text.get_ref()),
+                    format!(
+                        "`{}` is not HOST:PORT (an IP address and a port)",
+                        text.get_ref()
+                    ),
                 );
                 Some(Err(()))
             }

@@ -36,7 +36,7 @@ pub fn precheck_from_run(
                 id: item.id.clone(),
                 name: format!("{} {}", item.name_zh, item.name_en),
                 requirement: requirement(&status),
-                found: found(&status, several),
+                found: join_nonempty([found(&status, several), device_readings(run_dir, &item.id)]),
                 verdict: status.verdict,
                 screenshot: screenshot(&status, run_dir),
             }
@@ -90,6 +90,61 @@ fn found(status: &ItemStatus<'_>, several: bool) -> String {
     }
     blocks.retain(|b| !b.is_empty());
     blocks.join("\n")
+}
+
+/// The longest reading shown per line (a shell command's output can be long).
+const MAX_READING_CHARS: usize = 200;
+
+/// What the item's DUT steps read from the device (`series/<item>/dut-*.csv`: the property's
+/// value, the command and its output, the package's path and version), one `what: value` line
+/// each, so the sheet shows the text behind the numbers.
+fn device_readings(run_dir: &Path, item: &str) -> String {
+    let folder = run_dir.join("series").join(item);
+    let Ok(entries) = std::fs::read_dir(&folder) else {
+        return String::new();
+    };
+    let mut files: Vec<PathBuf> = entries
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| {
+            p.file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| n.starts_with("dut-") && n.ends_with(".csv"))
+        })
+        .filter(|p| {
+            !p.to_string_lossy().contains("dut-logcat")
+                && !p.to_string_lossy().contains("dut-dmesg")
+        })
+        .collect();
+    files.sort();
+    let mut lines = Vec::new();
+    for file in files {
+        let Ok(mut reader) = csv::Reader::from_path(&file) else {
+            continue;
+        };
+        for row in reader.records().flatten() {
+            let (Some(what), Some(value)) = (row.get(0), row.get(1)) else {
+                continue;
+            };
+            if matches!(what, "device" | "screenshot") {
+                continue;
+            }
+            let mut value: String = value.trim().chars().take(MAX_READING_CHARS).collect();
+            if value.is_empty() {
+                value = "—".to_string();
+            }
+            lines.push(format!("{what}: {value}"));
+        }
+    }
+    lines.join("\n")
+}
+
+/// The non-empty texts, one per line.
+fn join_nonempty<const N: usize>(texts: [String; N]) -> String {
+    texts
+        .into_iter()
+        .filter(|t| !t.trim().is_empty())
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 /// The first image among the item's attachments that is inside the run directory and on disk.

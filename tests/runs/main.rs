@@ -12,6 +12,7 @@ mod cli_commands;
 mod cli_demo_workbook;
 mod copied_binary;
 mod exit_codes;
+mod factory_line;
 mod journal_crash;
 #[cfg(unix)]
 mod operator_pty;
@@ -26,4 +27,5 @@ mod several_units;
 mod shipped_plans;
 mod signals;
 mod sn_cli_free;
+mod software_precheck;
 mod worker_panic;
