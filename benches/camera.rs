@@ -261,7 +261,8 @@ fn factory(c: &mut Criterion) {
         let clock: Arc<dyn Clock> = Arc::new(SimClock::starting_at(chrono::Utc::now()));
         b.iter(|| {
             let mut connect = || -> Result<Box<dyn Dut>, DutError> {
-                let mut dut = AdbDut::new(line.dut.link.clone(), line.dut.timeout, Arc::clone(&real));
+                let mut dut =
+                    AdbDut::new(line.dut.link.clone(), line.dut.timeout, Arc::clone(&real));
                 dut.connect()?;
                 Ok(Box::new(dut))
             };
