@@ -1,4 +1,4 @@
-//! `facebench sim chamber | drop | thermal`: run one instrument simulator until Ctrl-C and print
+//! `facebench sim chamber | drop | thermal | android`: run one simulator until Ctrl-C and print
 //! where to open it (`pty: /dev/pts/7`, or `tcp: 127.0.0.1:5020`).
 
 use std::path::PathBuf;
@@ -10,8 +10,10 @@ use clap::builder::PossibleValue;
 use clap::{Args, Subcommand, ValueEnum};
 
 use super::exit::CliError;
+use crate::clock::SystemClock;
 use crate::rig::chamber::registers::RegisterMap;
 use crate::rig::chamber::ChamberProtocol;
+use crate::sim::android::{AndroidFault, SimAndroid};
 use crate::sim::physics::chamber::{ChamberModel, ChamberParams};
 use crate::sim::{
     Endpoint, FaultPlan, FaultSpec, ScaledClock, Serve, SimChamber, SimDropRig, SimHandle,
@@ -28,6 +30,29 @@ pub enum SimCommand {
     Drop(CommonArgs),
     /// A SCPI thermocouple logger.
     Thermal(ThermalArgs),
+    /// An Android face terminal on the device side of the adb protocol over TCP
+    /// (`adb connect 127.0.0.1:PORT`).
+    Android(AndroidArgs),
+}
+
+/// `facebench sim android`.
+#[derive(Debug, Args)]
+pub struct AndroidArgs {
+    /// Address to listen on.
+    #[arg(long, default_value = "127.0.0.1:5555", value_name = "HOST:PORT")]
+    pub listen: std::net::SocketAddr,
+    /// The terminal's serial number (`ro.serialno`).
+    #[arg(long, default_value = "FBSIM0000001", value_name = "SN")]
+    pub serial: String,
+    /// The face app's package (installed as a system app).
+    #[arg(long, value_name = "PACKAGE")]
+    pub face_app: Option<String>,
+    /// A fault or behaviour: `wrong-sn=SN`, `not-system-app`, `disconnect=TEXT` (a command
+    /// containing TEXT drops the link halfway), `slow=500ms`, `crash-every=10m` (face-app
+    /// crashes in logcat), `usb-reenum-every=30m` (camera USB re-enumerations in dmesg).
+    /// Repeatable.
+    #[arg(long = "fault", value_name = "SPEC")]
+    pub faults: Vec<AndroidFault>,
 }
 
 /// Flags every simulator takes.
@@ -178,11 +203,36 @@ pub fn execute(command: SimCommand) -> Result<ExitCode, CliError> {
         SimCommand::Drop(common) => {
             serve_until_interrupt("drop rig", SimDropRig::spawn(options(&common)))
         }
+        SimCommand::Android(args) => serve_android(args),
         SimCommand::Thermal(args) => serve_until_interrupt(
             "thermal logger",
             SimThermalLogger::spawn(args.channels, options(&args.common)),
         ),
     }
+}
+
+fn serve_android(args: AndroidArgs) -> Result<ExitCode, CliError> {
+    let mut terminal = SimAndroid::new(&args.serial);
+    if let Some(app) = &args.face_app {
+        terminal.config.rename_face_app(app);
+    }
+    let terminal = args
+        .faults
+        .iter()
+        .fold(terminal, |terminal, fault| terminal.with_fault(fault));
+    let handle = terminal
+        .spawn(args.listen, Arc::new(SystemClock::new()))
+        .with_context(|| format!("cannot listen on {}", args.listen))
+        .map_err(CliError::harness)?;
+    println!("tcp: {}", handle.addr());
+    println!(
+        "simulated Android terminal {} running; `adb connect {}`; Ctrl-C stops it",
+        args.serial,
+        handle.addr()
+    );
+    wait_for_interrupt()?;
+    drop(handle);
+    Ok(ExitCode::SUCCESS)
 }
 
 fn serve_until_interrupt<M: crate::sim::physics::Model>(
@@ -201,6 +251,12 @@ fn serve_until_interrupt<M: crate::sim::physics::Model>(
         println!("link: {}", link.display());
     }
     println!("simulated {what} running; Ctrl-C stops it");
+    wait_for_interrupt()?;
+    drop(handle);
+    Ok(ExitCode::SUCCESS)
+}
+
+fn wait_for_interrupt() -> Result<(), CliError> {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -209,7 +265,5 @@ fn serve_until_interrupt<M: crate::sim::physics::Model>(
     runtime
         .block_on(tokio::signal::ctrl_c())
         .context("waiting for Ctrl-C")
-        .map_err(CliError::harness)?;
-    drop(handle);
-    Ok(ExitCode::SUCCESS)
+        .map_err(CliError::harness)
 }

@@ -468,7 +468,14 @@ impl Session {
         } else {
             0
         };
-        let prompt = self.prompt(item, &item.steps[asked..], attempt, sample);
+        let mut prompt = self.prompt(item, &item.steps[asked..], attempt, sample);
+        // A prompt whose every value a rig measured (the device under test's crash and
+        // re-enumeration counts) is not asked.
+        prompt.steps.retain(|step| {
+            step.verdict
+                || step.produces.is_empty()
+                || !step.produces.iter().all(|m| values.contains_key(&m.name))
+        });
         let source = if operator.is_scripted() {
             ResultSource::Answers
         } else {

@@ -9,6 +9,7 @@ use super::{CameraRig, CameraSection, RigSet, Station, StationCameraRig};
 use crate::camera::open::open_stream;
 use crate::camera::select::SourceSpec;
 use crate::clock::{Clock, SimClock};
+use crate::dut::android::key::sim_key_path;
 use crate::dut::android::{AdbDut, AdbLink};
 use crate::dut::{Dut, DutBackend, DutRig, DutSpec};
 use crate::rig::chamber::ChamberProtocol;
@@ -231,7 +232,7 @@ fn open_dut(
                 terminal.spawn(SocketAddr::from(([127, 0, 0, 1], 0)), Arc::clone(clock))?;
             let link = AdbLink::Direct {
                 addr: handle.addr(),
-                key: None,
+                key: Some(sim_key_path()),
             };
             (link, Some(handle))
         }

@@ -9,6 +9,8 @@ mod modbus_peer;
 mod modbus_support;
 #[path = "../support/rig_support/mod.rs"]
 mod rig_support;
+#[path = "../support/services/mod.rs"]
+mod services;
 #[path = "../support/sim_support/mod.rs"]
 mod sim_support;
 
@@ -25,6 +27,7 @@ mod rig_pclink;
 mod rig_pty;
 mod rig_station;
 mod rig_thermal;
+mod sim_android_adb;
 mod sim_cli;
 mod sim_drivers;
 mod sim_drop;

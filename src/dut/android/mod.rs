@@ -6,6 +6,7 @@
 //! times out abandons its connection and the next call reconnects. Errors name the device and
 //! the command.
 
+pub mod key;
 pub mod parse;
 #[cfg(test)]
 mod tests;
@@ -40,8 +41,8 @@ pub enum AdbLink {
     Direct {
         /// The device's address.
         addr: SocketAddr,
-        /// The adb private key to offer if the device asks for authentication
-        /// (`~/.android/adbkey` when `None`).
+        /// The adb private key to offer if the device asks for authentication (adb's own
+        /// `~/.android/adbkey` when `None`); made on first use when missing.
         key: Option<PathBuf>,
     },
 }
@@ -60,6 +61,8 @@ pub struct AdbDut {
     timeout: Duration,
     clock: Arc<dyn Clock>,
     device: Option<Device>,
+    /// The key file of a direct link, once it is known to exist.
+    key_ready: Option<PathBuf>,
 }
 
 impl std::fmt::Debug for AdbDut {
@@ -81,6 +84,7 @@ impl AdbDut {
             timeout,
             clock,
             device: None,
+            key_ready: None,
         }
     }
 
@@ -89,20 +93,37 @@ impl AdbDut {
         self.call("connect", |_| Ok(()))
     }
 
-    fn open(link: &AdbLink) -> Result<Device, RustADBError> {
-        match link {
-            AdbLink::Server { server, serial } => Ok(Box::new(ADBServerDevice::new(
+    fn open(link: &AdbLink, key: Option<&PathBuf>) -> Result<Device, RustADBError> {
+        match (link, key) {
+            (AdbLink::Server { server, serial }, _) => Ok(Box::new(ADBServerDevice::new(
                 serial.clone(),
                 Some(*server),
             ))),
-            AdbLink::Direct { addr, key } => {
-                let device = match key {
-                    Some(key) => ADBTcpDevice::new_with_custom_private_key(*addr, key)?,
-                    None => ADBTcpDevice::new(*addr)?,
-                };
-                Ok(Box::new(device))
-            }
+            (AdbLink::Direct { addr, .. }, Some(key)) => Ok(Box::new(
+                ADBTcpDevice::new_with_custom_private_key(*addr, key)?,
+            )),
+            (AdbLink::Direct { addr, .. }, None) => Ok(Box::new(ADBTcpDevice::new(*addr)?)),
         }
+    }
+
+    /// A direct link's key file, made first when missing (outside any call's deadline: making
+    /// a key takes a while, once).
+    fn key(&mut self, command: &str) -> Result<Option<PathBuf>, DutError> {
+        let AdbLink::Direct { key, .. } = &self.link else {
+            return Ok(None);
+        };
+        if self.key_ready.is_none() {
+            let path = key.clone().or_else(key::default_key_path);
+            if let Some(path) = &path {
+                key::ensure_key(path).map_err(|e| DutError::Link {
+                    device: self.describe(),
+                    command: command.to_string(),
+                    reason: format!("adb key {}: {e}", path.display()),
+                })?;
+            }
+            self.key_ready = path;
+        }
+        Ok(self.key_ready.clone())
     }
 
     /// Runs `f` on the connected device (connecting first when needed) within the timeout.
@@ -111,11 +132,12 @@ impl AdbDut {
         R: Send + 'static,
         F: FnOnce(&mut Device) -> Result<R, RustADBError> + Send + 'static,
     {
+        let key = self.key(command)?;
         let link = self.link.clone();
         let device = self.device.take();
         let outcome = with_deadline(device, self.timeout, move |slot: &mut Option<Device>| {
             if slot.is_none() {
-                *slot = Some(AdbDut::open(&link)?);
+                *slot = Some(AdbDut::open(&link, key.as_ref())?);
             }
             match slot {
                 Some(device) => f(device),

@@ -218,3 +218,69 @@ pub(super) fn resolve(sink: &mut Sink<'_>, params: TableRef<'_, '_>) -> Option<D
         concurrent_with: concurrent_with.map(|c| c.into_inner()),
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::catalog::Catalog;
+    use crate::plan::parse_plan;
+
+    /// The diagnostics of a one-item plan whose DUT step has `params` and `produces`.
+    fn problems(params: &str, produces: &str) -> String {
+        let text = format!(
+            "[plan]\nstandard = \"desktop-cashier\"\nname_zh = \"x\"\nversion = \"1\"\n\n\
+             [[items]]\nid = \"SW-1\"\nsheet = \"function\"\nname_zh = \"x\"\nname_en = \"x\"\n\
+             method = \"m\"\nconditions = \"c\"\nautomation = \"auto\"\n\n\
+             [[items.steps]]\nkind = \"dut\"\ntext = \"t\"\nproduces = [{produces}]\n\
+             params = {params}\n"
+        );
+        // Only the step's own problems: the fixture's header and criteria are not the point.
+        match parse_plan(&text, "p.toml", &Catalog::builtin()) {
+            Ok(_) => String::new(),
+            Err(e) => e
+                .to_string()
+                .lines()
+                .filter(|l| l.contains("steps[0]"))
+                .collect::<Vec<_>>()
+                .join("\n"),
+        }
+    }
+
+    #[test]
+    fn a_good_step_reads_and_each_problem_names_its_key() {
+        let ok = problems(
+            "{ action = \"shell\", command = \"getprop ro.build.version.sdk\", expect = \"^(\\\\d+)\" }",
+            "{ name = \"value\", unit = \"1\" }",
+        );
+        assert_eq!(ok, "");
+        let text = problems("{ action = \"flash\" }", "");
+        assert!(
+            text.contains("p.toml:") && text.contains("params.action"),
+            "{text}"
+        );
+        let text = problems("{ action = \"property\" }", "");
+        assert!(text.contains("missing key `property`"), "{text}");
+        let text = problems(
+            "{ action = \"shell\", command = \"ls\", expect = \"(\" }",
+            "",
+        );
+        assert!(
+            text.contains("params.expect") && text.contains("not a regular expression"),
+            "{text}"
+        );
+        let text = problems("{ action = \"screenshot\", package = \"a.b\" }", "");
+        assert!(
+            text.contains("`package` is not a key of a `screenshot` step"),
+            "{text}"
+        );
+        let text = problems("{ action = \"logcat\" }", "");
+        assert!(text.contains("missing key `concurrent_with`"), "{text}");
+        let text = problems(
+            "{ action = \"package\", package = \"a.b\" }",
+            "{ name = \"reboot_s\", unit = \"s\" }",
+        );
+        assert!(
+            text.contains("cannot measure `reboot_s`") && text.contains("system_app"),
+            "{text}"
+        );
+    }
+}

@@ -8,6 +8,7 @@
 mod camera;
 mod climate;
 mod drop;
+mod dut;
 mod samples;
 mod thermal;
 

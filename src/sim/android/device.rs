@@ -95,6 +95,16 @@ impl DeviceConfig {
         }
     }
 
+    /// Names the face app `package` (its installed package renamed with it).
+    pub fn rename_face_app(&mut self, package: &str) {
+        for installed in &mut self.packages {
+            if installed.name == self.face_app {
+                installed.name = package.to_string();
+            }
+        }
+        self.face_app = package.to_string();
+    }
+
     /// Reinstalls the face app under /data/app: installed, but not as a system app.
     pub fn face_app_not_system(&mut self) {
         if let Some(app) = self.packages.iter_mut().find(|p| p.name == self.face_app) {
@@ -326,7 +336,7 @@ impl Device {
             .packages
             .iter()
             .filter(|p| p.name.contains(filter))
-            .filter(|p| !(system_only && !p.system) && !(third_party && p.system))
+            .filter(|p| if p.system { !third_party } else { !system_only })
             .map(|p| match paths {
                 true => format!("package:{}={}\n", p.path, p.name),
                 false => format!("package:{}\n", p.name),

@@ -65,11 +65,17 @@ impl Shared {
         self.device.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// Drops every open connection.
+    /// Resets every open connection (RST, not FIN): the link dies under the host, as when the
+    /// device reboots, adbd is killed or a cable is pulled. (adb_client's direct transport
+    /// spins on a clean end of stream in the middle of a message; a reset ends its read with
+    /// an error.)
     pub fn drop_connections(&self) {
         let mut connections = self.connections.lock().unwrap_or_else(|e| e.into_inner());
         for c in connections.drain(..) {
-            let _ = c.shutdown(Shutdown::Both);
+            // With no linger the last close sends RST; ending our reads (which sends nothing)
+            // lets the connection's threads end and close it.
+            let _ = socket2::SockRef::from(&c).set_linger(Some(Duration::ZERO));
+            let _ = c.shutdown(Shutdown::Read);
         }
     }
 }
@@ -83,7 +89,9 @@ pub fn serve(listener: TcpListener, shared: Arc<Shared>) {
         }
         let Ok(stream) = stream else { continue };
         if shared.device().booting() {
-            let _ = stream.shutdown(Shutdown::Both);
+            // adbd is down: the connection is reset at once.
+            let _ = socket2::SockRef::from(&stream).set_linger(Some(Duration::ZERO));
+            drop(stream);
             continue;
         }
         let shared = Arc::clone(&shared);
