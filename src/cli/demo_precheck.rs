@@ -18,6 +18,7 @@ use super::progress::BarObserver;
 use super::station_args::{StationArgs, StationOpener};
 use crate::catalog::Catalog;
 use crate::clock::{Clock, SimClock};
+use crate::dut::android::key::sim_key_path;
 use crate::plan::load_plan;
 use crate::report::{package_precheck, PrecheckBundle};
 use crate::runner::{AnswersFile, NewRun, Session};
@@ -59,9 +60,10 @@ pub(super) fn run_precheck(
         &station_file,
         format!(
             "# Written by facebench demo: the simulated Android terminal of the software pre-check.\n\
-             name = \"simulated Android terminal\"\n\n[dut]\nconnect = \"{}\"\ntimeout_ms = 5000\n\
-             face_app = \"{FACE_APP}\"\n",
-            sim.addr()
+             name = \"simulated Android terminal\"\n\n[dut]\nconnect = \"{}\"\nkey = {:?}\n\
+             timeout_ms = 5000\nface_app = \"{FACE_APP}\"\n",
+            sim.addr(),
+            sim_key_path().display().to_string()
         ),
     )
     .map_err(CliError::harness)?;

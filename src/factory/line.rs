@@ -15,6 +15,7 @@
 //! connect = "192.168.1.20:5555"   # straight to the unit's adbd over TCP (`adb connect` style)
 //! # serial = "FBAD1…"             # through the adb server (USB), chosen by serial
 //! # server = "127.0.0.1:5037"     # the adb server (default)
+//! # key = "/home/lab/.android/adbkey"  # the key a direct link offers (default ~/.android/adbkey)
 //! timeout_ms = 2000               # every adb call gives up after this
 //! sn_property = "ro.serialno"     # optional; the property holding the device SN
 //!
@@ -42,7 +43,7 @@ use crate::dut::android::{AdbLink, DEFAULT_SERVER};
 
 const ROOT_KEYS: &[&str] = &["line", "dut", "camera_sn", "camera"];
 const LINE_KEYS: &[&str] = &["name", "model", "vendor_code", "model_code", "device_list"];
-const DUT_KEYS: &[&str] = &["connect", "serial", "server", "timeout_ms", "sn_property"];
+const DUT_KEYS: &[&str] = &["connect", "serial", "server", "key", "timeout_ms", "sn_property"];
 const CAMERA_SN_KEYS: &[&str] = &["property", "command"];
 const CAMERA_KEYS: &[&str] = &[
     "source",
@@ -191,12 +192,15 @@ fn resolve_dut(sink: &mut Sink<'_>, table: TableRef<'_, '_>) -> Option<DutLink> 
     let connect = address(sink, "connect");
     let server = address(sink, "server");
     let serial = f.opt_string(sink, "serial").map(Located::into_inner);
+    let key = f
+        .opt_string(sink, "key")
+        .map(|k| std::path::PathBuf::from(k.into_inner()));
     let timeout_ms = positive(sink, &f, "timeout_ms", 60_000.0);
     let sn_property = f
         .opt_string(sink, "sn_property")
         .map_or_else(|| "ro.serialno".to_string(), Located::into_inner);
     let link = match (connect, serial) {
-        (Some(Ok(addr)), None) => Some(AdbLink::Direct { addr, key: None }),
+        (Some(Ok(addr)), None) => Some(AdbLink::Direct { addr, key }),
         (None, Some(serial)) => match server {
             None => Some(AdbLink::Server {
                 server: DEFAULT_SERVER,
