@@ -43,7 +43,14 @@ use crate::dut::android::{AdbLink, DEFAULT_SERVER};
 
 const ROOT_KEYS: &[&str] = &["line", "dut", "camera_sn", "camera"];
 const LINE_KEYS: &[&str] = &["name", "model", "vendor_code", "model_code", "device_list"];
-const DUT_KEYS: &[&str] = &["connect", "serial", "server", "key", "timeout_ms", "sn_property"];
+const DUT_KEYS: &[&str] = &[
+    "connect",
+    "serial",
+    "server",
+    "key",
+    "timeout_ms",
+    "sn_property",
+];
 const CAMERA_SN_KEYS: &[&str] = &["property", "command"];
 const CAMERA_KEYS: &[&str] = &[
     "source",
