@@ -2,7 +2,9 @@
 //! (sub-sampled, and full-frame on random, uniform and camera-like frames streamed from memory,
 //! each beside the old one-increment-per-sample kernel, `full_frame_<kind>_per_sample`, and a
 //! memory floor), MJPEG integrity, and a simulated soak at 30 fps (72 h by default;
-//! `FACEBENCH_SOAK_HOURS` shortens it).
+//! `FACEBENCH_SOAK_HOURS` shortens it). `factory`: one unit of `facebench factory` (label SN
+//! rule, device and camera SN over adb to a simulated terminal, device-list append with fsync)
+//! beside the camera stream check alone, so the difference is the line's per-unit overhead.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -202,5 +204,101 @@ fn soak(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, metadata, luma, mjpeg, soak);
+/// A 2 s stream check of the synthetic camera on simulated time.
+fn limits() -> facebench::factory::StreamLimits {
+    facebench::factory::StreamLimits {
+        source: facebench::camera::select::SourceSpec::Synthetic(None),
+        source_text: "synthetic".into(),
+        duration: Duration::from_secs(2),
+        warmup: Duration::from_millis(500),
+        min_fps: 25.0,
+        max_drops: 0,
+        max_first_frame: Duration::from_millis(1500),
+    }
+}
+
+fn synthetic(clock: &Arc<dyn facebench::clock::Clock>) -> Box<dyn facebench::camera::FrameSource> {
+    use facebench::camera::synthetic::{SyntheticConfig, SyntheticSource};
+    Box::new(SyntheticSource::new(
+        SyntheticConfig::new(stream(PixelFormat::Yuyv, 320, 240)),
+        Arc::clone(clock),
+    ))
+}
+
+fn factory(c: &mut Criterion) {
+    use facebench::clock::{Clock, SimClock, SystemClock};
+    use facebench::dut::android::{AdbDut, AdbLink};
+    use facebench::dut::{Dut, DutError};
+    use facebench::factory::{check_stream, CameraSnSource, DeviceList, DutLink, Line, Station};
+    use facebench::sim::android::SimAndroid;
+
+    const SN: &str = "FBAD120261100017KQ2M9XA";
+    let real: Arc<dyn Clock> = Arc::new(SystemClock::new());
+    let mut terminal = SimAndroid::new(SN);
+    terminal
+        .config
+        .properties
+        .insert("persist.vendor.camera.sn".into(), "CAM-1".into());
+    let sim = terminal
+        .spawn(([127, 0, 0, 1], 0).into(), Arc::clone(&real))
+        .expect("simulated terminal");
+    let dir = std::env::temp_dir().join(format!("facebench-bench-factory-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("bench dir");
+    let line = Line {
+        name: "bench".into(),
+        model: "FP-200".into(),
+        vendor_code: "FB".into(),
+        model_code: "D1".into(),
+        device_list: dir.join("devices.csv"),
+        dut: DutLink {
+            link: AdbLink::Direct {
+                addr: sim.addr(),
+                key: None,
+            },
+            timeout: Duration::from_secs(2),
+            sn_property: "ro.serialno".into(),
+        },
+        camera_sn: CameraSnSource::Property("persist.vendor.camera.sn".into()),
+        camera: limits(),
+    };
+    let mut devices = DeviceList::open(&line.device_list).expect("device list");
+    let mut group = c.benchmark_group("factory");
+    group.sample_size(20);
+    group.bench_function("camera_check_only", |b| {
+        let clock: Arc<dyn Clock> = Arc::new(SimClock::starting_at(chrono::Utc::now()));
+        b.iter(|| {
+            let mut source = synthetic(&clock);
+            black_box(check_stream(source.as_mut(), clock.as_ref(), &line.camera).expect("streams"))
+        })
+    });
+    group.bench_function("whole_unit", |b| {
+        let clock: Arc<dyn Clock> = Arc::new(SimClock::starting_at(chrono::Utc::now()));
+        b.iter(|| {
+            let mut connect = || -> Result<Box<dyn Dut>, DutError> {
+                let mut dut =
+                    AdbDut::new(line.dut.link.clone(), line.dut.timeout, Arc::clone(&real));
+                dut.connect()?;
+                Ok(Box::new(dut))
+            };
+            let mut camera = || -> Result<Box<dyn facebench::camera::FrameSource>, String> {
+                Ok(synthetic(&clock))
+            };
+            let outcome = Station {
+                line: &line,
+                devices: &mut devices,
+                connect: &mut connect,
+                camera: &mut camera,
+                clock: clock.as_ref(),
+            }
+            .check(SN)
+            .expect("device list");
+            black_box(outcome)
+        })
+    });
+    group.finish();
+    drop(sim);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+criterion_group!(benches, metadata, luma, mjpeg, soak, factory);
 criterion_main!(benches);

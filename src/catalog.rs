@@ -360,15 +360,16 @@ mod tests {
     use super::*;
 
     #[test]
-    fn builtin_catalog_has_nineteen_device_types_and_six_standards() {
+    fn builtin_catalog_has_nineteen_device_types_and_seven_standards() {
         let catalog = Catalog::builtin();
         assert_eq!(catalog.device_types.len(), 19);
-        // Five device standards and the camera checklist, which no device type maps to.
-        assert_eq!(catalog.standards.len(), 6);
-        assert!(catalog
-            .device_types
-            .iter()
-            .all(|d| d.standard.as_deref() != Some("camera-checklist")));
+        // Five device standards, the camera checklist and the software pre-check, which no
+        // device type maps to.
+        assert_eq!(catalog.standards.len(), 7);
+        assert!(catalog.device_types.iter().all(|d| !matches!(
+            d.standard.as_deref(),
+            Some("camera-checklist" | "software-precheck")
+        )));
     }
 
     #[test]

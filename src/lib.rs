@@ -21,6 +21,7 @@ pub mod clock;
 pub mod config;
 pub mod diagnostic;
 pub mod dut;
+pub mod factory;
 #[cfg(test)]
 pub(crate) mod fake;
 pub mod history;

@@ -5,6 +5,8 @@
 //! one run on the simulated station (simulated chamber, drop rig and thermal logger shared by
 //! both, a synthetic camera each) with the shipped operator answers on a simulated clock,
 //! writes the workbook, CSV, JSON and the PDF test report, and packages the submission folder.
+//! Then it runs the software pre-check of the first unit against a simulated Android terminal
+//! over adb ([`super::demo_precheck`]) and adds its workbook to the same submission folder.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -12,6 +14,7 @@ use std::sync::Arc;
 
 use clap::Args;
 
+use super::demo_precheck::run_precheck;
 use super::exit::{self, CliError};
 use super::paths::{load_catalog, plan_path, shipped};
 use super::progress::BarObserver;
@@ -52,6 +55,7 @@ pub fn execute(args: DemoArgs) -> Result<ExitCode, CliError> {
         })
         .collect::<Result<Vec<_>, _>>()?;
     let unit = &units[0];
+    let precheck_unit = unit.clone();
     let standard = catalog
         .standard_for(&unit.device_type, None)
         .map_err(CliError::input)?
@@ -117,8 +121,17 @@ pub fn execute(args: DemoArgs) -> Result<ExitCode, CliError> {
     )
     .map_err(CliError::harness)?;
     print_bundles(&bundles);
+    let prechecks = run_precheck(&out, &submission, &precheck_unit, &catalog)?;
+    for precheck in &prechecks {
+        print!("{precheck}");
+    }
     println!("run directory: {}", run_dir.display());
+    println!("pre-check run: {}", out.join("precheck-run").display());
     println!("submission:    {}", submission.display());
     println!("demo took {:.1} s", started.elapsed().as_secs_f64());
-    Ok(exit::for_verdict(report.overall))
+    let overall = crate::judge::Verdict::worst(
+        std::iter::once(report.overall).chain(prechecks.iter().map(|p| p.overall)),
+    )
+    .unwrap_or(report.overall);
+    Ok(exit::for_verdict(overall))
 }

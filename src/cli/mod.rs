@@ -5,7 +5,9 @@
 
 pub mod camera;
 mod demo;
+mod demo_precheck;
 pub mod exit;
+mod factory;
 mod history;
 mod init;
 mod interrupt;
@@ -65,6 +67,9 @@ pub enum Command {
     Package(report::PackageArgs),
     /// A full simulated lab run of the desktop cashier plan that writes real reports.
     Demo(demo::DemoArgs),
+    /// The factory line: check each unit's label SN, device SN, camera SN and camera stream,
+    /// and keep the device list.
+    Factory(factory::FactoryArgs),
     /// The face camera: list cameras, record a replay file, run stress modes.
     #[command(subcommand)]
     Camera(camera::CameraCommand),
@@ -105,6 +110,7 @@ pub fn main() -> ExitCode {
         Command::Package(args) => report::execute_package(args),
         Command::Demo(args) => demo::execute(args),
         Command::Sim(cmd) => sim::execute(cmd),
+        Command::Factory(args) => factory::execute(args),
         Command::Camera(cmd) => camera::execute(cmd),
         Command::Init(args) => init::execute(args),
         Command::Live(args) => live::execute(args),

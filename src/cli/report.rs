@@ -9,7 +9,8 @@ use super::exit::{self, CliError};
 use super::loaded_run::LoadedRun;
 use super::summary::report_run_with;
 use crate::report::template::fill_reports;
-use crate::report::{check_submission, package, Severity};
+use crate::report::{check_submission, is_precheck, package, package_precheck, Severity};
+use crate::unit::Unit;
 
 /// Arguments of `facebench report`.
 #[derive(Debug, Args)]
@@ -47,27 +48,44 @@ pub fn execute_report(args: ReportArgs) -> Result<ExitCode, CliError> {
     Ok(exit::for_verdict(report.overall))
 }
 
-/// Runs `facebench package`.
+/// Runs `facebench package`. A software pre-check run packages into its pre-check workbook,
+/// in the same `<vendor>-<model>` folder the hardware run's bundle uses.
 pub fn execute_package(args: PackageArgs) -> Result<ExitCode, CliError> {
     let run = LoadedRun::open(&args.run_dir)?;
-    let bundles = package(
-        run.dir.path(),
-        &args.out,
-        &run.plan,
-        &run.standard,
-        &run.state,
-    )
-    .map_err(CliError::harness)?;
-    print_bundles(&bundles);
+    let folders: Vec<(PathBuf, Unit)> = if is_precheck(&run.plan) {
+        let bundles = package_precheck(run.dir.path(), &args.out, &run.plan, &run.state)
+            .map_err(CliError::harness)?;
+        for bundle in &bundles {
+            println!("{bundle}");
+        }
+        bundles
+            .into_iter()
+            .map(|b| (b.folder, b.model.first_unit().clone()))
+            .collect()
+    } else {
+        let bundles = package(
+            run.dir.path(),
+            &args.out,
+            &run.plan,
+            &run.standard,
+            &run.state,
+        )
+        .map_err(CliError::harness)?;
+        print_bundles(&bundles);
+        bundles
+            .into_iter()
+            .map(|b| (b.folder, b.model.first_unit().clone()))
+            .collect()
+    };
     if args.check {
         let mut incomplete = Vec::new();
-        for bundle in &bundles {
-            let findings = check_submission(&bundle.folder, bundle.model.first_unit());
+        for (folder, unit) in &folders {
+            let findings = check_submission(folder, unit);
             for finding in &findings {
-                println!("{}: {finding}", bundle.folder.display());
+                println!("{}: {finding}", folder.display());
             }
             if findings.iter().any(|f| f.severity != Severity::Info) {
-                incomplete.push(bundle.folder.display().to_string());
+                incomplete.push(folder.display().to_string());
             }
         }
         if !incomplete.is_empty() {

@@ -17,6 +17,7 @@ use super::{interrupt, logging, summary};
 use crate::clock::{Clock, SimClock, SystemClock};
 use crate::live::status::StatusRecorder;
 use crate::plan::{load_plan, Plan};
+use crate::report::is_precheck;
 use crate::runner::{AnswersFile, NewRun, RunOutcome, Selection, Session, TerminalOperator};
 
 /// Arguments of `facebench run`.
@@ -116,7 +117,8 @@ pub fn execute(args: RunArgs) -> Result<ExitCode, CliError> {
                 None => plan_path(standard)?.path,
             };
             let loaded = load_plan(&plan_file, &catalog).map_err(CliError::input)?;
-            if loaded.plan.standard != standard.id {
+            // The software pre-check applies to every device type.
+            if loaded.plan.standard != standard.id && !is_precheck(&loaded.plan) {
                 return Err(CliError::input(anyhow::anyhow!(
                     "plan {} is for standard `{}`, but a {} unit needs `{}`",
                     plan_file.display(),

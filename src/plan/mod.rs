@@ -56,6 +56,55 @@ pub struct Plan {
     /// The network's workbook the plan was imported from, filled in by `report` and `package`.
     #[serde(default)]
     pub template: Option<Template>,
+    /// The software mode of the unit (`[plan] software_mode`), named in the software pre-check
+    /// workbook's file name; `None` when the plan does not say.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub software_mode: Option<SoftwareMode>,
+}
+
+/// The software mode a terminal runs the face payment in; fixed after the factory check.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum SoftwareMode {
+    /// The vendor's own app embeds the face SDK.
+    #[serde(rename = "SDK")]
+    Sdk,
+    /// The network's face app runs on the terminal.
+    #[serde(rename = "APP")]
+    App,
+}
+
+impl SoftwareMode {
+    /// Both modes, in schema order.
+    pub const ALL: [SoftwareMode; 2] = [SoftwareMode::Sdk, SoftwareMode::App];
+
+    /// The key used in plan files (`SDK`, `APP`).
+    pub fn key(self) -> &'static str {
+        match self {
+            SoftwareMode::Sdk => "SDK",
+            SoftwareMode::App => "APP",
+        }
+    }
+
+    /// Parses a plan-file key.
+    pub fn parse(text: &str) -> Option<SoftwareMode> {
+        SoftwareMode::ALL.into_iter().find(|m| m.key() == text)
+    }
+
+    /// The file-name suffix of the submission files, `[SDK模式]` or `[APP模式]`.
+    pub fn file_suffix(self) -> &'static str {
+        match self {
+            SoftwareMode::Sdk => "[SDK模式]",
+            SoftwareMode::App => "[APP模式]",
+        }
+    }
+
+    /// How a report names the mode.
+    pub fn label(self) -> &'static str {
+        match self {
+            SoftwareMode::Sdk => "SDK模式 SDK mode",
+            SoftwareMode::App => "APP模式 app mode",
+        }
+    }
 }
 
 /// One evidence zip of the bundle.

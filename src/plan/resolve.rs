@@ -14,11 +14,11 @@ use super::item::{resolve_item, ItemDraft, ItemId};
 use super::reader::{Fields, Located, TableRef};
 use super::template::resolve_template;
 use super::units::is_known_unit;
-use super::Plan;
+use super::{Plan, SoftwareMode};
 use crate::catalog::{Catalog, Requirement, Sheet, Standard};
 
 const ROOT_KEYS: &[&str] = &["plan", "categories", "items", "template"];
-const HEADER_KEYS: &[&str] = &["standard", "name_zh", "version", "notice"];
+const HEADER_KEYS: &[&str] = &["standard", "name_zh", "version", "notice", "software_mode"];
 
 /// What items and categories are checked against.
 #[derive(Debug, Clone, Copy)]
@@ -48,6 +48,16 @@ pub(super) fn resolve_document(
         .as_ref()
         .and_then(|h| catalog_consistent(sink, h, "version", standard.map(|s| s.version.as_str())));
     let notice = header.as_ref().and_then(|h| h.string(sink, "notice"));
+    let software_mode = header.as_ref().and_then(|h| {
+        h.opt_choice(
+            sink,
+            "software_mode",
+            "software mode",
+            &SoftwareMode::ALL.map(SoftwareMode::key),
+            SoftwareMode::parse,
+        )
+        .map(Located::into_inner)
+    });
 
     let item_tables = root.opt_tables(sink, "items");
     if item_tables.is_empty() && root.key_span("items").is_none() {
@@ -71,6 +81,7 @@ pub(super) fn resolve_document(
         categories: categories?,
         items: items?,
         template: template?,
+        software_mode,
     })
 }
 

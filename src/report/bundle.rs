@@ -402,7 +402,10 @@ fn attachments_of<'a>(status: &'a ItemStatus<'a>) -> Vec<(String, &'a str)> {
 
 /// An attachment's zip entry name and file on disk, or why it cannot be bundled. Only files
 /// inside the run directory are taken.
-fn resolve_attachment(run_dir: &Path, attachment: &str) -> Result<(String, PathBuf), &'static str> {
+pub(super) fn resolve_attachment(
+    run_dir: &Path,
+    attachment: &str,
+) -> Result<(String, PathBuf), &'static str> {
     let relative = Path::new(attachment);
     let inside = relative
         .components()

@@ -21,6 +21,9 @@
 //!   the certificates a unit needs.
 //! - [`write_checklist`]: the camera stress checklist workbook from a [`CameraChecklist`], which
 //!   [`checklist_from_run`] builds from a run's journal and the criteria of its plan.
+//! - [`write_precheck`]: the software pre-check workbook from a [`SoftwarePrecheck`], each
+//!   item's screenshot embedded beside its verdict; [`precheck_from_run`] builds it from a
+//!   pre-check run's journal and [`package_precheck`] writes it into the submission folder.
 //! - [`template`]: the network's own workbook (the plan's `[template]`), filled in a copy.
 //! - [`names`]: sanitised file and zip-entry names built from user input.
 //! - [`charts`]: PNG and SVG charts of the series files (chamber, thermal, camera).
@@ -38,6 +41,8 @@ mod layout;
 mod model;
 pub mod names;
 mod pdf;
+mod precheck;
+mod precheck_run;
 mod row;
 pub mod status;
 pub mod template;
@@ -60,6 +65,13 @@ pub use export::{csv_file_name, write_reports, ReportFiles, JSON_FILE, WORKBOOK_
 pub use model::{models, Model};
 pub use names::safe_file_component;
 pub use pdf::{write_pdf, PDF_FILE, PDF_FONT_ENV};
+pub use precheck::{
+    precheck_file_name, write_precheck, PrecheckRow, SoftwarePrecheck, PRECHECK_HEADER_ROW,
+    PRECHECK_SHEET, SCREENSHOT_COLUMN,
+};
+pub use precheck_run::{
+    is_precheck, package_precheck, precheck_from_run, PrecheckBundle, PRECHECK_STANDARD,
+};
 pub use row::{
     criterion_text, headers, measured_text, row_cells, sample_header, HEADERS, TRAILING_HEADERS,
 };

@@ -28,7 +28,8 @@ fn plan_list_shows_nineteen_device_types_and_the_kiosk_variants() {
         .map(|s| s["standard"].as_str().unwrap())
         .collect();
     assert_eq!(standards, ["medical", "self-checkout"]);
-    assert_eq!(json["standards"].as_array().unwrap().len(), 6);
+    // Five device standards, the camera checklist and the software pre-check.
+    assert_eq!(json["standards"].as_array().unwrap().len(), 7);
 
     let (table, _) = text(&run(&["plan", "list"]));
     assert!(
