@@ -76,7 +76,8 @@ fn a_copied_binary_lists_and_shows_plans_from_its_built_in_data() {
     let output = bench.run(&["plan", "list", "--json"]);
     let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
     let plans = json["plans"].as_array().unwrap();
-    assert_eq!(plans.len(), 6);
+    // The six hardware standards and the software pre-check.
+    assert_eq!(plans.len(), 7, "{plans:?}");
     assert!(plans.iter().all(|p| p["origin"] == "built in"), "{plans:?}");
 
     let output = bench.run(&["plan", "show", "desktop-single-screen"]);
