@@ -3,6 +3,7 @@
 use std::fs::{self, File, OpenOptions};
 use std::io;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 
 /// Writes `target` through a temporary file in the same directory: `write` fills it, it is
 /// synced, renamed over `target` and the directory is synced. A kill, a full disk or a failing
@@ -38,12 +39,16 @@ pub fn write_atomically<E>(
         .map_err(|e| io_error(dir, e))
 }
 
-/// `.<name>.tmp-<pid>` beside `target`: hidden, and unique to this process.
+/// `.<name>.tmp-<pid>-<n>` beside `target`: hidden, and unique to this call, so two writers of
+/// the same file in one process (two threads, or a test beside a run) never share a temporary
+/// file and one never renames the other's half-written bytes into place.
 fn temp_path(target: &Path) -> PathBuf {
+    static NEXT: AtomicU64 = AtomicU64::new(0);
     let name = target
         .file_name()
         .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
-    target.with_file_name(format!(".{name}.tmp-{}", std::process::id()))
+    let n = NEXT.fetch_add(1, Ordering::Relaxed);
+    target.with_file_name(format!(".{name}.tmp-{}-{n}", std::process::id()))
 }
 
 #[cfg(test)]
@@ -63,6 +68,30 @@ mod tests {
             .collect();
         names.sort();
         names
+    }
+
+    #[test]
+    fn writers_of_one_file_in_one_process_never_mix_their_bytes() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("status.json");
+        // Each thread writes its own length of its own byte, so a file holding two writers'
+        // bytes (one truncating the shared temporary file under the other) shows as mixed.
+        std::thread::scope(|scope| {
+            for (byte, len) in [(b'a', 40_000), (b'b', 7), (b'c', 900)] {
+                let target = &target;
+                scope.spawn(move || {
+                    for _ in 0..50 {
+                        let fill =
+                            |f: &mut File| f.write_all(&vec![byte; len]).map_err(|e| io(target, e));
+                        write_atomically(target, fill, io).unwrap();
+                        let shown = fs::read(target).unwrap();
+                        let first = shown[0];
+                        assert!(shown.iter().all(|&b| b == first), "mixed writers");
+                    }
+                });
+            }
+        });
+        assert_eq!(listing(dir.path()), ["status.json"]);
     }
 
     #[test]
