@@ -578,8 +578,12 @@ impl Operator for WatchedOperator {
 fn the_prompt_waiting_is_in_the_status_file_while_it_waits() {
     let tmp = tempfile::tempdir().unwrap();
     let run = AdvancingRun::start(tmp.path(), 1);
+    // A folder of its own: the advancing run's recorder also writes the run folder's status
+    // file, and would replace this recorder's prompt with its own step.
+    let status_dir = tmp.path().join("status");
+    std::fs::create_dir_all(&status_dir).unwrap();
     let recorder = StatusRecorder::start(
-        &run.dir,
+        &status_dir,
         Arc::new(SimClock::starting_at(chrono::Utc::now())),
         false,
     );
@@ -593,12 +597,13 @@ fn the_prompt_waiting_is_in_the_status_file_while_it_waits() {
         unit: &unit,
         samples: 2,
     };
-    let mut watched = WatchedOperator(run.dir.clone());
+    let mut watched = WatchedOperator(status_dir.clone());
     let reply = recorder.operator(&mut watched).answer(&prompt).unwrap();
     assert_eq!(reply, Reply::NoAnswer);
     drop(recorder);
     let after: Value =
-        serde_json::from_str(&std::fs::read_to_string(run.dir.join(STATUS_FILE)).unwrap()).unwrap();
+        serde_json::from_str(&std::fs::read_to_string(status_dir.join(STATUS_FILE)).unwrap())
+            .unwrap();
     assert_eq!(after["prompt"], Value::Null, "answered: no prompt waits");
     assert_eq!(after["ended"], true);
 }
