@@ -19,7 +19,8 @@ use super::layout::{fit_row, PageHeading};
 use super::names::{join_in, submission_file_name};
 use super::status::overall;
 use super::workbook::{
-    cells_with_widths, continued_rows, save_workbook, set_up_page, write_header, Styles,
+    cells_with_widths, continued_rows, save_workbook, set_up_page, write_header, write_title_block,
+    Styles, TITLE_ROW_PT,
 };
 use super::ReportError;
 
@@ -329,31 +330,14 @@ fn write_sheet(
     checklist: &CameraChecklist,
 ) -> Result<(), XlsxError> {
     sheet.set_name(CHECKLIST_SHEET)?;
-    for (col, width) in (0u16..).zip(CHECK_COLUMN_WIDTHS) {
-        sheet.set_column_width(col, width)?;
-    }
-    sheet.set_row_height(0, TITLE_ROW_PT)?;
-    sheet.write_string_with_format(
-        0,
-        0,
+    write_title_block(
+        sheet,
+        styles,
+        &CHECK_COLUMN_WIDTHS,
         "摄像头测试Checklist — facebench camera stress checklist",
-        &styles.title,
+        &header_fields(checklist),
+        checklist.overall(),
     )?;
-    // The header block's labels span the number and check columns, its values the rest, so
-    // neither is squeezed into the narrow number column.
-    let label_width = CHECK_COLUMN_WIDTHS[0] + CHECK_COLUMN_WIDTHS[1];
-    let value_width: f64 = CHECK_COLUMN_WIDTHS[2..].iter().sum();
-    let last_col = CHECK_HEADERS.len() as u16 - 1;
-    let mut row = 2u32;
-    for (label, value) in header_fields(checklist) {
-        sheet.merge_range(row, 0, row, 1, label, &styles.label)?;
-        sheet.merge_range(row, 2, row, last_col, value, &styles.text)?;
-        fit_row(sheet, row, &[(label, label_width), (value, value_width)])?;
-        row += 1;
-    }
-    let verdict = checklist.overall();
-    sheet.merge_range(row, 0, row, 1, "结论 Verdict", &styles.label)?;
-    sheet.write_string_with_format(row, 2, verdict.label(), &styles.verdict(verdict))?;
     write_header(sheet, styles, CHECK_HEADER_ROW, &CHECK_HEADERS)?;
     let mut row = CHECK_HEADER_ROW + 1;
     for check in CameraCheck::ALL {
@@ -411,9 +395,6 @@ const SCREENSHOT_SCALE: f64 = 0.8;
 
 /// Default row height in pixels, to know how many rows an image covers.
 const ROW_PX: f64 = 20.0;
-
-/// Height of a row in the 14 pt title style, so its text does not run into the row above.
-const TITLE_ROW_PT: f64 = 21.0;
 
 /// The stress tool's screenshots: from `row` on, each chart's title and PNG, each chart on a
 /// page of its own when printed.

@@ -15,10 +15,12 @@ use serde::{Deserialize, Serialize};
 use crate::judge::{Verdict, VerdictCounts};
 use crate::plan::SoftwareMode;
 
-use super::layout::{fit_row, fitted_height, PageHeading};
+use super::layout::{fitted_height, PageHeading};
 use super::names::{join_in, submission_file_name};
 use super::status::overall;
-use super::workbook::{cells_with_widths, save_workbook, set_up_page, write_header, Styles};
+use super::workbook::{
+    cells_with_widths, save_workbook, set_up_page, write_header, write_title_block, Styles,
+};
 use super::ReportError;
 
 /// Name of the one sheet of the pre-check workbook.
@@ -53,9 +55,6 @@ const SCREENSHOT_ROW_PT: f64 = 190.0;
 /// Row of the item table's header (zero-based): title, blank, the header fields, the overall
 /// verdict, a blank row.
 pub const PRECHECK_HEADER_ROW: u32 = 10;
-
-/// Height of a row in the 14 pt title style.
-const TITLE_ROW_PT: f64 = 21.0;
 
 /// One checked item, in sheet order.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -161,29 +160,14 @@ fn write_sheet(
     precheck: &SoftwarePrecheck,
 ) -> Result<(), XlsxError> {
     sheet.set_name(PRECHECK_SHEET)?;
-    for (col, width) in (0u16..).zip(COLUMN_WIDTHS) {
-        sheet.set_column_width(col, width)?;
-    }
-    sheet.set_row_height(0, TITLE_ROW_PT)?;
-    sheet.write_string_with_format(
-        0,
-        0,
+    write_title_block(
+        sheet,
+        styles,
+        &COLUMN_WIDTHS,
         "软件预检测结果 — facebench software pre-check",
-        &styles.title,
+        &header_fields(precheck),
+        precheck.overall(),
     )?;
-    let label_width = COLUMN_WIDTHS[0] + COLUMN_WIDTHS[1];
-    let value_width: f64 = COLUMN_WIDTHS[2..].iter().sum();
-    let last_col = PRECHECK_HEADERS.len() as u16 - 1;
-    let mut row = 2u32;
-    for (label, value) in header_fields(precheck) {
-        sheet.merge_range(row, 0, row, 1, label, &styles.label)?;
-        sheet.merge_range(row, 2, row, last_col, value, &styles.text)?;
-        fit_row(sheet, row, &[(label, label_width), (value, value_width)])?;
-        row += 1;
-    }
-    let verdict = precheck.overall();
-    sheet.merge_range(row, 0, row, 1, "结论 Verdict", &styles.label)?;
-    sheet.write_string_with_format(row, 2, verdict.label(), &styles.verdict(verdict))?;
     write_header(sheet, styles, PRECHECK_HEADER_ROW, &PRECHECK_HEADERS)?;
     for (row, item) in (PRECHECK_HEADER_ROW + 1..).zip(&precheck.rows) {
         write_row(sheet, styles, row, item)?;

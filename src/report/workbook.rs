@@ -231,6 +231,43 @@ pub(crate) fn cells_with_widths<'a, S: AsRef<str>>(
         .collect()
 }
 
+/// Height of a row in the 14 pt title style, so its text does not run into the row above.
+pub(crate) const TITLE_ROW_PT: f64 = 21.0;
+
+/// The top of a checklist-style sheet (camera checklist, software pre-check): the column
+/// widths, the title on the first row, then from the third row one row per header field (label
+/// over the first two columns, value over the rest, heights fitted to the text) and the overall
+/// verdict.
+pub(crate) fn write_title_block(
+    sheet: &mut Worksheet,
+    styles: &Styles,
+    widths: &[f64],
+    title: &str,
+    fields: &[(&str, &str)],
+    verdict: Verdict,
+) -> Result<(), XlsxError> {
+    for (col, width) in (0u16..).zip(widths) {
+        sheet.set_column_width(col, *width)?;
+    }
+    sheet.set_row_height(0, TITLE_ROW_PT)?;
+    sheet.write_string_with_format(0, 0, title, &styles.title)?;
+    // The labels span the number and check columns, the values the rest, so neither is
+    // squeezed into the narrow number column.
+    let label_width = widths.iter().take(2).sum();
+    let value_width: f64 = widths.iter().skip(2).sum();
+    let last_col = u16::try_from(widths.len().saturating_sub(1)).unwrap_or(u16::MAX);
+    let mut row = 2u32;
+    for &(label, value) in fields {
+        sheet.merge_range(row, 0, row, 1, label, &styles.label)?;
+        sheet.merge_range(row, 2, row, last_col, value, &styles.text)?;
+        fit_row(sheet, row, &[(label, label_width), (value, value_width)])?;
+        row += 1;
+    }
+    sheet.merge_range(row, 0, row, 1, "结论 Verdict", &styles.label)?;
+    sheet.write_string_with_format(row, 2, verdict.label(), &styles.verdict(verdict))?;
+    Ok(())
+}
+
 pub(crate) fn write_header(
     sheet: &mut Worksheet,
     styles: &Styles,
