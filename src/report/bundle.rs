@@ -84,17 +84,27 @@ pub struct SkippedCategory {
     pub reason: String,
 }
 
+/// The first line of a bundle's summary: the model, its number of samples and its submission
+/// folder (the hardware bundle and the software pre-check print it alike).
+pub(super) fn write_model_line(
+    f: &mut fmt::Formatter<'_>,
+    model: &Model,
+    folder: &Path,
+) -> fmt::Result {
+    writeln!(
+        f,
+        "model:    {} {} ({} samples) → {}",
+        model.vendor,
+        model.model,
+        model.samples.len(),
+        folder.display()
+    )
+}
+
 impl fmt::Display for Bundle {
     /// One line per file written, skipped category and warning.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        writeln!(
-            f,
-            "model:    {} {} ({} samples) → {}",
-            self.model.vendor,
-            self.model.model,
-            self.model.samples.len(),
-            self.folder.display()
-        )?;
+        write_model_line(f, &self.model, &self.folder)?;
         writeln!(f, "workbook: {}", self.workbook.display())?;
         writeln!(f, "camera:   {}", self.checklist.display())?;
         for zip in &self.zips {

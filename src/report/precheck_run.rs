@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use crate::journal::RunState;
 use crate::plan::{Plan, SoftwareMode};
 
-use super::bundle::resolve_attachment;
+use super::bundle::{resolve_attachment, write_model_line};
 use super::model::Model;
 use super::precheck::{PrecheckRow, SoftwarePrecheck};
 use super::row::{criterion_text, measured_text, sample_header};
@@ -187,14 +187,7 @@ pub struct PrecheckBundle {
 
 impl std::fmt::Display for PrecheckBundle {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        writeln!(
-            f,
-            "model:    {} {} ({} samples) → {}",
-            self.model.vendor,
-            self.model.model,
-            self.model.samples.len(),
-            self.folder.display()
-        )?;
+        write_model_line(f, &self.model, &self.folder)?;
         writeln!(
             f,
             "precheck: {} ({})",
