@@ -28,6 +28,7 @@ use std::future::Future;
 use std::pin::Pin;
 use std::time::Duration;
 
+use futures_util::FutureExt;
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::time::Instant;
 
@@ -484,13 +485,22 @@ impl<T: ByteStream> Link<T> {
             } else {
                 self.policy.settle
             };
-            match tokio::time::timeout(wait, io.read(&mut chunk)).await {
-                Ok(Ok(0)) => self.io = None,
-                Ok(Ok(n)) => dropped.extend_from_slice(chunk.get(..n).unwrap_or_default()),
-                Ok(Err(error)) => {
+            let read = if wait.is_zero() {
+                // Only what is already waiting: one turn of the reactor to see it, then one
+                // read attempt. A zero timeout would wait for the timer's next tick (about
+                // 1 ms), which a simulated-clock run pays on each of its thousands of requests.
+                tokio::task::yield_now().await;
+                io.read(&mut chunk).now_or_never()
+            } else {
+                tokio::time::timeout(wait, io.read(&mut chunk)).await.ok()
+            };
+            match read {
+                Some(Ok(0)) => self.io = None,
+                Some(Ok(n)) => dropped.extend_from_slice(chunk.get(..n).unwrap_or_default()),
+                Some(Err(error)) => {
                     self.lost(error);
                 }
-                Err(_quiet) => break,
+                None => break,
             }
         }
         if !dropped.is_empty() {
