@@ -49,8 +49,8 @@ pub struct AndroidArgs {
     pub face_app: Option<String>,
     /// A fault or behaviour: `wrong-sn=SN`, `not-system-app`, `disconnect=TEXT` (a command
     /// containing TEXT drops the link halfway), `slow=500ms`, `crash-every=10m` (face-app
-    /// crashes in logcat), `usb-reenum-every=30m` (camera USB re-enumerations in dmesg).
-    /// Repeatable.
+    /// crashes in logcat), `usb-reenum-every=30m` (camera USB re-enumerations in dmesg),
+    /// `auth` (hosts must authenticate; the first key offered is allowed). Repeatable.
     #[arg(long = "fault", value_name = "SPEC")]
     pub faults: Vec<AndroidFault>,
 }

@@ -1,5 +1,6 @@
-//! Debian's own `adb` client against `facebench sim android`: an independent implementation of
-//! the host side checks the simulator's device side (connect, open a shell, stream, close).
+//! Debian's own `adb` against our adb code: its client checks the simulator's device side
+//! (authentication with adb's own key, connect, open a shell, stream, close), and its key
+//! generator checks how our direct link encodes the public key it offers a device.
 
 use std::net::TcpListener;
 use std::process::{Child, Command, Output, Stdio};
@@ -30,6 +31,8 @@ impl Drop for Sim {
 /// when dropped.
 struct AdbServer {
     port: String,
+    /// Its `ANDROID_USER_HOME`, where it keeps its key.
+    home: std::path::PathBuf,
 }
 
 impl AdbServer {
@@ -38,6 +41,7 @@ impl AdbServer {
             .args(["-P", &self.port])
             .args(args)
             .env("ANDROID_ADB_SERVER_PORT", &self.port)
+            .env("ANDROID_USER_HOME", &self.home)
             .stdin(Stdio::null())
             .output()
             .unwrap()
@@ -59,16 +63,38 @@ fn text(output: &Output) -> String {
     )
 }
 
-#[test]
-fn adb_client_reads_the_simulators_sn() {
-    let test = "adb_client_reads_the_simulators_sn";
-    if services::or_skip(
+/// True when Debian's adb is on PATH; otherwise skips `test` (or fails it under CI).
+fn adb_found(test: &str) -> bool {
+    services::or_skip(
         services::find_program(&["adb"]),
         test,
         "adb (bash .ci/adb.sh)",
     )
-    .is_none()
-    {
+    .is_some()
+}
+
+#[test]
+fn our_public_key_encoding_is_adbs_own() {
+    if !adb_found("our_public_key_encoding_is_adbs_own") {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let key_path = dir.path().join("adbkey");
+    let keygen = Command::new("adb")
+        .arg("keygen")
+        .arg(&key_path)
+        .output()
+        .unwrap();
+    assert!(keygen.status.success(), "{}", text(&keygen));
+    let theirs = std::fs::read_to_string(dir.path().join("adbkey.pub")).unwrap();
+    let key = facebench::dut::android::auth::load_key(&key_path).unwrap();
+    let ours = facebench::dut::android::auth::encode_public_key(&key.to_public_key()).unwrap();
+    assert_eq!(Some(ours.as_str()), theirs.split_whitespace().next());
+}
+
+#[test]
+fn adb_client_authenticates_and_reads_the_simulators_sn() {
+    if !adb_found("adb_client_authenticates_and_reads_the_simulators_sn") {
         return;
     }
     let port = free_port();
@@ -81,6 +107,10 @@ fn adb_client_reads_the_simulators_sn() {
             &device,
             "--serial",
             "FBADB0000042",
+            // The device asks for authentication: adb signs with its own key, then offers its
+            // public key, which our side must read to let it in.
+            "--fault",
+            "auth",
         ])
         .stdout(Stdio::null())
         .stderr(Stdio::null())
@@ -95,12 +125,17 @@ fn adb_client_reads_the_simulators_sn() {
         );
         std::thread::sleep(Duration::from_millis(20));
     }
+    // adb's own key, made fresh in a private home.
+    let home = tempfile::tempdir().unwrap();
     let adb = AdbServer {
         port: free_port().to_string(),
+        home: home.path().to_path_buf(),
     };
+    // A new key: adb's signature is not known, it offers its public key, and reports that it
+    // failed to authenticate while the device's user is asked (the simulated user allows it).
     let connect = adb.run(&["connect", &device]);
     assert!(
-        String::from_utf8_lossy(&connect.stdout).contains("connected to"),
+        String::from_utf8_lossy(&connect.stdout).contains("failed to authenticate"),
         "{}",
         text(&connect)
     );
@@ -131,5 +166,15 @@ fn adb_client_reads_the_simulators_sn() {
         "FB-T1",
         "{}",
         text(&model)
+    );
+    // Connecting again, adb's signature of the device's token with the allowed key is checked
+    // and accepted: connected at once, no second key offer.
+    let disconnect = adb.run(&["disconnect", &device]);
+    assert!(disconnect.status.success(), "{}", text(&disconnect));
+    let again = adb.run(&["connect", &device]);
+    assert!(
+        String::from_utf8_lossy(&again.stdout).contains("connected to"),
+        "{}",
+        text(&again)
     );
 }

@@ -1,29 +1,31 @@
-//! The Android backend: a [`Dut`] over the Android Debug Bridge, through the `adb_client`
-//! crate's host protocol, either via the adb server (USB devices, or any device the server
-//! knows, chosen by serial) or straight to the device's adbd over TCP (`adb connect` style).
+//! The Android backend: a [`Dut`] over the Android Debug Bridge, either via the adb server
+//! (USB devices, or any device the server knows, chosen by serial; the `adb_client` crate's
+//! host protocol) or straight to the device's adbd over TCP (`adb connect` style; [`direct`]).
 //!
 //! Every call runs on a worker thread with the link's timeout (see [`worker`]); a call that
 //! times out abandons its connection and the next call reconnects. Errors name the device and
 //! the command.
 
+pub mod auth;
+pub mod device;
+pub mod direct;
 pub mod key;
+pub mod message;
 pub mod parse;
 #[cfg(test)]
 mod tests;
 pub mod worker;
 
-use std::io;
 use std::net::{SocketAddr, SocketAddrV4};
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
-use adb_client::server_device::ADBServerDevice;
-use adb_client::tcp::ADBTcpDevice;
-use adb_client::{ADBDeviceExt, RebootType, RustADBError};
+use rsa::RsaPrivateKey;
 
 use super::{Dut, DutError, LogMark, LogSource, PackageInfo, ShellOutput};
 use crate::clock::Clock;
+use device::{Device, Fault};
 use worker::{with_deadline, Outcome};
 
 /// How the host reaches the device.
@@ -53,16 +55,14 @@ pub const DEFAULT_SERVER: SocketAddrV4 = SocketAddrV4::new(std::net::Ipv4Addr::L
 /// How often [`Dut::reboot_and_wait`] looks for the device coming back.
 const REBOOT_POLL: Duration = Duration::from_millis(200);
 
-type Device = Box<dyn ADBDeviceExt + Send>;
-
 /// An Android device under test over adb.
 pub struct AdbDut {
     link: AdbLink,
     timeout: Duration,
     clock: Arc<dyn Clock>,
     device: Option<Device>,
-    /// The key file of a direct link, once it is known to exist.
-    key_ready: Option<PathBuf>,
+    /// The key of a direct link, once read (made first when missing).
+    key_ready: Option<Arc<RsaPrivateKey>>,
 }
 
 impl std::fmt::Debug for AdbDut {
@@ -93,35 +93,26 @@ impl AdbDut {
         self.call("connect", |_| Ok(()))
     }
 
-    fn open(link: &AdbLink, key: Option<&PathBuf>) -> Result<Device, RustADBError> {
-        match (link, key) {
-            (AdbLink::Server { server, serial }, _) => Ok(Box::new(ADBServerDevice::new(
-                serial.clone(),
-                Some(*server),
-            ))),
-            (AdbLink::Direct { addr, .. }, Some(key)) => Ok(Box::new(
-                ADBTcpDevice::new_with_custom_private_key(*addr, key)?,
-            )),
-            (AdbLink::Direct { addr, .. }, None) => Ok(Box::new(ADBTcpDevice::new(*addr)?)),
-        }
-    }
-
-    /// A direct link's key file, made first when missing (outside any call's deadline: making
-    /// a key takes a while, once).
-    fn key(&mut self, command: &str) -> Result<Option<PathBuf>, DutError> {
+    /// A direct link's key, made first when missing and then read (outside any call's
+    /// deadline: making a key takes a while, once). `None` for the server link, or when there
+    /// is no home folder for adb's own key.
+    fn key(&mut self, command: &str) -> Result<Option<Arc<RsaPrivateKey>>, DutError> {
         let AdbLink::Direct { key, .. } = &self.link else {
             return Ok(None);
         };
         if self.key_ready.is_none() {
-            let path = key.clone().or_else(key::default_key_path);
-            if let Some(path) = &path {
-                key::ensure_key(path).map_err(|e| DutError::Link {
-                    device: self.describe(),
-                    command: command.to_string(),
-                    reason: format!("adb key {}: {e}", path.display()),
-                })?;
-            }
-            self.key_ready = path;
+            let Some(path) = key.clone().or_else(key::default_key_path) else {
+                return Ok(None);
+            };
+            let loaded = key::ensure_key(&path)
+                .map_err(|e| format!("{}: {e}", path.display()))
+                .and_then(|()| auth::load_key(&path));
+            let loaded = loaded.map_err(|reason| DutError::Link {
+                device: self.describe(),
+                command: command.to_string(),
+                reason: format!("adb key {reason}"),
+            })?;
+            self.key_ready = Some(Arc::new(loaded));
         }
         Ok(self.key_ready.clone())
     }
@@ -130,19 +121,18 @@ impl AdbDut {
     fn call<R, F>(&mut self, command: &str, f: F) -> Result<R, DutError>
     where
         R: Send + 'static,
-        F: FnOnce(&mut Device) -> Result<R, RustADBError> + Send + 'static,
+        F: FnOnce(&mut Device) -> Result<R, Fault> + Send + 'static,
     {
         let key = self.key(command)?;
         let link = self.link.clone();
+        let timeout = self.timeout;
         let device = self.device.take();
-        let outcome = with_deadline(device, self.timeout, move |slot: &mut Option<Device>| {
-            if slot.is_none() {
-                *slot = Some(AdbDut::open(&link, key.as_ref())?);
-            }
-            match slot {
-                Some(device) => f(device),
-                None => Err(RustADBError::ConversionError),
-            }
+        let outcome = with_deadline(device, timeout, move |slot: &mut Option<Device>| {
+            let device = match slot {
+                Some(device) => device,
+                None => slot.insert(Device::open(&link, key.as_ref(), timeout)?),
+            };
+            f(device)
         });
         match outcome {
             Outcome::Done(device, Ok(value)) => {
@@ -150,7 +140,7 @@ impl AdbDut {
                 Ok(value)
             }
             // A failed call leaves the connection in an unknown state: reconnect next time.
-            Outcome::Done(_, Err(e)) => Err(self.error(command, e)),
+            Outcome::Done(_, Err(fault)) => Err(self.error(command, fault)),
             Outcome::TimedOut => Err(DutError::Timeout {
                 device: self.describe(),
                 command: command.to_string(),
@@ -164,31 +154,24 @@ impl AdbDut {
         }
     }
 
-    fn error(&self, command: &str, e: RustADBError) -> DutError {
+    fn error(&self, command: &str, fault: Fault) -> DutError {
         let device = self.describe();
         let command = command.to_string();
-        match e {
-            RustADBError::IOError(e) => DutError::Link {
+        match fault {
+            Fault::Link(reason) => DutError::Link {
                 device,
                 command,
-                reason: io_reason(&e),
+                reason,
             },
-            RustADBError::ADBRequestFailed(reason) | RustADBError::DeviceNotFound(reason) => {
-                DutError::Refused {
-                    device,
-                    command,
-                    reason,
-                }
-            }
-            RustADBError::ADBDeviceNotPaired => DutError::Refused {
+            Fault::Refused(reason) => DutError::Refused {
                 device,
                 command,
-                reason: "the device is not paired".to_string(),
+                reason,
             },
-            other => DutError::Garbled {
+            Fault::Garbled(problem) => DutError::Garbled {
                 device,
                 command,
-                problem: other.to_string(),
+                problem,
             },
         }
     }
@@ -196,11 +179,7 @@ impl AdbDut {
     /// Runs `command` and returns its raw output bytes.
     fn shell_bytes(&mut self, command: &str) -> Result<(Vec<u8>, Option<i32>), DutError> {
         let text = command.to_string();
-        self.call(command, move |device| {
-            let mut out = Vec::new();
-            let code = device.shell_command(&text, Some(&mut out), None)?;
-            Ok((out, code.map(i32::from)))
-        })
+        self.call(command, move |device| device.shell(&text))
     }
 
     fn shell_text(&mut self, command: &str) -> Result<String, DutError> {
@@ -227,18 +206,6 @@ impl AdbDut {
             && self
                 .uptime()
                 .is_ok_and(|up| up <= since_reboot.as_secs_f64() + 1.0)
-    }
-}
-
-fn io_reason(e: &io::Error) -> String {
-    match e.kind() {
-        io::ErrorKind::ConnectionRefused => {
-            "connection refused (is adbd or the adb server running?)".to_string()
-        }
-        io::ErrorKind::UnexpectedEof | io::ErrorKind::ConnectionReset => {
-            "the device closed the connection".to_string()
-        }
-        _ => e.to_string(),
     }
 }
 
@@ -302,7 +269,7 @@ impl Dut for AdbDut {
         let started = self.clock.elapsed();
         // adbd usually drops the link as it goes down, so an error here is expected; whether
         // the reboot happened is judged by the device coming back with a fresh uptime.
-        let asked = self.call("reboot", |device| device.reboot(RebootType::System));
+        let asked = self.call("reboot", Device::reboot);
         self.device = None;
         loop {
             let waited = self.clock.elapsed().saturating_sub(started);

@@ -1,18 +1,17 @@
 //! A simulated Android terminal speaking the device side of the adb protocol over TCP, for
 //! `facebench sim android`, the simulated station, the demo and the DUT backend's tests.
 //!
-//! - [`message`]: the 24-byte-header transport message.
+//! - the transport message is the host's own ([`crate::dut::android::message`]).
 //! - [`device`]: properties, packages, logs on a clock, boot cycle, the shell commands it knows
 //!   (`getprop`, `pm list packages`, `dumpsys package`, `screencap -p`, `logcat`, `dmesg`,
 //!   `cat /proc/uptime`, `date`, `echo`, `reboot`).
 //! - [`server`]: connections, streams, flow control, wire faults.
 //!
 //! Faults: a wrong serial number, the face app installed but not as a system app, a connection
-//! dropped in the middle of a command, slow replies, and periodic face-app crashes and camera
-//! USB re-enumerations in the logs.
+//! dropped in the middle of a command, slow replies, periodic face-app crashes and camera USB
+//! re-enumerations in the logs, and USB debugging authorization (`AUTH`) asked of every host.
 
 pub mod device;
-pub mod message;
 pub mod server;
 
 use std::net::{SocketAddr, TcpListener};
@@ -42,6 +41,8 @@ pub enum AndroidFault {
     CrashEvery(Duration),
     /// `usb-reenum-every=DURATION`: the camera re-enumerates on USB this often.
     UsbReenumEvery(Duration),
+    /// `auth`: the device asks hosts to authenticate; the first key offered is allowed.
+    Auth,
 }
 
 impl FromStr for AndroidFault {
@@ -65,9 +66,10 @@ impl FromStr for AndroidFault {
             "slow" => duration().map(AndroidFault::Slow),
             "crash-every" => duration().map(AndroidFault::CrashEvery),
             "usb-reenum-every" => duration().map(AndroidFault::UsbReenumEvery),
+            "auth" => Ok(AndroidFault::Auth),
             other => Err(format!(
                 "unknown fault `{other}`; known: wrong-sn=SN, not-system-app, disconnect=TEXT, \
-                 slow=DURATION, crash-every=DURATION, usb-reenum-every=DURATION"
+                 slow=DURATION, crash-every=DURATION, usb-reenum-every=DURATION, auth"
             )),
         }
     }
@@ -118,6 +120,7 @@ impl SimAndroid {
             AndroidFault::Slow(delay) => self.wire.slow = Some(*delay),
             AndroidFault::CrashEvery(every) => self.config.crash_every = Some(*every),
             AndroidFault::UsbReenumEvery(every) => self.config.usb_reenum_every = Some(*every),
+            AndroidFault::Auth => self.wire.auth = true,
         }
         self
     }
@@ -160,6 +163,11 @@ impl AndroidSimHandle {
     /// True while it is rebooting.
     pub fn booting(&self) -> bool {
         self.shared.device().booting()
+    }
+
+    /// How many host keys its user has allowed (with the `auth` fault).
+    pub fn allowed_keys(&self) -> usize {
+        self.shared.allowed_key_count()
     }
 }
 

@@ -1,5 +1,5 @@
 //! The device side of the adb transport over TCP: accept a host, answer its `CNXN` with the
-//! device banner (no `AUTH`, no TLS), open a stream per `OPEN`, answer `shell:` and `reboot:`
+//! device banner (after `AUTH` when [`WireFaults::auth`] is on; no TLS), open a stream per `OPEN`, answer `shell:` and `reboot:`
 //! services, and honour the flow control (one `WRTE` in flight per stream until the host's
 //! `OKAY`).
 //!
@@ -17,7 +17,12 @@ use std::thread;
 use std::time::Duration;
 
 use super::device::{Device, ShellReply};
-use super::message::{Message, CLSE, CNXN, MAX_PAYLOAD, OKAY, OPEN, VERSION, WRTE};
+use crate::dut::android::auth;
+use crate::dut::android::message::{
+    Message, AUTH, CLSE, CNXN, MAX_PAYLOAD, OKAY, OPEN, VERSION, WRTE,
+};
+use rsa::rand_core::{OsRng, RngCore};
+use rsa::RsaPublicKey;
 
 /// Wire faults of the simulated device.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -27,6 +32,10 @@ pub struct WireFaults {
     /// A service whose name contains this text sends half its output, then the connection
     /// drops.
     pub disconnect_on: Option<String>,
+    /// The device asks every host to authenticate (USB debugging authorization): a host must
+    /// sign its token with a key it knows, or offer its public key, which the device's user
+    /// allows at once.
+    pub auth: bool,
 }
 
 /// How long a stream waits for the host's `OKAY` before giving up on it.
@@ -46,6 +55,8 @@ pub struct Shared {
     /// Open connections, to drop on a reboot or a stop.
     connections: Mutex<Vec<TcpStream>>,
     next_id: AtomicU32,
+    /// Host keys the user has allowed.
+    allowed_keys: Mutex<Vec<RsaPublicKey>>,
 }
 
 impl Shared {
@@ -57,7 +68,29 @@ impl Shared {
             stop: AtomicBool::new(false),
             connections: Mutex::new(Vec::new()),
             next_id: AtomicU32::new(1),
+            allowed_keys: Mutex::new(Vec::new()),
         }
+    }
+
+    /// True when `signature` signs `token` with a key the user has allowed.
+    fn signed_by_allowed_key(&self, token: &[u8], signature: &[u8]) -> bool {
+        let keys = self.allowed_keys.lock().unwrap_or_else(|e| e.into_inner());
+        keys.iter()
+            .any(|key| auth::signature_matches(key, token, signature))
+    }
+
+    /// How many host keys the user has allowed.
+    pub fn allowed_key_count(&self) -> usize {
+        self.allowed_keys
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .len()
+    }
+
+    /// The user allows a host key.
+    fn allow(&self, key: RsaPublicKey) {
+        let mut keys = self.allowed_keys.lock().unwrap_or_else(|e| e.into_inner());
+        keys.push(key);
     }
 
     /// The device, even if a stream thread panicked holding it.
@@ -66,9 +99,7 @@ impl Shared {
     }
 
     /// Resets every open connection (RST, not FIN): the link dies under the host, as when the
-    /// device reboots, adbd is killed or a cable is pulled. (adb_client's direct transport
-    /// spins on a clean end of stream in the middle of a message; a reset ends its read with
-    /// an error.)
+    /// device reboots, adbd is killed or a cable is pulled.
     pub fn drop_connections(&self) {
         let mut connections = self.connections.lock().unwrap_or_else(|e| e.into_inner());
         for c in connections.drain(..) {
@@ -128,16 +159,47 @@ fn connection(stream: TcpStream, shared: &Arc<Shared>) -> io::Result<()> {
     let writer: Writer = Arc::new(Mutex::new(stream));
     let mut max_payload = MAX_PAYLOAD;
     let mut streams: HashMap<u32, Sender<Event>> = HashMap::new();
+    let mut authorized = !shared.faults.auth;
+    let mut token = [0u8; 20];
+    let accept = || {
+        let banner = shared.device().config().banner();
+        send(
+            &writer,
+            Message::new(CNXN, VERSION, MAX_PAYLOAD, banner.into_bytes()),
+        )
+    };
+    let challenge = |token: &mut [u8; 20]| {
+        OsRng.fill_bytes(token);
+        send(&writer, Message::new(AUTH, auth::TOKEN, 0, token.to_vec()))
+    };
     loop {
         let message = Message::read_from(&mut reader)?;
         match message.command {
             CNXN => {
                 max_payload = message.arg1.clamp(1024, MAX_PAYLOAD);
-                let banner = shared.device().config().banner();
-                send(
-                    &writer,
-                    Message::new(CNXN, VERSION, MAX_PAYLOAD, banner.into_bytes()),
-                )?;
+                if authorized {
+                    accept()?;
+                } else {
+                    challenge(&mut token)?;
+                }
+            }
+            AUTH if message.arg0 == auth::SIGNATURE => {
+                authorized = shared.signed_by_allowed_key(&token, &message.payload);
+                if authorized {
+                    accept()?;
+                } else {
+                    challenge(&mut token)?;
+                }
+            }
+            AUTH if message.arg0 == auth::PUBLIC_KEY => {
+                let key = auth::parse_public_key_payload(&message.payload)
+                    .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e))?;
+                shared.allow(key);
+                authorized = true;
+                accept()?;
+            }
+            OPEN if !authorized => {
+                send(&writer, Message::new(CLSE, 0, message.arg0, Vec::new()))?;
             }
             OPEN => {
                 let local = shared.next_id.fetch_add(1, Ordering::SeqCst);
@@ -173,7 +235,7 @@ fn connection(stream: TcpStream, shared: &Arc<Shared>) -> io::Result<()> {
                     Message::new(OKAY, message.arg1, message.arg0, Vec::new()),
                 )?;
             }
-            _ => {} // AUTH, STLS or anything else: a device that needs no auth ignores them.
+            _ => {} // STLS or anything else: ignored.
         }
     }
 }

@@ -1,13 +1,14 @@
 //! The adb transport message: a 24-byte little-endian header (command, arg0, arg1, payload
 //! length, payload checksum, command ^ 0xffffffff) followed by the payload, as described in the
-//! AOSP adb protocol notes. The checksum is the byte sum of the payload; hosts from protocol
-//! version 0x01000001 on do not check it, older ones (and adb_client) do, so it is always sent.
+//! AOSP adb protocol notes. The checksum is the byte sum of the payload; peers from protocol
+//! version 0x01000001 on do not check it, older ones do, so it is always sent. The host's direct
+//! link ([`super::direct`]) and the simulated terminal ([`crate::sim::android`]) both use it.
 
 use std::io::{self, Read, Write};
 
 /// `CNXN`: connect (version, max payload, system identity).
 pub const CNXN: u32 = u32::from_le_bytes(*b"CNXN");
-/// `AUTH`: authentication (not asked for by the simulator).
+/// `AUTH`: authentication (arg0: 1 token, 2 signature, 3 public key).
 pub const AUTH: u32 = u32::from_le_bytes(*b"AUTH");
 /// `OPEN`: open a stream to a service (local id, 0, service name).
 pub const OPEN: u32 = u32::from_le_bytes(*b"OPEN");
@@ -17,12 +18,12 @@ pub const OKAY: u32 = u32::from_le_bytes(*b"OKAY");
 pub const WRTE: u32 = u32::from_le_bytes(*b"WRTE");
 /// `CLSE`: stream closed.
 pub const CLSE: u32 = u32::from_le_bytes(*b"CLSE");
-/// `STLS`: switch to TLS (not offered by the simulator).
+/// `STLS`: switch to TLS (Android 11+ wireless debugging).
 pub const STLS: u32 = u32::from_le_bytes(*b"STLS");
 
-/// The protocol version the simulator speaks.
+/// The protocol version spoken here.
 pub const VERSION: u32 = 0x0100_0001;
-/// The largest payload the simulator accepts and the largest it sends.
+/// The largest payload accepted and offered here.
 pub const MAX_PAYLOAD: u32 = 256 * 1024;
 
 /// One message.
