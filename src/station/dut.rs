@@ -19,36 +19,47 @@ use std::net::{SocketAddr, SocketAddrV4};
 use std::path::PathBuf;
 use std::time::Duration;
 
-use crate::config::{Located, TableRef};
+use crate::config::{Fields, Located, TableRef};
 use crate::diagnostic::Sink;
 use crate::dut::android::{AdbLink, DEFAULT_SERVER};
 use crate::dut::{DutBackend, DutSpec};
 
-const DUT_KEYS: &[&str] = &[
-    "backend",
-    "serial",
-    "connect",
-    "server",
-    "key",
-    "timeout_ms",
-    "face_app",
-    "camera_usb",
-];
+/// The `[dut]` keys every reader of one shares (a test station, the factory line): how the
+/// device is reached and how long each call may take.
+const LINK_KEYS: &[&str] = &["serial", "connect", "server", "key", "timeout_ms"];
+
+/// The keys only a test station's `[dut]` has.
+const STATION_KEYS: &[&str] = &["backend", "face_app", "camera_usb"];
 
 /// A DUT call's timeout when the station gives none.
 const DEFAULT_TIMEOUT: Duration = Duration::from_secs(5);
 
-/// Resolves `[dut]`, reporting every problem to `sink`.
-pub(super) fn resolve_dut(
+/// How a `[dut]` reaches its device, as the shared keys say.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct DutAccess {
+    /// The adb link; `None` only in a simulated station, which starts its own terminal.
+    pub link: Option<AdbLink>,
+    /// `serial` as written (in a simulated station, the simulated terminal's serial number).
+    pub serial: Option<String>,
+    /// Every call's timeout.
+    pub timeout: Duration,
+}
+
+/// Opens a `[dut]` table, reporting every key that is neither shared nor in `own`.
+pub(crate) fn open_dut<'a, 'i>(
     sink: &mut Sink<'_>,
-    table: TableRef<'_, '_>,
-    sim: bool,
-) -> Option<DutSpec> {
+    table: TableRef<'a, 'i>,
+    own: &[&str],
+) -> Fields<'a, 'i> {
+    let allowed: Vec<&str> = LINK_KEYS.iter().chain(own).copied().collect();
+    table.open(sink, &allowed)
+}
+
+/// Reads the shared `[dut]` keys of an opened table, reporting every problem to `sink` with
+/// its line and key; `None` when any was reported. `sim`: a simulated station, which takes
+/// no address or key.
+pub(crate) fn read_access(sink: &mut Sink<'_>, f: &Fields<'_, '_>, sim: bool) -> Option<DutAccess> {
     let before = sink.count();
-    let f = table.open(sink, DUT_KEYS);
-    f.opt_choice(sink, "backend", "DUT backend", &["adb"], |b| {
-        (b == "adb").then_some(())
-    });
     let serial = f.opt_string(sink, "serial");
     let connect = f.opt_string(sink, "connect").and_then(|c| {
         c.get_ref()
@@ -86,8 +97,6 @@ pub(super) fn resolve_dut(
     if timeout == Some(0) {
         f.reject(sink, "timeout_ms", "must be above 0");
     }
-    let face_app = f.opt_string(sink, "face_app").map(Located::into_inner);
-    let camera_usb = f.opt_string(sink, "camera_usb").map(Located::into_inner);
     let link = if sim {
         for key in ["connect", "server", "key"] {
             f.reject(
@@ -131,12 +140,34 @@ pub(super) fn resolve_dut(
             }
         }
     };
+    (sink.count() == before).then(|| DutAccess {
+        link,
+        serial: serial.map(Located::into_inner),
+        timeout: timeout.map_or(DEFAULT_TIMEOUT, Duration::from_millis),
+    })
+}
+
+/// Resolves a test station's `[dut]`, reporting every problem to `sink`.
+pub(super) fn resolve_dut(
+    sink: &mut Sink<'_>,
+    table: TableRef<'_, '_>,
+    sim: bool,
+) -> Option<DutSpec> {
+    let before = sink.count();
+    let f = open_dut(sink, table, STATION_KEYS);
+    f.opt_choice(sink, "backend", "DUT backend", &["adb"], |b| {
+        (b == "adb").then_some(())
+    });
+    let access = read_access(sink, &f, sim);
+    let face_app = f.opt_string(sink, "face_app").map(Located::into_inner);
+    let camera_usb = f.opt_string(sink, "camera_usb").map(Located::into_inner);
+    let access = access?;
     (sink.count() == before).then(|| DutSpec {
         backend: DutBackend::Adb {
-            link,
-            sim_serial: serial.filter(|_| sim).map(Located::into_inner),
+            link: access.link,
+            sim_serial: access.serial.filter(|_| sim),
         },
-        timeout: timeout.map_or(DEFAULT_TIMEOUT, Duration::from_millis),
+        timeout: access.timeout,
         face_app,
         camera_usb,
     })
