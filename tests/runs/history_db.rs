@@ -8,14 +8,12 @@ use crate::services;
 use std::path::Path;
 use std::process::{Command, Stdio};
 
-use common::{code, facebench, run, state, text, DEMO_UNIT, SLOW_ANSWERS, SLOW_PLAN};
+use common::{
+    code, facebench, run, sim_rigs_run_args, slow_run_args, state, text, DEMO_UNIT, SLOW_PLAN,
+};
 use serde_json::Value;
 use sqlx::{AnyPool, Connection, Executor, Row};
 
-/// The simulated station with short link timeouts.
-const STATION: &str = "tests/fixtures/stations/sim-short-timeouts.toml";
-/// A short damp-heat hold over the ESPEC protocol and three drops over Modbus.
-const SHORT_PLAN: &str = "tests/fixtures/plans/sim-rigs-short.toml";
 /// The environment variable naming the test server.
 const POSTGRES_ENV: &str = "FACEBENCH_TEST_POSTGRES_URL";
 /// Every table of the schema.
@@ -121,37 +119,13 @@ fn journal_results(run_dir: &Path) -> usize {
 /// The slow fixture plan (eight items of 0.4 s each) with its answers, as a command.
 fn slow_run(run_dir: &Path, db: &str) -> Command {
     let mut command = facebench();
-    command.args([
-        "run",
-        "--plan",
-        SLOW_PLAN,
-        "--answers",
-        SLOW_ANSWERS,
-        "--run-dir",
-        run_dir.to_str().unwrap(),
-        "--db",
-        db,
-    ]);
-    command.args(DEMO_UNIT);
+    command.args(slow_run_args(run_dir, &["--db", db], &DEMO_UNIT));
     command
 }
 
 fn a_simulated_run_is_indexed_queried_charted_and_rebuilt_idempotently(db: &str, tmp: &Path) {
     let run_dir = tmp.join("run");
-    let mut args = vec![
-        "run",
-        "--station",
-        STATION,
-        "--sim-clock",
-        "--plan",
-        SHORT_PLAN,
-        "--run-dir",
-        run_dir.to_str().unwrap(),
-        "--db",
-        db,
-    ];
-    args.extend(DEMO_UNIT);
-    let output = run(&args);
+    let output = run(&sim_rigs_run_args(&run_dir, &["--db", db]));
     let (stdout, stderr) = text(&output);
     assert_eq!(code(&output), 0, "{stdout}\n{stderr}");
     assert!(!stderr.contains("warning: the run is not"), "{stderr}");
