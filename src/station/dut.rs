@@ -17,6 +17,7 @@
 
 use std::net::{SocketAddr, SocketAddrV4};
 use std::path::PathBuf;
+use std::str::FromStr;
 use std::time::Duration;
 
 use crate::config::{Fields, Located, TableRef};
@@ -61,33 +62,8 @@ pub(crate) fn open_dut<'a, 'i>(
 pub(crate) fn read_access(sink: &mut Sink<'_>, f: &Fields<'_, '_>, sim: bool) -> Option<DutAccess> {
     let before = sink.count();
     let serial = f.opt_string(sink, "serial");
-    let connect = f.opt_string(sink, "connect").and_then(|c| {
-        c.get_ref()
-            .parse::<SocketAddr>()
-            .map_err(|_| {
-                sink.report(
-                    &c.span(),
-                    &f.path_of("connect"),
-                    format!(
-                        "`{}` is not HOST:PORT (an IP address and a port)",
-                        c.get_ref()
-                    ),
-                )
-            })
-            .ok()
-    });
-    let server = f.opt_string(sink, "server").and_then(|s| {
-        s.get_ref()
-            .parse::<SocketAddrV4>()
-            .map_err(|_| {
-                sink.report(
-                    &s.span(),
-                    &f.path_of("server"),
-                    format!("`{}` is not an IPv4 HOST:PORT", s.get_ref()),
-                )
-            })
-            .ok()
-    });
+    let connect = address::<SocketAddr>(sink, f, "connect", "HOST:PORT (an IP address and a port)");
+    let server = address::<SocketAddrV4>(sink, f, "server", "an IPv4 HOST:PORT");
     let key = f
         .opt_string(sink, "key")
         .map(|k| PathBuf::from(k.into_inner()));
@@ -147,6 +123,25 @@ pub(crate) fn read_access(sink: &mut Sink<'_>, f: &Fields<'_, '_>, sim: bool) ->
     })
 }
 
+/// The optional socket address under `key`; one that does not parse is reported as not `form`.
+fn address<A: FromStr>(
+    sink: &mut Sink<'_>,
+    f: &Fields<'_, '_>,
+    key: &str,
+    form: &str,
+) -> Option<A> {
+    let text = f.opt_string(sink, key)?;
+    let parsed = text.get_ref().parse::<A>();
+    if parsed.is_err() {
+        sink.report(
+            &text.span(),
+            &f.path_of(key),
+            format!("`{}` is not {form}", text.get_ref()),
+        );
+    }
+    parsed.ok()
+}
+
 /// Resolves a test station's `[dut]`, reporting every problem to `sink`.
 pub(super) fn resolve_dut(
     sink: &mut Sink<'_>,
@@ -204,6 +199,11 @@ mod tests {
         let text = errors("[dut]\nconnect = \"nowhere\"\n");
         assert!(
             text.contains("dut.connect") && text.contains("not HOST:PORT"),
+            "{text}"
+        );
+        let text = errors("[dut]\nserial = \"A\"\nserver = \"[::1]:5037\"\n");
+        assert!(
+            text.contains("st.toml:3:10 dut.server: `[::1]:5037` is not an IPv4 HOST:PORT"),
             "{text}"
         );
         let text = errors("[dut]\ntimeout_ms = 5\n");
