@@ -319,55 +319,56 @@ fn two_runs_indexing_at_once_lose_nothing(db: &str, tmp: &Path) {
     }
 }
 
+/// Runs `test` on a new SQLite file in a temporary folder.
+fn on_sqlite(test: fn(&str, &Path)) {
+    let tmp = tempfile::tempdir().unwrap();
+    test(&sqlite_db(tmp.path()), tmp.path());
+}
+
+/// Runs `test` in a new PostgreSQL schema `schema` when the test server is there; otherwise
+/// [`postgres_db`] prints why it skipped.
+fn on_postgres(schema: &str, test: fn(&str, &Path)) {
+    let Some(db) = postgres_db(schema) else {
+        return;
+    };
+    let tmp = tempfile::tempdir().unwrap();
+    test(&db, tmp.path());
+}
+
 #[test]
 fn sqlite_indexes_a_simulated_run_queries_charts_and_rebuilds() {
-    let tmp = tempfile::tempdir().unwrap();
-    a_simulated_run_is_indexed_queried_charted_and_rebuilt_idempotently(
-        &sqlite_db(tmp.path()),
-        tmp.path(),
-    );
+    on_sqlite(a_simulated_run_is_indexed_queried_charted_and_rebuilt_idempotently);
 }
 
 #[test]
 fn postgres_indexes_a_simulated_run_queries_charts_and_rebuilds() {
-    let Some(db) = postgres_db("indexes_a_simulated_run") else {
-        return;
-    };
-    let tmp = tempfile::tempdir().unwrap();
-    a_simulated_run_is_indexed_queried_charted_and_rebuilt_idempotently(&db, tmp.path());
-}
-
-#[test]
-fn sqlite_down_never_stops_a_run_and_rebuild_indexes_it() {
-    let tmp = tempfile::tempdir().unwrap();
-    a_database_that_is_down_never_stops_the_run_and_rebuild_indexes_it(
-        &sqlite_db(tmp.path()),
-        tmp.path(),
+    on_postgres(
+        "indexes_a_simulated_run",
+        a_simulated_run_is_indexed_queried_charted_and_rebuilt_idempotently,
     );
 }
 
 #[test]
+fn sqlite_down_never_stops_a_run_and_rebuild_indexes_it() {
+    on_sqlite(a_database_that_is_down_never_stops_the_run_and_rebuild_indexes_it);
+}
+
+#[test]
 fn postgres_down_never_stops_a_run_and_rebuild_indexes_it() {
-    let Some(db) = postgres_db("down_never_stops_a_run") else {
-        return;
-    };
-    let tmp = tempfile::tempdir().unwrap();
-    a_database_that_is_down_never_stops_the_run_and_rebuild_indexes_it(&db, tmp.path());
+    on_postgres(
+        "down_never_stops_a_run",
+        a_database_that_is_down_never_stops_the_run_and_rebuild_indexes_it,
+    );
 }
 
 #[test]
 fn sqlite_two_runs_indexing_at_once_lose_nothing() {
-    let tmp = tempfile::tempdir().unwrap();
-    two_runs_indexing_at_once_lose_nothing(&sqlite_db(tmp.path()), tmp.path());
+    on_sqlite(two_runs_indexing_at_once_lose_nothing);
 }
 
 #[test]
 fn postgres_two_runs_indexing_at_once_lose_nothing() {
-    let Some(db) = postgres_db("two_runs_at_once") else {
-        return;
-    };
-    let tmp = tempfile::tempdir().unwrap();
-    two_runs_indexing_at_once_lose_nothing(&db, tmp.path());
+    on_postgres("two_runs_at_once", two_runs_indexing_at_once_lose_nothing);
 }
 
 #[test]

@@ -8,8 +8,10 @@ use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
 use std::time::Duration;
 
-use common::{code, run, run_args, sim_rigs_run_args, state, text, DEMO_UNIT, SIM_STATION};
-use facebench::clock::{Clock, SimClock};
+use common::{
+    code, run, run_args, sim_clock, sim_rigs_run_args, state, text, DEMO_UNIT, SIM_STATION,
+};
+use facebench::clock::Clock;
 use facebench::judge::Verdict;
 use facebench::plan::rig_step::{ChamberProfile, ConstantProfile, ProfileKind};
 use facebench::rig::drop::manual::OperatorChannel;
@@ -141,7 +143,7 @@ fn chamber_with_faults(
     let chamber_link = &mut station.chamber.as_mut().unwrap().spec.connection.policy;
     chamber_link.backoff = Duration::from_millis(10);
     chamber_link.timeout = Some(Duration::from_millis(200));
-    let clock: Arc<dyn Clock> = Arc::new(SimClock::starting_at(chrono::Utc::now()));
+    let clock: Arc<dyn Clock> = sim_clock();
     let faults = SimFaults {
         chamber: FaultPlan {
             seed: 7,
