@@ -191,29 +191,34 @@ mod tests {
 
     #[test]
     fn problems_name_the_line_and_the_field() {
-        let text = errors("[dut]\nserial = \"A\"\nconnect = \"10.0.0.5:5555\"\n");
-        assert!(
-            text.contains("st.toml:3") && text.contains("dut.connect"),
-            "{text}"
-        );
-        let text = errors("[dut]\nconnect = \"nowhere\"\n");
-        assert!(
-            text.contains("dut.connect") && text.contains("not HOST:PORT"),
-            "{text}"
-        );
-        let text = errors("[dut]\nserial = \"A\"\nserver = \"[::1]:5037\"\n");
-        assert!(
-            text.contains("st.toml:3:10 dut.server: `[::1]:5037` is not an IPv4 HOST:PORT"),
-            "{text}"
-        );
-        let text = errors("[dut]\ntimeout_ms = 5\n");
-        assert!(
-            text.contains("dut.serial") && text.contains("missing key"),
-            "{text}"
-        );
-        let text = errors("[dut]\nbackend = \"windows\"\nserial = \"A\"\n");
-        assert!(text.contains("dut.backend"), "{text}");
-        let text = errors("sim = true\n[dut]\nconnect = \"127.0.0.1:5555\"\n");
-        assert!(text.contains("simulated station"), "{text}");
+        let cases: [(&str, &[&str]); 6] = [
+            (
+                "[dut]\nserial = \"A\"\nconnect = \"10.0.0.5:5555\"\n",
+                &["st.toml:3", "dut.connect"],
+            ),
+            (
+                "[dut]\nconnect = \"nowhere\"\n",
+                &["dut.connect", "not HOST:PORT"],
+            ),
+            (
+                "[dut]\nserial = \"A\"\nserver = \"[::1]:5037\"\n",
+                &["st.toml:3:10 dut.server: `[::1]:5037` is not an IPv4 HOST:PORT"],
+            ),
+            ("[dut]\ntimeout_ms = 5\n", &["dut.serial", "missing key"]),
+            (
+                "[dut]\nbackend = \"windows\"\nserial = \"A\"\n",
+                &["dut.backend"],
+            ),
+            (
+                "sim = true\n[dut]\nconnect = \"127.0.0.1:5555\"\n",
+                &["simulated station"],
+            ),
+        ];
+        for (station, expected) in cases {
+            let text = errors(station);
+            for part in expected {
+                assert!(text.contains(part), "{station}: {part} in {text}");
+            }
+        }
     }
 }
