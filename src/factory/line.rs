@@ -268,6 +268,14 @@ mod tests {
         })
     }
 
+    /// Asserts that reading `text` fails with every one of `expected` among its messages.
+    fn assert_reports(text: &str, expected: &[&str]) {
+        let errors = read(text).expect_err("a bad station").to_string();
+        for part in expected {
+            assert!(errors.contains(part), "{part}: {errors}");
+        }
+    }
+
     #[test]
     fn a_good_station_reads_with_defaults() {
         let line = read(GOOD).unwrap_or_else(|e| panic!("{e}"));
@@ -306,20 +314,17 @@ mod tests {
         let text = GOOD
             .replace("127.0.0.1:5555", "nowhere")
             .replace("timeout_ms = 200", "timeout_ms = 0\nface_app = \"x\"");
-        let errors = read(&text).expect_err("bad").to_string();
-        for expected in [
-            "line.toml:8:11 dut.connect: `nowhere` is not HOST:PORT",
-            "line.toml:9:1 dut.timeout_ms: must be above 0",
-            "line.toml:10:1 dut.face_app: unknown key `face_app`",
-        ] {
-            assert!(errors.contains(expected), "{expected}: {errors}");
-        }
-        let errors = read(&GOOD.replace("connect = \"127.0.0.1:5555\"\n", ""))
-            .expect_err("no link")
-            .to_string();
-        assert!(
-            errors.contains("line.toml:7:1 dut.serial: missing key `serial`"),
-            "{errors}"
+        assert_reports(
+            &text,
+            &[
+                "line.toml:8:11 dut.connect: `nowhere` is not HOST:PORT",
+                "line.toml:9:1 dut.timeout_ms: must be above 0",
+                "line.toml:10:1 dut.face_app: unknown key `face_app`",
+            ],
+        );
+        assert_reports(
+            &GOOD.replace("connect = \"127.0.0.1:5555\"\n", ""),
+            &["line.toml:7:1 dut.serial: missing key `serial`"],
         );
     }
 
@@ -329,18 +334,13 @@ mod tests {
             .replace("\"FB\"", "\"fb1\"")
             .replace("min_fps = 28", "min_fps = -1")
             .replace("property = ", "command = \"x\"\nproperty = ");
-        let errors = read(&text).expect_err("bad").to_string();
-        assert!(
-            errors.contains("line.toml:4:15 line.vendor_code:"),
-            "{errors}"
-        );
-        assert!(
-            errors.contains("camera.min_fps: must be more than 0"),
-            "{errors}"
-        );
-        assert!(
-            errors.contains("camera_sn.command: give `property` or `command`"),
-            "{errors}"
+        assert_reports(
+            &text,
+            &[
+                "line.toml:4:15 line.vendor_code:",
+                "camera.min_fps: must be more than 0",
+                "camera_sn.command: give `property` or `command`",
+            ],
         );
     }
 }
