@@ -42,7 +42,7 @@
 mod camera;
 mod camera_rig;
 mod chamber;
-mod dut;
+pub(crate) mod dut;
 mod open;
 mod registers;
 mod resolve;

@@ -11,12 +11,12 @@
 //! model_code = "D1"               # the SN's registered model code (characters 4-5)
 //! device_list = "devices.csv"     # relative to this file
 //!
-//! [dut]                           # as a station's [dut]: one of
+//! [dut]                           # a station's [dut] link keys (src/station/dut.rs): one of
 //! connect = "192.168.1.20:5555"   # straight to the unit's adbd over TCP (`adb connect` style)
 //! # serial = "FBAD1…"             # through the adb server (USB), chosen by serial
 //! # server = "127.0.0.1:5037"     # the adb server (default)
 //! # key = "/home/lab/.android/adbkey"  # the key a direct link offers (default ~/.android/adbkey)
-//! timeout_ms = 2000               # every adb call gives up after this
+//! timeout_ms = 2000               # every adb call gives up after this (default 5000)
 //! sn_property = "ro.serialno"     # optional; the property holding the device SN
 //!
 //! [camera_sn]                     # one of:
@@ -34,23 +34,14 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use std::net::SocketAddr;
-
 use crate::camera::select::SourceSpec;
 use crate::config::{load_document, Fields, Located, TableRef};
 use crate::diagnostic::{Diagnostics, Sink};
-use crate::dut::android::{AdbLink, DEFAULT_SERVER};
+use crate::dut::android::AdbLink;
+use crate::station::dut::{open_dut, read_access};
 
 const ROOT_KEYS: &[&str] = &["line", "dut", "camera_sn", "camera"];
 const LINE_KEYS: &[&str] = &["name", "model", "vendor_code", "model_code", "device_list"];
-const DUT_KEYS: &[&str] = &[
-    "connect",
-    "serial",
-    "server",
-    "key",
-    "timeout_ms",
-    "sn_property",
-];
 const CAMERA_SN_KEYS: &[&str] = &["property", "command"];
 const CAMERA_KEYS: &[&str] = &[
     "source",
@@ -177,65 +168,17 @@ fn code(sink: &mut Sink<'_>, f: &Fields<'_, '_>, key: &str) -> Option<String> {
     Some(value.into_inner())
 }
 
+/// The line's `[dut]`: a station's link keys (read by the station's reader) and `sn_property`.
 fn resolve_dut(sink: &mut Sink<'_>, table: TableRef<'_, '_>) -> Option<DutLink> {
-    let f = table.open(sink, DUT_KEYS);
-    let address = |sink: &mut Sink<'_>, key: &str| {
-        let text = f.opt_string(sink, key)?;
-        match text.get_ref().parse::<SocketAddr>() {
-            Ok(addr) => Some(Ok(addr)),
-            Err(_) => {
-                sink.report(
-                    &text.span(),
-                    &f.path_of(key),
-                    format!(
-                        "`{}` is not HOST:PORT (an IP address and a port)",
-                        text.get_ref()
-                    ),
-                );
-                Some(Err(()))
-            }
-        }
-    };
-    let connect = address(sink, "connect");
-    let server = address(sink, "server");
-    let serial = f.opt_string(sink, "serial").map(Located::into_inner);
-    let key = f
-        .opt_string(sink, "key")
-        .map(|k| std::path::PathBuf::from(k.into_inner()));
-    let timeout_ms = positive(sink, &f, "timeout_ms", 60_000.0);
+    let f = open_dut(sink, table, &["sn_property"]);
+    let access = read_access(sink, &f, false);
     let sn_property = f
         .opt_string(sink, "sn_property")
         .map_or_else(|| "ro.serialno".to_string(), Located::into_inner);
-    let link = match (connect, serial) {
-        (Some(Ok(addr)), None) => Some(AdbLink::Direct { addr, key }),
-        (None, Some(serial)) => match server {
-            None => Some(AdbLink::Server {
-                server: DEFAULT_SERVER,
-                serial,
-            }),
-            Some(Ok(SocketAddr::V4(server))) => Some(AdbLink::Server { server, serial }),
-            Some(_) => {
-                f.reject(sink, "server", "the adb server is an IPv4 HOST:PORT");
-                None
-            }
-        },
-        (Some(_), Some(_)) => {
-            f.reject(sink, "serial", "give `connect` or `serial`, not both");
-            None
-        }
-        (Some(Err(())), None) => None,
-        (None, None) => {
-            f.report_missing(
-                sink,
-                "connect",
-                ": give `connect` = \"HOST:PORT\" (the unit's adbd) or the unit's `serial` (adb server)",
-            );
-            None
-        }
-    };
+    let access = access?;
     Some(DutLink {
-        link: link?,
-        timeout: Duration::from_secs_f64(timeout_ms?.unwrap_or(2000.0) / 1000.0),
+        link: access.link?,
+        timeout: access.timeout,
         sn_property,
     })
 }
@@ -325,6 +268,14 @@ mod tests {
         })
     }
 
+    /// Asserts that reading `text` fails with every one of `expected` among its messages.
+    fn assert_reports(text: &str, expected: &[&str]) {
+        let errors = read(text).expect_err("a bad station").to_string();
+        for part in expected {
+            assert!(errors.contains(part), "{part}: {errors}");
+        }
+    }
+
     #[test]
     fn a_good_station_reads_with_defaults() {
         let line = read(GOOD).unwrap_or_else(|e| panic!("{e}"));
@@ -341,23 +292,55 @@ mod tests {
     }
 
     #[test]
+    fn the_dut_reads_as_a_station_dut_plus_the_sn_property() {
+        let text = GOOD.replace(
+            "connect = \"127.0.0.1:5555\"\ntimeout_ms = 200",
+            "serial = \"FB1\"\nserver = \"10.0.0.2:5037\"\nsn_property = \"ro.boot.serialno\"",
+        );
+        let line = read(&text).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(
+            line.dut.link,
+            AdbLink::Server {
+                server: "10.0.0.2:5037".parse().unwrap(),
+                serial: "FB1".into()
+            }
+        );
+        assert_eq!(line.dut.timeout, Duration::from_secs(5));
+        assert_eq!(line.dut.sn_property, "ro.boot.serialno");
+    }
+
+    #[test]
+    fn a_bad_dut_key_is_named_with_its_file_line_and_key() {
+        let text = GOOD
+            .replace("127.0.0.1:5555", "nowhere")
+            .replace("timeout_ms = 200", "timeout_ms = 0\nface_app = \"x\"");
+        assert_reports(
+            &text,
+            &[
+                "line.toml:8:11 dut.connect: `nowhere` is not HOST:PORT",
+                "line.toml:9:1 dut.timeout_ms: must be above 0",
+                "line.toml:10:1 dut.face_app: unknown key `face_app`",
+            ],
+        );
+        assert_reports(
+            &GOOD.replace("connect = \"127.0.0.1:5555\"\n", ""),
+            &["line.toml:7:1 dut.serial: missing key `serial`"],
+        );
+    }
+
+    #[test]
     fn every_problem_is_named_with_its_line_and_key() {
         let text = GOOD
             .replace("\"FB\"", "\"fb1\"")
             .replace("min_fps = 28", "min_fps = -1")
             .replace("property = ", "command = \"x\"\nproperty = ");
-        let errors = read(&text).expect_err("bad").to_string();
-        assert!(
-            errors.contains("line.toml:4:15 line.vendor_code:"),
-            "{errors}"
-        );
-        assert!(
-            errors.contains("camera.min_fps: must be more than 0"),
-            "{errors}"
-        );
-        assert!(
-            errors.contains("camera_sn.command: give `property` or `command`"),
-            "{errors}"
+        assert_reports(
+            &text,
+            &[
+                "line.toml:4:15 line.vendor_code:",
+                "camera.min_fps: must be more than 0",
+                "camera_sn.command: give `property` or `command`",
+            ],
         );
     }
 }

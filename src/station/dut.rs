@@ -17,66 +17,53 @@
 
 use std::net::{SocketAddr, SocketAddrV4};
 use std::path::PathBuf;
+use std::str::FromStr;
 use std::time::Duration;
 
-use crate::config::{Located, TableRef};
+use crate::config::{Fields, Located, TableRef};
 use crate::diagnostic::Sink;
 use crate::dut::android::{AdbLink, DEFAULT_SERVER};
 use crate::dut::{DutBackend, DutSpec};
 
-const DUT_KEYS: &[&str] = &[
-    "backend",
-    "serial",
-    "connect",
-    "server",
-    "key",
-    "timeout_ms",
-    "face_app",
-    "camera_usb",
-];
+/// The `[dut]` keys every reader of one shares (a test station, the factory line): how the
+/// device is reached and how long each call may take.
+const LINK_KEYS: &[&str] = &["serial", "connect", "server", "key", "timeout_ms"];
+
+/// The keys only a test station's `[dut]` has.
+const STATION_KEYS: &[&str] = &["backend", "face_app", "camera_usb"];
 
 /// A DUT call's timeout when the station gives none.
 const DEFAULT_TIMEOUT: Duration = Duration::from_secs(5);
 
-/// Resolves `[dut]`, reporting every problem to `sink`.
-pub(super) fn resolve_dut(
+/// How a `[dut]` reaches its device, as the shared keys say.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct DutAccess {
+    /// The adb link; `None` only in a simulated station, which starts its own terminal.
+    pub link: Option<AdbLink>,
+    /// `serial` as written (in a simulated station, the simulated terminal's serial number).
+    pub serial: Option<String>,
+    /// Every call's timeout.
+    pub timeout: Duration,
+}
+
+/// Opens a `[dut]` table, reporting every key that is neither shared nor in `own`.
+pub(crate) fn open_dut<'a, 'i>(
     sink: &mut Sink<'_>,
-    table: TableRef<'_, '_>,
-    sim: bool,
-) -> Option<DutSpec> {
+    table: TableRef<'a, 'i>,
+    own: &[&str],
+) -> Fields<'a, 'i> {
+    let allowed: Vec<&str> = LINK_KEYS.iter().chain(own).copied().collect();
+    table.open(sink, &allowed)
+}
+
+/// Reads the shared `[dut]` keys of an opened table, reporting every problem to `sink` with
+/// its line and key; `None` when any was reported. `sim`: a simulated station, which takes
+/// no address or key.
+pub(crate) fn read_access(sink: &mut Sink<'_>, f: &Fields<'_, '_>, sim: bool) -> Option<DutAccess> {
     let before = sink.count();
-    let f = table.open(sink, DUT_KEYS);
-    f.opt_choice(sink, "backend", "DUT backend", &["adb"], |b| {
-        (b == "adb").then_some(())
-    });
     let serial = f.opt_string(sink, "serial");
-    let connect = f.opt_string(sink, "connect").and_then(|c| {
-        c.get_ref()
-            .parse::<SocketAddr>()
-            .map_err(|_| {
-                sink.report(
-                    &c.span(),
-                    &f.path_of("connect"),
-                    format!(
-                        "`{}` is not HOST:PORT (an IP address and a port)",
-                        c.get_ref()
-                    ),
-                )
-            })
-            .ok()
-    });
-    let server = f.opt_string(sink, "server").and_then(|s| {
-        s.get_ref()
-            .parse::<SocketAddrV4>()
-            .map_err(|_| {
-                sink.report(
-                    &s.span(),
-                    &f.path_of("server"),
-                    format!("`{}` is not an IPv4 HOST:PORT", s.get_ref()),
-                )
-            })
-            .ok()
-    });
+    let connect = address::<SocketAddr>(sink, f, "connect", "HOST:PORT (an IP address and a port)");
+    let server = address::<SocketAddrV4>(sink, f, "server", "an IPv4 HOST:PORT");
     let key = f
         .opt_string(sink, "key")
         .map(|k| PathBuf::from(k.into_inner()));
@@ -86,8 +73,6 @@ pub(super) fn resolve_dut(
     if timeout == Some(0) {
         f.reject(sink, "timeout_ms", "must be above 0");
     }
-    let face_app = f.opt_string(sink, "face_app").map(Located::into_inner);
-    let camera_usb = f.opt_string(sink, "camera_usb").map(Located::into_inner);
     let link = if sim {
         for key in ["connect", "server", "key"] {
             f.reject(
@@ -131,12 +116,53 @@ pub(super) fn resolve_dut(
             }
         }
     };
+    (sink.count() == before).then(|| DutAccess {
+        link,
+        serial: serial.map(Located::into_inner),
+        timeout: timeout.map_or(DEFAULT_TIMEOUT, Duration::from_millis),
+    })
+}
+
+/// The optional socket address under `key`; one that does not parse is reported as not `form`.
+fn address<A: FromStr>(
+    sink: &mut Sink<'_>,
+    f: &Fields<'_, '_>,
+    key: &str,
+    form: &str,
+) -> Option<A> {
+    let text = f.opt_string(sink, key)?;
+    let parsed = text.get_ref().parse::<A>();
+    if parsed.is_err() {
+        sink.report(
+            &text.span(),
+            &f.path_of(key),
+            format!("`{}` is not {form}", text.get_ref()),
+        );
+    }
+    parsed.ok()
+}
+
+/// Resolves a test station's `[dut]`, reporting every problem to `sink`.
+pub(super) fn resolve_dut(
+    sink: &mut Sink<'_>,
+    table: TableRef<'_, '_>,
+    sim: bool,
+) -> Option<DutSpec> {
+    let before = sink.count();
+    let f = open_dut(sink, table, STATION_KEYS);
+    f.opt_choice(sink, "backend", "DUT backend", &["adb"], |b| {
+        (b == "adb").then_some(())
+    });
+    let access = read_access(sink, &f, sim);
+    let face_app = f.opt_string(sink, "face_app").map(Located::into_inner);
+    let camera_usb = f.opt_string(sink, "camera_usb").map(Located::into_inner);
+    let access = access?;
     (sink.count() == before).then(|| DutSpec {
         backend: DutBackend::Adb {
-            link,
-            sim_serial: serial.filter(|_| sim).map(Located::into_inner),
+            link: access.link,
+            sim_serial: access.serial.filter(|_| sim),
         },
-        timeout: timeout.map_or(DEFAULT_TIMEOUT, Duration::from_millis),
+        timeout: access.timeout,
         face_app,
         camera_usb,
     })
@@ -165,24 +191,34 @@ mod tests {
 
     #[test]
     fn problems_name_the_line_and_the_field() {
-        let text = errors("[dut]\nserial = \"A\"\nconnect = \"10.0.0.5:5555\"\n");
-        assert!(
-            text.contains("st.toml:3") && text.contains("dut.connect"),
-            "{text}"
-        );
-        let text = errors("[dut]\nconnect = \"nowhere\"\n");
-        assert!(
-            text.contains("dut.connect") && text.contains("not HOST:PORT"),
-            "{text}"
-        );
-        let text = errors("[dut]\ntimeout_ms = 5\n");
-        assert!(
-            text.contains("dut.serial") && text.contains("missing key"),
-            "{text}"
-        );
-        let text = errors("[dut]\nbackend = \"windows\"\nserial = \"A\"\n");
-        assert!(text.contains("dut.backend"), "{text}");
-        let text = errors("sim = true\n[dut]\nconnect = \"127.0.0.1:5555\"\n");
-        assert!(text.contains("simulated station"), "{text}");
+        let cases: [(&str, &[&str]); 6] = [
+            (
+                "[dut]\nserial = \"A\"\nconnect = \"10.0.0.5:5555\"\n",
+                &["st.toml:3", "dut.connect"],
+            ),
+            (
+                "[dut]\nconnect = \"nowhere\"\n",
+                &["dut.connect", "not HOST:PORT"],
+            ),
+            (
+                "[dut]\nserial = \"A\"\nserver = \"[::1]:5037\"\n",
+                &["st.toml:3:10 dut.server: `[::1]:5037` is not an IPv4 HOST:PORT"],
+            ),
+            ("[dut]\ntimeout_ms = 5\n", &["dut.serial", "missing key"]),
+            (
+                "[dut]\nbackend = \"windows\"\nserial = \"A\"\n",
+                &["dut.backend"],
+            ),
+            (
+                "sim = true\n[dut]\nconnect = \"127.0.0.1:5555\"\n",
+                &["simulated station"],
+            ),
+        ];
+        for (station, expected) in cases {
+            let text = errors(station);
+            for part in expected {
+                assert!(text.contains(part), "{station}: {part} in {text}");
+            }
+        }
     }
 }

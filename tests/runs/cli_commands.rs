@@ -7,7 +7,10 @@ use crate::common;
 use std::io::Write;
 use std::process::Stdio;
 
-use common::{code, facebench, run, state, text, DEMO_UNIT, SLOW_ANSWERS, SLOW_PLAN};
+use common::{
+    code, facebench, package, run, run_args, slow_run_args, state, text, DEMO_UNIT, SLOW_ANSWERS,
+    SLOW_PLAN,
+};
 use facebench::judge::Verdict;
 
 #[test]
@@ -125,8 +128,7 @@ fn sn_check_names_every_violated_part_and_exits_2() {
 fn a_unit_with_a_bad_serial_number_is_not_registered() {
     let tmp = tempfile::tempdir().unwrap();
     let run_dir = tmp.path().join("run");
-    let output = run(&[
-        "run",
+    let unit = [
         "--vendor",
         "Acme",
         "--model",
@@ -137,11 +139,8 @@ fn a_unit_with_a_bad_serial_number_is_not_registered() {
         "TOO-SHORT",
         "--camera-sn",
         "C1",
-        "--answers",
-        SLOW_ANSWERS,
-        "--run-dir",
-        run_dir.to_str().unwrap(),
-    ]);
+    ];
+    let output = run(&run_args(&run_dir, &["--answers", SLOW_ANSWERS], &unit));
     assert_eq!(code(&output), 2);
     assert!(text(&output).1.contains("length is 9, must be 23"));
     assert!(
@@ -151,18 +150,9 @@ fn a_unit_with_a_bad_serial_number_is_not_registered() {
 }
 
 fn terminal_run(run_dir: &std::path::Path, only: &[&str], stdin: &str) -> std::process::Output {
-    let mut args = vec![
-        "run",
-        "--plan",
-        SLOW_PLAN,
-        "--run-dir",
-        run_dir.to_str().unwrap(),
-        "--only",
-    ];
-    args.extend(only);
-    args.extend(DEMO_UNIT);
+    let options = [&["--plan", SLOW_PLAN, "--only"], only].concat();
     let mut child = facebench()
-        .args(&args)
+        .args(run_args(run_dir, &options, &DEMO_UNIT))
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -227,17 +217,7 @@ fn record_corrects_a_result_and_keeps_the_history() {
     let tmp = tempfile::tempdir().unwrap();
     let run_dir = tmp.path().join("run");
     // On the simulated clock: the fixture's real-time waits are for tests that stop a run.
-    let mut args = vec![
-        "run",
-        "--plan",
-        SLOW_PLAN,
-        "--answers",
-        SLOW_ANSWERS,
-        "--sim-clock",
-        "--run-dir",
-        run_dir.to_str().unwrap(),
-    ];
-    args.extend(DEMO_UNIT);
+    let args = slow_run_args(&run_dir, &["--sim-clock"], &DEMO_UNIT);
     assert_eq!(code(&run(&args)), 1, "COT-002 is answered no pass");
 
     let evidence = tmp.path().join("retest.txt");
@@ -312,19 +292,11 @@ cellular_4g = true
     )
     .unwrap();
     let run_dir = tmp.path().join("run");
-    let output = run(&[
-        "run",
-        "--plan",
-        SLOW_PLAN,
-        "--answers",
-        SLOW_ANSWERS,
-        "--only",
-        "FUN-001",
-        "--run-dir",
-        run_dir.to_str().unwrap(),
-        "--unit",
-        unit.to_str().unwrap(),
-    ]);
+    let output = run(&slow_run_args(
+        &run_dir,
+        &["--only", "FUN-001"],
+        &["--unit", unit.to_str().unwrap()],
+    ));
     assert_eq!(code(&output), 0, "{output:?}");
     let out = tmp.path().join("deep/submission");
     let packaged = run(&[
@@ -431,21 +403,11 @@ fn a_run_of_two_models_reports_and_packages_each_model_on_its_own() {
     )
     .unwrap();
     let run_dir = tmp.path().join("run");
-    let output = run(&[
-        "run",
-        "--plan",
-        SLOW_PLAN,
-        "--answers",
-        SLOW_ANSWERS,
-        "--only",
-        "FUN-001",
-        "--run-dir",
-        run_dir.to_str().unwrap(),
-        "--unit",
-        "testplans/units/demo-unit.toml",
-        "--unit",
-        other.to_str().unwrap(),
-    ]);
+    let output = run(&slow_run_args(
+        &run_dir,
+        &["--only", "FUN-001"],
+        &[&DEMO_UNIT[..], &["--unit", other.to_str().unwrap()]].concat(),
+    ));
     let (stdout, stderr) = text(&output);
     assert!(code(&output) <= 1, "{stdout}\n{stderr}");
     assert!(
@@ -464,13 +426,7 @@ fn a_run_of_two_models_reports_and_packages_each_model_on_its_own() {
     }
 
     let out = tmp.path().join("submission");
-    let packaged = run(&[
-        "package",
-        run_dir.to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-    ]);
-    assert_eq!(code(&packaged), 0, "{packaged:?}");
+    package(&run_dir, &out);
     for (folder, model) in [("DemoTech-FP-200", "FP-200"), ("DemoTech-FP-300", "FP-300")] {
         let workbook = out.join(folder).join(format!(
             "[1微信刷脸支付-桌面收银测试用例v1.4]-[DemoTech][{model}].xlsx"

@@ -8,14 +8,12 @@ use crate::services;
 use std::path::Path;
 use std::process::{Command, Stdio};
 
-use common::{code, facebench, run, state, text, DEMO_UNIT, SLOW_ANSWERS, SLOW_PLAN};
+use common::{
+    code, facebench, run, sim_rigs_run_args, slow_run_args, state, text, DEMO_UNIT, SLOW_PLAN,
+};
 use serde_json::Value;
 use sqlx::{AnyPool, Connection, Executor, Row};
 
-/// The simulated station with short link timeouts.
-const STATION: &str = "tests/fixtures/stations/sim-short-timeouts.toml";
-/// A short damp-heat hold over the ESPEC protocol and three drops over Modbus.
-const SHORT_PLAN: &str = "tests/fixtures/plans/sim-rigs-short.toml";
 /// The environment variable naming the test server.
 const POSTGRES_ENV: &str = "FACEBENCH_TEST_POSTGRES_URL";
 /// Every table of the schema.
@@ -121,37 +119,13 @@ fn journal_results(run_dir: &Path) -> usize {
 /// The slow fixture plan (eight items of 0.4 s each) with its answers, as a command.
 fn slow_run(run_dir: &Path, db: &str) -> Command {
     let mut command = facebench();
-    command.args([
-        "run",
-        "--plan",
-        SLOW_PLAN,
-        "--answers",
-        SLOW_ANSWERS,
-        "--run-dir",
-        run_dir.to_str().unwrap(),
-        "--db",
-        db,
-    ]);
-    command.args(DEMO_UNIT);
+    command.args(slow_run_args(run_dir, &["--db", db], &DEMO_UNIT));
     command
 }
 
 fn a_simulated_run_is_indexed_queried_charted_and_rebuilt_idempotently(db: &str, tmp: &Path) {
     let run_dir = tmp.join("run");
-    let mut args = vec![
-        "run",
-        "--station",
-        STATION,
-        "--sim-clock",
-        "--plan",
-        SHORT_PLAN,
-        "--run-dir",
-        run_dir.to_str().unwrap(),
-        "--db",
-        db,
-    ];
-    args.extend(DEMO_UNIT);
-    let output = run(&args);
+    let output = run(&sim_rigs_run_args(&run_dir, &["--db", db]));
     let (stdout, stderr) = text(&output);
     assert_eq!(code(&output), 0, "{stdout}\n{stderr}");
     assert!(!stderr.contains("warning: the run is not"), "{stderr}");
@@ -345,55 +319,56 @@ fn two_runs_indexing_at_once_lose_nothing(db: &str, tmp: &Path) {
     }
 }
 
+/// Runs `test` on a new SQLite file in a temporary folder.
+fn on_sqlite(test: fn(&str, &Path)) {
+    let tmp = tempfile::tempdir().unwrap();
+    test(&sqlite_db(tmp.path()), tmp.path());
+}
+
+/// Runs `test` in a new PostgreSQL schema `schema` when the test server is there; otherwise
+/// [`postgres_db`] prints why it skipped.
+fn on_postgres(schema: &str, test: fn(&str, &Path)) {
+    let Some(db) = postgres_db(schema) else {
+        return;
+    };
+    let tmp = tempfile::tempdir().unwrap();
+    test(&db, tmp.path());
+}
+
 #[test]
 fn sqlite_indexes_a_simulated_run_queries_charts_and_rebuilds() {
-    let tmp = tempfile::tempdir().unwrap();
-    a_simulated_run_is_indexed_queried_charted_and_rebuilt_idempotently(
-        &sqlite_db(tmp.path()),
-        tmp.path(),
-    );
+    on_sqlite(a_simulated_run_is_indexed_queried_charted_and_rebuilt_idempotently);
 }
 
 #[test]
 fn postgres_indexes_a_simulated_run_queries_charts_and_rebuilds() {
-    let Some(db) = postgres_db("indexes_a_simulated_run") else {
-        return;
-    };
-    let tmp = tempfile::tempdir().unwrap();
-    a_simulated_run_is_indexed_queried_charted_and_rebuilt_idempotently(&db, tmp.path());
-}
-
-#[test]
-fn sqlite_down_never_stops_a_run_and_rebuild_indexes_it() {
-    let tmp = tempfile::tempdir().unwrap();
-    a_database_that_is_down_never_stops_the_run_and_rebuild_indexes_it(
-        &sqlite_db(tmp.path()),
-        tmp.path(),
+    on_postgres(
+        "indexes_a_simulated_run",
+        a_simulated_run_is_indexed_queried_charted_and_rebuilt_idempotently,
     );
 }
 
 #[test]
+fn sqlite_down_never_stops_a_run_and_rebuild_indexes_it() {
+    on_sqlite(a_database_that_is_down_never_stops_the_run_and_rebuild_indexes_it);
+}
+
+#[test]
 fn postgres_down_never_stops_a_run_and_rebuild_indexes_it() {
-    let Some(db) = postgres_db("down_never_stops_a_run") else {
-        return;
-    };
-    let tmp = tempfile::tempdir().unwrap();
-    a_database_that_is_down_never_stops_the_run_and_rebuild_indexes_it(&db, tmp.path());
+    on_postgres(
+        "down_never_stops_a_run",
+        a_database_that_is_down_never_stops_the_run_and_rebuild_indexes_it,
+    );
 }
 
 #[test]
 fn sqlite_two_runs_indexing_at_once_lose_nothing() {
-    let tmp = tempfile::tempdir().unwrap();
-    two_runs_indexing_at_once_lose_nothing(&sqlite_db(tmp.path()), tmp.path());
+    on_sqlite(two_runs_indexing_at_once_lose_nothing);
 }
 
 #[test]
 fn postgres_two_runs_indexing_at_once_lose_nothing() {
-    let Some(db) = postgres_db("two_runs_at_once") else {
-        return;
-    };
-    let tmp = tempfile::tempdir().unwrap();
-    two_runs_indexing_at_once_lose_nothing(&db, tmp.path());
+    on_postgres("two_runs_at_once", two_runs_indexing_at_once_lose_nothing);
 }
 
 #[test]

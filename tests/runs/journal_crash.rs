@@ -7,13 +7,15 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 use std::sync::Arc;
 
-use facebench::clock::{SimClock, SystemClock};
+use facebench::clock::SystemClock;
 use facebench::journal::{
-    read_journal, Entry, ItemResult, JournalError, JournalWriter, ResultSource, RunDir, RunEvent,
-    RunState, JOURNAL_FORMAT,
+    read_journal, Entry, JournalError, JournalWriter, RunDir, RunEvent, RunState,
 };
 use facebench::judge::Verdict;
-use facebench::unit::{Features, Unit};
+
+use crate::common::{
+    acme_unit, item_result as item_result_of, new_run, run_started as run_started_of, sim_clock,
+};
 
 /// Set for the child process of [`kill_9_loses_no_recorded_event`]: the run directory to write.
 const CHILD_DIR_VAR: &str = "FACEBENCH_JOURNAL_CHILD_DIR";
@@ -21,27 +23,12 @@ const CHILD_DIR_VAR: &str = "FACEBENCH_JOURNAL_CHILD_DIR";
 const RECORDED: &str = "recorded seq=";
 
 fn run_started() -> RunEvent {
-    RunEvent::RunStarted {
-        format: JOURNAL_FORMAT,
-        facebench_version: env!("CARGO_PKG_VERSION").into(),
-        plan_path: "testplans/gb.toml".into(),
-        plan_sha256: "5e".repeat(32),
-        standard: "gb".into(),
-        units: vec![Unit {
-            vendor: "Acme".into(),
-            model: "FP-1".into(),
-            device_type: "face-pos".into(),
-            usage: None,
-            device_sn: "ACME0000000000000000001".into(),
-            camera_sn: "CAM-1".into(),
-            camera_model: None,
-            features: Features::default(),
-            lab: "Lab 3".into(),
-            operator: "li".into(),
-        }],
-        station: "sim".into(),
-        host: "bench".into(),
-    }
+    run_started_of(
+        "testplans/gb.toml",
+        &"5e".repeat(32),
+        "gb",
+        vec![acme_unit(1)],
+    )
 }
 
 fn run_resumed(truncated_bytes: u64) -> RunEvent {
@@ -54,24 +41,7 @@ fn run_resumed(truncated_bytes: u64) -> RunEvent {
 }
 
 fn item_result(item: &str) -> RunEvent {
-    RunEvent::ItemResult(ItemResult {
-        item: item.into(),
-        sample: 1,
-        device_sn: "ACME0000000000000000001".into(),
-        verdict: Verdict::Pass,
-        source: ResultSource::Measured,
-        operator: "li".into(),
-        measurements: Vec::new(),
-        criteria: Vec::new(),
-        operator_verdict: None,
-        reason: None,
-        note: String::new(),
-        attachments: Vec::new(),
-    })
-}
-
-fn sim_clock() -> Arc<SimClock> {
-    Arc::new(SimClock::starting_at(chrono::Utc::now()))
+    item_result_of(item, 1, Verdict::Pass)
 }
 
 fn seqs(entries: &[Entry]) -> Vec<u64> {
@@ -80,9 +50,7 @@ fn seqs(entries: &[Entry]) -> Vec<u64> {
 
 /// A run with `run_started` and `items` started-and-judged items.
 fn journal_with_items(root: &Path, items: usize) -> RunDir {
-    let dir = RunDir::create(&root.join("run")).unwrap();
-    dir.write_plan_snapshot("plan").unwrap();
-    let mut writer = JournalWriter::create(&dir, sim_clock()).unwrap();
+    let (dir, mut writer) = new_run(root, "plan", sim_clock());
     writer.record(run_started()).unwrap();
     for i in 0..items {
         let item = format!("1.{i}");

@@ -12,9 +12,7 @@ use std::time::{Duration, Instant};
 
 use facebench::catalog::Catalog;
 use facebench::clock::{Clock, SimClock};
-use facebench::journal::{
-    ItemResult, JournalWriter, ResultSource, RunDir, RunEvent, JOURNAL_FORMAT,
-};
+use facebench::journal::{JournalWriter, RunEvent};
 use facebench::judge::Verdict;
 use facebench::live::status::{StatusRecorder, STATUS_FILE};
 use facebench::live::{LiveConfig, LiveError, LiveServer};
@@ -22,10 +20,12 @@ use facebench::plan::{load_plan, Plan};
 use facebench::runner::rigs::series::SeriesWriter;
 use facebench::runner::rigs::{camera, chamber};
 use facebench::runner::{Operator, OperatorError, Prompt, QuietObserver, Reply, RunObserver};
-use facebench::unit::{Features, Unit};
 use serde_json::Value;
 
-use crate::common::{code, run, text, DEMO_UNIT, SLOW_ANSWERS, SLOW_PLAN};
+use crate::common::{
+    acme_unit, code, item_result, new_run, run, run_started, sim_clock, slow_run_args, text,
+    DEMO_UNIT,
+};
 
 /// The plan the advancing run follows (its CLM-001 has a chamber profile and camera steps).
 const PLAN: &str = "testplans/desktop-cashier.toml";
@@ -35,38 +35,6 @@ pub const ITEM: &str = "CLM-001";
 const DONE_ITEM: &str = "CLM-008";
 /// How long a test waits for the server to notice a change.
 pub const DEADLINE: Duration = Duration::from_secs(15);
-
-fn unit(n: u32) -> Unit {
-    Unit {
-        vendor: "Acme".into(),
-        model: "FP-200".into(),
-        device_type: "desktop-cashier".into(),
-        usage: None,
-        device_sn: format!("ACME00000000000000000{n:02}"),
-        camera_sn: format!("CAM-{n}"),
-        camera_model: None,
-        features: Features::default(),
-        lab: "Lab 3".into(),
-        operator: "li".into(),
-    }
-}
-
-fn result(item: &str, sample: u32, verdict: Verdict) -> RunEvent {
-    RunEvent::ItemResult(ItemResult {
-        item: item.into(),
-        sample,
-        device_sn: unit(sample).device_sn,
-        verdict,
-        source: ResultSource::Measured,
-        operator: "li".into(),
-        measurements: Vec::new(),
-        criteria: Vec::new(),
-        operator_verdict: None,
-        reason: None,
-        note: String::new(),
-        attachments: Vec::new(),
-    })
-}
 
 /// A two-unit run written step by step: CLM-008 finished with a thermal series, CLM-001 under
 /// way with a chamber series (cooling to −10 °C) and one camera series per unit, and the
@@ -89,21 +57,15 @@ impl AdvancingRun {
     /// Starts the run in `root/run` with `rows` chamber rows.
     pub fn start(root: &Path, rows: u32) -> AdvancingRun {
         let loaded = load_plan(Path::new(PLAN), &Catalog::builtin()).unwrap();
-        let dir = RunDir::create(&root.join("run")).unwrap();
-        dir.write_plan_snapshot(&loaded.text).unwrap();
-        let clock = Arc::new(SimClock::starting_at(chrono::Utc::now()));
-        let mut journal = JournalWriter::create(&dir, clock.clone()).unwrap();
+        let clock = sim_clock();
+        let (dir, mut journal) = new_run(root, &loaded.text, clock.clone());
         journal
-            .record(RunEvent::RunStarted {
-                format: JOURNAL_FORMAT,
-                facebench_version: env!("CARGO_PKG_VERSION").into(),
-                plan_path: PLAN.into(),
-                plan_sha256: loaded.sha256.clone(),
-                standard: loaded.plan.standard.clone(),
-                units: vec![unit(1), unit(2)],
-                station: "sim".into(),
-                host: "bench".into(),
-            })
+            .record(run_started(
+                PLAN,
+                &loaded.sha256,
+                &loaded.plan.standard,
+                vec![acme_unit(1), acme_unit(2)],
+            ))
             .unwrap();
         let series = dir.series_dir();
         // CLM-008: a finished temperature-rise item with its thermal series.
@@ -138,7 +100,7 @@ impl AdvancingRun {
         drop(thermal);
         for sample in [1, 2] {
             journal
-                .record(result(DONE_ITEM, sample, Verdict::Pass))
+                .record(item_result(DONE_ITEM, sample, Verdict::Pass))
                 .unwrap();
         }
         journal
@@ -219,7 +181,9 @@ impl AdvancingRun {
     /// Records CLM-001's result on both units (the runner's status then ends).
     pub fn finish_item(&mut self, verdict: Verdict) {
         for sample in [1, 2] {
-            self.journal.record(result(ITEM, sample, verdict)).unwrap();
+            self.journal
+                .record(item_result(ITEM, sample, verdict))
+                .unwrap();
         }
         self.status.take();
     }
@@ -582,13 +546,9 @@ fn the_prompt_waiting_is_in_the_status_file_while_it_waits() {
     // file, and would replace this recorder's prompt with its own step.
     let status_dir = tmp.path().join("status");
     std::fs::create_dir_all(&status_dir).unwrap();
-    let recorder = StatusRecorder::start(
-        &status_dir,
-        Arc::new(SimClock::starting_at(chrono::Utc::now())),
-        false,
-    );
+    let recorder = StatusRecorder::start(&status_dir, sim_clock(), false);
     let item = run.plan.item("COT-001").unwrap();
-    let unit = unit(2);
+    let unit = acme_unit(2);
     let prompt = Prompt {
         item,
         steps: item.steps.iter().collect(),
@@ -612,19 +572,7 @@ fn the_prompt_waiting_is_in_the_status_file_while_it_waits() {
 fn run_live_serves_the_run_and_a_port_in_use_stops_it_before_it_starts() {
     let tmp = tempfile::tempdir().unwrap();
     let run_dir = tmp.path().join("run");
-    let args = |live: &str| {
-        let mut args = vec![
-            "run",
-            "--plan",
-            SLOW_PLAN,
-            "--answers",
-            SLOW_ANSWERS,
-            "--sim-clock",
-        ];
-        args.extend(["--run-dir", run_dir.to_str().unwrap(), "--live", live]);
-        args.extend(DEMO_UNIT);
-        args.into_iter().map(String::from).collect::<Vec<_>>()
-    };
+    let args = |live: &str| slow_run_args(&run_dir, &["--sim-clock", "--live", live], &DEMO_UNIT);
     let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let refused = run(&args(&taken.local_addr().unwrap().to_string()));
     assert_eq!(code(&refused), 2, "{refused:?}");

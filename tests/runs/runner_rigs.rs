@@ -8,8 +8,10 @@ use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
 use std::time::Duration;
 
-use common::{code, run, state, text, DEMO_UNIT};
-use facebench::clock::{Clock, SimClock};
+use common::{
+    code, run, run_args, sim_clock, sim_rigs_run_args, state, text, DEMO_UNIT, SIM_STATION,
+};
+use facebench::clock::Clock;
 use facebench::judge::Verdict;
 use facebench::plan::rig_step::{ChamberProfile, ConstantProfile, ProfileKind};
 use facebench::rig::drop::manual::OperatorChannel;
@@ -18,12 +20,6 @@ use facebench::runner::rigs::{chamber, StepContext, StepError};
 use facebench::sim::FaultPlan;
 use facebench::station::parse_station;
 use facebench::station::{open_station, SimFaults};
-
-/// The simulated station with every rig, enough thermocouples for the temperature-rise item and
-/// short (500 ms) link timeouts, so the tests that provoke timeouts do not wait seconds for each.
-const STATION: &str = "tests/fixtures/stations/sim-short-timeouts.toml";
-/// A short damp-heat hold and three drops.
-const SHORT_PLAN: &str = "tests/fixtures/plans/sim-rigs-short.toml";
 
 #[derive(Debug)]
 struct NoOperator;
@@ -38,18 +34,7 @@ impl OperatorChannel for NoOperator {
 fn a_chamber_and_a_drop_rig_are_driven_over_their_protocols_on_the_simulators() {
     let tmp = tempfile::tempdir().unwrap();
     let run_dir = tmp.path().join("run");
-    let mut args = vec![
-        "run",
-        "--station",
-        STATION,
-        "--sim-clock",
-        "--plan",
-        SHORT_PLAN,
-        "--run-dir",
-        run_dir.to_str().unwrap(),
-    ];
-    args.extend(DEMO_UNIT);
-    let output = run(&args);
+    let output = run(&sim_rigs_run_args(&run_dir, &[]));
     let (stdout, stderr) = text(&output);
     assert_eq!(code(&output), 0, "{stdout}\n{stderr}");
     let state = state(&run_dir);
@@ -95,20 +80,16 @@ fn a_chamber_and_a_drop_rig_are_driven_over_their_protocols_on_the_simulators() 
 fn temperature_rise_logs_until_steady_state() {
     let tmp = tempfile::tempdir().unwrap();
     let run_dir = tmp.path().join("run");
-    let mut args = vec![
-        "run",
+    let options = [
         "--station",
-        STATION,
+        SIM_STATION,
         "--sim-clock",
         "--answers",
         "testplans/answers/demo-desktop-cashier.toml",
-        "--run-dir",
-        run_dir.to_str().unwrap(),
         "--only",
         "CLM-008",
     ];
-    args.extend(DEMO_UNIT);
-    let output = run(&args);
+    let output = run(&run_args(&run_dir, &options, &DEMO_UNIT));
     assert!(code(&output) <= 1, "{output:?}");
     let result = &state(&run_dir).results["CLM-008"][&1];
     let series = std::fs::read_to_string(run_dir.join("series/CLM-008/thermal.csv"));
@@ -155,14 +136,14 @@ fn chamber_with_faults(
     specs: &[&str],
     series_dir: &Path,
 ) -> Result<facebench::runner::rigs::Measurements, StepError> {
-    let text = std::fs::read_to_string(STATION).unwrap();
-    let mut station = parse_station(&text, STATION, "test").unwrap();
+    let text = std::fs::read_to_string(SIM_STATION).unwrap();
+    let mut station = parse_station(&text, SIM_STATION, "test").unwrap();
     // Hundreds of replies are garbled here; retry after 10 ms rather than the stations' 200 ms,
     // and give up on a silent chamber after 200 ms rather than the station's 500 ms.
     let chamber_link = &mut station.chamber.as_mut().unwrap().spec.connection.policy;
     chamber_link.backoff = Duration::from_millis(10);
     chamber_link.timeout = Some(Duration::from_millis(200));
-    let clock: Arc<dyn Clock> = Arc::new(SimClock::starting_at(chrono::Utc::now()));
+    let clock: Arc<dyn Clock> = sim_clock();
     let faults = SimFaults {
         chamber: FaultPlan {
             seed: 7,

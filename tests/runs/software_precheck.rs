@@ -12,7 +12,7 @@ use facebench::clock::{Clock, SystemClock};
 use facebench::report::{PRECHECK_HEADER_ROW, PRECHECK_SHEET, SCREENSHOT_COLUMN};
 use facebench::sim::android::{AndroidFault, AndroidSimHandle, SimAndroid, SimPackage, FACE_APP};
 
-use crate::common::{code, run, text};
+use crate::common::{code, package, run, run_args, text, DEMO_UNIT};
 
 const SN: &str = "FBAD120261100017KQ2M9XA";
 const WORKBOOK: &str = "[2软件预检测结果]-[DemoTech][FP-200][SDK模式].xlsx";
@@ -48,29 +48,19 @@ fn precheck(dir: &Path, sim: &AndroidSimHandle) -> std::path::PathBuf {
     )
     .expect("station file");
     let run_dir = dir.join("run");
-    let output = run(&[
-        "run",
+    let options = [
         "--plan",
         "testplans/software-precheck.toml",
-        "--unit",
-        "testplans/units/demo-unit.toml",
         "--station",
         station.to_str().unwrap(),
         "--answers",
         "testplans/answers/demo-software-precheck.toml",
-        "--run-dir",
-        run_dir.to_str().unwrap(),
-    ]);
+    ];
+    let output = run(&run_args(&run_dir, &options, &DEMO_UNIT));
     let (stdout, stderr) = text(&output);
     assert!(code(&output) <= 1, "{stdout}\n{stderr}");
     let out = dir.join("submission");
-    let packaged = run(&[
-        "package",
-        run_dir.to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-    ]);
-    assert_eq!(code(&packaged), 0, "{packaged:?}");
+    package(&run_dir, &out);
     out.join("DemoTech-FP-200")
 }
 
