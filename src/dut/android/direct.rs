@@ -150,10 +150,27 @@ impl DirectLink {
         }
     }
 
-    /// Asks the device to reboot; done once it has accepted the request (it then goes down and
-    /// the connection with it).
+    /// Asks the device to reboot and waits until the connection closes as it goes down, so
+    /// that looking for the device coming back never meets the old boot still up. Silence
+    /// until the timeout is an error (the request may still have been taken).
     pub fn reboot(&mut self) -> Result<(), DirectError> {
-        self.open("reboot:").map(|_| ())
+        self.open("reboot:")?;
+        loop {
+            match self.receive() {
+                Ok(_) => {} // the stream's CLSE, or anything else said before going down
+                Err(DirectError::Io(e))
+                    if matches!(
+                        e.kind(),
+                        io::ErrorKind::UnexpectedEof
+                            | io::ErrorKind::ConnectionReset
+                            | io::ErrorKind::ConnectionAborted
+                    ) =>
+                {
+                    return Ok(())
+                }
+                Err(e) => return Err(e),
+            }
+        }
     }
 
     /// Opens a stream to `service`: our id and the device's.
