@@ -294,7 +294,7 @@ cellular_4g = true
     let run_dir = tmp.path().join("run");
     let output = run(&slow_run_args(
         &run_dir,
-        &["--only", "FUN-001"],
+        &["--sim-clock", "--only", "FUN-001"],
         &["--unit", unit.to_str().unwrap()],
     ));
     assert_eq!(code(&output), 0, "{output:?}");
@@ -405,7 +405,7 @@ fn a_run_of_two_models_reports_and_packages_each_model_on_its_own() {
     let run_dir = tmp.path().join("run");
     let output = run(&slow_run_args(
         &run_dir,
-        &["--only", "FUN-001"],
+        &["--sim-clock", "--only", "FUN-001"],
         &[&DEMO_UNIT[..], &["--unit", other.to_str().unwrap()]].concat(),
     ));
     let (stdout, stderr) = text(&output);

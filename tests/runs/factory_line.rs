@@ -43,7 +43,7 @@ fn station(dir: &Path, addr: SocketAddr) -> String {
              device_list = \"devices.csv\"\n\
              [dut]\nconnect = \"{addr}\"\ntimeout_ms = 1000\n\
              [camera_sn]\nproperty = \"{CAMERA_PROPERTY}\"\n\
-             [camera]\nsource = \"synthetic:320x240@30/YUYV\"\nduration_s = 0.6\nwarmup_s = 0.1\n\
+             [camera]\nsource = \"synthetic:320x240@30/YUYV\"\nduration_s = 0.3\nwarmup_s = 0.05\n\
              min_fps = 25\nmax_first_frame_ms = 1500\n"
         ),
     )

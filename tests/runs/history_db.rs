@@ -247,7 +247,7 @@ fn a_database_that_is_down_never_stops_the_run_and_rebuild_indexes_it(db: &str, 
     for (n, down) in unreachable.iter().enumerate() {
         let run_dir = tmp.join(format!("run-{n}"));
         let output = slow_run(&run_dir, down)
-            .args(["--only", "FUN-001", "FUN-002"])
+            .args(["--sim-clock", "--only", "FUN-001", "FUN-002"])
             .output()
             .unwrap();
         let (stdout, stderr) = text(&output);

@@ -138,10 +138,12 @@ fn chamber_with_faults(
 ) -> Result<facebench::runner::rigs::Measurements, StepError> {
     let text = std::fs::read_to_string(SIM_STATION).unwrap();
     let mut station = parse_station(&text, SIM_STATION, "test").unwrap();
-    // Hundreds of replies are garbled here; retry after 10 ms rather than the stations' 200 ms,
-    // and give up on a silent chamber after 200 ms rather than the station's 500 ms.
+    // Hundreds of replies are garbled here; retry after 1 ms rather than the stations' 200 ms,
+    // listen 2 ms rather than 20 ms for a second reply behind a suspect one, and give up on a
+    // silent chamber after 200 ms rather than the station's 500 ms.
     let chamber_link = &mut station.chamber.as_mut().unwrap().spec.connection.policy;
-    chamber_link.backoff = Duration::from_millis(10);
+    chamber_link.backoff = Duration::from_millis(1);
+    chamber_link.settle = Duration::from_millis(2);
     chamber_link.timeout = Some(Duration::from_millis(200));
     let clock: Arc<dyn Clock> = sim_clock();
     let faults = SimFaults {
