@@ -79,7 +79,16 @@ impl DirectLink {
         let mut signed = false;
         let mut offered = false;
         loop {
-            let message = link.receive()?;
+            let message = match link.receive() {
+                Err(DirectError::Io(e)) if offered && is_silence(&e) => {
+                    return Err(DirectError::Refused(format!(
+                        "the device did not accept the host's adb key within {} ms: allow USB \
+                         debugging from this computer on the device's screen, then try again",
+                        timeout.as_millis()
+                    )))
+                }
+                received => received?,
+            };
             match (message.command, message.arg0) {
                 (CNXN, _) => {
                     link.max_payload = message.arg1.clamp(1024, MAX_PAYLOAD);
@@ -209,6 +218,14 @@ impl DirectLink {
     }
 }
 
+/// True for a read that ended because nothing came within the timeout.
+fn is_silence(error: &io::Error) -> bool {
+    matches!(
+        error.kind(),
+        io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -238,6 +255,44 @@ mod tests {
             "{error:?}"
         );
         assert!(started.elapsed() < Duration::from_secs(4));
+    }
+
+    #[test]
+    fn a_key_the_user_never_allows_is_a_refusal_that_says_what_to_do() {
+        let path = super::super::key::sim_key_path();
+        super::super::key::ensure_key(&path).unwrap();
+        let key = auth::load_key(&path).unwrap();
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = listener.local_addr().unwrap();
+        let device = std::thread::spawn(move || {
+            let (mut socket, _) = listener.accept().unwrap();
+            let mut heard = Vec::new();
+            // CNXN, then the signature: each answered with a token; then the public key,
+            // answered by nothing while the user does not tap Allow.
+            for _ in 0..3 {
+                let message = Message::read_from(&mut socket).unwrap();
+                heard.push((message.command, message.arg0));
+                if heard.len() < 3 {
+                    let token = Message::new(AUTH, auth::TOKEN, 0, vec![9u8; 20]);
+                    token.write_to(&mut socket).unwrap();
+                }
+            }
+            std::thread::sleep(Duration::from_millis(400));
+            heard
+        });
+        let error = DirectLink::connect(addr, Some(&key), Duration::from_millis(100)).unwrap_err();
+        assert!(
+            matches!(&error, DirectError::Refused(r) if r.contains("allow USB debugging")),
+            "{error:?}"
+        );
+        assert_eq!(
+            device.join().unwrap(),
+            [
+                (CNXN, VERSION),
+                (AUTH, auth::SIGNATURE),
+                (AUTH, auth::PUBLIC_KEY)
+            ]
+        );
     }
 
     #[test]
