@@ -1,9 +1,8 @@
 //! The adb key the host offers a device that asks for authentication over a direct TCP link.
 //!
-//! `adb_client` loads the key from a PKCS#8 PEM file and, when the file is missing, generates
-//! a fresh 2048-bit RSA key on every connection: seconds of work per call, and a device that
-//! would ask to authorize a new host each time. So the key is made once, as adb itself does on
-//! its first run, and kept in the file.
+//! A device remembers the keys its user allowed, so a host must offer the same key each time:
+//! the key is made once when missing, as adb itself does on its first run, and kept in the file
+//! (PKCS#8 PEM, readable by the owner only); [`super::auth`] reads and uses it.
 
 use std::fs;
 use std::io;

@@ -1,8 +1,9 @@
 //! Runs a blocking adb call on a worker thread and waits for it at most a deadline.
 //!
-//! adb_client reads without a timeout, so a device that stops answering would hang the caller.
-//! The call and the connected device move to a thread; when the deadline passes first the
-//! device stays with that thread (its socket is dropped with it once the read fails) and the
+//! adb_client (the server link) reads without a timeout, and a call of several requests on the
+//! direct link may outlast one read's timeout, so a device that stops answering would hold the
+//! caller. The call and the connected device move to a thread; when the deadline passes first
+//! the device stays with that thread (its socket is dropped with it once the read fails) and the
 //! caller reconnects on its next call.
 
 use std::sync::mpsc;
