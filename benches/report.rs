@@ -38,22 +38,21 @@
 //! (*) before: measured over 4.23 M rows.
 //!
 //! 16 units (`16_units`: the shared chamber and thermal charts and one camera chart per sample,
-//! 18 charts), measured on 2026-12-06 on a quiet machine (load 1.6–2.0), median of 10, the
-//! one-unit and tiny runs beside it; peak RSS of the bench binary alone
+//! 18 charts), measured on 2026-12-06 at load 1.6–2.1, median of 10, the one-unit and tiny runs
+//! and the pandas peer beside it on the same files; peak RSS of the bench binary alone
 //! (`/usr/bin/time -v target/release/deps/report-… --bench --profile-time 3 <name>`):
 //!
 //! | run                                                 |      rows |   time | peak RSS |
 //! |-----------------------------------------------------|----------:|-------:|---------:|
-//! | tiny run (fixed cost of drawing)                    |     1,110 | 16 ms  |  34.6 MB |
-//! | one unit                                            | 4,399,999 | 0.56 s |        — |
-//! | 16 units, 18 charts                                 | 4,399,996 | 0.69 s |  49.8 MB |
-//! | pandas 3.1.1 peer, 16 units (best of 3, no drawing) | 4,399,996 | 2.61 s |   296 MB |
+//! | tiny run (fixed cost of drawing)                    |     1,110 | 19 ms  |  35.2 MB |
+//! | one unit                                            | 4,399,999 | 0.57 s |  36.3 MB |
+//! | 16 units, 18 charts                                 | 4,399,996 | 0.70 s |  49.4 MB |
+//! | pandas 3.1.1 peer, 16 units (best of 3, no drawing) | 4,399,996 | 2.52 s |   296 MB |
 //!
-//! So the 16-unit report reads 4.4 M rows 3.8 × faster than the pandas peer reads them without
-//! drawing, in a sixth of its memory; the target (≤ 1.5 s, ≤ 50 MB) is met, the memory only
-//! just: 15 MB above the drawing alone. Earlier, on a loaded machine, before the renderer
-//! read sample folders, a stand-in (the shared render, then each sample's camera series linked
-//! into a run of its own) took 1.51 s one sample after another and 1.22 s two at a time.
+//! So the 16-unit report reads 4.4 M rows 3.6 × faster than the pandas peer reads them without
+//! drawing, in a sixth of its memory; the target (≤ 1 s, ≤ 50 MB) is met, the memory only
+//! just: 14 MB above the drawing alone. With a reader thread per sample (before the readers
+//! became a pool of at most max(3, cores)) the same run peaked at 52.1 MB in the same session.
 
 use std::fs::File;
 use std::io::{BufWriter, Read};

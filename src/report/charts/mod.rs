@@ -13,8 +13,8 @@
 //!
 //! - `series`: streaming CSV reads (one pass per file, malformed rows skipped and counted) and
 //!   decimation to at most four points per pixel column, so a 72 h run at 1 s stays small in
-//!   memory. An item's chamber, thermal and camera series are read on one thread each, then
-//!   drawn in order.
+//!   memory. An item's chamber, thermal and camera series are read by a few threads side by
+//!   side, then drawn in order.
 //! - `chamber`, `thermal`, `camera`: one figure each; `draw`: what they share.
 //! - `fonts`: an installed CJK font when there is one, else the shipped CJK subset.
 //! - `limits`: tolerance bands and limit lines from the item's criteria.
@@ -33,6 +33,7 @@ mod thermal;
 mod trend;
 
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use crate::plan::{Item, Plan};
 
@@ -297,8 +298,9 @@ struct FigureJob {
 
 /// Reads the figures of `item` from its series folder `dir` and its `sample_dirs`: the chamber
 /// and thermal figures from `dir`, one camera figure from `dir` (a format-1 run) and one per
-/// sample folder. Each is read on its own thread (the files are independent and reading them
-/// is most of a report's time); `Ok(None)` when the item has no series of that kind there.
+/// sample folder. They are read by a few threads side by side (the files are independent and
+/// reading them is most of a report's time; see [`reader_count`]); `Ok(None)` when the item has
+/// no series of that kind there.
 fn read_figures(
     item: &Item,
     dir: &Path,
@@ -327,27 +329,44 @@ fn read_figures(
                 .map(|(n, d)| job(ChartKind::Camera, Some(*n), d)),
         )
         .collect();
-    std::thread::scope(|scope| {
-        let readers: Vec<_> = jobs
-            .into_iter()
-            .map(|job| {
-                let reader = scope.spawn({
-                    let (kind, dir, title) = (job.kind, job.dir.clone(), job.title.clone());
-                    move || read_figure(item, kind, &dir, title, font)
-                });
-                (job, reader)
+    let next = AtomicUsize::new(0);
+    let mut reads: Vec<(usize, Result<Option<Figures>, String>)> = std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..reader_count(jobs.len()))
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut done = Vec::new();
+                    loop {
+                        let index = next.fetch_add(1, Ordering::Relaxed);
+                        let Some(job) = jobs.get(index) else {
+                            return done;
+                        };
+                        let read = read_figure(item, job.kind, &job.dir, job.title.clone(), font);
+                        done.push((index, read));
+                    }
+                })
             })
             .collect();
-        readers
+        workers
             .into_iter()
-            .map(|(job, reader)| {
-                let read = reader
+            .flat_map(|worker| {
+                worker
                     .join()
-                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-                (job, read)
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
             })
             .collect()
-    })
+    });
+    reads.sort_by_key(|(index, _)| *index);
+    jobs.into_iter()
+        .zip(reads.into_iter().map(|(_, read)| read))
+        .collect()
+}
+
+/// Series readers at once: enough to keep every core busy (and the chamber, thermal and camera
+/// series of one item read side by side), few enough that a run of many samples does not hold
+/// every sample's read buffers at the same time.
+fn reader_count(jobs: usize) -> usize {
+    let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+    jobs.min(cores.max(3))
 }
 
 /// Reads the figure of one chart kind; `Ok(None)` when there is no series of that kind.
