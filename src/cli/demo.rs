@@ -8,7 +8,7 @@
 //! Then it runs the software pre-check of the first unit against a simulated Android terminal
 //! over adb ([`super::demo_precheck`]) and adds its workbook to the same submission folder.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
 
@@ -19,14 +19,15 @@ use super::exit::{self, CliError};
 use super::paths::{load_catalog, plan_path, shipped};
 use super::progress::BarObserver;
 use super::report::print_bundles;
-use super::station_args::{StationArgs, StationOpener};
+use super::station_args::{ChosenStation, StationArgs, StationOpener};
 use super::summary::report_run_with;
 use super::unit_args::{load_unit_file, register_unit};
 use super::{loaded_run::LoadedRun, logging};
 use crate::clock::{Clock, SimClock};
-use crate::plan::load_plan;
+use crate::plan::{load_plan, LoadedPlan};
 use crate::report::package;
-use crate::runner::{AnswersFile, NewRun, Session};
+use crate::runner::{AnswersFile, NewRun, Selection, Session};
+use crate::unit::Unit;
 
 /// The demo's units (files under `testplans/units/`): two samples of one model.
 const DEMO_UNITS: [&str; 2] = ["demo-unit.toml", "demo-unit-2.toml"];
@@ -86,29 +87,18 @@ pub fn execute(args: DemoArgs) -> Result<ExitCode, CliError> {
         sim: true,
     }
     .load(None)?;
-    let mut opener = StationOpener::new(station, Arc::clone(&clock));
-    let station_name = opener.name();
-    let answers_file = shipped("testplans/answers/demo-desktop-cashier.toml")?;
-    let mut answers = AnswersFile::load(
-        &answers_file.path,
-        &answers_file.root,
-        &loaded.plan,
-        units.len(),
-    )?;
-    let mut session = Session::start(
-        NewRun {
-            run_dir: &run_dir,
-            plan_path: &plan_file,
-            plan_text: &loaded.text,
-            plan: loaded.plan,
-            units,
-            station: station_name,
-        },
-        &mut |dir, samples| opener.open(dir, samples),
+    DemoRun {
+        station,
         clock,
-    )?;
-    logging::log_to(&session.dir().log_path()).map_err(CliError::harness)?;
-    session.run(&mut answers, &mut BarObserver::new(), &selection)?;
+        plan_file: &plan_file,
+        loaded,
+        answers: "testplans/answers/demo-desktop-cashier.toml",
+        units,
+        run_dir: &run_dir,
+        selection: &selection,
+        log: true,
+    }
+    .run()?;
     let report = report_run_with(&run_dir, true)?;
     let run = LoadedRun::open(&run_dir)?;
     let submission = out.join("submission");
@@ -134,4 +124,58 @@ pub fn execute(args: DemoArgs) -> Result<ExitCode, CliError> {
     )
     .unwrap_or(report.overall);
     Ok(exit::for_verdict(overall))
+}
+
+/// One of the demo's runs: a plan on a station with shipped operator answers, from start to
+/// its last item.
+pub(super) struct DemoRun<'a> {
+    /// The station the run opens.
+    pub station: Option<ChosenStation>,
+    /// The run's clock.
+    pub clock: Arc<dyn Clock>,
+    /// Where the plan was read from.
+    pub plan_file: &'a Path,
+    /// The plan.
+    pub loaded: LoadedPlan,
+    /// The shipped answers file (relative to the shipped data).
+    pub answers: &'a str,
+    /// The samples.
+    pub units: Vec<Unit>,
+    /// The run folder to make.
+    pub run_dir: &'a Path,
+    /// The items to run.
+    pub selection: &'a Selection,
+    /// Whether the run's log file takes the process's log output.
+    pub log: bool,
+}
+
+impl DemoRun<'_> {
+    /// Starts the run and runs its selection.
+    pub fn run(self) -> Result<(), CliError> {
+        let mut opener = StationOpener::new(self.station, Arc::clone(&self.clock));
+        let answers_file = shipped(self.answers)?;
+        let mut answers = AnswersFile::load(
+            &answers_file.path,
+            &answers_file.root,
+            &self.loaded.plan,
+            self.units.len(),
+        )?;
+        let mut session = Session::start(
+            NewRun {
+                run_dir: self.run_dir,
+                plan_path: self.plan_file,
+                plan_text: &self.loaded.text,
+                plan: self.loaded.plan,
+                units: self.units,
+                station: opener.name(),
+            },
+            &mut |dir, samples| opener.open(dir, samples),
+            self.clock,
+        )?;
+        if self.log {
+            logging::log_to(&session.dir().log_path()).map_err(CliError::harness)?;
+        }
+        session.run(&mut answers, &mut BarObserver::new(), self.selection)?;
+        Ok(())
+    }
 }

@@ -11,17 +11,16 @@ use std::net::SocketAddr;
 use std::path::Path;
 use std::sync::Arc;
 
+use super::demo::DemoRun;
 use super::exit::CliError;
 use super::loaded_run::LoadedRun;
 use super::paths::shipped;
-use super::progress::BarObserver;
-use super::station_args::{StationArgs, StationOpener};
+use super::station_args::StationArgs;
 use crate::catalog::Catalog;
 use crate::clock::{Clock, SimClock};
 use crate::dut::android::key::sim_key_path;
 use crate::plan::load_plan;
 use crate::report::{package_precheck, PrecheckBundle};
-use crate::runner::{AnswersFile, NewRun, Session};
 use crate::sim::android::{SimAndroid, SimPackage, FACE_APP};
 use crate::unit::Unit;
 
@@ -72,28 +71,22 @@ pub(super) fn run_precheck(
         sim: false,
     }
     .load(None)?;
-    let mut opener = StationOpener::new(station, Arc::clone(&clock));
     let plan_file = shipped("testplans/software-precheck.toml")?.path;
     let loaded = load_plan(&plan_file, catalog).map_err(CliError::input)?;
-    let answers_file = shipped("testplans/answers/demo-software-precheck.toml")?;
-    let mut answers = AnswersFile::load(&answers_file.path, &answers_file.root, &loaded.plan, 1)?;
     let selection = super::run::check_selection(&loaded.plan, &[], &[])?;
     let run_dir = out.join("precheck-run");
-    let station_name = opener.name();
-    let mut session = Session::start(
-        NewRun {
-            run_dir: &run_dir,
-            plan_path: &plan_file,
-            plan_text: &loaded.text,
-            plan: loaded.plan,
-            units: vec![unit.clone()],
-            station: station_name,
-        },
-        &mut |dir, samples| opener.open(dir, samples),
+    DemoRun {
+        station,
         clock,
-    )?;
-    session.run(&mut answers, &mut BarObserver::new(), &selection)?;
-    drop(session);
+        plan_file: &plan_file,
+        loaded,
+        answers: "testplans/answers/demo-software-precheck.toml",
+        units: vec![unit.clone()],
+        run_dir: &run_dir,
+        selection: &selection,
+        log: false,
+    }
+    .run()?;
     drop(sim);
     let run = LoadedRun::open(&run_dir)?;
     package_precheck(run.dir.path(), submission, &run.plan, &run.state).map_err(CliError::harness)
