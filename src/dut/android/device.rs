@@ -9,7 +9,7 @@ use adb_client::server_device::ADBServerDevice;
 use adb_client::{ADBDeviceExt, RebootType, RustADBError};
 use rsa::RsaPrivateKey;
 
-use super::direct::{DirectError, DirectLink};
+use super::direct::{is_closed, is_silence, DirectError, DirectLink};
 use super::AdbLink;
 
 /// A connected device.
@@ -99,16 +99,13 @@ impl From<DirectError> for Fault {
 
 /// An I/O failure in a lab engineer's words.
 fn io_reason(e: &io::Error) -> String {
-    match e.kind() {
-        io::ErrorKind::ConnectionRefused => {
-            "connection refused (is adbd or the adb server running?)".to_string()
-        }
-        io::ErrorKind::UnexpectedEof | io::ErrorKind::ConnectionReset => {
-            "the device closed the connection".to_string()
-        }
-        io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut => {
-            "no reply within the link's timeout".to_string()
-        }
-        _ => e.to_string(),
+    if e.kind() == io::ErrorKind::ConnectionRefused {
+        "connection refused (is adbd or the adb server running?)".to_string()
+    } else if is_closed(e) {
+        "the device closed the connection".to_string()
+    } else if is_silence(e) {
+        "no reply within the link's timeout".to_string()
+    } else {
+        e.to_string()
     }
 }

@@ -167,16 +167,7 @@ impl DirectLink {
         loop {
             match self.receive() {
                 Ok(_) => {} // the stream's CLSE, or anything else said before going down
-                Err(DirectError::Io(e))
-                    if matches!(
-                        e.kind(),
-                        io::ErrorKind::UnexpectedEof
-                            | io::ErrorKind::ConnectionReset
-                            | io::ErrorKind::ConnectionAborted
-                    ) =>
-                {
-                    return Ok(())
-                }
+                Err(DirectError::Io(e)) if is_closed(&e) => return Ok(()),
                 Err(e) => return Err(e),
             }
         }
@@ -218,8 +209,18 @@ impl DirectLink {
     }
 }
 
+/// True for a read that ended because the device closed or reset the connection.
+pub(super) fn is_closed(error: &io::Error) -> bool {
+    matches!(
+        error.kind(),
+        io::ErrorKind::UnexpectedEof
+            | io::ErrorKind::ConnectionReset
+            | io::ErrorKind::ConnectionAborted
+    )
+}
+
 /// True for a read that ended because nothing came within the timeout.
-fn is_silence(error: &io::Error) -> bool {
+pub(super) fn is_silence(error: &io::Error) -> bool {
     matches!(
         error.kind(),
         io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
